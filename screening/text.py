@@ -1,0 +1,168 @@
+"""Normalisation of Indonesian text as people write it, with an offset map back to the original.
+
+`normalise(text)` returns a `NormalisedText`: a canonical, lower-case, space-separated form (slang
+expanded, elongations squashed, URLs/mentions/emoji replaced by placeholder tokens, Unicode repaired)
+plus, for every token, the character span it came from in the original string. Anything found later
+in the normalised text (a rule match, a misspelling) is mapped back with `original_span`.
+
+The work is per token, not per character, which keeps a 300-word article well under a millisecond.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+
+from screening.resources import load_root_words, load_slang_map
+
+URL_TOKEN = "urltoken"
+MENTION_TOKEN = "mentiontoken"
+EMOJI_TOKEN = "emojitoken"
+
+# Format characters (zero-width space/joiners, soft hyphen, BOM) may sit inside words; they are
+# dropped from the token but keep the word whole.
+_FORMAT_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_TOKEN_RE = re.compile(
+    r"(?P<url>(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|co\.id|ly|net|org|info|me|io|link|xyz|site)(?:/[^\s<>\"']*)?)"
+    r"|(?P<mention>@\w{1,30})"
+    r"|(?P<hashtag>#(?:[^\W_]|[" + _FORMAT_CHARS + r"])+)"
+    r"|(?P<word>(?:\w|[" + _FORMAT_CHARS + r"])+)"
+    r"|(?P<other>\S)",
+    re.IGNORECASE,
+)
+_ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
+_FORMAT_STRIP = str.maketrans("", "", _FORMAT_CHARS)
+_SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Zl", "Zp"})
+_MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00c5\u00e2\u00f0][\u0080-\u00bf\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]")
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One token of the normalised text and where it came from in the original."""
+
+    text: str
+    start: int  # original start offset
+    end: int  # original end offset (exclusive)
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """The canonical form of a text and the map from its characters back to the original."""
+
+    original: str
+    tokens: tuple[Token, ...]
+    text: str
+    # token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]
+    norm_starts: tuple[int, ...]
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a span [start, end) of `text` to the smallest original span covering its tokens."""
+        if not self.tokens or end <= start:
+            return (0, 0)
+        first = max(bisect_right(self.norm_starts, start) - 1, 0)
+        last = max(bisect_left(self.norm_starts, end) - 1, first)
+        return (self.tokens[first].start, self.tokens[last].end)
+
+    def words(self) -> list[str]:
+        return [t.text for t in self.tokens]
+
+
+def _is_emoji(char: str) -> bool:
+    cat = unicodedata.category(char)
+    return cat == "So" or (cat == "Sk" and ord(char) >= 0x1F3FB) or 0x1F000 <= ord(char) <= 0x1FAFF
+
+
+@lru_cache(maxsize=1)
+def _word_map() -> tuple[dict[str, str], frozenset[str]]:
+    return load_slang_map(), load_root_words()
+
+
+@lru_cache(maxsize=65536)
+def canonical_word(word: str) -> str:
+    """Canonical form of one lower-cased word: elongation squashed, then slang expanded."""
+    slang, roots = _word_map()
+    if word in slang:
+        return slang[word]
+    if _ELONGATION_RE.search(word):
+        # "bangeeet" -> "banget"; keep a double letter when that makes a dictionary word ("maaaf" -> "maaf").
+        single = _ELONGATION_RE.sub(r"\1", word)
+        double = _ELONGATION_RE.sub(r"\1\1", word)
+        if double in roots and single not in roots:
+            word = double
+        else:
+            word = single
+        return slang.get(word, word)
+    return word
+
+
+def _tokenise(text: str, tokens: list[Token], span: tuple[int, int] | None = None) -> None:
+    """Append the canonical tokens of `text`; with `span`, every token maps to that original span."""
+    for match in _TOKEN_RE.finditer(text):
+        kind = match.lastgroup
+        start, end = span or match.span()
+        raw = match.group()
+        if kind == "url":
+            tokens.append(Token(URL_TOKEN, start, end))
+        elif kind == "mention":
+            tokens.append(Token(MENTION_TOKEN, start, end))
+        elif kind == "other":
+            if raw in _FORMAT_CHARS or unicodedata.category(raw) in _SKIPPED_CATEGORIES:
+                continue
+            if _is_emoji(raw):
+                if tokens and tokens[-1].text == EMOJI_TOKEN and tokens[-1].end >= start:
+                    tokens[-1] = Token(EMOJI_TOKEN, tokens[-1].start, max(end, tokens[-1].end))
+                else:
+                    tokens.append(Token(EMOJI_TOKEN, start, end))
+                continue
+            if not raw.isascii():
+                raw = unicodedata.normalize("NFKC", raw)
+            tokens.append(Token(raw.lower(), start, end))
+        else:  # word or hashtag
+            word = raw[1:] if kind == "hashtag" else raw
+            if not word.isascii():
+                word = unicodedata.normalize("NFKC", word.translate(_FORMAT_STRIP))
+                if not word:
+                    continue
+            word = word.lower()
+            canon = canonical_word(word) if len(word) < 40 else word
+            # a multi-word expansion ("salfok" -> "salah fokus") keeps the source span on every part
+            for part in canon.split():
+                tokens.append(Token(part, start, end))
+
+
+def normalise(text: str) -> NormalisedText:
+    """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
+    tokens: list[Token] = []
+    if _MOJIBAKE_HINT.search(text):
+        import ftfy  # lazily: only mis-decoded input needs it
+
+        # Mojibake is repaired chunk by chunk so each repaired token still points at its source chunk.
+        for chunk in re.finditer(r"\S+", text):
+            if _MOJIBAKE_HINT.search(chunk.group()):
+                _tokenise(ftfy.fix_text(chunk.group()), tokens, chunk.span())
+            else:
+                base = chunk.start()
+                sub: list[Token] = []
+                _tokenise(chunk.group(), sub)
+                tokens.extend(Token(t.text, t.start + base, t.end + base) for t in sub)
+    else:
+        _tokenise(text, tokens)
+    norm_starts: list[int] = []
+    pos = 0
+    for tok in tokens:
+        norm_starts.append(pos)
+        pos += len(tok.text) + 1
+    return NormalisedText(
+        original=text,
+        tokens=tuple(tokens),
+        text=" ".join(t.text for t in tokens),
+        norm_starts=tuple(norm_starts),
+    )
+
+
+def normalise_text(text: str) -> str:
+    """Only the canonical string; a module-level function so fitted pipelines can pickle it."""
+    return normalise(text).text
