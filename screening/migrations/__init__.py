@@ -1,0 +1,1 @@
+"""Alembic migrations for the `screening.store` schema (run through `Store.migrate()`)."""

@@ -1,0 +1,393 @@
+"""Durable storage for editors' labels and the screening audit log; the only module that touches the database.
+
+An embedded SQLite file (WAL journal) is the default; a PostgreSQL URL lets several service replicas share one
+store. The schema is created and upgraded by the alembic migrations in `screening/migrations` (`Store.migrate()`),
+never by `create_all`, so a deployed database can be upgraded in place.
+
+    store = Store("sqlite:///./var/saring.db")
+    store.migrate()
+    store.record_screening(result, title=title, text=text, caller_role="submitter", caller_key_id="k-1a2b3c4d")
+    store.add_label(text=text, label="hoax", editor_id="editor-7", screening_id=result.screening_id)
+    store.labels_for_training()   # one row per distinct text, the newest verdict wins
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import StaticPool
+
+from screening.errors import InvalidInputError, ScreeningError
+from screening.result import Decision, Label, ScreenResult
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+_PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
+_LABELS: tuple[str, ...] = ("hoax", "valid")
+
+__all__ = ["LabelRecord", "ScreeningAudit", "ScreeningRecord", "Store", "StoreError", "text_sha256"]
+
+
+class StoreError(ScreeningError):
+    """The database could not be reached, or refused a read or write."""
+
+
+def text_sha256(text: str) -> str:
+    """Hex SHA-256 of the UTF-8 text; identifies a submitted text across labels and screenings."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Mirrors the migrations (the schema's source of truth); used only to build queries.
+_metadata = sa.MetaData()
+_labels = sa.Table(
+    "labels",
+    _metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("label", sa.String(16), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("editor_id", sa.String(128), nullable=False),
+    sa.Column("screening_id", sa.String(64)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+_screenings = sa.Table(
+    "screenings",
+    _metadata,
+    sa.Column("screening_id", sa.String(64), primary_key=True),
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("hoax_risk", sa.Float, nullable=False),
+    sa.Column("classifier_risk", sa.Float, nullable=False),
+    sa.Column("decision", sa.String(16), nullable=False),
+    sa.Column("model_version", sa.String(128), nullable=False),
+    sa.Column("ruleset_version", sa.String(128), nullable=False),
+    sa.Column("caller_role", sa.String(32)),
+    sa.Column("caller_key_id", sa.String(64)),
+    sa.Column("kim_group", sa.String(200)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRecord:
+    """An editor's verdict on a text."""
+
+    id: int
+    text: str
+    title: str
+    text_sha256: str
+    label: Label
+    note: str | None
+    editor_id: str
+    screening_id: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningRecord:
+    """One audited screening call (the caller is identified by role and key id, never by the key)."""
+
+    screening_id: str
+    text_sha256: str
+    title: str
+    text: str
+    hoax_risk: float
+    classifier_risk: float
+    decision: Decision
+    model_version: str
+    ruleset_version: str
+    caller_role: str | None
+    caller_key_id: str | None
+    kim_group: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningAudit:
+    """What `record_screenings` needs besides the result: the submitted text and who asked."""
+
+    result: ScreenResult
+    title: str
+    text: str
+    caller_role: str | None = None
+    caller_key_id: str | None = None
+    kim_group: str | None = None
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything is written in UTC.
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _check_text(name: str, value: str | None) -> None:
+    # PostgreSQL rejects NUL in text and no driver can encode lone surrogates: refuse them before the database does.
+    if value is None:
+        return
+    if "\x00" in value:
+        raise InvalidInputError(f"{name} contains a NUL character")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise InvalidInputError(f"{name} is not valid Unicode text") from exc
+
+
+class Store:
+    """Labels and screening audit log behind one SQLAlchemy engine; thread-safe, one per process."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = sa.make_url(url)
+        self.dialect: Literal["sqlite", "postgresql"] | str = self.url.get_backend_name()
+        kwargs: dict[str, Any] = {"echo": echo, "future": True}
+        if self.dialect == "sqlite":
+            database = self.url.database or ""
+            in_memory = database in ("", ":memory:")
+            kwargs["connect_args"] = {"timeout": 10.0, "check_same_thread": False}
+            if in_memory:
+                kwargs["poolclass"] = StaticPool  # one shared connection, or every checkout sees an empty database
+            else:
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        else:
+            kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=5.0)
+        self.engine: Engine = sa.create_engine(self.url, **kwargs)
+        if self.dialect == "sqlite":
+            sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+
+    def __repr__(self) -> str:
+        return f"Store({self.url.render_as_string(hide_password=True)!r})"
+
+    @contextmanager
+    def _begin(self) -> Iterator[Connection]:
+        try:
+            with self.engine.begin() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"database error: {type(exc).__name__}") from exc
+
+    @contextmanager
+    def _connect(self) -> Iterator[Connection]:
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except sa.exc.SQLAlchemyError as exc:
+            raise StoreError(f"database error: {type(exc).__name__}") from exc
+
+    def migrate(self) -> str:
+        """Bring the schema to the newest migration (idempotent); returns the revision now in place."""
+        config = Config()
+        config.set_main_option("script_location", str(MIGRATIONS_DIR))
+        with self._begin() as conn:
+            if self.dialect == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_MIGRATION_LOCK})
+            config.attributes["connection"] = conn
+            command.upgrade(config, "head")
+            revision = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
+        return str(revision)
+
+    def ping(self) -> bool:
+        """True when the database answers and the schema is in place."""
+        try:
+            with self._connect() as conn:
+                conn.execute(sa.select(sa.func.count()).select_from(_labels).where(sa.false()))
+        except StoreError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # Screenings -----------------------------------------------------------------------------------------------------
+
+    def record_screening(
+        self,
+        result: ScreenResult,
+        *,
+        title: str,
+        text: str,
+        caller_role: str | None = None,
+        caller_key_id: str | None = None,
+        kim_group: str | None = None,
+    ) -> None:
+        """Append one screening to the audit log."""
+        self.record_screenings(
+            [
+                ScreeningAudit(
+                    result, title, text, caller_role=caller_role, caller_key_id=caller_key_id, kim_group=kim_group
+                )
+            ]
+        )
+
+    def record_screenings(self, audits: Sequence[ScreeningAudit]) -> None:
+        """Append several screenings in one transaction (a batch call is logged all or nothing)."""
+        if not audits:
+            return
+        now = datetime.now(UTC)
+        rows = []
+        for audit in audits:
+            for name, value in (("title", audit.title), ("text", audit.text), ("kim_group", audit.kim_group)):
+                _check_text(name, value)
+            r = audit.result
+            rows.append(
+                {
+                    "screening_id": r.screening_id,
+                    "text_sha256": r.text_sha256,
+                    "title": audit.title,
+                    "text": audit.text,
+                    "hoax_risk": float(r.hoax_risk),
+                    "classifier_risk": float(r.classifier_risk),
+                    "decision": r.decision,
+                    "model_version": r.model_version,
+                    "ruleset_version": r.ruleset_version,
+                    "caller_role": audit.caller_role,
+                    "caller_key_id": audit.caller_key_id,
+                    "kim_group": audit.kim_group,
+                    "created_at": now,
+                }
+            )
+        with self._begin() as conn:
+            conn.execute(sa.insert(_screenings), rows)
+
+    def get_screening(self, screening_id: str) -> ScreeningRecord | None:
+        with self._connect() as conn:
+            row = conn.execute(sa.select(_screenings).where(_screenings.c.screening_id == screening_id)).first()
+        return None if row is None else _screening_record(row)
+
+    def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
+        """Screenings that asked for review and that no editor has labelled yet, newest first.
+
+        A screening counts as labelled when a label answers its screening id or judges the same text (hash).
+        """
+        if limit < 0 or offset < 0:
+            raise InvalidInputError("limit and offset must not be negative")
+        answered = sa.exists().where(
+            sa.or_(
+                _labels.c.screening_id == _screenings.c.screening_id,
+                _labels.c.text_sha256 == _screenings.c.text_sha256,
+            )
+        )
+        query = (
+            sa.select(_screenings)
+            .where(_screenings.c.decision == "review", ~answered)
+            .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            return [_screening_record(row) for row in conn.execute(query)]
+
+    # Labels ---------------------------------------------------------------------------------------------------------
+
+    def add_label(
+        self,
+        *,
+        text: str,
+        label: Label,
+        editor_id: str,
+        title: str = "",
+        note: str | None = None,
+        screening_id: str | None = None,
+    ) -> int:
+        """Store an editor's verdict; returns its id once committed."""
+        if label not in _LABELS:
+            raise InvalidInputError(f"label must be one of {_LABELS}, got {label!r}")
+        if not text.strip():
+            raise InvalidInputError("text is empty")
+        if not editor_id.strip():
+            raise InvalidInputError("editor_id is empty")
+        for name, value in (
+            ("text", text),
+            ("title", title),
+            ("note", note),
+            ("editor_id", editor_id),
+            ("screening_id", screening_id),
+        ):
+            _check_text(name, value)
+        values = {
+            "text": text,
+            "title": title,
+            "text_sha256": text_sha256(text),
+            "label": label,
+            "note": note,
+            "editor_id": editor_id,
+            "screening_id": screening_id,
+            "created_at": datetime.now(UTC),
+        }
+        with self._begin() as conn:
+            new_id = conn.execute(sa.insert(_labels).values(**values).returning(_labels.c.id)).scalar_one()
+        return int(new_id)
+
+    def labels_for_training(self) -> list[LabelRecord]:
+        """One label per distinct text (by SHA-256), the newest verdict winning; oldest first."""
+        ranked = sa.select(
+            _labels,
+            sa.func.row_number()
+            .over(partition_by=_labels.c.text_sha256, order_by=(_labels.c.created_at.desc(), _labels.c.id.desc()))
+            .label("rank"),
+        ).subquery()
+        query = (
+            sa.select(*(ranked.c[column.name] for column in _labels.c))
+            .where(ranked.c.rank == 1)
+            .order_by(ranked.c.created_at, ranked.c.id)
+        )
+        with self._connect() as conn:
+            return [_label_record(row) for row in conn.execute(query)]
+
+    def count_labels(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(_labels)).scalar_one())
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+    finally:
+        cursor.close()
+
+
+def _label_record(row: sa.Row[Any]) -> LabelRecord:
+    m = row._mapping
+    return LabelRecord(
+        id=int(m["id"]),
+        text=m["text"],
+        title=m["title"],
+        text_sha256=m["text_sha256"],
+        label=m["label"],
+        note=m["note"],
+        editor_id=m["editor_id"],
+        screening_id=m["screening_id"],
+        created_at=_utc(m["created_at"]),
+    )
+
+
+def _screening_record(row: sa.Row[Any]) -> ScreeningRecord:
+    m = row._mapping
+    return ScreeningRecord(
+        screening_id=m["screening_id"],
+        text_sha256=m["text_sha256"],
+        title=m["title"],
+        text=m["text"],
+        hoax_risk=float(m["hoax_risk"]),
+        classifier_risk=float(m["classifier_risk"]),
+        decision=m["decision"],
+        model_version=m["model_version"],
+        ruleset_version=m["ruleset_version"],
+        caller_role=m["caller_role"],
+        caller_key_id=m["caller_key_id"],
+        kim_group=m["kim_group"],
+        created_at=_utc(m["created_at"]),
+    )

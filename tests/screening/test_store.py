@@ -1,0 +1,197 @@
+"""The store against both backends: an SQLite file and a throw-away PostgreSQL database.
+
+PostgreSQL comes from SARING_TEST_POSTGRES_URL (default: the local server, database `test`); the tests create a
+`saring_test_<random>` database and drop it at the end. They are skipped only when SARING_SKIP_POSTGRES=1.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from screening.errors import InvalidInputError
+from screening.result import QualityReport, ScreenResult, Thresholds
+from screening.store import ScreeningAudit, Store, StoreError, text_sha256
+
+PG_ADMIN_URL = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+SKIP_PG = os.environ.get("SARING_SKIP_POSTGRES") == "1"
+
+HOAX = "Pesan berantai: vaksin mengandung chip pelacak, sebarkan ke semua grup WA sebelum dihapus!"
+VALID = "Kelompok Informasi Masyarakat Desa Sukamaju menggelar kerja bakti membersihkan saluran irigasi, Minggu (3/11)."
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    if SKIP_PG:
+        pytest.skip("SARING_SKIP_POSTGRES=1")
+    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"saring_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:  # a missing server fails here, on purpose: CI must run these
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'var' / 'saring.db'}"
+    else:
+        base: str = request.getfixturevalue("postgres_url")
+        url = base
+    s = Store(url)
+    if request.param == "postgresql":
+        with s.engine.begin() as conn:  # each test gets an empty database
+            conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, alembic_version"))
+    s.migrate()
+    yield s
+    s.close()
+
+
+def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6) -> ScreenResult:
+    return ScreenResult(
+        screening_id=uuid.uuid4().hex,
+        text_sha256=text_sha256(text),
+        hoax_risk=risk,
+        classifier_risk=risk,
+        decision=decision,  # type: ignore[arg-type]
+        thresholds=Thresholds(),
+        kind="post",
+        quality=QualityReport(kind="post", score=50, subscores={}, findings=()),
+        rules=(),
+        terms=(),
+        similar_hoaxes=(),
+        model_version="m-test",
+        ruleset_version="r-test",
+    )
+
+
+def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
+    assert store.migrate() == "0001_initial"
+    assert store.migrate() == "0001_initial"
+    assert store.ping()
+
+
+def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    s = Store("sqlite:///elsewhere/saring.db")
+    assert s.migrate() == "0001_initial"
+    assert (tmp_path / "elsewhere" / "saring.db").exists()
+    s.close()
+
+
+def test_sqlite_uses_wal(tmp_path: Path) -> None:
+    s = Store(f"sqlite:///{tmp_path / 's.db'}")
+    s.migrate()
+    with s.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 1000
+    s.close()
+
+
+def test_label_roundtrip_returns_committed_id(store: Store) -> None:
+    first = store.add_label(text=HOAX, label="hoax", editor_id="editor-1", title="Vaksin", note="hoaks lama")
+    second = store.add_label(text=VALID, label="valid", editor_id="editor-2")
+    assert second > first
+    assert store.count_labels() == 2
+    rows = store.labels_for_training()
+    assert [r.label for r in rows] == ["hoax", "valid"]
+    assert rows[0].text_sha256 == text_sha256(HOAX) and rows[0].title == "Vaksin" and rows[0].note == "hoaks lama"
+    assert rows[0].created_at.tzinfo is not None
+
+
+def test_labels_for_training_keeps_newest_verdict_per_text(store: Store) -> None:
+    store.add_label(text=HOAX, label="valid", editor_id="e1")
+    store.add_label(text=VALID, label="valid", editor_id="e1")
+    store.add_label(text=HOAX, label="hoax", editor_id="e2", note="dikoreksi")
+    rows = store.labels_for_training()
+    assert len(rows) == 2
+    by_hash = {r.text_sha256: r for r in rows}
+    assert by_hash[text_sha256(HOAX)].label == "hoax"
+    assert by_hash[text_sha256(HOAX)].editor_id == "e2"
+
+
+def test_review_queue_newest_first_without_labelled(store: Store) -> None:
+    older = make_result(decision="review", text="teks satu")
+    newer = make_result(decision="review", text="teks dua")
+    labelled = make_result(decision="review", text="teks tiga")
+    same_text_labelled = make_result(decision="review", text="teks empat")
+    published = make_result(decision="publish", text="teks lima", risk=0.1)
+    for r in (older, newer, labelled, same_text_labelled, published):
+        store.record_screening(r, title="Judul", text=r.screening_id, caller_role="submitter", caller_key_id="k1")
+    store.add_label(text="x", label="hoax", editor_id="e", screening_id=labelled.screening_id)
+    # a label on the same text answers the screening too, even without its id
+    with store.engine.begin() as conn:
+        conn.execute(sa.text("UPDATE labels SET text_sha256 = :h"), {"h": same_text_labelled.text_sha256})
+    queue = store.review_queue(limit=10)
+    assert [r.screening_id for r in queue] == [newer.screening_id, older.screening_id]
+    assert store.review_queue(limit=1, offset=1)[0].screening_id == older.screening_id
+    assert queue[0].caller_role == "submitter" and queue[0].caller_key_id == "k1"
+
+
+def test_record_screenings_batch_and_lookup(store: Store) -> None:
+    results = [make_result(text=f"teks {i}") for i in range(5)]
+    store.record_screenings(
+        [ScreeningAudit(r, "Judul", f"teks {i}", kim_group="KIM Maju") for i, r in enumerate(results)]
+    )
+    rec = store.get_screening(results[3].screening_id)
+    assert rec is not None
+    assert rec.text == "teks 3" and rec.kim_group == "KIM Maju" and rec.model_version == "m-test"
+    assert store.get_screening("nope") is None
+
+
+def test_duplicate_screening_id_is_a_store_error(store: Store) -> None:
+    r = make_result()
+    store.record_screening(r, title="", text=HOAX)
+    with pytest.raises(StoreError):
+        store.record_screening(r, title="", text=HOAX)
+
+
+@pytest.mark.parametrize("bad", ["nul\x00char", "lone \ud800 surrogate"])
+def test_unstorable_text_is_invalid_input(store: Store, bad: str) -> None:
+    with pytest.raises(InvalidInputError):
+        store.add_label(text=bad, label="hoax", editor_id="e")
+    assert store.count_labels() == 0
+
+
+def test_bad_label_rejected(store: Store) -> None:
+    with pytest.raises(InvalidInputError):
+        store.add_label(text=HOAX, label="maybe", editor_id="e")  # type: ignore[arg-type]
+
+
+def test_concurrent_writers(store: Store) -> None:
+    errors: list[BaseException] = []
+
+    def write(n: int) -> None:
+        try:
+            for i in range(10):
+                store.add_label(text=f"teks {n}-{i}", label="valid", editor_id=f"e{n}")
+        except BaseException as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert store.count_labels() == 40
+
+
+def test_unreachable_database_fails_ping_and_raises_store_error() -> None:
+    s = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    assert s.ping() is False
+    with pytest.raises(StoreError):
+        s.add_label(text=HOAX, label="hoax", editor_id="e")
