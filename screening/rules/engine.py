@@ -1,0 +1,392 @@
+"""Declarative screening rules: load a versioned YAML rule set, match it against a normalised text.
+
+Each rule has one matcher:
+
+- ``phrases``: plain Indonesian phrases, normalised at load time with the same `normalise()` as the text
+  (so slang variants match for free) and found with one Aho-Corasick automaton at token boundaries;
+- ``regex``: a regular expression on the normalised text (token boundaries enforced), or with
+  ``on: original`` on the text as written (capitals, shortened links, "!!!");
+- ``measure``: a measured feature of the original text (share of capital letters, number of "!",
+  number of emoji runs) compared with ``threshold``.
+
+A rule may also carry ``unless`` (a phrases or regex matcher): the rule does not fire when that matcher
+finds anything, e.g. an authority named in a message that also links to an official ``.go.id`` page.
+
+Weights are documented priors only; the risk decision is made by a fitted combiner that reads
+`RuleEngine.features`. Every span of a `RuleMatch` indexes the original text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from screening.errors import RulesError
+from screening.result import RuleMatch, Span
+from screening.text import EMOJI_TOKEN, NormalisedText, normalise
+
+DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
+
+# A rule reports at most this many spans: enough for an editor, bounded on pathological input.
+MAX_SPANS_PER_RULE = 20
+# Counts above this add no information to the combiner features.
+FEATURE_COUNT_CAP = 10
+
+_ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_RULE_KEYS = frozenset(
+    {
+        "id",
+        "category",
+        "weight",
+        "message",
+        "phrases",
+        "regex",
+        "on",
+        "measure",
+        "threshold",
+        "min_letters",
+        "ignore_case",
+        "unless",
+        "description",
+    }
+)
+_MATCHER_KEYS = ("phrases", "regex", "measure")
+_WORD_RE = re.compile(r"[^\W\d_]{3,}")
+_EXCLAMATION_RE = re.compile(r"[!\uff01\u2757\u2755]+")
+
+
+@dataclass(frozen=True, slots=True)
+class _Regex:
+    pattern: re.Pattern[str]
+    on_original: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Measure:
+    name: str
+    threshold: float
+    min_letters: int
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """One loaded rule. ``phrases`` holds the normalised phrases; exactly one matcher is set."""
+
+    id: str
+    category: str
+    weight: float
+    message: str
+    phrases: tuple[str, ...] = ()
+    regex: _Regex | None = None
+    measure: _Measure | None = None
+    unless_phrases: tuple[str, ...] = ()
+    unless_regex: _Regex | None = None
+
+
+# -- measures ---------------------------------------------------------------------------------------------
+
+
+def _caps_share(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+    letters = [c for c in doc.original if c.isalpha()]
+    cased = [c for c in letters if c.isupper() or c.islower()]
+    if len(cased) < min_letters:
+        return 0.0, []
+    share = sum(1 for c in cased if c.isupper()) / len(cased)
+    return share, [m.span() for m in _WORD_RE.finditer(doc.original) if m.group().isupper()]
+
+
+def _exclamation_count(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+    spans = [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
+    return float(sum(e - s for s, e in spans)), spans
+
+
+def _emoji_count(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+    """Number of emoji symbols (a run of three counts three); spans are the emoji runs."""
+    spans = [(t.start, t.end) for t in doc.tokens if t.text == EMOJI_TOKEN]
+    count = sum(1 for s, e in spans for c in doc.original[s:e] if unicodedata.category(c) == "So" or ord(c) >= 0x1F000)
+    return float(count), spans
+
+
+_MEASURES: dict[str, Callable[[NormalisedText, int], tuple[float, list[tuple[int, int]]]]] = {
+    "caps_share": _caps_share,
+    "exclamation_count": _exclamation_count,
+    "emoji_count": _emoji_count,
+}
+
+
+# -- loading ----------------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML 1.2-style booleans: only true/false, so the rule key ``on:`` stays the string "on"."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _fail(rule_id: str, field: str, problem: str) -> RulesError:
+    return RulesError(f"rule {rule_id!r}, field {field!r}: {problem}")
+
+
+def _compile_regex(rule_id: str, field: str, raw: Any, on: Any, ignore_case: Any) -> _Regex:
+    if not isinstance(raw, str) or not raw:
+        raise _fail(rule_id, field, "must be a non-empty string")
+    if on not in ("normalised", "original"):
+        raise _fail(rule_id, "on", f"must be 'normalised' or 'original', got {on!r}")
+    if not isinstance(ignore_case, bool):
+        raise _fail(rule_id, "ignore_case", "must be true or false")
+    on_original = on == "original"
+    # On the normalised text a match must start and end at token boundaries (tokens are space-separated).
+    source = raw if on_original else rf"(?<![^ ])(?:{raw})(?![^ ])"
+    flags = re.IGNORECASE if (ignore_case and on_original) else 0
+    try:
+        pattern = re.compile(source, flags)
+    except re.error as exc:
+        raise _fail(rule_id, field, f"invalid regular expression: {exc}") from None
+    if pattern.search("") is not None and on_original:
+        raise _fail(rule_id, field, "matches the empty string")
+    return _Regex(pattern, on_original)
+
+
+def _normalise_phrases(rule_id: str, field: str, raw: Any) -> tuple[str, ...]:
+    if not isinstance(raw, list) or not raw:
+        raise _fail(rule_id, field, "must be a non-empty list of strings")
+    phrases: list[str] = []
+    for item in raw:
+        if not isinstance(item, str | int | float) or isinstance(item, bool):
+            raise _fail(rule_id, field, f"entry {item!r} is not a string")
+        norm = normalise(str(item)).text
+        if not norm:
+            raise _fail(rule_id, field, f"entry {item!r} is empty after normalisation")
+        if norm not in phrases:
+            phrases.append(norm)
+    return tuple(phrases)
+
+
+def _parse_rule(raw: Any, index: int) -> Rule:
+    if not isinstance(raw, Mapping):
+        raise _fail(f"#{index}", "rule", "each rule must be a mapping")
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
+        raise _fail(
+            f"#{index}" if not isinstance(rule_id, str) else rule_id,
+            "id",
+            "must be a lower-case identifier (letters, digits, underscore)",
+        )
+    unknown = sorted(str(k) for k in set(raw) - _RULE_KEYS)
+    if unknown:
+        raise _fail(rule_id, unknown[0], "unknown field")
+    category = raw.get("category")
+    if not isinstance(category, str) or not _ID_RE.match(category):
+        raise _fail(rule_id, "category", "must be a lower-case identifier")
+    weight = raw.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight):
+        raise _fail(rule_id, "weight", "must be a finite number")
+    message = raw.get("message")
+    if not isinstance(message, str) or not message.strip():
+        raise _fail(rule_id, "message", "must be a non-empty string")
+
+    present = [k for k in _MATCHER_KEYS if k in raw]
+    if len(present) != 1:
+        raise _fail(rule_id, "phrases/regex/measure", f"exactly one matcher is required, found {present or 'none'}")
+    kind = present[0]
+    if kind != "regex" and "on" in raw:
+        raise _fail(rule_id, "on", "only applies to a regex rule")
+    if kind != "measure" and ("threshold" in raw or "min_letters" in raw):
+        raise _fail(rule_id, "threshold", "only applies to a measure rule")
+
+    phrases: tuple[str, ...] = ()
+    regex: _Regex | None = None
+    measure: _Measure | None = None
+    if kind == "phrases":
+        phrases = _normalise_phrases(rule_id, "phrases", raw["phrases"])
+    elif kind == "regex":
+        regex = _compile_regex(
+            rule_id, "regex", raw["regex"], raw.get("on", "normalised"), raw.get("ignore_case", True)
+        )
+    else:
+        name = raw["measure"]
+        if name not in _MEASURES:
+            raise _fail(rule_id, "measure", f"unknown measure {name!r}; known: {sorted(_MEASURES)}")
+        threshold = raw.get("threshold")
+        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
+            raise _fail(rule_id, "threshold", "a measure rule needs a finite numeric threshold")
+        min_letters = raw.get("min_letters", 0)
+        if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 0:
+            raise _fail(rule_id, "min_letters", "must be a non-negative integer")
+        measure = _Measure(name, float(threshold), min_letters)
+
+    unless_phrases: tuple[str, ...] = ()
+    unless_regex: _Regex | None = None
+    if "unless" in raw:
+        unless = raw["unless"]
+        if not isinstance(unless, Mapping) or len([k for k in ("phrases", "regex") if k in unless]) != 1:
+            raise _fail(rule_id, "unless", "must be a mapping with exactly one of 'phrases' or 'regex'")
+        if set(unless) - {"phrases", "regex", "on", "ignore_case"}:
+            raise _fail(
+                rule_id, "unless", f"unknown keys {sorted(set(unless) - {'phrases', 'regex', 'on', 'ignore_case'})}"
+            )
+        if "phrases" in unless:
+            unless_phrases = _normalise_phrases(rule_id, "unless.phrases", unless["phrases"])
+        else:
+            unless_regex = _compile_regex(
+                rule_id,
+                "unless.regex",
+                unless["regex"],
+                unless.get("on", "normalised"),
+                unless.get("ignore_case", True),
+            )
+    return Rule(
+        rule_id, category, float(weight), message.strip(), phrases, regex, measure, unless_phrases, unless_regex
+    )
+
+
+def _build_automaton(rules: Iterable[Rule], *, unless: bool) -> ahocorasick.Automaton | None:
+    """One automaton over ``" phrase "`` keys, so every hit sits on token boundaries of ``" " + text + " "``."""
+    automaton = ahocorasick.Automaton()
+    table: dict[str, list[tuple[int, int]]] = {}
+    for index, rule in enumerate(rules):
+        for phrase in rule.unless_phrases if unless else rule.phrases:
+            table.setdefault(f" {phrase} ", []).append((index, len(phrase)))
+    if not table:
+        return None
+    for key, hits in table.items():
+        automaton.add_word(key, tuple(hits))
+    automaton.make_automaton()
+    return automaton
+
+
+def _regex_spans(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
+    """Original-text spans of a regex's matches (normalised-text matches are mapped back)."""
+    spans: list[tuple[int, int]] = []
+    if regex.on_original:
+        for m in regex.pattern.finditer(doc.original):
+            if m.end() > m.start():
+                spans.append(m.span())
+            if len(spans) >= MAX_SPANS_PER_RULE:
+                break
+    else:
+        for m in regex.pattern.finditer(doc.text):
+            if m.end() > m.start():
+                spans.append(doc.original_span(m.start(), m.end()))
+            if len(spans) >= MAX_SPANS_PER_RULE:
+                break
+    return spans
+
+
+class RuleEngine:
+    """A loaded, versioned rule set; `match` finds the rules that fire on one normalised text."""
+
+    def __init__(self, rules: Iterable[Rule], version: str) -> None:
+        self.rules: tuple[Rule, ...] = tuple(rules)
+        self.version = version
+        self._categories: tuple[str, ...] = tuple(dict.fromkeys(r.category for r in self.rules))
+        self._automaton = _build_automaton(self.rules, unless=False)
+        self._unless_automaton = _build_automaton(self.rules, unless=True)
+
+    @classmethod
+    def from_file(cls, path: Path | None = None) -> RuleEngine:
+        """Load a rules YAML file (default: the bundled ``rules.yaml``); malformed files raise `RulesError`."""
+        path = DEFAULT_RULES_PATH if path is None else Path(path)
+        try:
+            data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - safe loader subclass
+        except OSError as exc:
+            raise RulesError(f"cannot read rules file {path}: {exc}") from exc
+        except yaml.YAMLError as exc:
+            raise RulesError(f"rules file {path} is not valid YAML: {exc}") from exc
+        return cls.from_dict(data)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> RuleEngine:
+        """Build from already-parsed YAML data (a mapping with ``version`` and ``rules``)."""
+        if not isinstance(data, Mapping):
+            raise RulesError("rules file must be a mapping with 'version' and 'rules'")
+        version = data.get("version")
+        if not isinstance(version, str) or not version.strip():
+            raise RulesError("rules file field 'version' must be a non-empty string")
+        raw_rules = data.get("rules")
+        if not isinstance(raw_rules, list) or not raw_rules:
+            raise RulesError("rules file field 'rules' must be a non-empty list")
+        rules: list[Rule] = []
+        seen: set[str] = set()
+        for index, raw in enumerate(raw_rules):
+            rule = _parse_rule(raw, index)
+            if rule.id in seen:
+                raise _fail(rule.id, "id", "duplicate rule id")
+            seen.add(rule.id)
+            rules.append(rule)
+        return cls(rules, version.strip())
+
+    def _phrase_hits(
+        self, automaton: ahocorasick.Automaton | None, doc: NormalisedText
+    ) -> dict[int, list[tuple[int, int]]]:
+        hits: dict[int, list[tuple[int, int]]] = {}
+        if automaton is None or not doc.text:
+            return hits
+        padded = f" {doc.text} "
+        for end, entries in automaton.iter(padded):
+            # `end` is the index of the trailing space in `padded`, i.e. the phrase ends at `end - 1` in text.
+            for rule_index, length in entries:
+                spans = hits.setdefault(rule_index, [])
+                if len(spans) < MAX_SPANS_PER_RULE:
+                    spans.append(doc.original_span(end - 1 - length, end - 1))
+        return hits
+
+    def match(self, doc: NormalisedText) -> list[RuleMatch]:
+        """All rules that fire on `doc`, in rule-file order; spans index ``doc.original``."""
+        phrase_hits = self._phrase_hits(self._automaton, doc)
+        unless_hits = self._phrase_hits(self._unless_automaton, doc)
+        matches: list[RuleMatch] = []
+        for index, rule in enumerate(self.rules):
+            if rule.phrases:
+                spans = phrase_hits.get(index, [])
+            elif rule.regex is not None:
+                spans = _regex_spans(rule.regex, doc)
+            elif rule.measure is not None:
+                value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters)
+                if value < rule.measure.threshold:
+                    continue
+                spans = spans[:MAX_SPANS_PER_RULE]
+            else:  # pragma: no cover - _parse_rule guarantees a matcher
+                continue
+            if not spans:
+                continue
+            if index in unless_hits or (rule.unless_regex is not None and _regex_spans(rule.unless_regex, doc)):
+                continue
+            unique = sorted(set(spans))
+            matches.append(
+                RuleMatch(
+                    rule_id=rule.id,
+                    category=rule.category,
+                    weight=rule.weight,
+                    message=rule.message,
+                    spans=tuple(Span(s, e, doc.original[s:e]) for s, e in unique),
+                )
+            )
+        return matches
+
+    def feature_names(self) -> list[str]:
+        """One feature per rule category, in the order categories first appear in the rules file."""
+        return [f"rules_{category}" for category in self._categories]
+
+    def features(self, matches: list[RuleMatch]) -> list[float]:
+        """Per category: ``log1p(min(number of spans, 10))``, aligned with `feature_names`."""
+        counts = dict.fromkeys(self._categories, 0)
+        for m in matches:
+            if m.category in counts:
+                counts[m.category] += len(m.spans)
+        return [math.log1p(min(counts[c], FEATURE_COUNT_CAP)) for c in self._categories]
