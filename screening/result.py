@@ -12,11 +12,12 @@ TextKind = Literal["article", "post"]
 
 @dataclass(frozen=True, slots=True)
 class Span:
-    """A character span [start, end) of the original submitted text (title and body joined, see `screen`)."""
+    """A character span [start, end) of the submitted `text` (or of the `title` when field == "title")."""
 
     start: int
     end: int
     text: str
+    field: Literal["text", "title"] = "text"
 
 
 @dataclass(frozen=True, slots=True)
