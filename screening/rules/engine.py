@@ -288,6 +288,16 @@ def _regex_spans(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
     return spans
 
 
+def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sorted unique spans without those nested in another ("grup sebelah" inside "info dari grup sebelah")."""
+    kept: list[tuple[int, int]] = []
+    for start, end in sorted(set(spans), key=lambda s: (s[0], -s[1])):
+        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+            continue
+        kept.append((start, end))
+    return kept
+
+
 class RuleEngine:
     """A loaded, versioned rule set; `match` finds the rules that fire on one normalised text."""
 
@@ -367,7 +377,7 @@ class RuleEngine:
                 continue
             if index in unless_hits or (rule.unless_regex is not None and _regex_spans(rule.unless_regex, doc)):
                 continue
-            unique = sorted(set(spans))
+            unique = _outermost(spans)
             matches.append(
                 RuleMatch(
                     rule_id=rule.id,
