@@ -1,0 +1,173 @@
+"""Labelled data: reading CSV/JSONL files, the training set, its hash, genres and near-duplicate groups."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.feature_extraction.text import CountVectorizer
+
+from screening.errors import TrainingDataError
+
+Genre = Literal["post", "article"]
+LABELS: tuple[str, str] = ("valid", "hoax")
+ARTICLE_MIN_WORDS = 100  # below this a text is screened as a short post, at or above as an article
+
+_WORD_RE = re.compile(r"\w+")
+csv.field_size_limit(16 * 1024 * 1024)
+
+
+@dataclass(frozen=True, slots=True)
+class LabelledText:
+    text: str
+    label: str  # "hoax" or "valid"
+    title: str = ""
+    source_url: str = ""
+    source: str = ""  # file it came from
+
+    @property
+    def is_hoax(self) -> bool:
+        return self.label == "hoax"
+
+
+def genre_of(text: str) -> Genre:
+    """Short social posts and full articles are screened (and evaluated) separately."""
+    count = 0
+    for _ in _WORD_RE.finditer(text):
+        count += 1
+        if count >= ARTICLE_MIN_WORDS:
+            return "article"
+    return "post"
+
+
+def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+    suffix = path.suffix.lower()
+    with open(path, encoding="utf-8", newline="") as f:
+        if suffix == ".jsonl":
+            for lineno, line in enumerate(f, start=1):
+                if not line.strip():
+                    continue
+                try:
+                    obj = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise TrainingDataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+                if not isinstance(obj, dict):
+                    raise TrainingDataError(f"{path}:{lineno}: expected a JSON object")
+                yield lineno, {k: "" if v is None else str(v) for k, v in obj.items()}
+        elif suffix == ".csv":
+            reader = csv.DictReader(f)
+            for row in reader:
+                yield reader.line_num, {k: v or "" for k, v in row.items() if k is not None}
+        else:
+            raise TrainingDataError(f"{path}: unsupported file type (use .csv or .jsonl)")
+
+
+def read_labelled(path: Path, *, text_field: str = "text") -> list[LabelledText]:
+    """Read a labelled CSV or JSONL file with `text`, `label` (hoax/valid), optional `title`, `source_url`."""
+    path = Path(path)
+    if not path.is_file():
+        raise TrainingDataError(f"{path}: file not found")
+    rows: list[LabelledText] = []
+    for lineno, row in _rows_from_file(path):
+        text = row.get(text_field, "").strip()
+        label = row.get("label", "").strip().lower()
+        if label not in LABELS:
+            raise TrainingDataError(f"{path}:{lineno}: label must be 'hoax' or 'valid', got {label!r}")
+        if not text:
+            raise TrainingDataError(f"{path}:{lineno}: empty {text_field!r}")
+        rows.append(
+            LabelledText(
+                text=text,
+                label=label,
+                title=row.get("title", "").strip(),
+                source_url=row.get("source_url", "").strip(),
+                source=path.name,
+            )
+        )
+    if not rows:
+        raise TrainingDataError(f"{path}: no labelled rows")
+    return rows
+
+
+def training_files(directory: Path) -> list[Path]:
+    files = sorted(p for p in Path(directory).glob("*") if p.suffix.lower() in (".csv", ".jsonl"))
+    if not files:
+        raise TrainingDataError(f"{directory}: no .csv or .jsonl files with labelled data")
+    return files
+
+
+def load_training_data(directory: Path) -> list[LabelledText]:
+    """All labelled files of a training-data directory, in file-name order."""
+    rows: list[LabelledText] = []
+    for path in training_files(directory):
+        rows.extend(read_labelled(path))
+    return rows
+
+
+def data_hash(rows: Iterable[LabelledText]) -> str:
+    """sha256 over (label, title, text) of every row, in order: identifies the data a model saw."""
+    h = hashlib.sha256()
+    for r in rows:
+        for part in (r.label, r.title, r.text):
+            h.update(part.encode("utf-8"))
+            h.update(b"\x1f")
+        h.update(b"\x1e")
+    return h.hexdigest()
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _shingles(text: str) -> list[str]:
+    words = _WORD_RE.findall(text.lower())
+    if len(words) < 3:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + 3]) for i in range(len(words) - 2)]
+
+
+def near_duplicate_groups(
+    texts: list[str], *, threshold: float = 0.3, source_urls: list[str] | None = None
+) -> np.ndarray:
+    """Group ids such that near-duplicates (word-3-gram Jaccard >= threshold) and pages of one site share a group.
+
+    Cross-validation splits by these groups, so a paraphrase or a syndicated copy never sits on both sides.
+    """
+    n = len(texts)
+    if n == 0:
+        return np.zeros(0, dtype=int)
+    vec = CountVectorizer(analyzer=_shingles, binary=True, dtype=np.float32)
+    x = vec.fit_transform(texts)
+    sizes = np.asarray(x.sum(axis=1)).ravel()
+    inter = (x @ x.T).tocoo()
+    union = sizes[inter.row] + sizes[inter.col] - inter.data
+    keep = (inter.row != inter.col) & (inter.data >= threshold * np.maximum(union, 1))
+    rows_, cols_ = list(inter.row[keep]), list(inter.col[keep])
+    if source_urls is not None:
+        first_of_site: dict[str, int] = {}
+        for i, url in enumerate(source_urls):
+            site = urlparse(url).netloc.lower().removeprefix("www.") if url else ""
+            if site:
+                j = first_of_site.setdefault(site, i)
+                if j != i:
+                    rows_.append(i)
+                    cols_.append(j)
+    adj = csr_matrix(coo_matrix((np.ones(len(rows_)), (rows_, cols_)), shape=(n, n)))
+    _, groups = connected_components(adj, directed=False)
+    return np.asarray(groups)
+
+
+def read_texts_csv(data: str) -> list[dict[str, str]]:
+    """Parse CSV text into dict rows (used by tests and small tools)."""
+    return list(csv.DictReader(io.StringIO(data)))

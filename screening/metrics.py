@@ -1,0 +1,56 @@
+"""Classification and calibration metrics shared by training, evaluation and retraining."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, f1_score, roc_auc_score
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> float:
+    """Mean |observed hoax share - mean predicted risk| over equal-width risk bins, weighted by bin size."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    if len(y) == 0:
+        return float("nan")
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    total = 0.0
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            total += mask.sum() * abs(y[mask].mean() - p[mask].mean())
+    return float(total / len(y))
+
+
+def reliability_curve(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> list[dict[str, float]]:
+    """Per risk bin: mean predicted risk, observed hoax share and count (for reliability plots)."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    out = []
+    for b in range(bins):
+        mask = which == b
+        if mask.any():
+            out.append({"predicted": float(p[mask].mean()), "observed": float(y[mask].mean()), "n": int(mask.sum())})
+    return out
+
+
+def classification_metrics(y: np.ndarray, p: np.ndarray, *, threshold: float) -> dict[str, Any]:
+    """Accuracy, macro-F1, ROC-AUC, Brier, ECE and the confusion matrix at `threshold` (y = 1 for hoax)."""
+    y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    pred = (p >= threshold).astype(int)
+    both = len(set(y.tolist())) == 2
+    cm = confusion_matrix(y, pred, labels=[0, 1])
+    return {
+        "n": int(len(y)),
+        "n_hoax": int(y.sum()),
+        "threshold": round(float(threshold), 4),
+        "accuracy": round(float(accuracy_score(y, pred)), 4),
+        "macro_f1": round(float(f1_score(y, pred, average="macro", zero_division=0)), 4),
+        "roc_auc": round(float(roc_auc_score(y, p)), 4) if both else None,
+        "brier": round(float(brier_score_loss(y, p, pos_label=1)), 4),
+        "ece": round(expected_calibration_error(y, p), 4),
+        # rows: true valid, true hoax; columns: predicted valid, predicted hoax
+        "confusion_matrix": {"labels": ["valid", "hoax"], "matrix": cm.tolist()},
+    }

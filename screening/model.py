@@ -1,0 +1,234 @@
+"""Where the hoax risk comes from: a text classifier and a calibrated combiner, one pair per genre.
+
+For each genre (short posts, articles; see `screening.data.genre_of`):
+  1. a class-weighted logistic regression on lexical TF-IDF features gives a text score;
+  2. its out-of-fold scores (grouped cross-validation, so near-duplicates never score themselves) are
+     calibrated into `classifier_risk`, and
+  3. a low-dimensional logistic regression, the combiner, fitted on [text score, style measurements,
+     rule-engine outputs] gives the calibrated `hoax_risk`. Rules therefore weigh in as fitted features,
+     not hand-summed points.
+A genre with too little data of its own is served by the model fitted on all rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from screening.data import Genre, genre_of, near_duplicate_groups
+from screening.errors import TrainingDataError
+from screening.features import CueFeatures, LexicalFeatures, PreparedText, TextPreparer
+from screening.metrics import classification_metrics
+from screening.result import TermContribution
+
+GENRES: tuple[Genre, ...] = ("post", "article")
+
+
+@dataclass
+class GenreModel:
+    """The fitted parts serving one genre."""
+
+    lexical: LexicalFeatures
+    text_classifier: LogisticRegression
+    text_calibrator: LogisticRegression
+    cues: CueFeatures
+    combiner: LogisticRegression
+    threshold: float  # macro-F1-optimal hoax_risk threshold on out-of-fold training predictions
+    n_train: int
+    trained_on: str  # "post", "article" or "all"
+    oof_metrics: dict[str, Any]  # metrics of out-of-fold text scores through the combiner (an estimate)
+
+
+@dataclass(frozen=True)
+class Scores:
+    genre: Genre
+    classifier_risk: float
+    hoax_risk: float
+
+
+def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    candidates = np.unique(np.round(p, 3))
+    if len(candidates) > 200:
+        candidates = np.quantile(p, np.linspace(0.01, 0.99, 199))
+    best, best_f1 = 0.5, -1.0
+    for t in candidates:
+        f1 = f1_score(y, p >= t, average="macro", zero_division=0)
+        if f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return best
+
+
+class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
+    """The trained hoax classifier. `fit(texts, y)` with y = 1 for hoax; `predict_proba` gives hoax_risk."""
+
+    def __init__(
+        self,
+        *,
+        C: float = 4.0,
+        combiner_C: float = 1.0,
+        cv_folds: int = 5,
+        use_rules: bool = True,
+        min_genre_rows: int = 60,
+        max_char_features: int = 300_000,
+        random_state: int = 0,
+    ) -> None:
+        self.C = C
+        self.combiner_C = combiner_C
+        self.cv_folds = cv_folds
+        self.use_rules = use_rules
+        self.min_genre_rows = min_genre_rows
+        self.max_char_features = max_char_features
+        self.random_state = random_state
+
+    # -- training ---------------------------------------------------------------------------------
+    def fit(self, texts: Sequence[str], y: Sequence[int], groups: Sequence[int] | None = None) -> HoaxModel:
+        y_arr = np.asarray(y, dtype=int)
+        if len(texts) != len(y_arr):
+            raise TrainingDataError("texts and labels differ in length")
+        if len(set(y_arr.tolist())) < 2:
+            raise TrainingDataError("training data needs both hoax and valid examples")
+        self.preparer_ = TextPreparer(use_rules=self.use_rules)
+        prepared = [self.preparer_.prepare(t) for t in texts]
+        group_arr = np.asarray(groups) if groups is not None else near_duplicate_groups(list(texts))
+        genres = np.asarray([genre_of(t) for t in texts])
+        self.classes_ = np.array([0, 1])
+        self.genre_models_: dict[str, GenreModel] = {}
+        pooled: GenreModel | None = None
+        for genre in GENRES:
+            idx = np.flatnonzero(genres == genre)
+            counts = np.bincount(y_arr[idx], minlength=2) if len(idx) else np.zeros(2, dtype=int)
+            if len(idx) >= self.min_genre_rows and counts.min() >= max(self.cv_folds, 10):
+                self.genre_models_[genre] = self._fit_genre(prepared, y_arr, group_arr, idx, genre)
+            else:
+                if pooled is None:
+                    pooled = self._fit_genre(prepared, y_arr, group_arr, np.arange(len(texts)), "all")
+                self.genre_models_[genre] = pooled
+        return self
+
+    def _fit_genre(
+        self, prepared: list[PreparedText], y: np.ndarray, groups: np.ndarray, idx: np.ndarray, name: str
+    ) -> GenreModel:
+        rows = [prepared[i] for i in idx]
+        y_g, groups_g = y[idx], groups[idx]
+        lexical = LexicalFeatures(max_char_features=self.max_char_features).fit(rows)
+        x = lexical.transform(rows)
+
+        def make_classifier() -> LogisticRegression:
+            return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000)
+
+        folds = min(self.cv_folds, int(np.bincount(y_g).min()))
+        splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
+        oof = np.zeros(len(rows))
+        for train, test in splitter.split(x, y_g, groups_g):
+            oof[test] = make_classifier().fit(x[train], y_g[train]).decision_function(x[test])
+        text_classifier = make_classifier().fit(x, y_g)
+        text_calibrator = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y_g)
+
+        rule_engine = self.preparer_.rule_engine
+        cues = CueFeatures().fit(rows, rule_engine)
+        z = np.column_stack([oof, cues.transform(rows, rule_engine)])
+        combiner = LogisticRegression(C=self.combiner_C, max_iter=2000).fit(z, y_g)
+        fitted_risk = combiner.predict_proba(z)[:, 1]
+        threshold = _best_threshold(y_g, fitted_risk)
+        return GenreModel(
+            lexical=lexical,
+            text_classifier=text_classifier,
+            text_calibrator=text_calibrator,
+            cues=cues,
+            combiner=combiner,
+            threshold=threshold,
+            n_train=len(rows),
+            trained_on=name,
+            oof_metrics=classification_metrics(y_g, fitted_risk, threshold=threshold),
+        )
+
+    # -- scoring ----------------------------------------------------------------------------------
+    @property
+    def ruleset_version(self) -> str:
+        return self.preparer_.ruleset_version
+
+    def prepare(self, text: str) -> PreparedText:
+        return self.preparer_.prepare(text)
+
+    def score_prepared(self, prepared: Sequence[PreparedText]) -> list[Scores]:
+        """Scores for prepared texts; texts of one genre are scored together in one matrix."""
+        out: list[Scores | None] = [None] * len(prepared)
+        genres = [_genre_of_prepared(p) for p in prepared]
+        for genre in GENRES:
+            idx = [i for i, g in enumerate(genres) if g == genre]
+            if not idx:
+                continue
+            gm = self.genre_models_[genre]
+            rows = [prepared[i] for i in idx]
+            text_score = gm.text_classifier.decision_function(gm.lexical.transform(rows))
+            classifier_risk = gm.text_calibrator.predict_proba(text_score.reshape(-1, 1))[:, 1]
+            z = np.column_stack([text_score, gm.cues.transform(rows, self.preparer_.rule_engine)])
+            hoax_risk = gm.combiner.predict_proba(z)[:, 1]
+            for j, i in enumerate(idx):
+                out[i] = Scores(genre, float(classifier_risk[j]), float(hoax_risk[j]))
+        return [s for s in out if s is not None]
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        scores = self.score_prepared([self.prepare(t) for t in texts])
+        p = np.asarray([s.hoax_risk for s in scores])
+        return np.column_stack([1 - p, p])
+
+    def classifier_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """The text classifier alone (before rules and style), calibrated."""
+        return np.asarray([s.classifier_risk for s in self.score_prepared([self.prepare(t) for t in texts])])
+
+    def predict(self, texts: Sequence[str]) -> np.ndarray:
+        prepared = [self.prepare(t) for t in texts]
+        scores = self.score_prepared(prepared)
+        return np.asarray([int(s.hoax_risk >= self.genre_models_[s.genre].threshold) for s in scores])
+
+    def threshold_for(self, genre: Genre) -> float:
+        return self.genre_models_[genre].threshold
+
+    # -- explanation ------------------------------------------------------------------------------
+    def explain(self, prepared: PreparedText, *, top_k: int = 8) -> list[TermContribution]:
+        """Word n-grams and cues that pushed this text's score most, in units of the combiner's log-odds."""
+        gm = self.genre_models_[_genre_of_prepared(prepared)]
+        x: csr_matrix = gm.lexical.transform([prepared])
+        n_words = gm.lexical.n_word_features_
+        coef = gm.text_classifier.coef_.ravel()
+        text_weight = float(gm.combiner.coef_.ravel()[0])
+        names = gm.lexical.word_names()
+        contributions: dict[str, float] = {}
+        for j, v in zip(x.indices, x.data, strict=True):
+            if j < n_words and any(ch.isalpha() for ch in names[j]):
+                contributions[str(names[j])] = float(v * coef[j]) * text_weight
+        cue_values = gm.cues.transform([prepared], self.preparer_.rule_engine).ravel()
+        for name, value, weight in zip(gm.cues.names_, cue_values, gm.combiner.coef_.ravel()[1:], strict=True):
+            raw_zero = -gm.cues.scaler_.mean_[gm.cues.names_.index(name)] / max(
+                gm.cues.scaler_.scale_[gm.cues.names_.index(name)], 1e-12
+            )
+            # relative to a text where this cue is absent, so a missing cue explains nothing
+            delta = float((value - raw_zero) * weight)
+            if abs(delta) > 1e-6 and name.startswith("rule:"):
+                contributions[name] = delta
+        ranked = sorted(contributions.items(), key=lambda kv: abs(kv[1]), reverse=True)[:top_k]
+        return [TermContribution(term=k, contribution=round(v, 4)) for k, v in ranked if abs(v) > 1e-6]
+
+    def describe(self) -> dict[str, Any]:
+        return {
+            genre: {
+                "trained_on": gm.trained_on,
+                "n_train": gm.n_train,
+                "threshold": round(gm.threshold, 4),
+                "oof_metrics": gm.oof_metrics,
+            }
+            for genre, gm in self.genre_models_.items()
+        }
+
+
+def _genre_of_prepared(prepared: PreparedText) -> Genre:
+    return genre_of(prepared.doc.original)
