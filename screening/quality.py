@@ -36,7 +36,8 @@ from screening.resources import RESOURCE_DIR, load_root_words, load_slang_map, l
 from screening.result import QualityFinding, QualityReport, Span, TextKind
 from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
 
-POST_MAX_WORDS = 80
+# Same cut as screening.data.ARTICLE_MIN_WORDS, so training genres and quality kinds agree on untitled texts.
+POST_MAX_WORDS = 100
 # Spelling is checked on at most this many words: enough for any article, bounded on pathological input.
 MAX_CHECKED_WORDS = 5000
 MAX_FINDINGS_PER_KIND = 8
@@ -425,7 +426,7 @@ def _headline(title: str) -> tuple[int, list[QualityFinding]]:
                     title,
                 )
             )
-    return max(score - min(cue_penalty, 50), 0), findings
+    return max(score - min(cue_penalty, 70), 0), findings
 
 
 def _language(text: str, doc: NormalisedText) -> tuple[int, list[QualityFinding]]:
