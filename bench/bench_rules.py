@@ -38,6 +38,8 @@ Camat Cibeber, Hendra Gunawan, yang hadir meninjau lokasi mengapresiasi semangat
 
 Pemerintah Desa Sukamaju berencana mengusulkan perbaikan dinding saluran yang retak melalui dana desa tahun 2025. Warga juga diminta melaporkan kerusakan saluran kepada perangkat desa atau melalui KIM Sukamaju.
 
+Sementara itu, petugas penyuluh pertanian lapangan dari Dinas Pertanian Kabupaten Cianjur memberikan pendampingan kepada petani tentang jadwal tanam serentak dan penggunaan pupuk berimbang. Penyuluhan digelar di balai desa setelah kegiatan gotong royong selesai dan diikuti sekitar 60 petani dari empat dusun.
+
 Penulis: Rina Marlina (KIM Sukamaju)
 Editor: Yusuf Hidayat"""
 

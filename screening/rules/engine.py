@@ -289,10 +289,11 @@ def _regex_spans(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Sorted unique spans without those nested in another ("grup sebelah" inside "info dari grup sebelah")."""
+    """Sorted spans with nested and overlapping ones merged ("grup sebelah" inside "info dari grup sebelah")."""
     kept: list[tuple[int, int]] = []
-    for start, end in sorted(set(spans), key=lambda s: (s[0], -s[1])):
-        if kept and start >= kept[-1][0] and end <= kept[-1][1]:
+    for start, end in sorted(set(spans)):
+        if kept and start < kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(end, kept[-1][1]))
             continue
         kept.append((start, end))
     return kept

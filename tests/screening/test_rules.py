@@ -82,6 +82,12 @@ def test_slang_variants_match_editor_phrases(engine: RuleEngine) -> None:
     assert "Share ke semua" in span_texts(hits["spread_call"])
 
 
+def test_overlapping_phrases_merge_into_one_span(engine: RuleEngine) -> None:
+    hits = fired(engine, "Tolong sebar kan info ini. Jika anda muslim ketik Aamiin")
+    assert span_texts(hits["spread_call"]) == ["Tolong sebar kan"]
+    assert span_texts(hits["spread_religious_pressure"]) == ["Jika anda muslim", "ketik Aamiin"]
+
+
 def test_scam_offer(engine: RuleEngine) -> None:
     hits = fired(engine, SCAM_TEXT)
     assert span_texts(hits["scam_credentials"]) == ["kirim kode OTP"]
@@ -92,7 +98,8 @@ def test_scam_offer(engine: RuleEngine) -> None:
 
 def test_health_myth(engine: RuleEngine) -> None:
     hits = fired(engine, HEALTH_TEXT)
-    assert {"100% ampuh", "menyembuhkan kanker", "sembuh total", "tanpa operasi"} <= set(
+    # overlapping hits ("100% ampuh", "ampuh menyembuhkan", "menyembuhkan kanker") are merged into one span
+    assert {"100% ampuh menyembuhkan kanker", "sembuh total", "tanpa operasi"} <= set(
         span_texts(hits["health_miracle_claim"])
     )
     assert any(
