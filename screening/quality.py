@@ -17,8 +17,8 @@ judged on byline and structure (nor on the headline, which they lack), and those
 of both ``subscores`` and the total.
 
 Spans: the title and the body are assessed separately. Findings of the ``headline`` check carry spans that
-index `title`; every other finding's span indexes the body `text`. (A caller that joins title and body
-shifts the body spans by the offset of the body in the joined string.)
+index `title` (``Span.field == "title"``); every other finding's span indexes the body `text`
+(``Span.field == "text"``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import csv
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Literal
 
 import ahocorasick
 
@@ -270,9 +270,11 @@ def _known_word(word: str) -> bool:
 
 
 def _finding(check: str, message: str, suggestion: str, span: tuple[int, int] | None, source: str) -> QualityFinding:
-    return QualityFinding(
-        check, message, suggestion, Span(span[0], span[1], source[span[0] : span[1]]) if span else None
-    )
+    """A finding; headline spans index the title (``Span.field == "title"``), all others the body text."""
+    if span is None:
+        return QualityFinding(check, message, suggestion, None)
+    field: Literal["text", "title"] = "title" if check == "headline" else "text"
+    return QualityFinding(check, message, suggestion, Span(span[0], span[1], source[span[0] : span[1]], field))
 
 
 def _word_count(doc: NormalisedText) -> int:

@@ -28,6 +28,7 @@ def assert_spans_index_inputs(report: QualityReport, title: str, text: str) -> N
         if finding.span is None:
             continue
         source = title if finding.check == "headline" else text
+        assert finding.span.field == ("title" if finding.check == "headline" else "text")
         assert 0 <= finding.span.start <= finding.span.end <= len(source)
         assert source[finding.span.start : finding.span.end] == finding.span.text
 
