@@ -13,7 +13,6 @@ never by `create_all`, so a deployed database can be upgraded in place.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
+from screening.data import text_sha256  # the same hash the Screener puts in ScreenResult.text_sha256
 from screening.errors import InvalidInputError, ScreeningError
 from screening.result import Decision, Label, ScreenResult
 
@@ -39,11 +39,6 @@ __all__ = ["LabelRecord", "ScreeningAudit", "ScreeningRecord", "Store", "StoreEr
 
 class StoreError(ScreeningError):
     """The database could not be reached, or refused a read or write."""
-
-
-def text_sha256(text: str) -> str:
-    """Hex SHA-256 of the UTF-8 text; identifies a submitted text across labels and screenings."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 # Mirrors the migrations (the schema's source of truth); used only to build queries.
@@ -160,6 +155,8 @@ class Store:
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
         else:
             kwargs.update(pool_pre_ping=True, pool_size=5, max_overflow=10, pool_timeout=5.0)
+            if self.dialect == "postgresql":
+                kwargs["connect_args"] = {"connect_timeout": 5}  # a readiness probe must not hang on a dead server
         self.engine: Engine = sa.create_engine(self.url, **kwargs)
         if self.dialect == "sqlite":
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)

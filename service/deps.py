@@ -1,0 +1,167 @@
+"""What routes depend on: the served Screener (owned by `ScreenerHolder`), the store and the screening limiter.
+
+The Screener is immutable. Switching models builds the new one completely, then replaces one reference; a request
+that already took the old reference finishes with it, so a swap never drops or mixes a request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
+
+from screening.errors import ModelArtifactError
+from screening.registry import ModelRegistry
+from screening.result import Thresholds
+from screening.screen import Screener
+from screening.store import Store
+from service.errors import ApiError
+from service.observability import Metrics
+
+log = logging.getLogger("saring.service")
+T = TypeVar("T")
+
+
+class ScreenerHolder:
+    """Owns the served Screener: one reference, read without locks, replaced whole by admin operations."""
+
+    def __init__(self, registry: ModelRegistry, *, default_thresholds: Thresholds) -> None:
+        self.registry = registry
+        self.default_thresholds = default_thresholds
+        self._screener: Screener | None = None
+        self._switch_lock = threading.Lock()  # one model switch at a time; readers never take it
+
+    @property
+    def screener(self) -> Screener | None:
+        return self._screener
+
+    def require(self) -> Screener:
+        screener = self._screener
+        if screener is None:
+            raise ApiError(
+                503, "model_not_loaded", "Model belum dimuat; layanan belum siap.", headers={"Retry-After": "5"}
+            )
+        return screener
+
+    def _build(self, version: str | None) -> Screener:
+        return Screener.from_registry(self.registry, version, default_thresholds=self.default_thresholds)
+
+    def load_active(self) -> Screener:
+        """Load the registry's active version (start-up)."""
+        with self._switch_lock:
+            screener = self._build(None)
+            self._screener = screener
+            return screener
+
+    def activate(self, version: str) -> tuple[str, str | None]:
+        """Serve `version` and make it the registry's active one; returns (new, previous)."""
+        with self._switch_lock:
+            known = {str(v.get("version")) for v in self.registry.versions()}
+            if version not in known:
+                raise ApiError(404, "model_not_found", f"Versi model {version!r} tidak ada.")
+            previous = self.registry.active_version()
+            screener = self._build(version)  # verifies the artifact before any switch
+            self.registry.activate(version)
+            self._screener = screener
+            return screener.model_version, previous
+
+    def rollback(self) -> tuple[str, str | None]:
+        """Go back to the previously active version; returns (new, previous)."""
+        with self._switch_lock:
+            previous = self.registry.active_version()
+            version = self.registry.rollback()
+            try:
+                screener = self._build(version)
+            except ModelArtifactError:
+                if previous is not None:
+                    self.registry.activate(previous)  # keep the pointer on what is actually being served
+                raise
+            self._screener = screener
+            return screener.model_version, previous
+
+
+class ScreeningLimiter:
+    """Bounds screenings in flight; excess callers queue briefly, beyond that they are refused at once (503).
+
+    Screening is CPU-bound, so more parallelism than cores only adds latency; refusing early keeps the latency of
+    accepted requests predictable and never lets a client wait into a timeout.
+    """
+
+    def __init__(
+        self, *, max_in_flight: int, max_queued: int, queue_timeout_s: float, metrics: Metrics | None = None
+    ) -> None:
+        self.metrics = metrics
+        self.max_in_flight = max_in_flight
+        self.max_queued = max_queued
+        self.queue_timeout_s = queue_timeout_s
+        self._semaphore: asyncio.Semaphore | None = None
+        self.in_flight = 0
+        self.waiting = 0
+
+    def _busy(self, why: str, reason: str) -> ApiError:
+        if self.metrics is not None:
+            self.metrics.rejected.labels(reason=reason).inc()
+        return ApiError(
+            503,
+            "overloaded",
+            f"Layanan sedang sibuk ({why}). Coba lagi beberapa detik lagi.",
+            headers={"Retry-After": "1"},
+        )
+
+    async def run(self, func: Callable[..., T], *args: Any) -> T:
+        """Run `func(*args)` in the thread pool once a slot is free."""
+        if self._semaphore is None:  # created lazily so it binds to the serving event loop
+            self._semaphore = asyncio.Semaphore(self.max_in_flight)
+        semaphore = self._semaphore
+        if semaphore.locked():
+            if self.waiting >= self.max_queued:
+                raise self._busy("antrean penuh", "queue_full")
+            self.waiting += 1
+            try:
+                await asyncio.wait_for(semaphore.acquire(), timeout=self.queue_timeout_s)
+            except TimeoutError:
+                raise self._busy("antrean terlalu lama", "queue_timeout") from None
+            finally:
+                self.waiting -= 1
+        else:
+            await semaphore.acquire()
+        self.in_flight += 1
+        if self.metrics is not None:
+            self.metrics.in_flight.inc()
+        try:
+            return await run_in_threadpool(func, *args)
+        finally:
+            self.in_flight -= 1
+            if self.metrics is not None:
+                self.metrics.in_flight.dec()
+            semaphore.release()
+
+
+def get_holder(request: Request) -> ScreenerHolder:
+    holder: ScreenerHolder = request.app.state.holder
+    return holder
+
+
+def get_screener(request: Request) -> Screener:
+    return get_holder(request).require()
+
+
+def get_store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def get_limiter(request: Request) -> ScreeningLimiter:
+    limiter: ScreeningLimiter = request.app.state.limiter
+    return limiter
+
+
+HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
+ScreenerDep = Annotated[Screener, Depends(get_screener)]
+StoreDep = Annotated[Store, Depends(get_store)]
+LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]

@@ -1,0 +1,86 @@
+"""Request-body limits enforced before any route runs: size (413) and, for the JSON API, content type (415).
+
+The size is checked twice: a declared Content-Length over the limit is refused before reading a byte, and the
+streamed body is counted as it arrives (chunked uploads, lying headers), so a route never sees more than the limit.
+"""
+
+from __future__ import annotations
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import error_response
+
+_BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+class BodyLimitMiddleware:
+    """Buffers request bodies up to `max_bytes` (413 beyond) and requires JSON on `json_prefixes` (415)."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, json_prefixes: tuple[str, ...] = ("/v1/",)) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.json_prefixes = json_prefixes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in _BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.lower(): v for k, v in scope.get("headers", [])}
+        declared = headers.get(b"content-length")
+        if declared is not None:
+            try:
+                length = int(declared)
+                if length < 0:
+                    raise ValueError
+            except ValueError:
+                await error_response(400, "bad_request", "Header Content-Length tidak sah.")(scope, receive, send)
+                return
+            if length > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+        else:
+            length = -1  # unknown (chunked): count as it streams
+
+        content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+        has_body = length > 0 or (length == -1 and b"transfer-encoding" in headers)
+        wrong_type = bool(content_type) and content_type != "application/json"
+        if scope["path"].startswith(self.json_prefixes) and (wrong_type or (has_body and not content_type)):
+            await error_response(
+                415, "unsupported_media_type", "Kirim isi permintaan sebagai JSON (Content-Type: application/json)."
+            )(scope, receive, send)
+            return
+
+        chunks: list[bytes] = []
+        received = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            received += len(chunk)
+            if received > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: wait for the disconnect, as the server would
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        response = error_response(
+            413,
+            "payload_too_large",
+            f"Isi permintaan melebihi batas {self.max_bytes} bita.",
+            headers={"Connection": "close"},
+        )
+        await response(scope, receive, send)

@@ -1,0 +1,1 @@
+"""HTTP routes: thin handlers that parse, call `screening` and shape the response."""

@@ -1,0 +1,51 @@
+"""Liveness, readiness and Prometheus metrics."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from service.deps import HolderDep, StoreDep
+from service.observability import Metrics
+from service.schemas import Health, Readiness
+
+router = APIRouter(tags=["operations"])
+
+
+@router.get("/healthz", response_model=Health, summary="The process is alive")
+async def healthz() -> Health:
+    return Health(status="ok")
+
+
+@router.get(
+    "/readyz",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "model not loaded or store unreachable"}},
+    summary="Ready to screen: a model is loaded and the store answers",
+)
+async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
+    screener = holder.screener
+    reachable = await run_in_threadpool(store.ping)
+    ready = screener is not None and reachable
+    body = Readiness(
+        status="ready" if ready else "not_ready",
+        model_loaded=screener is not None,
+        model_version=screener.model_version if screener is not None else None,
+        store_reachable=reachable,
+        checked_at=datetime.now(UTC),
+    )
+    return JSONResponse(body.model_dump(mode="json"), status_code=200 if ready else 503)
+
+
+@router.get(
+    "/metrics",
+    response_class=Response,
+    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}},
+    summary="Prometheus metrics",
+)
+async def metrics(request: Request) -> Response:
+    registry: Metrics = request.app.state.metrics
+    return Response(registry.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

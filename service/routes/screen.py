@@ -1,0 +1,165 @@
+"""`POST /v1/screen` and `POST /v1/screen/batch`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import ValidationError
+
+from screening.errors import InvalidInputError, ScreeningError
+from screening.result import ScreenResult, Thresholds
+from screening.screen import Screener
+from screening.store import ScreeningAudit, Store
+from service.deps import LimiterDep, ScreenerDep, StoreDep
+from service.errors import ApiError, screening_error_to_api, validation_details
+from service.observability import Metrics
+from service.routes.common import COMMON_ERRORS, SubmitterDep, errors
+from service.schemas import (
+    BatchScreenRequest,
+    BatchScreenResponse,
+    ScreenRequest,
+    ScreenResponse,
+    Submission,
+    ThresholdsIn,
+)
+from service.security import Caller
+from service.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["screening"])
+
+
+def _audit(submission: Submission, result: ScreenResult, caller: Caller) -> ScreeningAudit:
+    return ScreeningAudit(
+        result,
+        submission.title,
+        submission.text,
+        caller_role=caller.role,
+        caller_key_id=caller.key_id,
+        kim_group=submission.kim_group,
+    )
+
+
+def _screen_one(
+    screener: Screener,
+    store: Store,
+    submission: Submission,
+    stricter: Thresholds | None,
+    caller: Caller,
+) -> ScreenResult:
+    result = screener.screen(text=submission.text, title=submission.title, thresholds=stricter)
+    store.record_screenings([_audit(submission, result, caller)])
+    return result
+
+
+def _screen_many(
+    screener: Screener,
+    store: Store,
+    submissions: list[Submission],
+    stricter: Thresholds | None,
+    caller: Caller,
+) -> list[ScreenResult | ScreeningError]:
+    pairs = [(s.title, s.text) for s in submissions]
+    outcomes: list[ScreenResult | ScreeningError]
+    try:
+        outcomes = list(screener.screen_many(pairs, thresholds=stricter))
+    except InvalidInputError:
+        # One item the library refuses must not sink the others: fall back to screening them one by one.
+        outcomes = []
+        for title, text in pairs:
+            try:
+                outcomes.append(screener.screen(text=text, title=title, thresholds=stricter))
+            except InvalidInputError as exc:
+                outcomes.append(exc)
+    store.record_screenings(
+        [_audit(s, r, caller) for s, r in zip(submissions, outcomes, strict=True) if isinstance(r, ScreenResult)]
+    )
+    return outcomes
+
+
+def _stricter(thresholds: ThresholdsIn | None) -> Thresholds | None:
+    return thresholds.to_thresholds() if thresholds is not None else None
+
+
+@router.post(
+    "/screen",
+    response_model=ScreenResponse,
+    responses=errors(*COMMON_ERRORS, 503),
+    summary="Screen one article or post",
+    response_description="Hoax risk, decision, quality, evidence; the model version is also in `X-Model-Version`.",
+)
+async def screen(
+    body: ScreenRequest,
+    request: Request,
+    response: Response,
+    caller: SubmitterDep,
+    screener: ScreenerDep,
+    store: StoreDep,
+    limiter: LimiterDep,
+) -> dict[str, Any]:
+    metrics: Metrics = request.app.state.metrics
+    result = await limiter.run(_screen_one, screener, store, body, _stricter(body.thresholds), caller)
+    metrics.decisions.labels(decision=result.decision).inc()
+    response.headers["X-Model-Version"] = result.model_version
+    return result.to_dict()
+
+
+@router.post(
+    "/screen/batch",
+    response_model=BatchScreenResponse,
+    responses=errors(*COMMON_ERRORS, 503),
+    summary="Screen several submissions; each item succeeds or fails on its own",
+)
+async def screen_batch(
+    body: BatchScreenRequest,
+    request: Request,
+    response: Response,
+    caller: SubmitterDep,
+    screener: ScreenerDep,
+    store: StoreDep,
+    limiter: LimiterDep,
+) -> dict[str, Any]:
+    settings: Settings = request.app.state.settings
+    metrics: Metrics = request.app.state.metrics
+    if len(body.items) > settings.max_batch_items:
+        raise ApiError(
+            422,
+            "batch_too_large",
+            f"Satu batch berisi paling banyak {settings.max_batch_items} butir; diterima {len(body.items)}.",
+        )
+    entries: list[dict[str, Any]] = [{"index": i, "result": None, "error": None} for i in range(len(body.items))]
+    valid: list[tuple[int, Submission]] = []
+    for i, raw in enumerate(body.items):
+        try:
+            valid.append((i, Submission.model_validate(raw)))
+        except ValidationError as exc:
+            entries[i]["error"] = {
+                "code": "invalid_item",
+                "message": "Butir ini tidak valid; periksa kolom berikut.",
+                "details": validation_details(exc.errors()),
+            }
+    outcomes: list[ScreenResult | ScreeningError] = []
+    if valid:
+        outcomes = await limiter.run(
+            _screen_many,
+            screener,
+            store,
+            [s for _, s in valid],
+            _stricter(body.thresholds),
+            caller,
+        )
+    for (i, _), outcome in zip(valid, outcomes, strict=True):
+        if isinstance(outcome, ScreenResult):
+            entries[i]["result"] = outcome.to_dict()
+            metrics.decisions.labels(decision=outcome.decision).inc()
+        else:
+            api = screening_error_to_api(outcome)
+            entries[i]["error"] = {"code": api.code, "message": api.message}
+    failed = sum(1 for e in entries if e["error"] is not None)
+    response.headers["X-Model-Version"] = screener.model_version
+    return {
+        "model_version": screener.model_version,
+        "items": entries,
+        "succeeded": len(entries) - failed,
+        "failed": failed,
+    }

@@ -1,0 +1,256 @@
+"""Request and response bodies of the HTTP API. Unknown fields are rejected; every field is bounded."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from screening.result import ScreenResult, Thresholds
+
+MAX_TEXT_CHARS = 20_000
+MAX_TITLE_CHARS = 500
+MAX_META_CHARS = 200
+MAX_NOTE_CHARS = 2_000
+HARD_MAX_BATCH_ITEMS = 1_000  # the deployment's limit (SARING_MAX_BATCH_ITEMS, default 100) is at most this
+
+
+def _storable(value: str) -> str:
+    # Lone surrogates cannot be encoded, and PostgreSQL refuses NUL: reject both here rather than fail later.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+    return value
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must contain non-whitespace text")
+    return value
+
+
+Text = Annotated[
+    str, Field(min_length=1, max_length=MAX_TEXT_CHARS), AfterValidator(_storable), AfterValidator(_not_blank)
+]
+Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(_storable)]
+Meta = Annotated[str, Field(min_length=1, max_length=MAX_META_CHARS), AfterValidator(_storable)]
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+
+class ThresholdsIn(Strict):
+    """Stricter thresholds for this request; they can only tighten the deployment's defaults, never loosen them."""
+
+    review: Probability
+    reject: Probability
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ThresholdsIn:
+        if self.review > self.reject:
+            raise ValueError("review must not exceed reject")
+        return self
+
+    def to_thresholds(self) -> Thresholds:
+        return Thresholds(review=self.review, reject=self.reject)
+
+
+class Submission(Strict):
+    """One text to screen with optional metadata about where it comes from."""
+
+    title: Title = ""
+    text: Text
+    kim_group: Meta | None = Field(None, description="Kelompok Informasi Masyarakat (village information group)")
+    author: Meta | None = None
+    channel: Meta | None = Field(None, description="where it would be published, e.g. 'website', 'facebook'")
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "title": "Warga Desa Sukamaju Gotong Royong Bersihkan Irigasi",
+                    "text": "Sukamaju (3/11) - Puluhan warga bersama KIM Sukamaju membersihkan saluran irigasi ...",
+                    "kim_group": "KIM Sukamaju",
+                    "channel": "website",
+                }
+            ]
+        }
+    )
+
+
+class ScreenRequest(Submission):
+    """`POST /v1/screen`: one submission, optionally with stricter thresholds."""
+
+    thresholds: ThresholdsIn | None = None
+
+
+class BatchScreenRequest(Strict):
+    """`POST /v1/screen/batch`: up to SARING_MAX_BATCH_ITEMS submissions, validated one by one.
+
+    An invalid item does not reject the batch: its entry in the response carries an error instead of a result.
+    """
+
+    items: list[Any] = Field(
+        min_length=1,
+        max_length=HARD_MAX_BATCH_ITEMS,
+        json_schema_extra={"items": {"$ref": "#/components/schemas/Submission"}},
+    )
+    thresholds: ThresholdsIn | None = None
+
+
+class LabelSubmission(Strict):
+    """`POST /v1/labels`: an editor's verdict on a text, optionally answering a screening."""
+
+    text: Text
+    title: Title = ""
+    label: Literal["hoax", "valid"]
+    note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)] | None = None
+    editor_id: Identifier
+    screening_id: Identifier | None = None
+
+
+class LabelCreated(BaseModel):
+    id: int
+    text_sha256: str
+    label: Literal["hoax", "valid"]
+
+
+# Responses -------------------------------------------------------------------------------------------------------
+
+
+class SpanOut(BaseModel):
+    """A character span [start, end) of the submitted `text`, or of the `title` when `field` is "title"."""
+
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    text: str
+    field: Literal["text", "title"] = "text"
+
+
+class RuleMatchOut(BaseModel):
+    rule_id: str
+    category: str
+    weight: float
+    message: str
+    spans: list[SpanOut]
+
+
+class TermOut(BaseModel):
+    term: str
+    contribution: float
+
+
+class SimilarHoaxOut(BaseModel):
+    hoax_id: str
+    title: str
+    similarity: Probability
+    debunk_url: str | None
+
+
+class QualityFindingOut(BaseModel):
+    check: str
+    message: str
+    suggestion: str
+    span: SpanOut | None = None
+
+
+class QualityOut(BaseModel):
+    kind: Literal["article", "post"]
+    score: int = Field(ge=0, le=100)
+    subscores: dict[str, int]
+    findings: list[QualityFindingOut]
+
+
+class ThresholdsOut(BaseModel):
+    review: Probability
+    reject: Probability
+
+
+class ScreenResponse(BaseModel):
+    """The full screening result: risk, decision, quality, evidence and the model that produced it."""
+
+    screening_id: str
+    text_sha256: str
+    hoax_risk: Probability
+    classifier_risk: Probability
+    decision: Literal["publish", "review", "reject"]
+    thresholds: ThresholdsOut
+    kind: Literal["article", "post"]
+    quality: QualityOut
+    rules: list[RuleMatchOut]
+    terms: list[TermOut]
+    similar_hoaxes: list[SimilarHoaxOut]
+    model_version: str
+    ruleset_version: str
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    @classmethod
+    def from_result(cls, result: ScreenResult) -> ScreenResponse:
+        return cls.model_validate(result.to_dict())
+
+
+class ErrorDetail(BaseModel):
+    field: str
+    problem: str
+    type: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="stable English code, e.g. 'invalid_request', 'payload_too_large'")
+    message: str = Field(description="explanation for editors, in Bahasa Indonesia")
+    details: list[ErrorDetail] | None = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorInfo
+
+
+class BatchItemResult(BaseModel):
+    """One entry per submitted item, in order: a result, or the error that item alone caused."""
+
+    index: int = Field(ge=0)
+    result: ScreenResponse | None = None
+    error: ErrorInfo | None = None
+
+
+class BatchScreenResponse(BaseModel):
+    model_version: str
+    items: list[BatchItemResult]
+    succeeded: int = Field(ge=0)
+    failed: int = Field(ge=0)
+
+
+class ModelVersionOut(BaseModel):
+    version: str
+    active: bool
+    metadata: dict[str, Any]
+
+
+class ModelsResponse(BaseModel):
+    active_version: str | None = Field(description="the version the registry points at")
+    serving_version: str | None = Field(description="the version this process is serving right now")
+    versions: list[ModelVersionOut]
+
+
+class ModelSwitched(BaseModel):
+    active_version: str
+    previous_version: str | None
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    model_loaded: bool
+    model_version: str | None
+    store_reachable: bool
+    checked_at: datetime
