@@ -58,6 +58,7 @@ _EXTRA_WORDS_TEXT = (
     " stunting bansos sembako disinfektan hektare kilometer digital aplikasi media video foto"
 )
 _EXTRA_WORDS = frozenset(_EXTRA_WORDS_TEXT.split())
+_TITLE_ABBREVIATIONS = frozenset({"dr", "drg", "ir", "h", "hj", "kh", "prof", "st", "sh", "se"})
 _I = re.IGNORECASE
 
 # -- when -----------------------------------------------------------------------------------------------------
@@ -437,6 +438,7 @@ def _language(text: str, doc: NormalisedText) -> tuple[int, list[QualityFinding]
     checked = misspelled = informal = doubled = 0
     seen_spans: set[tuple[int, int]] = set()
     previous: tuple[str, int, int] | None = None
+    last_was_number = after_number = False
     for tok in doc.tokens:
         raw = text[tok.start : tok.end]
         lower = raw.lower()
@@ -457,13 +459,22 @@ def _language(text: str, doc: NormalisedText) -> tuple[int, list[QualityFinding]
                         )
                     )
         previous = (tok.text, tok.start, tok.end) if word_like else None
+        after_number, last_was_number = last_was_number, tok.text.isdigit()
         if (tok.start, tok.end) in seen_spans or checked >= MAX_CHECKED_WORDS:
             continue
         if tok.text in _PLACEHOLDERS or not raw.isascii() or not raw.isalpha():
             continue
-        # acronyms (PKK, WA) and abbreviations with a full stop (dr.) are not slang
-        acronym = raw.isupper() and len(raw) > 1
-        if lower in slang and slang[lower] != lower and not acronym and text[tok.end : tok.end + 1] != ".":
+        # Not slang: acronyms (PKK, WA), abbreviations with a full stop or titles (dr.), standard words the
+        # lexicon also lists ("tak"), single letters, and units after a number ("5 g").
+        not_slang = (
+            (raw.isupper() and len(raw) > 1)
+            or text[tok.end : tok.end + 1] == "."
+            or lower in _TITLE_ABBREVIATIONS
+            or lower in roots
+            or len(raw) < 2
+            or after_number
+        )
+        if lower in slang and slang[lower] != lower and not not_slang:
             informal += 1
             seen_spans.add((tok.start, tok.end))
             if informal <= MAX_FINDINGS_PER_KIND:
