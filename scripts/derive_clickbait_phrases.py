@@ -17,15 +17,19 @@ import argparse
 import csv
 import math
 import re
+import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-from screening.resources import RESOURCE_DIR, load_root_words
-from screening.text import normalise
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-RULES_PATH = Path(__file__).resolve().parents[1] / "screening" / "rules" / "rules.yaml"
+from screening.resources import RESOURCE_DIR, load_root_words  # noqa: E402
+from screening.text import normalise  # noqa: E402
+
+RULES_PATH = ROOT / "screening" / "rules" / "rules.yaml"
 BEGIN = "    # BEGIN clickbait phrases"
 END = "    # END clickbait phrases"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 from pathlib import Path
 
 import pytest
@@ -152,6 +153,12 @@ def test_features_count_spans_per_category(engine: RuleEngine) -> None:
     assert chain["rules_spread"] > 0 and chain["rules_debunk"] == 0
     assert debunk["rules_debunk"] > 0 and debunk["rules_spread"] == 0
     assert all(0 <= v <= 2.4 for v in chain.values())  # log1p of a capped count
+
+
+def test_engine_pickles_with_its_matches(engine: RuleEngine) -> None:
+    clone = pickle.loads(pickle.dumps(engine))
+    assert clone.version == engine.version
+    assert clone.match(normalise(SCAM_TEXT)) == engine.match(normalise(SCAM_TEXT))
 
 
 # -- malformed rule files -------------------------------------------------------------------------------------
