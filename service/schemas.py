@@ -91,6 +91,11 @@ class ScreenRequest(Submission):
     thresholds: ThresholdsIn | None = None
 
 
+def _document_items_as_submissions(schema: dict[str, Any]) -> None:
+    # Items are typed `Any` so that each is validated on its own; the documentation still describes them.
+    schema["items"] = Submission.model_json_schema()
+
+
 class BatchScreenRequest(Strict):
     """`POST /v1/screen/batch`: up to SARING_MAX_BATCH_ITEMS submissions, validated one by one.
 
@@ -100,7 +105,7 @@ class BatchScreenRequest(Strict):
     items: list[Any] = Field(
         min_length=1,
         max_length=HARD_MAX_BATCH_ITEMS,
-        json_schema_extra={"items": {"$ref": "#/components/schemas/Submission"}},
+        json_schema_extra=_document_items_as_submissions,
     )
     thresholds: ThresholdsIn | None = None
 
