@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import os
+import secrets
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from http_helpers import API_KEYS, REPO
 
@@ -72,3 +75,21 @@ def make_settings(models_dir: Path, tmp_path: Path, small_training_dir: Path) ->
 def client(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
     with TestClient(create_app(make_settings())) as c:
         yield c
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A throw-away PostgreSQL database (see tests/screening/test_store.py); skipped only if SARING_SKIP_POSTGRES=1."""
+    if os.environ.get("SARING_SKIP_POSTGRES") == "1":
+        pytest.skip("SARING_SKIP_POSTGRES=1")
+    admin_url = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    name = f"saring_test_{secrets.token_hex(6)}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
