@@ -81,6 +81,10 @@ def error_response(
     return JSONResponse(error_body(code, message, details), status_code=status, headers=dict(headers or {}))
 
 
+def internal_error_response() -> JSONResponse:
+    return error_response(500, "internal_error", "Terjadi kesalahan internal pada layanan.")
+
+
 def screening_error_to_api(exc: ScreeningError) -> ApiError:
     """Map a library error to what the caller sees (also used per item in batch responses)."""
     if isinstance(exc, InvalidInputError):
@@ -135,8 +139,9 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(exc.status_code, code, message, headers=exc.headers)
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Normally reached only without RequestContextMiddleware, which answers unexpected errors itself.
         log.error("unhandled error", extra={"error_type": type(exc).__name__}, exc_info=exc)
-        return error_response(500, "internal_error", "Terjadi kesalahan internal pada layanan.")
+        return internal_error_response()
 
     app.add_exception_handler(ApiError, on_api_error)
     app.add_exception_handler(ScreeningError, on_screening_error)

@@ -14,6 +14,8 @@ from typing import Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.errors import internal_error_response
+
 log = logging.getLogger("saring.service")
 access_log = logging.getLogger("saring.access")
 
@@ -112,10 +114,12 @@ class RequestContextMiddleware:
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
+                response_started = True
                 status = message["status"]
                 headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"x-request-id"]
                 headers.append((b"x-request-id", request_id.encode("ascii")))
@@ -124,6 +128,14 @@ class RequestContextMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # A bug, not a request problem: answer a JSON 500 with the request id and keep the connection usable
+            # (re-raising would make the server drop the keep-alive connection under the client).
+            log.error(
+                "unhandled error", extra={"request_id": request_id, "error_type": type(exc).__name__}, exc_info=exc
+            )
+            if not response_started:
+                await internal_error_response()(scope, receive, send_with_id)
         finally:
             elapsed = time.perf_counter() - started
             route = scope.get("route")

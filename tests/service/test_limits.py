@@ -204,3 +204,22 @@ def test_limiter_queues_then_refuses() -> None:
 
     outcomes = asyncio.run(scenario())
     assert sorted(outcomes) == ["503:2", "ok0", "ok1"]
+
+
+class BrokenScreener(SlowScreener):
+    """Test double: a library bug (not a request problem) on every call."""
+
+    def screen(self, **kwargs: Any) -> ScreenResult:
+        raise AttributeError("simulated library bug")
+
+
+def test_library_bug_is_a_json_500_with_request_id(client: TestClient) -> None:
+    holder = client.app.state.holder  # type: ignore[attr-defined]
+    real = holder.screener
+    holder._screener = BrokenScreener(real, delay=0)
+    r = client.post("/v1/screen", json=ARTICLE, headers={**SUBMITTER, "X-Request-ID": "bug-1"})
+    assert r.status_code == 500 and error_code(r) == "internal_error"
+    assert r.headers["x-request-id"] == "bug-1"
+    assert "simulated" not in r.text  # internals stay in the log
+    holder._screener = real
+    assert client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).status_code == 200
