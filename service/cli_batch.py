@@ -11,10 +11,12 @@ import json
 import os
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 from screening.batch import BatchOptions, BatchSummary, Fields, Progress, ScreenerSpec, screen_file
+from screening.errors import ScreeningError
 from service.settings import Settings
 
 
@@ -208,3 +210,19 @@ def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> No
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress messages")
     p.set_defaults(func=cmd_retrain)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`python -m service.cli_batch screen|retrain ...`: these two commands without the rest of `saring`."""
+    parser = argparse.ArgumentParser(prog="saring", description="Batch screening and retraining.")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args))
+    except ScreeningError as exc:
+        print(f"saring: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
