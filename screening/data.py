@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -43,9 +42,7 @@ class LabelledText:
 
 def genre_of(text: str) -> Genre:
     """Short social posts and full articles are screened (and evaluated) separately."""
-    count = 0
-    for _ in _WORD_RE.finditer(text):
-        count += 1
+    for count, _ in enumerate(_WORD_RE.finditer(text), start=1):
         if count >= ARTICLE_MIN_WORDS:
             return "article"
     return "post"
@@ -166,8 +163,3 @@ def near_duplicate_groups(
     adj = csr_matrix(coo_matrix((np.ones(len(rows_)), (rows_, cols_)), shape=(n, n)))
     _, groups = connected_components(adj, directed=False)
     return np.asarray(groups)
-
-
-def read_texts_csv(data: str) -> list[dict[str, str]]:
-    """Parse CSV text into dict rows (used by tests and small tools)."""
-    return list(csv.DictReader(io.StringIO(data)))

@@ -1,10 +1,10 @@
 """Exceptions raised by the screening library.
 
-    ScreeningError                 base of everything below
-    ├── InvalidInputError          a submission or file row the library cannot screen
-    ├── ModelArtifactError         a model directory that is missing, altered or from another environment
-    ├── TrainingDataError          labelled data that cannot be read or is unusable for training
-    └── RulesError                 a rules file that is malformed (names the rule and the field)
+ScreeningError                 base of everything below
+├── InvalidInputError          a submission or file row the library cannot screen
+├── ModelArtifactError         a model directory that is missing, altered or from another environment
+├── TrainingDataError          labelled data that cannot be read or is unusable for training
+└── RulesError                 a rules file that is malformed (names the rule and the field)
 """
 
 

@@ -1,8 +1,9 @@
 """Features of a text for the hoax classifier.
 
 `TextPreparer` runs the shared per-text steps once (normalise, stem with a bounded cache, match rules).
-`LexicalFeatures` turns prepared texts into TF-IDF over stemmed word 1-2-grams (wording, topic) and
-character 2-5-grams of the normalised text (misspellings, affixes). `CueFeatures` gives dense style
+`LexicalFeatures` turns prepared texts into TF-IDF over stemmed word 1-2-grams (wording, topic),
+character 2-5-grams of the normalised text (misspellings, affixes) and 1-3-grams of the text with topic
+words masked (framing and stance). `CueFeatures` gives dense style
 measurements (capitals, "!", quotes, links, emoji, length) and the rule engine's outputs, standardised.
 """
 
@@ -11,6 +12,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +21,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import StandardScaler
 
+from screening.resources import load_function_words
 from screening.result import RuleMatch
 from screening.stemming import BoundedStemmer
 from screening.text import EMOJI_TOKEN, URL_TOKEN, NormalisedText, normalise
@@ -33,12 +36,30 @@ STYLE_FEATURES: tuple[str, ...] = (
     "style:emoji_per_word",
     "style:starts_with_quote",
 )
-_QUOTES = frozenset("\"“”«»")
+_QUOTES = frozenset('"“”«»')
 
 
 def split_on_space(text: str) -> list[str]:
     """Tokenizer for already-normalised text (module level so fitted vectorizers pickle)."""
     return text.split()
+
+
+def mask_topic_words(tokens: list[str]) -> str:
+    """Keep function and stance words, punctuation and placeholders; mask the rest ("*", numbers "#").
+
+    N-grams of the result describe how a text frames its claim, not what it is about, which carries over
+    to topics the training data never saw.
+    """
+    keep = load_function_words()
+    out = []
+    for tok in tokens:
+        if tok in keep or not tok.isalnum() or tok.endswith("token"):
+            out.append(tok)
+        elif tok.isdigit():
+            out.append("#")
+        else:
+            out.append("*")
+    return " ".join(out)
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,7 @@ class PreparedText:
     doc: NormalisedText
     stems: str
     rule_matches: tuple[RuleMatch, ...]
+    stance: str  # the normalised text with topic words masked
 
 
 def style_measures(doc: NormalisedText) -> list[float]:
@@ -89,9 +111,10 @@ class TextPreparer:
 
     def prepare(self, text: str) -> PreparedText:
         doc = normalise(text)
-        stems = " ".join(self.stemmer.stem_tokens(doc.words()))
+        words = doc.words()
+        stems = " ".join(self.stemmer.stem_tokens(words))
         matches = tuple(self.rule_engine.match(doc)) if self.rule_engine is not None else ()
-        return PreparedText(doc=doc, stems=stems, rule_matches=matches)
+        return PreparedText(doc=doc, stems=stems, rule_matches=matches, stance=mask_topic_words(words))
 
     def __getstate__(self) -> dict[str, Any]:
         # The stemmer rebuilds its dictionary on load; the rule engine is kept whole, so a model
@@ -105,7 +128,84 @@ class TextPreparer:
         self.rule_engine = state["rule_engine"]
 
 
-class LexicalFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class _ServingTfidf:
+    """The transform of a fitted TfidfVectorizer, rewritten for serving speed; same numbers as sklearn's.
+
+    Character n-grams never cross a word (`char_wb`), so each word's feature ids are computed once and kept
+    in a bounded cache; word n-grams are looked up directly. Skips sklearn's per-call input validation,
+    which costs more than the arithmetic for a single text.
+    """
+
+    def __init__(self, vectorizer: TfidfVectorizer, *, cache_size: int = 100_000) -> None:
+        self.vectorizer = vectorizer
+        self.cache_size = cache_size
+        self._build()
+
+    def _build(self) -> None:
+        vec = self.vectorizer
+        self.vocabulary = vec.vocabulary_
+        self.idf = np.asarray(vec.idf_, dtype=np.float64)
+        self.n_features = len(self.idf)
+        self.char = vec.analyzer == "char_wb"
+        self.ngram_range = vec.ngram_range
+        if self.char:
+            vocab, ngrams = self.vocabulary, vec._char_wb_ngrams
+
+            def word_ids(word: str) -> tuple[int, ...]:
+                return tuple(i for i in map(vocab.get, ngrams(word)) if i is not None)
+
+            self._word_ids = lru_cache(maxsize=self.cache_size)(word_ids)
+
+    def _ids(self, text: str) -> list[int]:
+        if self.char:
+            ids: list[int] = []
+            for word in text.split():
+                ids.extend(self._word_ids(word))
+            return ids
+        tokens = text.split()
+        vocab = self.vocabulary
+        lo, hi = self.ngram_range
+        grams: list[str] = list(tokens) if lo == 1 else []
+        if hi >= 2 and lo <= 2:
+            grams.extend(map(" ".join, zip(tokens, tokens[1:], strict=False)))
+        if hi >= 3 and lo <= 3:
+            grams.extend(map(" ".join, zip(tokens, tokens[1:], tokens[2:], strict=False)))
+        for n in range(max(lo, 4), hi + 1):
+            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return [i for i in map(vocab.get, grams) if i is not None]
+
+    def transform(self, texts: Sequence[str]) -> csr_matrix:
+        indptr, indices, data = [0], [], []
+        for text in texts:
+            ids = np.asarray(self._ids(text), dtype=np.int64)
+            if ids.size:
+                cols, counts = np.unique(ids, return_counts=True)
+                values = (np.log(counts) + 1.0) * self.idf[cols]
+                values /= np.sqrt(np.dot(values, values))
+                indices.append(cols)
+                data.append(values)
+                indptr.append(indptr[-1] + len(cols))
+            else:
+                indptr.append(indptr[-1])
+        return csr_matrix(
+            (
+                np.concatenate(data).astype(np.float32) if data else np.zeros(0, dtype=np.float32),
+                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
+                np.asarray(indptr),
+            ),
+            shape=(len(texts), self.n_features),
+        )
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"vectorizer": self.vectorizer, "cache_size": self.cache_size}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.vectorizer = state["vectorizer"]
+        self.cache_size = state["cache_size"]
+        self._build()
+
+
+class LexicalFeatures(BaseEstimator, TransformerMixin):
     """TF-IDF over stemmed word n-grams and character n-grams of the normalised text."""
 
     def __init__(
@@ -113,11 +213,13 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         *,
         word_ngram_range: tuple[int, int] = (1, 2),
         char_ngram_range: tuple[int, int] = (2, 5),
+        stance_ngram_range: tuple[int, int] = (1, 3),
         min_df: int = 2,
         max_char_features: int = 300_000,
     ) -> None:
         self.word_ngram_range = word_ngram_range
         self.char_ngram_range = char_ngram_range
+        self.stance_ngram_range = stance_ngram_range
         self.min_df = min_df
         self.max_char_features = max_char_features
 
@@ -141,19 +243,48 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
             sublinear_tf=True,
             dtype=np.float32,
         ).fit([p.doc.text for p in prepared])
+        self.stance_vectorizer_ = TfidfVectorizer(
+            tokenizer=split_on_space,
+            token_pattern=None,
+            lowercase=False,
+            ngram_range=self.stance_ngram_range,
+            min_df=min_df,
+            sublinear_tf=True,
+            dtype=np.float32,
+        ).fit([p.stance for p in prepared])
         self.n_word_features_ = len(self.word_vectorizer_.vocabulary_)
+        self.serving_ = [
+            _ServingTfidf(v) for v in (self.word_vectorizer_, self.char_vectorizer_, self.stance_vectorizer_)
+        ]
         return self
 
     def transform(self, prepared: Sequence[PreparedText]) -> csr_matrix:
-        words = self.word_vectorizer_.transform([p.stems for p in prepared])
-        chars = self.char_vectorizer_.transform([p.doc.text for p in prepared])
-        return hstack([words, chars], format="csr")
+        words, chars, stance = self.serving_
+        return hstack(
+            [
+                words.transform([p.stems for p in prepared]),
+                chars.transform([p.doc.text for p in prepared]),
+                stance.transform([p.stance for p in prepared]),
+            ],
+            format="csr",
+        )
+
+    def sklearn_transform(self, prepared: Sequence[PreparedText]) -> csr_matrix:
+        """The same matrix through scikit-learn's own transform (the reference the tests compare with)."""
+        return hstack(
+            [
+                self.word_vectorizer_.transform([p.stems for p in prepared]),
+                self.char_vectorizer_.transform([p.doc.text for p in prepared]),
+                self.stance_vectorizer_.transform([p.stance for p in prepared]),
+            ],
+            format="csr",
+        )
 
     def word_names(self) -> np.ndarray:
         return np.asarray(self.word_vectorizer_.get_feature_names_out(), dtype=object)
 
 
-class CueFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
+class CueFeatures(BaseEstimator, TransformerMixin):
     """Dense, standardised style measurements and rule-engine outputs."""
 
     def __init__(self, *, rule_feature_names: tuple[str, ...] = ()) -> None:
@@ -176,7 +307,7 @@ class CueFeatures(BaseEstimator, TransformerMixin):  # type: ignore[misc]
         return self
 
     def transform(self, prepared: Sequence[PreparedText], rule_engine: Any = None) -> np.ndarray:
-        return np.asarray(self.scaler_.transform(self._raw(prepared, rule_engine)))
+        return np.asarray((self._raw(prepared, rule_engine) - self.scaler_.mean_) / self.scaler_.scale_)
 
 
 def _load_rule_engine() -> Any:

@@ -54,3 +54,17 @@ def classification_metrics(y: np.ndarray, p: np.ndarray, *, threshold: float) ->
         # rows: true valid, true hoax; columns: predicted valid, predicted hoax
         "confusion_matrix": {"labels": ["valid", "hoax"], "matrix": cm.tolist()},
     }
+
+
+def best_macro_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
+    """The risk threshold that maximises macro-F1 on (y, p); used on out-of-fold training predictions only."""
+    y, p = np.asarray(y, dtype=int), np.asarray(p, dtype=float)
+    candidates = np.unique(np.round(p, 3))
+    if len(candidates) > 200:
+        candidates = np.quantile(p, np.linspace(0.01, 0.99, 199))
+    best, best_f1 = 0.5, -1.0
+    for t in candidates:
+        f1 = f1_score(y, p >= t, average="macro", zero_division=0)
+        if f1 > best_f1:
+            best, best_f1 = float(t), f1
+    return best

@@ -20,13 +20,12 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedGroupKFold
 
 from screening.data import Genre, genre_of, near_duplicate_groups
 from screening.errors import TrainingDataError
 from screening.features import CueFeatures, LexicalFeatures, PreparedText, TextPreparer
-from screening.metrics import classification_metrics
+from screening.metrics import best_macro_f1_threshold, classification_metrics
 from screening.result import TermContribution
 
 GENRES: tuple[Genre, ...] = ("post", "article")
@@ -42,7 +41,9 @@ class GenreModel:
     cues: CueFeatures
     combiner: LogisticRegression
     threshold: float  # macro-F1-optimal hoax_risk threshold on out-of-fold training predictions
+    text_threshold: float  # the same for classifier_risk alone
     n_train: int
+    base_rate: float  # share of hoaxes in this genre's training rows
     trained_on: str  # "post", "article" or "all"
     oof_metrics: dict[str, Any]  # metrics of out-of-fold text scores through the combiner (an estimate)
 
@@ -54,33 +55,23 @@ class Scores:
     hoax_risk: float
 
 
-def _best_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    candidates = np.unique(np.round(p, 3))
-    if len(candidates) > 200:
-        candidates = np.quantile(p, np.linspace(0.01, 0.99, 199))
-    best, best_f1 = 0.5, -1.0
-    for t in candidates:
-        f1 = f1_score(y, p >= t, average="macro", zero_division=0)
-        if f1 > best_f1:
-            best, best_f1 = float(t), f1
-    return best
-
-
-class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
+class HoaxModel(BaseEstimator, ClassifierMixin):
     """The trained hoax classifier. `fit(texts, y)` with y = 1 for hoax; `predict_proba` gives hoax_risk."""
 
     def __init__(
         self,
         *,
-        C: float = 4.0,
-        combiner_C: float = 1.0,
+        post_C: float = 0.5,
+        article_C: float = 4.0,
+        combiner_C: float = 0.1,
         cv_folds: int = 5,
         use_rules: bool = True,
         min_genre_rows: int = 60,
         max_char_features: int = 300_000,
         random_state: int = 0,
     ) -> None:
-        self.C = C
+        self.post_C = post_C
+        self.article_C = article_C
         self.combiner_C = combiner_C
         self.cv_folds = cv_folds
         self.use_rules = use_rules
@@ -121,8 +112,11 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
         lexical = LexicalFeatures(max_char_features=self.max_char_features).fit(rows)
         x = lexical.transform(rows)
 
+        # short posts are many and noisy (stronger regularisation); articles few and long
+        c = self.article_C if name == "article" else self.post_C
+
         def make_classifier() -> LogisticRegression:
-            return LogisticRegression(C=self.C, class_weight="balanced", max_iter=3000)
+            return LogisticRegression(C=c, class_weight="balanced", max_iter=3000)
 
         folds = min(self.cv_folds, int(np.bincount(y_g).min()))
         splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=self.random_state)
@@ -131,13 +125,14 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             oof[test] = make_classifier().fit(x[train], y_g[train]).decision_function(x[test])
         text_classifier = make_classifier().fit(x, y_g)
         text_calibrator = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y_g)
+        text_threshold = best_macro_f1_threshold(y_g, text_calibrator.predict_proba(oof.reshape(-1, 1))[:, 1])
 
         rule_engine = self.preparer_.rule_engine
         cues = CueFeatures().fit(rows, rule_engine)
         z = np.column_stack([oof, cues.transform(rows, rule_engine)])
         combiner = LogisticRegression(C=self.combiner_C, max_iter=2000).fit(z, y_g)
         fitted_risk = combiner.predict_proba(z)[:, 1]
-        threshold = _best_threshold(y_g, fitted_risk)
+        threshold = best_macro_f1_threshold(y_g, fitted_risk)
         return GenreModel(
             lexical=lexical,
             text_classifier=text_classifier,
@@ -145,7 +140,9 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
             cues=cues,
             combiner=combiner,
             threshold=threshold,
+            text_threshold=text_threshold,
             n_train=len(rows),
+            base_rate=float(y_g.mean()),
             trained_on=name,
             oof_metrics=classification_metrics(y_g, fitted_risk, threshold=threshold),
         )
@@ -168,10 +165,13 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
                 continue
             gm = self.genre_models_[genre]
             rows = [prepared[i] for i in idx]
-            text_score = gm.text_classifier.decision_function(gm.lexical.transform(rows))
-            classifier_risk = gm.text_calibrator.predict_proba(text_score.reshape(-1, 1))[:, 1]
+            # plain linear algebra: the same numbers as the estimators' predict_proba, without their
+            # per-call validation, which dominates for one text
+            x = gm.lexical.transform(rows)
+            text_score = np.asarray(x @ gm.text_classifier.coef_.ravel()).ravel() + gm.text_classifier.intercept_[0]
+            classifier_risk = _sigmoid(text_score * gm.text_calibrator.coef_[0, 0] + gm.text_calibrator.intercept_[0])
             z = np.column_stack([text_score, gm.cues.transform(rows, self.preparer_.rule_engine)])
-            hoax_risk = gm.combiner.predict_proba(z)[:, 1]
+            hoax_risk = _sigmoid(z @ gm.combiner.coef_.ravel() + gm.combiner.intercept_[0])
             for j, i in enumerate(idx):
                 out[i] = Scores(genre, float(classifier_risk[j]), float(hoax_risk[j]))
         return [s for s in out if s is not None]
@@ -192,6 +192,9 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
 
     def threshold_for(self, genre: Genre) -> float:
         return self.genre_models_[genre].threshold
+
+    def base_rate_for(self, genre: Genre) -> float:
+        return self.genre_models_[genre].base_rate
 
     # -- explanation ------------------------------------------------------------------------------
     def explain(self, prepared: PreparedText, *, top_k: int = 8) -> list[TermContribution]:
@@ -224,10 +227,15 @@ class HoaxModel(BaseEstimator, ClassifierMixin):  # type: ignore[misc]
                 "trained_on": gm.trained_on,
                 "n_train": gm.n_train,
                 "threshold": round(gm.threshold, 4),
+                "base_rate": round(gm.base_rate, 4),
                 "oof_metrics": gm.oof_metrics,
             }
             for genre, gm in self.genre_models_.items()
         }
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return np.asarray(1.0 / (1.0 + np.exp(-np.clip(x, -500, 500))))
 
 
 def _genre_of_prepared(prepared: PreparedText) -> Genre:

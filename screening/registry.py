@@ -3,7 +3,8 @@
 Only this module touches model files. Layout under the registry root:
 
     <version>/model.joblib       the fitted HoaxModel (a pickle: loaded only after its hash checks out)
-    <version>/metadata.json      versions of Python and libraries, data hash, labels, metrics, file sha256
+    <version>/known_hoaxes.joblib  the known-hoax index built from the same training data
+    <version>/metadata.json      versions of Python and libraries, data hash, labels, metrics, file sha256s
     ACTIVE                       the active version's name (replaced atomically with os.replace)
     activations.jsonl            append-only log of activations, for rollback
 
@@ -29,10 +30,13 @@ from typing import Any
 import joblib
 
 from screening.data import LabelledText, data_hash, load_training_data, training_files
-from screening.errors import ModelArtifactError
+from screening.errors import ModelArtifactError, TrainingDataError
+from screening.known_hoaxes import KnownHoax, KnownHoaxIndex
 from screening.model import HoaxModel
 
 ARTIFACT_NAME = "model.joblib"
+KNOWN_HOAXES_NAME = "known_hoaxes.joblib"
+KNOWN_HOAXES_DIR = "known_hoaxes"  # inside the training-data directory: user-added entries (*.jsonl)
 METADATA_NAME = "metadata.json"
 ACTIVE_NAME = "ACTIVE"
 LOG_NAME = "activations.jsonl"
@@ -74,6 +78,7 @@ class TrainedModel:
     version: str
     model: HoaxModel
     metadata: dict[str, Any]
+    known_hoaxes: KnownHoaxIndex | None = None
 
 
 class ModelRegistry:
@@ -87,7 +92,11 @@ class ModelRegistry:
         if not self.root.is_dir():
             return []
         return sorted(
-            (p for p in self.root.iterdir() if p.is_dir() and not p.name.startswith(".") and (p / METADATA_NAME).is_file()),
+            (
+                p
+                for p in self.root.iterdir()
+                if p.is_dir() and not p.name.startswith(".") and (p / METADATA_NAME).is_file()
+            ),
             key=lambda p: p.name,
             reverse=True,
         )
@@ -138,6 +147,11 @@ class ModelRegistry:
                 f"model {version}: {ARTIFACT_NAME} sha256 {actual[:12]}... does not match the recorded "
                 f"{str(meta.get('artifact_sha256'))[:12]}...; refusing to load an altered artifact"
             )
+        index_path = self.root / version / KNOWN_HOAXES_NAME
+        if meta.get("known_hoaxes_sha256") is not None and (
+            not index_path.is_file() or file_sha256(index_path) != meta["known_hoaxes_sha256"]
+        ):
+            raise ModelArtifactError(f"model {version}: {KNOWN_HOAXES_NAME} is missing or altered")
         current = library_versions()
         recorded = meta.get("libraries", {})
         mismatches = [
@@ -161,7 +175,12 @@ class ModelRegistry:
         model = joblib.load(self.root / version / ARTIFACT_NAME)
         if not isinstance(model, HoaxModel):
             raise ModelArtifactError(f"model {version}: artifact is a {type(model).__name__}, not a HoaxModel")
-        return TrainedModel(version=version, model=model, metadata=meta)
+        index = None
+        if meta.get("known_hoaxes_sha256") is not None:
+            index = joblib.load(self.root / version / KNOWN_HOAXES_NAME)
+            if not isinstance(index, KnownHoaxIndex):
+                raise ModelArtifactError(f"model {version}: {KNOWN_HOAXES_NAME} does not hold a KnownHoaxIndex")
+        return TrainedModel(version=version, model=model, metadata=meta, known_hoaxes=index)
 
     # -- writing ----------------------------------------------------------------------------------
     def save(
@@ -170,6 +189,7 @@ class ModelRegistry:
         *,
         training_rows: list[LabelledText],
         data_sources: dict[str, str],
+        known_hoaxes: KnownHoaxIndex | None = None,
         extra: dict[str, Any] | None = None,
         activate: bool = True,
     ) -> str:
@@ -182,6 +202,10 @@ class ModelRegistry:
         try:
             artifact = tmp / ARTIFACT_NAME
             joblib.dump(model, artifact, compress=3)
+            index_sha = None
+            if known_hoaxes is not None:
+                joblib.dump(known_hoaxes, tmp / KNOWN_HOAXES_NAME, compress=3)
+                index_sha = file_sha256(tmp / KNOWN_HOAXES_NAME)
             labels = sorted({r.label for r in training_rows})
             meta: dict[str, Any] = {
                 "format_version": FORMAT_VERSION,
@@ -199,10 +223,12 @@ class ModelRegistry:
                 "genres": model.describe(),
                 "metrics": {g: d["oof_metrics"] for g, d in model.describe().items()},
                 "artifact_sha256": file_sha256(artifact),
+                "known_hoaxes_sha256": index_sha,
+                "known_hoaxes_count": len(known_hoaxes) if known_hoaxes is not None else 0,
                 **(extra or {}),
             }
             (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
-            for path in (artifact, tmp / METADATA_NAME):
+            for path in tmp.iterdir():
                 with open(path, "rb") as f:
                     os.fsync(f.fileno())
             _fsync_dir(tmp)
@@ -253,20 +279,62 @@ class ModelRegistry:
 
 
 def source_hashes(directory: Path) -> dict[str, str]:
-    return {p.name: file_sha256(p) for p in training_files(directory)}
+    files = training_files(directory) + sorted((Path(directory) / KNOWN_HOAXES_DIR).glob("*.jsonl"))
+    return {str(p.relative_to(directory)): file_sha256(p) for p in files}
+
+
+def read_known_hoax_entries(directory: Path) -> list[KnownHoax]:
+    """User-added known hoaxes: `<training data>/known_hoaxes/*.jsonl` with id, title, text, debunk_url."""
+    entries: list[KnownHoax] = []
+    for path in sorted((Path(directory) / KNOWN_HOAXES_DIR).glob("*.jsonl")):
+        for lineno, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                entries.append(
+                    KnownHoax(
+                        hoax_id=str(obj["id"]),
+                        title=str(obj.get("title") or obj["text"][:80]),
+                        text=str(obj["text"]),
+                        debunk_url=obj.get("debunk_url") or None,
+                    )
+                )
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise TrainingDataError(f"{path}:{lineno}: a known hoax needs 'id' and 'text' ({exc})") from exc
+    return entries
+
+
+def build_known_hoax_index(rows: list[LabelledText], extra_entries: list[KnownHoax]) -> KnownHoaxIndex:
+    index = KnownHoaxIndex.from_training_data(
+        {"text": r.text, "title": r.title, "label": r.label, "source_url": r.source_url} for r in rows
+    )
+    for entry in extra_entries:
+        index.add(entry)
+    return index
 
 
 def train_and_register(
     registry: ModelRegistry,
     training_data_dir: Path,
     *,
+    extra_rows: list[LabelledText] | None = None,
     model_params: dict[str, Any] | None = None,
     activate: bool = True,
+    extra_metadata: dict[str, Any] | None = None,
 ) -> str:
-    """Train on every labelled file of `training_data_dir` and store the result as a new version."""
-    rows = load_training_data(training_data_dir)
+    """Train on every labelled file of `training_data_dir` (plus `extra_rows`) and store a new version."""
+    rows = load_training_data(training_data_dir) + list(extra_rows or [])
     model = HoaxModel(**(model_params or {})).fit([r.text for r in rows], [int(r.is_hoax) for r in rows])
-    return registry.save(model, training_rows=rows, data_sources=source_hashes(training_data_dir), activate=activate)
+    index = build_known_hoax_index(rows, read_known_hoax_entries(training_data_dir))
+    return registry.save(
+        model,
+        training_rows=rows,
+        data_sources=source_hashes(training_data_dir),
+        known_hoaxes=index,
+        activate=activate,
+        extra=extra_metadata,
+    )
 
 
 def ensure_default_model(registry: ModelRegistry, training_data_dir: Path) -> str:

@@ -90,10 +90,7 @@ def canonical_word(word: str) -> str:
         # "bangeeet" -> "banget"; keep a double letter when that makes a dictionary word ("maaaf" -> "maaf").
         single = _ELONGATION_RE.sub(r"\1", word)
         double = _ELONGATION_RE.sub(r"\1\1", word)
-        if double in roots and single not in roots:
-            word = double
-        else:
-            word = single
+        word = double if double in roots and single not in roots else single
         return slang.get(word, word)
     return word
 

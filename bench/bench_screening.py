@@ -1,0 +1,106 @@
+"""Scoring speed of the screening core against the plain TF-IDF + LogisticRegression baseline, in one run.
+
+Figures:
+  1. one ~300-word article end to end (normalise, stem, rules, features, classifier + combiner), ms/article;
+  2. a batch of 10,000 short posts (real claims from the training data), posts/s on one core;
+  3. the stemming share of (2) with an empty stem cache, so "stemming must not dominate" is checked;
+  4. the full ScreenResult (rules, quality, known hoaxes, explanations) for the article.
+Each is printed with the baseline pipeline (fitted on the same data) timed on the same input in the same
+process, and the ratio. The model is the active one in --models-dir (trained there first if none).
+
+    python bench/bench_screening.py [--models-dir models] [--posts 10000] [--repeat 200]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from screening.data import genre_of, load_training_data  # noqa: E402
+from screening.evaluate import plain_baseline  # noqa: E402
+from screening.registry import ModelRegistry, ensure_default_model  # noqa: E402
+from screening.screen import Screener  # noqa: E402
+from screening.stemming import BoundedStemmer  # noqa: E402
+from screening.text import normalise  # noqa: E402
+
+
+def best_of(fn: Callable[[], object], *, repeat: int, rounds: int = 5) -> float:
+    """Seconds per call: the best mean over `rounds` rounds of `repeat` calls (least disturbed by neighbours)."""
+    best = float("inf")
+    for _ in range(rounds):
+        start = time.perf_counter()
+        for _ in range(repeat):
+            fn()
+        best = min(best, (time.perf_counter() - start) / repeat)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models-dir", type=Path, default=None)
+    parser.add_argument("--posts", type=int, default=10_000)
+    parser.add_argument("--repeat", type=int, default=200)
+    args = parser.parse_args()
+
+    rows = load_training_data(ROOT / "training_data")
+    models_dir = args.models_dir or Path(tempfile.mkdtemp(prefix="saring-bench-"))
+    registry = ModelRegistry(models_dir)
+    ensure_default_model(registry, ROOT / "training_data")
+    trained = registry.load()
+    model, screener = trained.model, Screener.from_trained(trained)
+
+    texts, labels = [r.text for r in rows], [int(r.is_hoax) for r in rows]
+    baseline = plain_baseline().fit(texts, labels)
+
+    article_source = next(r.text for r in rows if r.source.startswith("pratiwi") and len(r.text.split()) >= 300)
+    article = " ".join(article_source.split()[:300])
+    assert genre_of(article) == "article"
+    posts = [r.text for r in rows if genre_of(r.text) == "post"]
+    batch = (posts * (args.posts // len(posts) + 1))[: args.posts]
+
+    print(f"model {trained.version}; article {len(article.split())} words / {len(article)} chars")
+    print(f"{'measure':44s} {'saring':>12s} {'baseline':>12s} {'ratio':>7s}")
+
+    ours = best_of(lambda: model.score_prepared([model.prepare(article)]), repeat=args.repeat)
+    base = best_of(lambda: baseline.predict_proba([article]), repeat=args.repeat)
+    print(f"{'one article, ms (end to end)':44s} {ours * 1e3:12.3f} {base * 1e3:12.3f} {ours / base:7.2f}")
+
+    def score_batch() -> None:
+        model.score_prepared([model.prepare(t) for t in batch])
+
+    ours_b = best_of(score_batch, repeat=1, rounds=3)
+    base_b = best_of(lambda: baseline.predict_proba(batch), repeat=1, rounds=3)
+    print(
+        f"{f'{len(batch):,} posts, posts/s (one core)':44s} {len(batch) / ours_b:12,.0f} "
+        f"{len(batch) / base_b:12,.0f} {base_b / ours_b:7.2f}"
+    )
+
+    words = [normalise(t).words() for t in batch]
+    stemmer = BoundedStemmer()
+    start = time.perf_counter()
+    for w in words:
+        stemmer.stem_tokens(w)
+    cold = time.perf_counter() - start
+    start = time.perf_counter()
+    for w in words:
+        stemmer.stem_tokens(w)
+    warm = time.perf_counter() - start
+    print(
+        f"stemming the batch: {cold:.2f} s with an empty cache ({cold / ours_b:.0%} of one batch pass), "
+        f"{warm:.3f} s warm ({warm / ours_b:.1%}); cache {stemmer.cache_info().currsize:,} words"
+    )
+
+    full = best_of(lambda: screener.screen(text=article, title="Judul berita desa"), repeat=args.repeat // 2)
+    print(f"{'full ScreenResult for the article, ms':44s} {full * 1e3:12.3f} {'':>12s} {full / base:7.2f}")
+    print(f"full result / classifier alone: {full / ours:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""The hoax model: training smoke test on small data, calibration, persistence, batch == one by one."""
+
+from __future__ import annotations
+
+import io
+
+import joblib
+import numpy as np
+import pytest
+from conftest import TRAINING_DATA
+
+from screening.data import load_training_data
+from screening.errors import TrainingDataError
+from screening.model import HoaxModel
+from screening.registry import TrainedModel
+
+
+@pytest.fixture(scope="module")
+def small_rows() -> list:
+    rows = load_training_data(TRAINING_DATA)
+    posts = [r for r in rows if r.source.startswith("mafindo")]
+    articles = [r for r in rows if r.source.startswith("pratiwi")]
+    return posts[:300] + [r for r in posts if r.label == "valid"][:60] + articles[:80]
+
+
+def test_one_pass_training_on_small_data(small_rows: list) -> None:
+    model = HoaxModel(cv_folds=3).fit([r.text for r in small_rows], [int(r.is_hoax) for r in small_rows])
+    p = model.predict_proba([r.text for r in small_rows[:20]])
+    assert p.shape == (20, 2)
+    assert np.all((p >= 0) & (p <= 1))
+    assert np.allclose(p.sum(axis=1), 1.0)
+    assert set(model.describe()) == {"post", "article"}
+
+
+def test_refuses_single_class_data() -> None:
+    with pytest.raises(TrainingDataError):
+        HoaxModel().fit(["satu", "dua", "tiga"], [1, 1, 1])
+
+
+def test_joblib_round_trip_gives_identical_scores(trained: TrainedModel) -> None:
+    texts = ["SEBARKAN!!! Vaksin mengandung chip 5G", "Kapolres membantah kabar itu, katanya hoaks."]
+    buffer = io.BytesIO()
+    joblib.dump(trained.model, buffer)
+    buffer.seek(0)
+    copy = joblib.load(buffer)
+    assert np.allclose(copy.predict_proba(texts), trained.model.predict_proba(texts))
+
+
+def test_out_of_fold_estimate_is_calibrated_and_better_than_chance(trained: TrainedModel) -> None:
+    for genre, info in trained.model.describe().items():
+        metrics = info["oof_metrics"]
+        assert metrics["roc_auc"] > 0.65, genre
+        assert metrics["ece"] < 0.1, genre
+
+
+def test_batch_scoring_equals_one_by_one(trained: TrainedModel) -> None:
+    rows = load_training_data(TRAINING_DATA)[::97]
+    texts = [r.text for r in rows]
+    together = trained.model.predict_proba(texts)[:, 1]
+    alone = np.array([trained.model.predict_proba([t])[0, 1] for t in texts])
+    assert np.allclose(together, alone, atol=1e-9)

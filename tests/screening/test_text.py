@@ -1,0 +1,54 @@
+"""Normalisation: canonical forms of Indonesian as people write it, and spans back to the original."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, normalise
+
+
+def test_slang_elongation_and_case_are_canonicalised() -> None:
+    doc = normalise("Yg GAK percaya bangeeet dgn berita ini, tdk usah utk dibaca")
+    assert doc.text == "yang tidak percaya banget dengan berita ini , tidak usah untuk dibaca"
+
+
+def test_double_letters_kept_when_they_make_a_word() -> None:
+    assert normalise("maaaaf ya").text == "maaf ya"
+    assert normalise("sakiiiit").text == "sakit"
+
+
+def test_urls_mentions_hashtags_and_emoji_become_placeholders() -> None:
+    doc = normalise("Cek https://bit.ly/abc123 @pakRT #SaveDesa 😡😡🔥")
+    assert doc.words() == ["cek", URL_TOKEN, MENTION_TOKEN, "savedesa", EMOJI_TOKEN]
+
+
+def test_unicode_repair_fullwidth_zero_width_and_mojibake() -> None:
+    assert normalise("ＨＯＡＫＳ").text == "hoaks"
+    assert normalise("ho\u200bax").text == "hoaks"  # a zero-width space inside a word keeps it whole
+    assert normalise("donâ€™t").text == "don ' t"
+
+
+def test_original_span_points_at_the_source_of_an_expanded_slang_word() -> None:
+    original = "Sebarkan!!! yg ga percaya"
+    doc = normalise(original)
+    start = doc.text.index("tidak percaya")
+    a, b = doc.original_span(start, start + len("tidak percaya"))
+    assert original[a:b] == "ga percaya"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_normalise_never_raises_and_every_token_indexes_the_original(text: str) -> None:
+    doc = normalise(text)
+    for token, start in zip(doc.tokens, doc.norm_starts, strict=True):
+        assert 0 <= token.start < token.end <= len(text)
+        assert doc.text[start : start + len(token.text)] == token.text
+    a, b = doc.original_span(0, len(doc.text))
+    assert 0 <= a <= b <= len(text)
+
+
+def test_edge_cases() -> None:
+    for text in ["", " ", "😀😀😀", "\u200b\u200c\u200d", "x" * 1_000_000, "漢字 العربية русский ไทย", "\x00\x01"]:
+        doc = normalise(text)
+        assert all(0 <= t.start < t.end <= len(text) for t in doc.tokens)
