@@ -16,6 +16,7 @@ import argparse
 import csv
 import os
 import secrets
+import shutil
 import signal
 import socket
 import statistics
@@ -158,8 +159,9 @@ def main() -> int:
     args = parser.parse_args()
 
     registry = ModelRegistry(args.models_dir)
+    scratch: Path | None = None
     if registry.active_version() is None:  # train into a scratch directory rather than write into ./models
-        args.models_dir = Path(tempfile.mkdtemp(prefix="saring-bench-models-"))
+        args.models_dir = scratch = Path(tempfile.mkdtemp(prefix="saring-bench-models-"))
         print(f"no active model; training the default one into {args.models_dir} ...", flush=True)
         registry = ModelRegistry(args.models_dir)
     version = ensure_default_model(registry, args.training_data)
@@ -237,6 +239,8 @@ def main() -> int:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
     return 0
 
 

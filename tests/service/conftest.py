@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import os
 import secrets
 import shutil
@@ -15,35 +14,14 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from http_helpers import API_KEYS, REPO
 
-from screening.registry import ModelRegistry, ensure_default_model
 from service.app import create_app
 from service.settings import Settings
 
-ROWS_PER_FILE = 300  # enough for a model that separates obvious hoaxes from reporting, quick to train
-
 
 @pytest.fixture(scope="session")
-def small_training_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The first rows of each bundled training file: real data, a fraction of the training time."""
-    target = tmp_path_factory.mktemp("training-data")
-    for source in sorted((REPO / "training_data").glob("*.csv")):
-        with source.open(newline="", encoding="utf-8") as f:
-            reader = csv.DictReader(f)
-            rows = [row for _, row in zip(range(ROWS_PER_FILE), reader, strict=False)]
-            fields = reader.fieldnames or []
-        with (target / source.name).open("w", newline="", encoding="utf-8") as f:
-            writer = csv.DictWriter(f, fieldnames=fields)
-            writer.writeheader()
-            writer.writerows(rows)
-    return target
-
-
-@pytest.fixture(scope="session")
-def served_models_dir(tmp_path_factory: pytest.TempPathFactory, small_training_dir: Path) -> Path:
-    """A registry holding one real trained model, built once per session."""
-    root = tmp_path_factory.mktemp("served-models")
-    ensure_default_model(ModelRegistry(root), small_training_dir)
-    return root
+def served_models_dir(trained_models_dir: Path) -> Path:
+    """The session's real trained registry (tests/conftest.py); tests serve private copies of it."""
+    return trained_models_dir
 
 
 @pytest.fixture
@@ -55,11 +33,11 @@ def models_dir(served_models_dir: Path, tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def make_settings(models_dir: Path, tmp_path: Path, small_training_dir: Path) -> Callable[..., Settings]:
+def make_settings(models_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         values: dict[str, Any] = {
             "models_dir": models_dir,
-            "training_data_dir": small_training_dir,
+            "training_data_dir": REPO / "training_data",
             "database_url": f"sqlite:///{tmp_path / 'saring.db'}",
             "api_keys": API_KEYS,
             "train_if_missing": False,

@@ -38,6 +38,13 @@ def test_rule_spans_point_into_the_submitted_fields(client: TestClient) -> None:
     assert article["kind"] == "article" and article["quality"]["subscores"]
 
 
+def test_chain_message_hoax_outscores_a_sober_article(client: TestClient) -> None:
+    hoax = client.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    article = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    assert hoax["hoax_risk"] > article["hoax_risk"]
+    assert hoax["decision"] in {"review", "reject"}
+
+
 def test_request_thresholds_only_tighten(client: TestClient) -> None:
     strict = client.post(
         "/v1/screen", json={**ARTICLE, "thresholds": {"review": 0.0, "reject": 0.99}}, headers=SUBMITTER
@@ -120,6 +127,10 @@ def test_models_list_activate_and_rollback(client: TestClient) -> None:
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "model_not_found"
     assert client.post("/v1/models/..%2F..%2Fetc/activate", headers=ADMIN).status_code in {404, 422}
     assert 'saring_model_info{model_version="' + active in client.get("/metrics").text
+    # the log now holds only this version: nothing earlier to go back to
+    rollback = client.post("/v1/models/rollback", headers=ADMIN)
+    assert rollback.status_code == 409 and rollback.json()["error"]["code"] == "model_invalid"
+    assert client.get("/readyz").status_code == 200  # still serving
 
 
 def test_health_readiness_metrics(client: TestClient) -> None:

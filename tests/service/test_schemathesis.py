@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from fastapi.testclient import TestClient
-from http_helpers import ADMIN
+from http_helpers import ADMIN, REPO
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import (
@@ -28,9 +28,7 @@ CHECKS = [not_a_server_error, response_schema_conformance, status_code_conforman
 
 
 @pytest.fixture(scope="module")
-def fuzzed_app(
-    tmp_path_factory: pytest.TempPathFactory, served_models_dir: object, small_training_dir: object
-) -> Iterator[object]:
+def fuzzed_app(tmp_path_factory: pytest.TempPathFactory, served_models_dir: object) -> Iterator[object]:
     import shutil
     from pathlib import Path
 
@@ -39,7 +37,7 @@ def fuzzed_app(
     app = create_app(
         Settings(
             models_dir=root / "models",
-            training_data_dir=Path(str(small_training_dir)),
+            training_data_dir=REPO / "training_data",
             database_url=f"sqlite:///{root / 'saring.db'}",
             api_keys=f"admin:{ADMIN['Authorization'].removeprefix('Bearer ')}",
             train_if_missing=False,
