@@ -34,7 +34,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
 _LABELS: tuple[str, ...] = ("hoax", "valid")
 
-__all__ = ["LabelRecord", "ScreeningAudit", "ScreeningRecord", "Store", "StoreError", "text_sha256"]
+__all__ = ["LabelRecord", "ScreeningAudit", "ScreeningRecord", "Store", "StoreError", "engine_url", "text_sha256"]
 
 
 class StoreError(ScreeningError):
@@ -121,6 +121,12 @@ class ScreeningAudit:
     kim_group: str | None = None
 
 
+def engine_url(url: str) -> sa.URL:
+    """The SQLAlchemy URL for a database URL; a bare `postgresql://` uses psycopg 3, the driver this project ships."""
+    parsed = sa.make_url(url)
+    return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything is written in UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
@@ -142,7 +148,7 @@ class Store:
     """Labels and screening audit log behind one SQLAlchemy engine; thread-safe, one per process."""
 
     def __init__(self, url: str, *, echo: bool = False) -> None:
-        self.url = sa.make_url(url)
+        self.url = engine_url(url)
         self.dialect: Literal["sqlite", "postgresql"] | str = self.url.get_backend_name()
         kwargs: dict[str, Any] = {"echo": echo, "future": True}
         if self.dialect == "sqlite":

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from screening.errors import InvalidInputError
 from screening.result import QualityReport, ScreenResult, Thresholds
-from screening.store import ScreeningAudit, Store, StoreError, text_sha256
+from screening.store import ScreeningAudit, Store, StoreError, engine_url, text_sha256
 
 PG_ADMIN_URL = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_PG = os.environ.get("SARING_SKIP_POSTGRES") == "1"
@@ -31,12 +31,12 @@ VALID = "Kelompok Informasi Masyarakat Desa Sukamaju menggelar kerja bakti membe
 def postgres_url() -> Iterator[str]:
     if SKIP_PG:
         pytest.skip("SARING_SKIP_POSTGRES=1")
-    admin = sa.create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(engine_url(PG_ADMIN_URL), isolation_level="AUTOCOMMIT")
     name = f"saring_test_{secrets.token_hex(6)}"
     with admin.connect() as conn:  # a missing server fails here, on purpose: CI must run these
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+        yield engine_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from http_helpers import API_KEYS, REPO
 
+from screening.store import engine_url
 from service.app import create_app
 from service.settings import Settings
 
@@ -61,12 +62,12 @@ def postgres_url() -> Iterator[str]:
     if os.environ.get("SARING_SKIP_POSTGRES") == "1":
         pytest.skip("SARING_SKIP_POSTGRES=1")
     admin_url = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    admin = sa.create_engine(engine_url(admin_url), isolation_level="AUTOCOMMIT")
     name = f"saring_test_{secrets.token_hex(6)}"
     with admin.connect() as conn:
         conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
     try:
-        yield sa.make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        yield engine_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
