@@ -40,13 +40,14 @@ def _audit(submission: Submission, result: ScreenResult, caller: Caller) -> Scre
     )
 
 
-def _screen_one(
+def screen_and_record(
     screener: Screener,
     store: Store,
     submission: Submission,
     stricter: Thresholds | None,
     caller: Caller,
 ) -> ScreenResult:
+    """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
     result = screener.screen(text=submission.text, title=submission.title, thresholds=stricter)
     store.record_screenings([_audit(submission, result, caller)])
     return result
@@ -98,7 +99,7 @@ async def screen(
     limiter: LimiterDep,
 ) -> dict[str, Any]:
     metrics: Metrics = request.app.state.metrics
-    result = await limiter.run(_screen_one, screener, store, body, _stricter(body.thresholds), caller)
+    result = await limiter.run(screen_and_record, screener, store, body, _stricter(body.thresholds), caller)
     metrics.decisions.labels(decision=result.decision).inc()
     response.headers["X-Model-Version"] = result.model_version
     return result.to_dict()
