@@ -30,14 +30,14 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
 from screening.errors import InvalidInputError, ScreeningError
 from screening.registry import ModelRegistry
 from screening.result import Thresholds
-from screening.screen import Screener
+from screening.screen import DEFAULT_BASE_RATES, DEFAULT_THRESHOLDS, Screener
 
 InputFormat = Literal["csv", "jsonl"]
 OutputFormat = Literal["jsonl", "csv"]
@@ -56,11 +56,13 @@ class BatchError(ScreeningError):
 # -- what a worker needs ----------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ScreenerSpec:
-    """Where a worker finds the model: a registry directory and a fixed version (the active one when None)."""
+    """Where a worker finds the model (a registry directory, a fixed version: the active one when None) and how
+    to screen with it (thresholds, deployment base rates per genre, as in `Screener`)."""
 
     models_dir: Path
     version: str | None = None
-    thresholds: Thresholds = Thresholds()
+    thresholds: Thresholds = DEFAULT_THRESHOLDS
+    base_rates: tuple[tuple[str, float], ...] = tuple(DEFAULT_BASE_RATES.items())
 
     def resolved(self) -> ScreenerSpec:
         """The same spec pinned to a concrete version, so every worker (and a resumed run) uses one model."""
@@ -69,10 +71,15 @@ class ScreenerSpec:
         version = ModelRegistry(self.models_dir).active_version()
         if version is None:
             raise BatchError(f"no active model under {self.models_dir}; run `saring train`")
-        return ScreenerSpec(self.models_dir, version, self.thresholds)
+        return replace(self, version=version)
 
     def load(self) -> Screener:
-        return Screener.from_registry(ModelRegistry(self.models_dir), self.version, default_thresholds=self.thresholds)
+        return Screener.from_registry(
+            ModelRegistry(self.models_dir),
+            self.version,
+            default_thresholds=self.thresholds,
+            base_rates=dict(self.base_rates),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -509,6 +516,7 @@ def _fingerprint(
         "fields": asdict(options.fields),
         "model_version": spec.version,
         "thresholds": asdict(spec.thresholds),
+        "base_rates": dict(spec.base_rates),
     }
     if input_path is not None:
         st = input_path.stat()
