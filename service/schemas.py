@@ -97,7 +97,8 @@ def _document_items_as_submissions(schema: dict[str, Any]) -> None:
 
 
 class BatchScreenRequest(Strict):
-    """`POST /v1/screen/batch`: up to SARING_MAX_BATCH_ITEMS submissions, validated one by one.
+    """`POST /v1/screen/batch`: up to SARING_MAX_BATCH_ITEMS submissions (and SARING_MAX_BATCH_CHARS characters in
+    all), validated one by one.
 
     An invalid item does not reject the batch: its entry in the response carries an error instead of a result.
     """

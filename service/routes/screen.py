@@ -139,6 +139,14 @@ async def screen_batch(
                 "message": "Butir ini tidak valid; periksa kolom berikut.",
                 "details": validation_details(exc.errors()),
             }
+    total_chars = sum(len(s.title) + len(s.text) for _, s in valid)
+    if total_chars > settings.max_batch_chars:
+        raise ApiError(
+            422,
+            "batch_too_large",
+            f"Satu batch berisi paling banyak {settings.max_batch_chars} karakter; diterima {total_chars}. "
+            "Bagi menjadi beberapa batch.",
+        )
     outcomes: list[ScreenResult | ScreeningError] = []
     if valid:
         outcomes = await limiter.run(

@@ -93,6 +93,13 @@ def test_batch_over_the_limit_is_422(make_settings: Callable[..., Settings]) -> 
         assert c.post("/v1/screen/batch", json={"items": []}, headers=SUBMITTER).status_code == 422
 
 
+def test_batch_over_the_character_budget_is_422(make_settings: Callable[..., Settings]) -> None:
+    with TestClient(create_app(make_settings(max_batch_chars=1_000))) as c:
+        r = c.post("/v1/screen/batch", json={"items": [ARTICLE, ARTICLE, ARTICLE]}, headers=SUBMITTER)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "batch_too_large"
+        assert c.post("/v1/screen/batch", json={"items": [ARTICLE]}, headers=SUBMITTER).status_code == 200
+
+
 def test_label_is_committed_before_201(client: TestClient, make_settings: Callable[..., Settings]) -> None:
     screened = client.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
     label = {
