@@ -9,6 +9,7 @@ never by `create_all`, so a deployed database can be upgraded in place.
     store.record_screening(result, title=title, text=text, caller_role="submitter", caller_key_id="k-1a2b3c4d")
     store.add_label(text=text, label="hoax", editor_id="editor-7", screening_id=result.screening_id)
     store.labels_for_training()   # one row per distinct text, the newest verdict wins
+    store.skip_review(screening_id, editor_id="editor-7")  # "unsure": leaves the queue, never a label
 """
 
 from __future__ import annotations
@@ -34,7 +35,16 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
 _LABELS: tuple[str, ...] = ("hoax", "valid")
 
-__all__ = ["LabelRecord", "ScreeningAudit", "ScreeningRecord", "Store", "StoreError", "engine_url", "text_sha256"]
+__all__ = [
+    "LabelRecord",
+    "ReviewSkip",
+    "ScreeningAudit",
+    "ScreeningRecord",
+    "Store",
+    "StoreError",
+    "engine_url",
+    "text_sha256",
+]
 
 
 class StoreError(ScreeningError):
@@ -73,6 +83,16 @@ _screenings = sa.Table(
     sa.Column("kim_group", sa.String(200)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
 )
+_review_skips = sa.Table(
+    "review_skips",
+    _metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("screening_id", sa.String(64), nullable=False),
+    sa.Column("text_sha256", sa.String(64), nullable=False),
+    sa.Column("editor_id", sa.String(128), nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +126,18 @@ class ScreeningRecord:
     caller_role: str | None
     caller_key_id: str | None
     kim_group: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSkip:
+    """An editor's "unsure" on a queued screening: it leaves the review queue but is never a training label."""
+
+    id: int
+    screening_id: str
+    text_sha256: str
+    editor_id: str
+    note: str | None
     created_at: datetime
 
 
@@ -267,9 +299,9 @@ class Store:
         return None if row is None else _screening_record(row)
 
     def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
-        """Screenings that asked for review and that no editor has labelled yet, newest first.
+        """Screenings that asked for review and that no editor has labelled or skipped yet, newest first.
 
-        A screening counts as labelled when a label answers its screening id or judges the same text (hash).
+        A screening counts as answered when a label or a skip names its screening id or the same text (hash).
         """
         if limit < 0 or offset < 0:
             raise InvalidInputError("limit and offset must not be negative")
@@ -279,15 +311,59 @@ class Store:
                 _labels.c.text_sha256 == _screenings.c.text_sha256,
             )
         )
+        skipped = sa.exists().where(
+            sa.or_(
+                _review_skips.c.screening_id == _screenings.c.screening_id,
+                _review_skips.c.text_sha256 == _screenings.c.text_sha256,
+            )
+        )
         query = (
             sa.select(_screenings)
-            .where(_screenings.c.decision == "review", ~answered)
+            .where(_screenings.c.decision == "review", ~answered, ~skipped)
             .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
             .limit(limit)
             .offset(offset)
         )
         with self._connect() as conn:
             return [_screening_record(row) for row in conn.execute(query)]
+
+    def skip_review(self, screening_id: str, *, editor_id: str, note: str | None = None) -> int:
+        """Record an editor's "unsure" on a screening: it leaves the review queue, stores no label; returns the id."""
+        if not editor_id.strip():
+            raise InvalidInputError("editor_id is empty")
+        for name, value in (("screening_id", screening_id), ("editor_id", editor_id), ("note", note)):
+            _check_text(name, value)
+        with self._begin() as conn:
+            digest = conn.execute(
+                sa.select(_screenings.c.text_sha256).where(_screenings.c.screening_id == screening_id)
+            ).scalar_one_or_none()
+            if digest is None:
+                raise InvalidInputError(f"no screening {screening_id!r} in the audit log")
+            values = {
+                "screening_id": screening_id,
+                "text_sha256": digest,
+                "editor_id": editor_id,
+                "note": note,
+                "created_at": datetime.now(UTC),
+            }
+            new_id = conn.execute(sa.insert(_review_skips).values(**values).returning(_review_skips.c.id)).scalar_one()
+        return int(new_id)
+
+    def review_skips(self) -> list[ReviewSkip]:
+        """Every recorded skip, oldest first."""
+        with self._connect() as conn:
+            rows = conn.execute(sa.select(_review_skips).order_by(_review_skips.c.created_at, _review_skips.c.id))
+            return [
+                ReviewSkip(
+                    id=int(m["id"]),
+                    screening_id=m["screening_id"],
+                    text_sha256=m["text_sha256"],
+                    editor_id=m["editor_id"],
+                    note=m["note"],
+                    created_at=_utc(m["created_at"]),
+                )
+                for m in (row._mapping for row in rows)
+            ]
 
     # Labels ---------------------------------------------------------------------------------------------------------
 

@@ -53,7 +53,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s = Store(url)
     if request.param == "postgresql":
         with s.engine.begin() as conn:  # each test gets an empty database
-            conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, alembic_version"))
+            conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
     s.migrate()
     yield s
     s.close()
@@ -78,15 +78,15 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
 
 
 def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
-    assert store.migrate() == "0001_initial"
-    assert store.migrate() == "0001_initial"
+    assert store.migrate() == "0002_review_skips"
+    assert store.migrate() == "0002_review_skips"
     assert store.ping()
 
 
 def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = Store("sqlite:///elsewhere/saring.db")
-    assert s.migrate() == "0001_initial"
+    assert s.migrate() == "0002_review_skips"
     assert (tmp_path / "elsewhere" / "saring.db").exists()
     s.close()
 
@@ -139,6 +139,30 @@ def test_review_queue_newest_first_without_labelled(store: Store) -> None:
     assert [r.screening_id for r in queue] == [newer.screening_id, older.screening_id]
     assert store.review_queue(limit=1, offset=1)[0].screening_id == older.screening_id
     assert queue[0].caller_role == "submitter" and queue[0].caller_key_id == "k1"
+
+
+def test_skip_review_leaves_the_queue_without_a_training_label(store: Store) -> None:
+    skipped = make_result(decision="review", text="teks ragu")
+    same_text = make_result(decision="review", text="teks ragu")
+    kept = make_result(decision="review", text="teks lain")
+    for r in (skipped, same_text, kept):
+        store.record_screening(r, title="Judul", text=r.screening_id)
+    with store.engine.begin() as conn:  # the resubmitted copy carries the same text hash
+        conn.execute(
+            sa.text("UPDATE screenings SET text_sha256 = :h WHERE screening_id = :s"),
+            {"h": skipped.text_sha256, "s": same_text.screening_id},
+        )
+    skip_id = store.skip_review(skipped.screening_id, editor_id="redaktur-1", note="perlu cek ke desa")
+    assert skip_id > 0
+    assert [r.screening_id for r in store.review_queue()] == [kept.screening_id]
+    assert store.labels_for_training() == [] and store.count_labels() == 0
+    [skip] = store.review_skips()
+    assert (skip.screening_id, skip.editor_id, skip.note) == (skipped.screening_id, "redaktur-1", "perlu cek ke desa")
+    assert skip.text_sha256 == skipped.text_sha256 and skip.created_at.tzinfo is not None
+    with pytest.raises(InvalidInputError):
+        store.skip_review("tidak-ada", editor_id="redaktur-1")
+    with pytest.raises(InvalidInputError):
+        store.skip_review(kept.screening_id, editor_id=" ")
 
 
 def test_record_screenings_batch_and_lookup(store: Store) -> None:
