@@ -181,3 +181,20 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     assert {"ScreenRequest", "ScreenResponse", "BatchScreenRequest", "LabelSubmission", "ErrorResponse"} <= set(schemas)
     assert schemas["ScreenRequest"]["additionalProperties"] is False
     assert client.get("/docs").status_code == 200
+
+
+def test_unreachable_store_is_503_not_500(client: TestClient) -> None:
+    app = client.app
+    healthy = app.state.store  # type: ignore[attr-defined]
+    app.state.store = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # type: ignore[attr-defined]
+    try:
+        r = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
+        label = {"text": ARTICLE["text"], "label": "valid", "editor_id": "e1"}
+        assert client.post("/v1/labels", json=label, headers=ADMIN).status_code == 503
+        ready = client.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["store_reachable"] is False
+    finally:
+        app.state.store.close()  # type: ignore[attr-defined]
+        app.state.store = healthy  # type: ignore[attr-defined]
+    assert client.get("/readyz").status_code == 200
