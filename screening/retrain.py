@@ -177,9 +177,10 @@ def holdout_split(
     return np.sort(train), np.sort(test)
 
 
-def _compare(
+def compare_holdout_metrics(
     reference: dict[str, Any], candidate: dict[str, Any], margin: float
 ) -> tuple[dict[str, dict[str, dict[str, float | None]]], list[str]]:
+    """Per genre and metric: reference, candidate and delta; plus a reason for every drop larger than `margin`."""
     comparison: dict[str, dict[str, dict[str, float | None]]] = {}
     failures: list[str] = []
     for genre in GENRES:
@@ -328,7 +329,7 @@ def _retrain_locked(
     say(f"comparing on {len(hold_rows)} held-out rows")
     ref_metrics = evaluate_rows(reference, hold_rows)
     cand_metrics = evaluate_rows(candidate, hold_rows)
-    comparison, failures = _compare(ref_metrics, cand_metrics, options.margin)
+    comparison, failures = compare_holdout_metrics(ref_metrics, cand_metrics, options.margin)
     hold_labels = [rows[i] for i in hold if is_label[i]]
     holdout_info: dict[str, Any] = {
         "n": len(hold_rows),
