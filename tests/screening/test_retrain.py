@@ -228,29 +228,33 @@ def test_killing_a_retrain_at_any_moment_leaves_a_sound_registry(
         "--database-url",
         f"sqlite:///{tmp_path / 'labels.db'}",
         "--force",
-        "--quiet",
     ]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
     rnd = random.Random()
-    # early (loading, training the reference), middle (candidate, evaluation), late (final fit, save, activate)
-    for low, high in ((1.0, 5.0), (5.0, 12.0), (12.0, 25.0)):
-        delay = rnd.uniform(low, high)
+    # kill at a random moment after a phase starts: training, the final fit and save, between save and activation
+    for marker, longest in (("training the reference", 4.0), ("training the final model", 9.0), ("stored and", 0.05)):
+        delay = rnd.uniform(0.0, longest)
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        try:
-            proc.wait(timeout=delay)
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-            proc.wait()
-        stderr = proc.stderr.read().decode() if proc.stderr else ""
-        assert proc.returncode in (0, -signal.SIGKILL), stderr
+        assert proc.stderr is not None
+        seen = []
+        for raw in proc.stderr:
+            seen.append(raw.decode())
+            if marker in seen[-1]:
+                time.sleep(delay)
+                proc.send_signal(signal.SIGKILL)
+                break
+        proc.wait(timeout=120)
+        proc.stderr.close()
+        assert proc.returncode in (0, -signal.SIGKILL), "".join(seen)
+        assert any(marker in line for line in seen), "".join(seen)
         # every directory that looks like a version is complete and verifies; nothing half-written is listed
         listed = [str(v["version"]) for v in registry.versions()]
         on_disk = sorted(p.name for p in registry.root.iterdir() if p.is_dir() and not p.name.startswith("."))
-        assert sorted(listed) == on_disk, f"delay {delay:.1f}s"
+        assert sorted(listed) == on_disk, f"{marker} + {delay:.2f}s"
         for version in listed:
             registry.verify(version)
         active = registry.active_version()
-        assert active == original or (active in listed and active != original), f"delay {delay:.1f}s"
+        assert active == original or (active in listed and active != original), f"{marker} + {delay:.2f}s"
         assert registry.load().version == active
         assert registry.load(original).version == original
     with registry_lock(registry):  # the killed processes did not keep the lock
