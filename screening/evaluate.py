@@ -99,7 +99,7 @@ class CrossValidationReport:
 
 SYSTEMS = {
     "baseline": "plain TF-IDF + LogisticRegression (raw text, no stemming)",
-    "text_classifier": "normalised + stemmed word and character TF-IDF (classifier_risk)",
+    "text_classifier": "normalised text: stemmed word, character and topic-masked stance n-grams (classifier_risk)",
     "full": "text classifier + style and rule features in the calibrated combiner (hoax_risk)",
 }
 

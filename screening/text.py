@@ -26,7 +26,9 @@ EMOJI_TOKEN = "emojitoken"
 # dropped from the token but keep the word whole.
 _FORMAT_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _TOKEN_RE = re.compile(
-    r"(?P<url>(?:https?://|www\.)[^\s<>\"']+|\b[a-z0-9-]+\.(?:com|id|co\.id|ly|net|org|info|me|io|link|xyz|site)(?:/[^\s<>\"']*)?)"
+    # a URL does not end with the punctuation of the sentence around it
+    r"(?P<url>(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
+    r"|\b[a-z0-9-]+\.(?:com|id|co\.id|ly|net|org|info|me|io|link|xyz|site)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)"
     r"|(?P<mention>@\w{1,30})"
     r"|(?P<hashtag>#(?:[^\W_]|[" + _FORMAT_CHARS + r"])+)"
     r"|(?P<word>(?:\w|[" + _FORMAT_CHARS + r"])+)"
