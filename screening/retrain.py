@@ -419,21 +419,24 @@ class RetrainJob:
         return out
 
 
+RetrainTask = Callable[[Callable[[str], None]], RetrainReport]
+
+
 class RetrainJobRunner:
     """Runs at most one retrain at a time in a background thread and remembers the last `keep` jobs.
 
-    `task(progress)` does the work (the service binds registry, data directory, labels and its holder's
-    `activate`); `start()` returns at once with the job, `get(job_id)` reports its status.
+    `start(task)` returns at once with the job; `task(progress)` does the work (the service binds registry,
+    data directory, labels and its holder's `activate`, so a promoted model is served without a restart);
+    `get(job_id)` reports the job's status, messages and, when done, its report or error.
     """
 
-    def __init__(self, task: Callable[[Callable[[str], None]], RetrainReport], *, keep: int = 20) -> None:
-        self._task = task
+    def __init__(self, *, keep: int = 20) -> None:
         self._keep = keep
         self._lock = threading.Lock()
         self._jobs: dict[str, RetrainJob] = {}
         self._thread: threading.Thread | None = None
 
-    def start(self) -> RetrainJob:
+    def start(self, task: RetrainTask) -> RetrainJob:
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
                 raise RetrainInProgressError("a retrain is already running")
@@ -442,12 +445,12 @@ class RetrainJobRunner:
             while len(self._jobs) > self._keep:
                 self._jobs.pop(next(iter(self._jobs)))
             self._thread = threading.Thread(
-                target=self._run, args=(job,), name=f"retrain-{job.job_id[:8]}", daemon=True
+                target=self._run, args=(job, task), name=f"retrain-{job.job_id[:8]}", daemon=True
             )
             self._thread.start()
             return self._snapshot(job)
 
-    def _run(self, job: RetrainJob) -> None:
+    def _run(self, job: RetrainJob, task: RetrainTask) -> None:
         def progress(message: str) -> None:
             with self._lock:
                 job.messages.append(message)
@@ -456,7 +459,7 @@ class RetrainJobRunner:
             job.status = "running"
             job.started_at = datetime.now(UTC).isoformat()
         try:
-            report = self._task(progress)
+            report = task(progress)
         except Exception as exc:  # the job reports any failure; the served model is untouched
             with self._lock:
                 job.status = "failed"

@@ -181,10 +181,10 @@ def test_job_runner_reports_status_and_refuses_a_second_job() -> None:
         release.wait(5)
         return RetrainReport("kept", ["worse"], "v1")
 
-    runner = RetrainJobRunner(task)
-    job = runner.start()
+    runner = RetrainJobRunner()
+    job = runner.start(task)
     with pytest.raises(RetrainInProgressError):
-        runner.start()
+        runner.start(task)
     time.sleep(0.05)
     running = runner.get(job.job_id)
     assert running is not None and running.status == "running" and running.messages == ["training"]
@@ -196,10 +196,9 @@ def test_job_runner_reports_status_and_refuses_a_second_job() -> None:
     def failing(progress: object) -> RetrainReport:
         raise RuntimeError("disk full")
 
-    failed_runner = RetrainJobRunner(failing)
-    failed = failed_runner.start()
-    assert failed_runner.wait(5)
-    state = failed_runner.get(failed.job_id)
+    failed = runner.start(failing)
+    assert runner.wait(5)
+    state = runner.get(failed.job_id)
     assert state is not None and state.status == "failed" and state.error == "RuntimeError: disk full"
     assert runner.get("nope") is None and runner.latest() is not None
 

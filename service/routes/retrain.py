@@ -1,0 +1,118 @@
+"""Retraining as an admin job: `POST /v1/retrain` starts it in the background, `GET /v1/retrain/{job_id}` reports it.
+
+The work is `screening.retrain.retrain`; a promoted model is switched in through the holder, so the running
+service serves it without a restart (requests in flight finish on the old one).
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from screening.retrain import (
+    RetrainInProgressError,
+    RetrainJob,
+    RetrainJobRunner,
+    RetrainOptions,
+    RetrainReport,
+    retrain,
+)
+from service.deps import HolderDep, StoreDep
+from service.errors import ApiError
+from service.observability import Metrics
+from service.routes.common import AdminDep, errors
+from service.settings import Settings
+
+router = APIRouter(prefix="/v1", tags=["retrain"])
+_runner_lock = threading.Lock()
+
+JobIdPath = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
+
+
+class RetrainRequest(BaseModel):
+    """Options of an admin-triggered retrain; all optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    margin: float = Field(default=0.01, ge=0.0, le=0.2, description="largest allowed drop per genre and metric")
+    force: bool = Field(default=False, description="retrain even if no label changed since the current model")
+    dry_run: bool = Field(default=False, description="compare only; register nothing")
+
+
+class RetrainJobOut(BaseModel):
+    job_id: str
+    status: Literal["queued", "running", "succeeded", "failed"]
+    outcome: Literal["promoted", "kept", "unchanged", "dry_run"] | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    messages: list[str]
+    report: dict[str, Any] | None
+    error: str | None
+
+
+def _out(job: RetrainJob) -> RetrainJobOut:
+    return RetrainJobOut(**job.to_dict())
+
+
+def get_runner(request: Request) -> RetrainJobRunner:
+    """The app's job runner, created on first use (one per app, so one retrain at a time per service)."""
+    with _runner_lock:
+        runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+        if runner is None:
+            runner = RetrainJobRunner()
+            request.app.state.retrain_runner = runner
+        return runner
+
+
+@router.post(
+    "/retrain",
+    status_code=202,
+    response_model=RetrainJobOut,
+    responses=errors(401, 403, 409, 422, 429),
+    summary="Retrain with the editors' labels in the background (admin); promotes only a model that is not worse",
+)
+async def start_retrain(
+    request: Request, caller: AdminDep, holder: HolderDep, store: StoreDep, body: RetrainRequest | None = None
+) -> RetrainJobOut:
+    settings: Settings = request.app.state.settings
+    metrics: Metrics = request.app.state.metrics
+    options = body or RetrainRequest()
+
+    def activate(version: str) -> None:
+        holder.activate(version)  # builds and verifies the new Screener, then switches
+        screener = holder.screener
+        if screener is not None:
+            metrics.set_model(screener.model_version, screener.ruleset_version)
+
+    def task(progress: Any) -> RetrainReport:
+        return retrain(
+            holder.registry,
+            settings.training_data_dir,
+            labels=store.labels_for_training(),
+            options=RetrainOptions(margin=options.margin, force=options.force, dry_run=options.dry_run),
+            activate=activate,
+            progress=progress,
+        )
+
+    try:
+        job = get_runner(request).start(task)
+    except RetrainInProgressError:
+        raise ApiError(409, "retrain_running", "Pelatihan ulang sedang berjalan; tunggu sampai selesai.") from None
+    return _out(job)
+
+
+@router.get(
+    "/retrain/{job_id}",
+    response_model=RetrainJobOut,
+    responses=errors(401, 403, 404, 422, 429),
+    summary="Status of a retrain job (admin): running, or its outcome and comparison report",
+)
+async def retrain_status(job_id: JobIdPath, request: Request, caller: AdminDep) -> RetrainJobOut:
+    job = get_runner(request).get(job_id)
+    if job is None:
+        raise ApiError(404, "job_not_found", f"Pekerjaan pelatihan ulang {job_id!r} tidak ada.")
+    return _out(job)

@@ -1,0 +1,120 @@
+"""The faces of batch screening and retraining: `saring screen`, `saring retrain` and the admin retrain route."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from http_helpers import ADMIN, REPO, SUBMITTER
+
+from screening.batch import Progress
+from screening.data import load_training_data
+from screening.registry import ModelRegistry, train_and_register
+from service.app import create_app
+from service.cli_batch import main, render_progress
+from service.routes import retrain as retrain_route
+from service.settings import Settings
+
+BANSOS = REPO / "tests" / "data" / "retrain_bansos.jsonl"
+
+
+def test_screen_command_writes_csv_in_order_and_a_summary(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "kiriman.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["no", "pesan"])
+        writer.writerow(["a1", "SEBARKAN!!! Besok listrik padam total se-Jawa selama 3 hari, siapkan lilin!!!"])
+        writer.writerow(["a2", ""])
+        writer.writerow(["a3", "Posyandu Melati membuka layanan imunisasi dasar setiap Selasa di balai desa."])
+    out = tmp_path / "hasil.csv"
+    code = main(
+        [
+            "screen",
+            str(source),
+            "--out",
+            str(out),
+            "--text-field",
+            "pesan",
+            "--id-field",
+            "no",
+            "--jobs",
+            "1",
+            "--models-dir",
+            str(trained_models_dir),
+        ]
+    )
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert [r["id"] for r in rows] == ["a1", "a3"]
+    assert float(rows[0]["hoax_risk"]) > float(rows[1]["hoax_risk"])
+    errors = [json.loads(line) for line in (tmp_path / "hasil.csv.errors.jsonl").read_text().splitlines()]
+    assert errors == [{"line": 3, "id": "a2", "reason": "empty 'pesan'"}]
+    summary = capsys.readouterr().err
+    assert "3 rows read, 2 screened, 1 errors" in summary and "publish" in summary and "reject" in summary
+
+
+def test_progress_line_shows_share_rate_and_eta() -> None:
+    line = render_progress(Progress(rows=5_000, input_bytes=250, total_bytes=1_000, elapsed=10.0))
+    assert "25.0%" in line and "500 baris/detik" in line and "ETA 00:00:30" in line
+    assert "ETA" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
+
+
+@pytest.fixture
+def small_registry(tmp_path: Path) -> tuple[Path, Path]:
+    rows = load_training_data(REPO / "training_data")
+    rnd = random.Random(1)
+    pick = rnd.sample([r for r in rows if r.is_hoax], 100) + rnd.sample([r for r in rows if not r.is_hoax], 100)
+    data = tmp_path / "training_data"
+    data.mkdir()
+    with open(data / "base.csv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["text", "label"])
+        writer.writerows([r.text, r.label] for r in pick)
+    models = tmp_path / "small-models"
+    train_and_register(ModelRegistry(models), data)
+    return data, models
+
+
+@pytest.mark.slow
+def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without_restart(
+    small_registry: tuple[Path, Path], make_settings: Callable[..., Settings]
+) -> None:
+    data, models = small_registry
+    app = create_app(make_settings(models_dir=models, training_data_dir=data))
+    app.include_router(retrain_route.router)
+    labels = [json.loads(line) for line in BANSOS.read_text("utf-8").splitlines()]
+    with TestClient(app) as client:
+        before = client.get("/v1/models", headers=SUBMITTER).json()["serving_version"]
+        for item in (x for x in labels if x["split"] == "labels"):
+            r = client.post(
+                "/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"], "editor_id": "ed-1"}
+            )
+            assert r.status_code == 201, r.text
+        assert client.post("/v1/retrain", headers=SUBMITTER).status_code == 403
+        started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.02})
+        assert started.status_code == 202, started.text
+        job_id = started.json()["job_id"]
+        assert client.post("/v1/retrain", headers=ADMIN).status_code == 409  # one at a time
+        deadline = time.monotonic() + 180
+        while True:
+            status = client.get(f"/v1/retrain/{job_id}", headers=ADMIN).json()
+            if status["status"] in ("succeeded", "failed") or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        assert status["status"] == "succeeded", status
+        assert status["outcome"] == "promoted", status["report"]
+        new_version = status["report"]["new_version"]
+        models_now = client.get("/v1/models", headers=SUBMITTER).json()
+        assert models_now["serving_version"] == new_version == models_now["active_version"] != before
+        screened = client.post("/v1/screen", headers=SUBMITTER, json={"text": labels[30]["text"]}).json()
+        assert screened["model_version"] == new_version
+        assert client.get("/v1/retrain/" + "0" * 32, headers=ADMIN).status_code == 404
