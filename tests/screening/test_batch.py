@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import tracemalloc
 from pathlib import Path
 
@@ -229,3 +235,42 @@ def test_dask_engine_gives_the_same_output_as_local(tmp_path: Path, trained_mode
     assert remote.read_bytes() == local.read_bytes()
     assert (tmp_path / "by-address.jsonl").read_bytes() == local.read_bytes()
     assert (tmp_path / "dask.jsonl.errors.jsonl").read_bytes() == (tmp_path / "local.jsonl.errors.jsonl").read_bytes()
+
+
+@pytest.mark.slow
+def test_a_killed_screen_process_resumes_to_the_same_output(tmp_path: Path, trained_models_dir: Path) -> None:
+    rows = _rows(160)
+    source = tmp_path / "posts.jsonl"
+    _write_jsonl_with_broken_rows(source, rows)
+    reference = tmp_path / "reference.jsonl"
+    spec = ScreenerSpec(trained_models_dir)
+    options = BatchOptions(fields=FIELDS, jobs=1, chunk_size=8)
+    screen_file(spec, source, reference, options=options)
+
+    out = tmp_path / "out.jsonl"
+    command = [
+        sys.executable, "-m", "service.cli_batch", "screen", str(source), "--out", str(out), "--jobs", "2",
+        "--chunk-size", "8", "--text-field", "isi", "--title-field", "judul", "--id-field", "kode",
+        "--models-dir", str(trained_models_dir), "--quiet",
+    ]  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
+    proc = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], env=env, start_new_session=True)
+    checkpoint = tmp_path / "out.jsonl.checkpoint.json"
+    deadline = time.monotonic() + 120
+    try:
+        while time.monotonic() < deadline and proc.poll() is None:
+            if checkpoint.is_file() and json.loads(checkpoint.read_text())["input_rows"] >= 30:
+                break
+            time.sleep(0.05)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # the run and its pool workers, as a crash would
+        proc.wait()
+    state = json.loads(checkpoint.read_text())
+    assert not state["complete"], "the run finished before it could be killed; the test shows nothing"
+    summary = screen_file(spec, source, out, options=options, resume=True)
+    assert summary.resumed_from_rows == state["input_rows"]
+    assert out.read_bytes() == reference.read_bytes()
+    assert (tmp_path / "out.jsonl.errors.jsonl").read_bytes() == (
+        tmp_path / "reference.jsonl.errors.jsonl"
+    ).read_bytes()
