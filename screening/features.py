@@ -73,23 +73,21 @@ class PreparedText:
 
 
 def style_measures(doc: NormalisedText) -> list[float]:
-    original = doc.original
+    # a sample is enough for a share, and bounds the cost on huge input
+    sample = doc.original[:20000]
+    letters = sum(map(str.isalpha, sample))
+    upper = sum(map(str.isupper, sample))
     words = max(len(doc.tokens), 1)
-    letters = upper = 0
-    for ch in original[:20000]:  # a sample is enough for a share, and bounds the cost on huge input
-        if ch.isalpha():
-            letters += 1
-            upper += ch.isupper()
     tokens = doc.words()
     return [
         upper / letters if letters else 0.0,
         tokens.count("!") / words,
         tokens.count("?") / words,
         math.log1p(len(tokens)),
-        sum(1 for ch in original[:20000] if ch in _QUOTES) / words,
+        sum(sample.count(q) for q in _QUOTES) / words,
         tokens.count(URL_TOKEN) / words,
         tokens.count(EMOJI_TOKEN) / words,
-        1.0 if original.lstrip()[:1] in _QUOTES else 0.0,
+        1.0 if sample.lstrip()[:1] in _QUOTES else 0.0,
     ]
 
 
@@ -148,6 +146,7 @@ class _ServingTfidf:
         self.n_features = len(self.idf)
         self.char = vec.analyzer == "char_wb"
         self.ngram_range = vec.ngram_range
+        self._names: np.ndarray | None = None
         if self.char:
             vocab, ngrams = self.vocabulary, vec._char_wb_ngrams
 
@@ -175,26 +174,41 @@ class _ServingTfidf:
         return [i for i in map(vocab.get, grams) if i is not None]
 
     def transform(self, texts: Sequence[str]) -> csr_matrix:
-        indptr, indices, data = [0], [], []
+        if len(texts) == 1:
+            return self._transform_one(texts[0])
+        ids: list[int] = []
+        lengths = []
         for text in texts:
-            ids = np.asarray(self._ids(text), dtype=np.int64)
-            if ids.size:
-                cols, counts = np.unique(ids, return_counts=True)
-                values = (np.log(counts) + 1.0) * self.idf[cols]
-                values /= np.sqrt(np.dot(values, values))
-                indices.append(cols)
-                data.append(values)
-                indptr.append(indptr[-1] + len(cols))
-            else:
-                indptr.append(indptr[-1])
-        return csr_matrix(
-            (
-                np.concatenate(data).astype(np.float32) if data else np.zeros(0, dtype=np.float32),
-                np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
-                np.asarray(indptr),
-            ),
-            shape=(len(texts), self.n_features),
-        )
+            doc_ids = self._ids(text)
+            ids.extend(doc_ids)
+            lengths.append(len(doc_ids))
+        n_rows = len(lengths)
+        indptr = np.zeros(n_rows + 1, dtype=np.int64)
+        np.cumsum(lengths, out=indptr[1:])
+        x = csr_matrix((np.ones(len(ids)), np.asarray(ids, dtype=np.int64), indptr), shape=(n_rows, self.n_features))
+        x.sum_duplicates()  # counts per (text, feature)
+        x.data = (np.log(x.data) + 1.0) * self.idf[x.indices]  # sublinear tf times idf
+        row_of = np.repeat(np.arange(n_rows), np.diff(x.indptr))
+        norms = np.sqrt(np.bincount(row_of, weights=x.data * x.data, minlength=n_rows))
+        x.data /= norms[row_of]
+        return x.astype(np.float32)
+
+    def _transform_one(self, text: str) -> csr_matrix:
+        # the common case when serving; np.unique beats building and sorting a sparse matrix
+        cols, counts = np.unique(np.asarray(self._ids(text), dtype=np.int64), return_counts=True)
+        values = (np.log(counts) + 1.0) * self.idf[cols]
+        if values.size:
+            values /= np.sqrt(np.dot(values, values))
+        return csr_matrix((values.astype(np.float32), cols, np.array([0, len(cols)])), shape=(1, self.n_features))
+
+    def feature_names(self) -> np.ndarray:
+        """Feature names by column index (built once; sklearn's sorts the vocabulary on every call)."""
+        if self._names is None:
+            names = np.empty(self.n_features, dtype=object)
+            for term, column in self.vocabulary.items():
+                names[column] = term
+            self._names = names
+        return self._names
 
     def __getstate__(self) -> dict[str, Any]:
         return {"vectorizer": self.vectorizer, "cache_size": self.cache_size}
@@ -281,7 +295,7 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):
         )
 
     def word_names(self) -> np.ndarray:
-        return np.asarray(self.word_vectorizer_.get_feature_names_out(), dtype=object)
+        return self.serving_[0].feature_names()
 
 
 class CueFeatures(BaseEstimator, TransformerMixin):

@@ -29,6 +29,8 @@ from screening.metrics import best_macro_f1_threshold, classification_metrics
 from screening.result import TermContribution
 
 GENRES: tuple[Genre, ...] = ("post", "article")
+# Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
+MODEL_FORMAT = 2
 
 
 @dataclass

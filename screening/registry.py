@@ -32,7 +32,7 @@ import joblib
 from screening.data import LabelledText, data_hash, load_training_data, training_files
 from screening.errors import ModelArtifactError, TrainingDataError
 from screening.known_hoaxes import KnownHoax, KnownHoaxIndex
-from screening.model import HoaxModel
+from screening.model import MODEL_FORMAT, HoaxModel
 
 ARTIFACT_NAME = "model.joblib"
 KNOWN_HOAXES_NAME = "known_hoaxes.joblib"
@@ -139,6 +139,11 @@ class ModelRegistry:
             raise ModelArtifactError(
                 f"model {version}: format {meta.get('format_version')!r}, this library reads {FORMAT_VERSION}"
             )
+        if meta.get("model_format") != MODEL_FORMAT:
+            raise ModelArtifactError(
+                f"model {version}: model format {meta.get('model_format')!r}, this code serves format "
+                f"{MODEL_FORMAT}; retrain with `saring train`"
+            )
         if not artifact.is_file():
             raise ModelArtifactError(f"model {version}: {ARTIFACT_NAME} is missing")
         actual = file_sha256(artifact)
@@ -209,6 +214,7 @@ class ModelRegistry:
             labels = sorted({r.label for r in training_rows})
             meta: dict[str, Any] = {
                 "format_version": FORMAT_VERSION,
+                "model_format": MODEL_FORMAT,
                 "version": version,
                 "created_at": created.isoformat(),
                 "libraries": library_versions(),

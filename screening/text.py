@@ -15,6 +15,7 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from screening.resources import load_root_words, load_slang_map
 
@@ -41,9 +42,8 @@ _SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Zl", "Zp"}
 _MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00c5\u00e2\u00f0][\u0080-\u00bf\u0152-\u0192\u02c6-\u02dc\u2013-\u2122]")
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token of the normalised text and where it came from in the original."""
+class Token(NamedTuple):
+    """One token of the normalised text and where it came from in the original (a tuple: cheap to make)."""
 
     text: str
     start: int  # original start offset

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from screening.errors import ModelArtifactError
 from screening.registry import ModelRegistry
 from screening.result import Thresholds
-from screening.screen import Screener
+from screening.screen import DEFAULT_BASE_RATES, Screener
 from screening.store import Store
 from service.errors import ApiError
 from service.observability import Metrics
@@ -30,9 +30,16 @@ T = TypeVar("T")
 class ScreenerHolder:
     """Owns the served Screener: one reference, read without locks, replaced whole by admin operations."""
 
-    def __init__(self, registry: ModelRegistry, *, default_thresholds: Thresholds) -> None:
+    def __init__(
+        self,
+        registry: ModelRegistry,
+        *,
+        default_thresholds: Thresholds,
+        base_rates: Mapping[str, float] = DEFAULT_BASE_RATES,
+    ) -> None:
         self.registry = registry
         self.default_thresholds = default_thresholds
+        self.base_rates = dict(base_rates)
         self._screener: Screener | None = None
         self._switch_lock = threading.Lock()  # one model switch at a time; readers never take it
 
@@ -49,7 +56,9 @@ class ScreenerHolder:
         return screener
 
     def _build(self, version: str | None) -> Screener:
-        return Screener.from_registry(self.registry, version, default_thresholds=self.default_thresholds)
+        return Screener.from_registry(
+            self.registry, version, default_thresholds=self.default_thresholds, base_rates=self.base_rates
+        )
 
     def load_active(self) -> Screener:
         """Load the registry's active version (start-up)."""

@@ -24,6 +24,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from screening.result import Thresholds
+from screening.screen import DEFAULT_BASE_RATES
 
 Role = Literal["submitter", "admin"]
 ROLES: tuple[Role, ...] = ("submitter", "admin")
@@ -83,6 +84,10 @@ class Settings(BaseSettings):
 
     review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
     reject_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    # Expected share of hoaxes among this deployment's submissions, per genre (see screening.screen); unset
+    # means "as in the training data" (about 0.82 for posts, 0.53 for articles).
+    hoax_base_rate_article: float | None = Field(default=DEFAULT_BASE_RATES.get("article"), gt=0.0, lt=1.0)
+    hoax_base_rate_post: float | None = Field(default=DEFAULT_BASE_RATES.get("post"), gt=0.0, lt=1.0)
 
     max_body_bytes: int = Field(default=4 * 1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     max_batch_items: int = Field(default=100, ge=1, le=1000)
@@ -128,6 +133,11 @@ class Settings(BaseSettings):
     @property
     def keyless(self) -> bool:
         return not self.keys
+
+    @property
+    def base_rates(self) -> dict[str, float]:
+        rates = {"article": self.hoax_base_rate_article, "post": self.hoax_base_rate_post}
+        return {genre: rate for genre, rate in rates.items() if rate is not None}
 
     @property
     def default_thresholds(self) -> Thresholds:

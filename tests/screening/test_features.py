@@ -18,6 +18,8 @@ def test_serving_transform_equals_sklearn_transform() -> None:
     fast, reference = features.transform(unseen), features.sklearn_transform(unseen)
     assert fast.shape == reference.shape
     assert np.abs((fast - reference).toarray()).max() < 1e-6
+    for one in unseen[:5] + unseen[-2:]:  # the single-text path used when serving
+        assert np.abs((features.transform([one]) - features.sklearn_transform([one])).toarray()).max() < 1e-6
 
 
 def test_topic_words_are_masked_but_stance_and_function_words_stay() -> None:

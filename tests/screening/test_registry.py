@@ -73,3 +73,14 @@ def test_save_activate_and_rollback(registry: ModelRegistry) -> None:
     assert registry.rollback() == first
     assert registry.active_version() == first
     assert registry.load().version == first
+
+
+def test_refuses_a_model_of_another_format(registry: ModelRegistry) -> None:
+    version = registry.active_version()
+    assert version is not None
+    path = registry.root / version / METADATA_NAME
+    meta = json.loads(path.read_text())
+    meta["model_format"] = 1
+    path.write_text(json.dumps(meta))
+    with pytest.raises(ModelArtifactError, match="model format"):
+        registry.load()
