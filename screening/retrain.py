@@ -213,16 +213,23 @@ def registry_lock(registry: ModelRegistry) -> Iterator[None]:
 
 
 def remove_stale_temp_dirs(registry: ModelRegistry, *, older_than_s: float = STALE_TEMP_SECONDS) -> list[str]:
-    """Delete `.tmp-*` version directories left by killed writers (never listed, never loaded); returns names."""
+    """Delete `.tmp-*` version directories and `.ACTIVE.*` pointer files left by killed writers; returns names.
+
+    The registry never lists or loads them; only entries older than `older_than_s` go, so a live writer's stay.
+    """
     removed: list[str] = []
     if not registry.root.is_dir():
         return removed
     cutoff = time.time() - older_than_s
-    for path in registry.root.glob(".tmp-*"):
+    for path in [*registry.root.glob(".tmp-*"), *registry.root.glob(".ACTIVE.*")]:
         try:
-            if path.is_dir() and path.stat().st_mtime < cutoff:
+            if path.stat().st_mtime >= cutoff:
+                continue
+            if path.is_dir():
                 shutil.rmtree(path)
-                removed.append(path.name)
+            else:
+                path.unlink()
+            removed.append(path.name)
         except OSError:
             continue
     return removed

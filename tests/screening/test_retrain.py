@@ -164,12 +164,14 @@ def test_one_retrain_per_registry_and_stale_temp_dirs_are_removed(tmp_path: Path
     registry = ModelRegistry(tmp_path)
     with registry_lock(registry), pytest.raises(RetrainInProgressError), registry_lock(registry):
         pass
-    stale, fresh = tmp_path / ".tmp-old", tmp_path / ".tmp-live"
+    stale, fresh, pointer = tmp_path / ".tmp-old", tmp_path / ".tmp-live", tmp_path / ".ACTIVE.0f0f"
     stale.mkdir()
     fresh.mkdir()
-    os.utime(stale, (time.time() - 7200, time.time() - 7200))
-    assert remove_stale_temp_dirs(registry) == [".tmp-old"]
-    assert fresh.is_dir() and not stale.exists()
+    pointer.write_text("v1\n")
+    for path in (stale, pointer):
+        os.utime(path, (time.time() - 7200, time.time() - 7200))
+    assert sorted(remove_stale_temp_dirs(registry)) == [".ACTIVE.0f0f", ".tmp-old"]
+    assert fresh.is_dir() and not stale.exists() and not pointer.exists()
 
 
 def test_job_runner_reports_status_and_refuses_a_second_job() -> None:
