@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh dev
 scripts/services.sh
+scripts/browser.sh
 . .venv/bin/activate
 ruff check screening service tests bench scripts
 ruff format --check screening service tests bench scripts
