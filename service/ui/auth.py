@@ -1,0 +1,108 @@
+"""Who is using the editors' pages, and protection of their forms against cross-site requests.
+
+Login: with API keys configured, an editor pastes a key once; it is kept in an HttpOnly, SameSite=Strict cookie
+scoped to `/ui` and checked on every request exactly as the API checks a bearer key (`security.match_key`: SHA-256
+digests compared in constant time against every key). In key-less local mode nobody logs in (every user is the
+local admin, as with the API), which the settings allow only on a loopback address.
+
+CSRF: every form that changes state carries a random per-browser token that must equal the one in the
+`saring_ui_csrf` cookie (HttpOnly, SameSite=Strict; compared in constant time), and the request's Origin (or,
+without one, its Referer) must name this very host. A cross-site page can neither read the token nor make the
+browser send either cookie, and key-less mode, where there is no login to steal, is covered by the same checks.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from urllib.parse import urlsplit
+
+from fastapi import Request, Response
+
+from service.security import LOCAL_ADMIN, Caller, RateLimiter, match_key
+from service.settings import Settings
+
+KEY_COOKIE = "saring_ui_key"
+CSRF_COOKIE = "saring_ui_csrf"
+CSRF_FIELD = "csrf_token"
+COOKIE_PATH = "/ui"
+SESSION_SECONDS = 8 * 3600  # one working day; the editor logs in again after that
+
+
+def current_caller(request: Request) -> Caller | None:
+    """The caller behind the login cookie (the local admin in key-less mode); None when not logged in."""
+    settings: Settings = request.app.state.settings
+    if settings.keyless:
+        return LOCAL_ADMIN
+    presented = request.cookies.get(KEY_COOKIE)
+    key = match_key(settings.keys, presented) if presented else None
+    return Caller(role=key.role, key_id=key.key_id) if key is not None else None
+
+
+def check_key(request: Request, presented: str) -> Caller | None:
+    settings: Settings = request.app.state.settings
+    key = match_key(settings.keys, presented.strip()) if presented.strip() else None
+    return Caller(role=key.role, key_id=key.key_id) if key is not None else None
+
+
+def within_rate(request: Request, caller: Caller | None) -> bool:
+    """The API's per-caller token bucket (per address before login), shared with API requests of the same key."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    if caller is not None and caller.key_id != LOCAL_ADMIN.key_id:
+        bucket = caller.key_id
+    else:
+        bucket = f"addr:{request.client.host if request.client else 'unknown'}"
+    allowed, _ = limiter.allow(bucket)
+    return allowed
+
+
+def _secure(request: Request) -> bool:
+    return request.url.scheme == "https"
+
+
+def set_login(response: Response, request: Request, key: str) -> None:
+    response.set_cookie(
+        KEY_COOKIE,
+        key,
+        max_age=SESSION_SECONDS,
+        path=COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=_secure(request),
+    )
+
+
+def clear_login(response: Response) -> None:
+    response.delete_cookie(KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+
+
+def csrf_token(request: Request) -> tuple[str, bool]:
+    """(token for this browser's forms, whether the cookie must be (re)set on the response)."""
+    token = request.cookies.get(CSRF_COOKIE, "")
+    if len(token) >= 32 and token.isascii():
+        return token, False
+    return secrets.token_urlsafe(32), True
+
+
+def set_csrf(response: Response, request: Request, token: str) -> None:
+    response.set_cookie(CSRF_COOKIE, token, path=COOKIE_PATH, httponly=True, samesite="strict", secure=_secure(request))
+
+
+def same_origin(request: Request) -> bool:
+    """The request comes from a page of this host: its Origin (or Referer) names the Host it was sent to."""
+    host = request.headers.get("host", "").lower()
+    source = request.headers.get("origin")
+    if not source or source == "null":
+        source = request.headers.get("referer")
+    if not source or not host:
+        return False
+    parts = urlsplit(source)
+    return parts.scheme in ("http", "https") and parts.netloc.lower() == host
+
+
+def csrf_ok(request: Request, submitted: object) -> bool:
+    """The form's token equals the cookie's (constant time) and the request is same-origin."""
+    cookie = request.cookies.get(CSRF_COOKIE, "")
+    if not isinstance(submitted, str) or not cookie or not same_origin(request):
+        return False
+    return hmac.compare_digest(cookie.encode("utf-8", "replace"), submitted.encode("utf-8", "replace"))

@@ -1,0 +1,494 @@
+"""The editors' pages under `/ui`: screen a submission, the review queue, model versions; login and logout.
+
+Handlers stay thin: they check the caller and the form, call the same functions the API uses (screening and its
+audit record through `screen_and_record`, the store, the `ScreenerHolder`), and render a template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Literal
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+
+from screening.errors import ScreeningError
+from screening.retrain import (
+    RetrainInProgressError,
+    RetrainJob,
+    RetrainJobRunner,
+    RetrainReport,
+    RetrainTask,
+    retrain,
+)
+from screening.store import Store
+from service.deps import ScreenerHolder, ScreeningLimiter
+from service.errors import ApiError, screening_error_to_api
+from service.observability import Metrics
+from service.routes.retrain import get_runner
+from service.routes.screen import screen_and_record
+from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
+from service.security import Caller
+from service.settings import Role, Settings
+from service.ui import auth, present
+
+HERE = Path(__file__).resolve().parent
+STATIC_DIR = HERE / "static"
+QUEUE_PAGE_SIZE = 20
+MAX_UPLOAD_BYTES = 4 * MAX_TEXT_CHARS  # UTF-8 needs at most 4 bytes per character
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+    ),
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+_env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
+_env.globals.update(
+    percent=present.percent,
+    decimal=present.decimal,
+    thousands=present.thousands,
+    safe_link=present.safe_link,
+    KINDS=present.KINDS,
+    SUBSCORES=present.SUBSCORES,
+    GENRES=present.GENRES,
+    METRICS=present.METRICS,
+    JOB_STATUS=present.JOB_STATUS,
+    RETRAIN_OUTCOMES=present.RETRAIN_OUTCOMES,
+    VERDICTS=present.VERDICTS,
+    CSRF_FIELD=auth.CSRF_FIELD,
+    MAX_TEXT_CHARS=MAX_TEXT_CHARS,
+    MAX_TITLE_CHARS=MAX_TITLE_CHARS,
+    MAX_NOTE_CHARS=MAX_NOTE_CHARS,
+)
+templates = Jinja2Templates(env=_env)
+
+router = APIRouter(prefix="/ui", include_in_schema=False)
+root_router = APIRouter(include_in_schema=False)
+
+
+def mount_ui(app: FastAPI) -> None:
+    """Add the editors' pages and their static files to the service."""
+    app.include_router(root_router)
+    app.include_router(router)
+    app.mount("/ui/static", StaticFiles(directory=STATIC_DIR), name="ui-static")
+
+
+# -- rendering and access ----------------------------------------------------------------------------------------
+def render(request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    token, fresh = auth.csrf_token(request)
+    context.setdefault("flash", None)
+    context.setdefault("error", None)
+    context.setdefault("errors", [])
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "caller": caller,
+            "is_admin": caller is not None and caller.can("admin"),
+            "keyless": settings.keyless,
+            "csrf_token": token,
+            "page": template.removesuffix(".html"),
+            **context,
+        },
+        status_code=status,
+        headers=SECURITY_HEADERS,
+    )
+    if fresh:
+        auth.set_csrf(response, request, token)
+    return response
+
+
+def problem(request: Request, caller: Caller | None, status: int, message: str) -> HTMLResponse:
+    return render(request, "problem.html", caller, status=status, status_code=status, message=message)
+
+
+def _gate(request: Request, role: Role, *, page: bool) -> Caller | Response:
+    """The caller if they may act as `role`; otherwise the response to send (login redirect, 401 or 403 page)."""
+    caller = auth.current_caller(request)
+    if caller is None:
+        if page:
+            return RedirectResponse(f"/ui/masuk?lanjut={request.url.path}", status_code=303)
+        return problem(request, None, 401, "Sesi Anda berakhir atau belum masuk. Silakan masuk lagi.")
+    if not caller.can(role):
+        return problem(request, caller, 403, "Hanya admin (redaktur) yang boleh membuka atau melakukan ini.")
+    return caller
+
+
+async def _form(request: Request, role: Role) -> tuple[Caller, Any] | Response:
+    """The caller and the parsed form of a state-changing POST, after the CSRF and role checks."""
+    form = await request.form()
+    if not auth.csrf_ok(request, form.get(auth.CSRF_FIELD)):
+        return problem(
+            request,
+            auth.current_caller(request),
+            403,
+            "Formulir ini tidak berasal dari halaman Saring atau sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.",
+        )
+    gated = _gate(request, role, page=False)
+    if isinstance(gated, Response):
+        return gated
+    return gated, form
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path of these pages: never another host ("//evil", "https://...") after login.
+    if target and target.startswith("/ui/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/ui/"
+
+
+@root_router.get("/")
+async def root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
+
+
+@router.get("")
+async def ui_root() -> RedirectResponse:
+    return RedirectResponse("/ui/", status_code=307)
+
+
+# -- login --------------------------------------------------------------------------------------------------------
+@router.get("/masuk", response_class=HTMLResponse)
+async def login_page(request: Request, lanjut: str | None = None) -> Response:
+    settings: Settings = request.app.state.settings
+    if settings.keyless:
+        return RedirectResponse("/ui/", status_code=303)
+    return render(request, "login.html", auth.current_caller(request), next=_safe_next(lanjut))
+
+
+@router.post("/masuk", response_class=HTMLResponse)
+async def login(request: Request) -> Response:
+    form = await request.form()
+    settings: Settings = request.app.state.settings
+    target = _safe_next(str(form.get("lanjut") or ""))
+    if settings.keyless:
+        return RedirectResponse("/ui/", status_code=303)
+    if not auth.csrf_ok(request, form.get(auth.CSRF_FIELD)):
+        return problem(request, None, 403, "Formulir masuk kedaluwarsa. Muat ulang halaman lalu coba lagi.")
+    if not auth.within_rate(request, None):
+        return render(request, "login.html", None, status=429, next=target, error="Terlalu banyak percobaan.")
+    presented = form.get("kunci")
+    caller = auth.check_key(request, presented) if isinstance(presented, str) else None
+    if caller is None:
+        return render(request, "login.html", None, status=401, next=target, error="Kunci API tidak dikenal.")
+    response = RedirectResponse(target, status_code=303)
+    auth.set_login(response, request, presented.strip())  # type: ignore[union-attr]
+    return response
+
+
+@router.post("/keluar")
+async def logout(request: Request) -> Response:
+    form = await request.form()
+    if not auth.csrf_ok(request, form.get(auth.CSRF_FIELD)):
+        return problem(request, auth.current_caller(request), 403, "Formulir keluar kedaluwarsa. Muat ulang halaman.")
+    response = RedirectResponse("/ui/masuk", status_code=303)
+    auth.clear_login(response)
+    return response
+
+
+# -- screening ----------------------------------------------------------------------------------------------------
+@router.get("/", response_class=HTMLResponse)
+async def screen_page(request: Request) -> Response:
+    gated = _gate(request, "submitter", page=True)
+    if isinstance(gated, Response):
+        return gated
+    return render(request, "screen.html", gated, form={"title": "", "text": "", "kim_group": ""}, result=None)
+
+
+async def _uploaded_text(upload: UploadFile) -> str:
+    raw = await upload.read(MAX_UPLOAD_BYTES + 1)
+    if len(raw) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"Berkas terlalu besar: paling banyak {present.thousands(MAX_TEXT_CHARS)} karakter.")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValueError("Berkas bukan teks UTF-8. Simpan ulang sebagai .txt (UTF-8) lalu unggah lagi.") from None
+
+
+def _submission_problems(exc: ValidationError) -> list[str]:
+    names = {"text": "Teks", "title": "Judul", "kim_group": "Nama KIM"}
+    out = []
+    for err in exc.errors():
+        field = names.get(str(err["loc"][0]) if err["loc"] else "", "Isian")
+        kind = err["type"]
+        if kind in ("string_too_short", "missing"):
+            out.append(f"{field} wajib diisi.")
+        elif kind == "string_too_long":
+            limit = present.thousands(err["ctx"]["max_length"])
+            out.append(f"{field} terlalu panjang (paling banyak {limit} karakter).")
+        elif field == "Teks" and "non-whitespace" in str(err.get("msg")):
+            out.append("Teks wajib diisi (bukan hanya spasi).")
+        else:
+            out.append(f"{field} tidak dapat dipakai: mengandung karakter yang tidak valid.")
+    return out
+
+
+@router.post("/periksa", response_class=HTMLResponse)
+async def screen_submission(request: Request) -> Response:
+    checked = await _form(request, "submitter")
+    if isinstance(checked, Response):
+        return checked
+    caller, form = checked
+    # Browsers send a textarea with CRLF line ends; the API receives what the client had, usually LF.
+    fields = {name: str(form.get(name) or "").replace("\r\n", "\n") for name in ("title", "text", "kim_group")}
+    upload = form.get("berkas")
+    errors: list[str] = []
+    if isinstance(upload, UploadFile) and upload.filename:
+        try:
+            fields["text"] = (await _uploaded_text(upload)).replace("\r\n", "\n")
+        except ValueError as exc:
+            errors.append(str(exc))
+    submission: Submission | None = None
+    if not errors:
+        try:
+            submission = Submission.model_validate(
+                {"title": fields["title"], "text": fields["text"], "kim_group": fields["kim_group"].strip() or None}
+            )
+        except ValidationError as exc:
+            errors.extend(_submission_problems(exc))
+    if submission is None:
+        return render(request, "screen.html", caller, status=422, form=fields, result=None, errors=errors)
+    if not auth.within_rate(request, caller):
+        return problem(request, caller, 429, "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.")
+    holder: ScreenerHolder = request.app.state.holder
+    store: Store = request.app.state.store
+    limiter: ScreeningLimiter = request.app.state.limiter
+    metrics: Metrics = request.app.state.metrics
+    try:
+        screener = holder.require()
+        result = await limiter.run(screen_and_record, screener, store, submission, None, caller)
+    except ScreeningError as exc:
+        api = screening_error_to_api(exc)
+        return problem(request, caller, api.status, api.message)
+    except ApiError as exc:
+        return problem(request, caller, exc.status, exc.message)
+    metrics.decisions.labels(decision=result.decision).inc()
+    findings = present.findings_of(result.rules)
+    towards, away = present.terms_view(result)
+    return render(
+        request,
+        "screen.html",
+        caller,
+        form=fields,
+        result=result,
+        decision=present.decision_words(result.decision),
+        findings=findings,
+        text_segments=present.highlight(submission.text, result.rules, findings, "text"),
+        title_segments=present.highlight(submission.title, result.rules, findings, "title"),
+        terms_towards=towards,
+        terms_away=away,
+    )
+
+
+# -- review queue -------------------------------------------------------------------------------------------------
+@router.get("/antrean", response_class=HTMLResponse)
+async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None = None) -> Response:
+    gated = _gate(request, "admin", page=True)
+    if isinstance(gated, Response):
+        return gated
+    store: Store = request.app.state.store
+    page = max(1, min(halaman, 10_000))
+    try:
+        items = await run_in_threadpool(store.review_queue, QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE)
+    except ScreeningError as exc:
+        api = screening_error_to_api(exc)
+        return problem(request, gated, api.status, api.message)
+    flash = f"Putusan “{present.VERDICTS[tersimpan]}” disimpan." if tersimpan in present.VERDICTS else None
+    return render(
+        request,
+        "queue.html",
+        gated,
+        items=items[:QUEUE_PAGE_SIZE],
+        page_number=page,
+        has_next=len(items) > QUEUE_PAGE_SIZE,
+        flash=flash,
+    )
+
+
+@router.post("/antrean/{screening_id}", response_class=HTMLResponse)
+async def record_verdict(request: Request, screening_id: str) -> Response:
+    checked = await _form(request, "admin")
+    if isinstance(checked, Response):
+        return checked
+    caller, form = checked
+    verdict = form.get("putusan")
+    note = str(form.get("catatan") or "").replace("\r\n", "\n").strip() or None
+    if verdict not in present.VERDICTS:
+        return problem(request, caller, 422, "Pilih salah satu putusan: hoaks, valid, atau ragu-ragu.")
+    if note is not None and len(note) > MAX_NOTE_CHARS:
+        return problem(request, caller, 422, f"Catatan terlalu panjang (paling banyak {MAX_NOTE_CHARS} karakter).")
+    store: Store = request.app.state.store
+    try:
+        record = await run_in_threadpool(store.get_screening, screening_id)
+        if record is None:
+            return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        if verdict == "unsure":
+            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.key_id, note=note))
+        else:
+            await run_in_threadpool(
+                lambda: store.add_label(
+                    text=record.text,
+                    title=record.title,
+                    label=verdict,
+                    note=note,
+                    editor_id=caller.key_id,
+                    screening_id=screening_id,
+                )
+            )
+    except ScreeningError as exc:
+        api = screening_error_to_api(exc)
+        return problem(request, caller, api.status, api.message)
+    return RedirectResponse(f"/ui/antrean?tersimpan={verdict}", status_code=303)
+
+
+# -- models -------------------------------------------------------------------------------------------------------
+def _retrain_task(request: Request) -> RetrainTask:
+    """What the retrain button runs: `screening.retrain.retrain` with the stored labels, switching through the holder.
+
+    The labels are read when the job starts; a promoted model is served at once (requests in flight finish on the
+    old one), as with `POST /v1/retrain`, whose job runner this shares (one retrain at a time per service).
+    """
+    holder: ScreenerHolder = request.app.state.holder
+    store: Store = request.app.state.store
+    settings: Settings = request.app.state.settings
+    metrics: Metrics = request.app.state.metrics
+
+    def activate(version: str) -> None:
+        holder.activate(version)
+        screener = holder.screener
+        if screener is not None:
+            metrics.set_model(screener.model_version, screener.ruleset_version)
+
+    def task(progress: Callable[[str], None]) -> RetrainReport:
+        return retrain(
+            holder.registry,
+            settings.training_data_dir,
+            labels=store.labels_for_training(),
+            activate=activate,
+            progress=progress,
+        )
+
+    return task
+
+
+def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
+    if job is None:
+        return None
+    report = job.report
+    return {
+        "job_id": job.job_id,
+        "status": job.status,
+        "status_text": present.JOB_STATUS.get(job.status, job.status),
+        "running": job.status in ("queued", "running"),
+        "created_at": job.created_at,
+        "finished_at": job.finished_at,
+        "messages": job.messages[-8:],
+        "outcome": report.outcome if report is not None else None,
+        "outcome_text": present.RETRAIN_OUTCOMES.get(report.outcome, "") if report is not None else None,
+        "new_version": report.new_version if report is not None else None,
+        "reasons": report.reasons if report is not None else [],
+        "error": job.error,
+    }
+
+
+@router.get("/model", response_class=HTMLResponse)
+async def models_page(request: Request, pesan: str | None = None) -> Response:
+    gated = _gate(request, "submitter", page=True)
+    if isinstance(gated, Response):
+        return gated
+    holder: ScreenerHolder = request.app.state.holder
+    store: Store = request.app.state.store
+    versions = await run_in_threadpool(holder.registry.versions)
+    active = await run_in_threadpool(holder.registry.active_version)
+    try:
+        n_labels = len(await run_in_threadpool(store.labels_for_training))
+        n_queue = len(await run_in_threadpool(store.review_queue, 1000))
+    except ScreeningError:
+        n_labels = n_queue = -1
+    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    messages = {
+        "aktif": "Versi model diganti.",
+        "mulai": "Pelatihan ulang dimulai.",
+    }
+    return render(
+        request,
+        "models.html",
+        gated,
+        versions=present.model_rows(versions),
+        active_version=active,
+        serving_version=holder.screener.model_version if holder.screener is not None else None,
+        n_labels=n_labels,
+        n_queue=n_queue,
+        job=_job_view(runner.latest()) if runner is not None else None,
+        flash=messages.get(pesan or ""),
+    )
+
+
+@router.get("/model/latih-ulang")
+async def retrain_status(request: Request) -> Response:
+    """The latest retrain job as JSON, for the models page to follow a running job."""
+    gated = _gate(request, "admin", page=False)
+    if isinstance(gated, Response):
+        return JSONResponse({"error": "forbidden"}, status_code=gated.status_code)
+    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    job = _job_view(runner.latest()) if runner is not None else None
+    return JSONResponse(job, headers={"Cache-Control": "no-store"})
+
+
+@router.post("/model/latih-ulang", response_class=HTMLResponse)
+async def start_retrain(request: Request) -> Response:
+    checked = await _form(request, "admin")
+    if isinstance(checked, Response):
+        return checked
+    caller, _ = checked
+    try:
+        get_runner(request).start(_retrain_task(request))
+    except RetrainInProgressError:
+        return problem(request, caller, 409, "Pelatihan ulang sedang berjalan. Tunggu sampai selesai.")
+    return RedirectResponse("/ui/model?pesan=mulai", status_code=303)
+
+
+@router.post("/model/aktifkan", response_class=HTMLResponse)
+async def activate(request: Request) -> Response:
+    return await _switch(request, "activate")
+
+
+@router.post("/model/kembalikan", response_class=HTMLResponse)
+async def rollback(request: Request) -> Response:
+    return await _switch(request, "rollback")
+
+
+async def _switch(request: Request, how: Literal["activate", "rollback"]) -> Response:
+    checked = await _form(request, "admin")
+    if isinstance(checked, Response):
+        return checked
+    caller, form = checked
+    holder: ScreenerHolder = request.app.state.holder
+    try:
+        if how == "activate":
+            await run_in_threadpool(holder.activate, str(form.get("versi") or ""))
+        else:
+            await run_in_threadpool(holder.rollback)
+    except ApiError as exc:
+        return problem(request, caller, exc.status, exc.message)
+    except ScreeningError as exc:
+        message = "Tidak ada versi sebelumnya untuk dikembalikan." if how == "rollback" else str(exc)
+        return problem(request, caller, 409, f"Model tidak diganti. {message}")
+    screener = holder.screener
+    if screener is not None:
+        metrics: Metrics = request.app.state.metrics
+        metrics.set_model(screener.model_version, screener.ruleset_version)
+    return RedirectResponse("/ui/model?pesan=aktif", status_code=303)
