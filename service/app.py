@@ -21,6 +21,7 @@ from service.observability import Metrics, RequestContextMiddleware, configure_l
 from service.routes import health, labels, models, screen
 from service.security import RateLimiter
 from service.settings import Settings
+from service.ui.routes import mount_ui
 
 log = logging.getLogger("saring.service")
 
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router)
     for module in (screen, labels, models):
         app.include_router(module.router)
+    mount_ui(app)  # the editors' pages under /ui (same keys and roles)
     # Added last, runs first: the request id and metrics cover even requests refused by the body limits.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
