@@ -329,7 +329,7 @@ def _jsonl_records(src: _LineSource, fields: Fields) -> Iterator[Row | RowError]
         if not raw.strip():
             continue
         try:
-            obj = json.loads(raw.decode("utf-8"))
+            obj = json.loads(raw.decode("utf-8").removeprefix("\ufeff") if line == 1 else raw.decode("utf-8"))
         except UnicodeDecodeError:
             yield RowError(line, None, "not valid UTF-8")
             continue
@@ -359,6 +359,8 @@ def _csv_header(stream: IO[bytes]) -> tuple[list[str], int, int]:
     header = next(reader, None)
     if header is None or bad:
         raise BatchError("the CSV input has no readable header row")
+    if header:
+        header[0] = header[0].removeprefix("\ufeff")  # spreadsheet programs start UTF-8 CSV with a BOM
     return header, src.offset, src.line_no
 
 

@@ -107,7 +107,7 @@ def test_jsonl_equals_one_by_one_in_order_and_reports_broken_rows(
 def test_csv_with_multiline_fields_same_with_a_process_pool(tmp_path: Path, trained_models_dir: Path) -> None:
     rows = _rows(30)
     source = tmp_path / "articles.csv"
-    with open(source, "w", encoding="utf-8", newline="") as f:
+    with open(source, "w", encoding="utf-8-sig", newline="") as f:  # with a BOM, as spreadsheets write it
         writer = csv.writer(f)
         writer.writerow(["kode", "judul", "isi", "lain"])
         for rid, title, text in rows:
@@ -125,7 +125,7 @@ def test_csv_with_multiline_fields_same_with_a_process_pool(tmp_path: Path, trai
 
 
 def test_streams_in_and_out_and_line_numbers_as_ids(trained_models_dir: Path) -> None:
-    data = "".join(json.dumps({"text": text}) + "\n" for _, text in TEXTS[:3]).encode()
+    data = b"\xef\xbb\xbf" + "".join(json.dumps({"text": text}) + "\n" for _, text in TEXTS[:3]).encode()
     out, errors = io.BytesIO(), io.BytesIO()
     screen_file(
         ScreenerSpec(trained_models_dir),
