@@ -10,7 +10,8 @@ on either. The comparison is therefore between two models trained the same way o
      seed `seed`, one fold of about `holdout_fraction`; a paraphrase never sits on both sides;
   3. reference = the current recipe (the current model's parameters and the data it was trained on: the base
      rows plus the labels up to the current model's `labels_through_id`) fitted on the training part only;
-     candidate = the same parameters fitted on the training part of base + all labels;
+     candidate = the same parameters fitted on the training part of base + all labels (a base row whose text
+     an editor has labelled is left out of both: the label is the newer verdict);
   4. both are scored on the same hold-out, per genre; the candidate is promoted only if, for every genre and
      metric (macro-F1, ROC-AUC), candidate >= reference - margin;
   5. on promotion, the final model is fitted on all rows (base + labels), stored with `activate=False` (the
