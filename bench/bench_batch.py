@@ -7,6 +7,8 @@ neighbouring words swapped, so no two rows are identical), written as JSONL. Mea
   - in-process `screen_many` on the same subsample (no files, no workers);
   - `python -m service.cli_batch screen` as a fresh process with 1 job and with all jobs, on every size;
     wall time includes start-up and model loading (a few seconds per worker);
+  - CPU seconds of each run (the process tree, from getrusage of reaped children; `time.process_time` for the
+    in-process baselines): on a shared machine posts per CPU-second compare fairly when wall time cannot;
   - peak memory of each batch run: the largest sum of RSS over the process and its workers (psutil, polled
     every 0.1 s; without psutil the largest single process from getrusage).
 
@@ -53,12 +55,13 @@ def synthesise(path: Path, texts: list[tuple[str, str]], n: int, seed: int = 0) 
             f.write(json.dumps({"id": f"p{i}", "title": title, "text": perturb(text, rng)}, ensure_ascii=False) + "\n")
 
 
-def run_batch(source: Path, out: Path, *, jobs: int, models_dir: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of the process tree of one `saring screen` run."""
+def run_batch(source: Path, out: Path, *, jobs: int, models_dir: Path) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak RSS (MB) of the process tree of one `saring screen` run."""
     command = [
         sys.executable, "-m", "service.cli_batch", "screen", str(source), "--out", str(out),
         "--title-field", "title", "--id-field", "id", "--jobs", str(jobs), "--models-dir", str(models_dir), "--quiet",
     ]  # fmt: skip
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT)
     peak = 0.0
@@ -79,7 +82,9 @@ def run_batch(source: Path, out: Path, *, jobs: int, models_dir: Path) -> tuple[
     seconds = time.perf_counter() - start
     if proc.wait() != 0:
         raise SystemExit(f"batch run failed: {' '.join(command)}")
-    return seconds, peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its workers, once all are reaped
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    return seconds, cpu, peak
 
 
 def main() -> None:
@@ -113,30 +118,47 @@ def main() -> None:
             screener.screen_many(warm_up[i : i + 256])
         sample = [(title, perturb(text, rng)) for title, text in rng.sample(texts, args.one_by_one)]
         other = [(title, perturb(text, rng)) for title, text in rng.sample(texts, args.one_by_one)]
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         for title, text in sample:
             screener.screen(title=title, text=text)
         one_rate = len(sample) / (time.perf_counter() - start)
-        start = time.perf_counter()
+        one_cpu_rate = len(sample) / (time.process_time() - cpu_start)
+        start, cpu_start = time.perf_counter(), time.process_time()
         for i in range(0, len(other), 256):
             screener.screen_many(other[i : i + 256])
         many_rate = len(other) / (time.perf_counter() - start)
+        many_cpu_rate = len(other) / (time.process_time() - cpu_start)
 
-        print(f"cores: {os.cpu_count()}  model: {screener.model_version}")
-        print(f"one-by-one Screener.screen: {one_rate:8.1f} posts/s  ({len(sample)} posts, this process, warm caches)")
-        print(f"in-process screen_many:     {many_rate:8.1f} posts/s  ({many_rate / one_rate:.2f}x one-by-one)")
+        print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  model: {screener.model_version}")
+        print(
+            f"one-by-one Screener.screen: {one_rate:8.1f} posts/s  {one_cpu_rate:8.1f} posts/CPU-s  "
+            f"({len(sample)} posts, this process, warm caches)"
+        )
+        print(
+            f"in-process screen_many:     {many_rate:8.1f} posts/s  {many_cpu_rate:8.1f} posts/CPU-s  "
+            f"({many_rate / one_rate:.2f}x one-by-one wall, {many_cpu_rate / one_cpu_rate:.2f}x CPU)"
+        )
         print()
-        print(f"{'posts':>8} {'jobs':>4} {'seconds':>8} {'posts/s':>8} {'vs one-by-one':>13} {'peak RSS MB':>11}")
+        print(
+            f"{'posts':>8} {'jobs':>4} {'wall s':>8} {'posts/s':>8} {'vs 1-by-1':>9} {'CPU s':>8} {'posts/CPU-s':>11} "
+            f"{'vs 1-by-1':>9} {'peak RSS MB':>11} {'load':>5}"
+        )
         results: dict[tuple[int, int], tuple[float, float]] = {}
         for n in sizes:
             source = tmp / f"posts-{n}.jsonl"
             synthesise(source, texts, n)
             # all jobs first: with a long run cut short, the memory comparison is what survives
             for jobs in ([args.jobs] if args.jobs != 1 else []) + ([1] if n <= args.single_job_max else []):
-                seconds, peak = run_batch(source, tmp / f"out-{n}-{jobs}.jsonl", jobs=jobs, models_dir=models_dir)
+                out = tmp / f"out-{n}-{jobs}.jsonl"
+                seconds, cpu, peak = run_batch(source, out, jobs=jobs, models_dir=models_dir)
+                out.unlink()
                 results[(n, jobs)] = (seconds, peak)
-                rate = n / seconds
-                print(f"{n:8d} {jobs:4d} {seconds:8.1f} {rate:8.1f} {rate / one_rate:12.2f}x {peak:11.0f}", flush=True)
+                rate, cpu_rate = n / seconds, n / cpu
+                print(
+                    f"{n:8d} {jobs:4d} {seconds:8.1f} {rate:8.1f} {rate / one_rate:8.2f}x {cpu:8.1f} {cpu_rate:11.1f} "
+                    f"{cpu_rate / one_cpu_rate:8.2f}x {peak:11.0f} {os.getloadavg()[0]:5.1f}",
+                    flush=True,
+                )
             source.unlink()
         if len(sizes) >= 2 and (sizes[0], args.jobs) in results and (sizes[-1], args.jobs) in results:
             small, large = results[(sizes[0], args.jobs)][1], results[(sizes[-1], args.jobs)][1]
