@@ -88,7 +88,12 @@ def format_summary(summary: BatchSummary, *, output: str, errors: str | None) ->
 
 def cmd_screen(args: argparse.Namespace) -> int:
     settings = _settings(args)
-    spec = ScreenerSpec(settings.models_dir, args.version, settings.default_thresholds)
+    spec = ScreenerSpec(
+        settings.models_dir,
+        args.version,
+        settings.default_thresholds,
+        base_rates=tuple(sorted(settings.base_rates.items())),  # screen as the service does
+    )
     from_stdin = args.input == "-"
     to_stdout = args.out in (None, "-")
     if args.resume and to_stdout:
