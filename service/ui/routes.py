@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from screening.errors import ScreeningError
+from screening.result import ScreenResult
 from screening.retrain import (
     RetrainInProgressError,
     RetrainJob,
@@ -276,21 +277,22 @@ async def screen_submission(request: Request) -> Response:
     except ApiError as exc:
         return problem(request, caller, exc.status, exc.message)
     metrics.decisions.labels(decision=result.decision).inc()
+    return render(request, "screen.html", caller, form=fields, **_analysis(result, submission.title, submission.text))
+
+
+def _analysis(result: ScreenResult, title: str, text: str) -> dict[str, Any]:
+    """What `_result.html` shows of a screening of `title` and `text`."""
     findings = present.findings_of(result.rules)
     towards, away = present.terms_view(result)
-    return render(
-        request,
-        "screen.html",
-        caller,
-        form=fields,
-        result=result,
-        decision=present.decision_words(result.decision),
-        findings=findings,
-        text_segments=present.highlight(submission.text, result.rules, findings, "text"),
-        title_segments=present.highlight(submission.title, result.rules, findings, "title"),
-        terms_towards=towards,
-        terms_away=away,
-    )
+    return {
+        "result": result,
+        "decision": present.decision_words(result.decision),
+        "findings": findings,
+        "text_segments": present.highlight(text, result.rules, findings, "text"),
+        "title_segments": present.highlight(title, result.rules, findings, "title"),
+        "terms_towards": towards,
+        "terms_away": away,
+    }
 
 
 # -- review queue -------------------------------------------------------------------------------------------------
@@ -316,6 +318,32 @@ async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None =
         has_next=len(items) > QUEUE_PAGE_SIZE,
         flash=flash,
     )
+
+
+@router.get("/antrean/{screening_id}", response_class=HTMLResponse)
+async def queue_item_page(request: Request, screening_id: str) -> Response:
+    """One queued submission analysed again with the served model, so the editor sees the rule findings.
+
+    Not recorded in the audit log: it is the same submission, not a new one.
+    """
+    gated = _gate(request, "admin", page=True)
+    if isinstance(gated, Response):
+        return gated
+    store: Store = request.app.state.store
+    holder: ScreenerHolder = request.app.state.holder
+    limiter: ScreeningLimiter = request.app.state.limiter
+    try:
+        record = await run_in_threadpool(store.get_screening, screening_id)
+        if record is None:
+            return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        screener = holder.require()
+        result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
+    except ScreeningError as exc:
+        api = screening_error_to_api(exc)
+        return problem(request, gated, api.status, api.message)
+    except ApiError as exc:
+        return problem(request, gated, exc.status, exc.message)
+    return render(request, "queue_item.html", gated, item=record, **_analysis(result, record.title, record.text))
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)

@@ -216,6 +216,7 @@ def test_submitter_screens_but_admin_actions_are_hidden_and_refused(keyed: TestC
     assert "Versi tersimpan" in models and "Macro-F1" in models
     assert "Latih ulang" not in models and "Aktifkan versi" not in models and "Kembalikan" not in models
     assert keyed.get("/ui/antrean").status_code == 403
+    assert keyed.get(f"/ui/antrean/{record.screening_id}").status_code == 403
     assert keyed.get("/ui/model/latih-ulang").status_code == 403
     for url, data in (
         (f"/ui/antrean/{record.screening_id}", {"putusan": "hoax"}),
@@ -250,6 +251,11 @@ def test_queue_verdicts_become_labels_and_unsure_only_leaves_the_queue(keyed: Te
     positions = [page.index(f'id="naskah-{i}"') for i in ids]
     assert positions == sorted(positions, reverse=True), "newest first"
     assert page.count('name="putusan" value="hoax"') == 3
+    detail = keyed.get(f"/ui/antrean/{ids[0]}")
+    assert detail.status_code == 200 and "Tinjau naskah" in detail.text and "<mark" in detail.text
+    assert f'action="/ui/antrean/{ids[0]}"' in detail.text and "tidak dicatat" in detail.text
+    assert len(store_of(keyed).review_queue()) == 3, "looking at an item must not audit a new screening"
+    assert keyed.get("/ui/antrean/tidak-ada").status_code == 404
 
     r = post_form(
         keyed, f"/ui/antrean/{ids[0]}", {"putusan": "hoax", "catatan": "pesan berantai lama"}, page="/ui/antrean"

@@ -189,6 +189,12 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
     assert len(items) == 1 and HOAX_POST["title"] in items[0].text and "KIM Sukamaju" in items[0].text
     screening_id = (items[0].get_attribute("id") or "").removeprefix("naskah-")
+    items[0].find_element(By.PARTIAL_LINK_TEXT, "Lihat analisis").click()  # the findings of a queued item
+    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Tinjau naskah"))
+    assert browser.find_elements(By.CSS_SELECTOR, "#teks-ditandai mark")
+    browser.back()
+    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Antrean tinjauan"))
+    items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
     items[0].find_element(By.TAG_NAME, "textarea").send_keys("Pesan berantai lama, sudah diklarifikasi Kominfo")
     screenshot(browser, "review-queue")
     items[0].find_element(By.CSS_SELECTOR, "button[value=hoax]").click()
