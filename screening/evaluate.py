@@ -139,14 +139,57 @@ def cross_validate(
     return report
 
 
+@dataclass
+class TopicHoldoutReport:
+    """Articles scored by models that never saw their topic (topics: k-means clusters of the articles)."""
+
+    n_topics: int
+    y: np.ndarray
+    risks: dict[str, np.ndarray]
+
+    def metrics(self) -> dict[str, dict[str, Any]]:
+        out = {}
+        for system, p in self.risks.items():
+            m = classification_metrics(self.y, p, threshold=0.5)
+            out[system] = {k: m[k] for k in ("n", "n_hoax", "roc_auc", "brier", "ece")}
+        return out
+
+
+def topic_holdout(
+    rows: list[LabelledText], *, n_topics: int = 12, seed: int = 0, model_params: dict[str, Any] | None = None
+) -> TopicHoldoutReport:
+    """Leave-topic-out evaluation of the article genre: how the scores carry over to unseen topics."""
+    from sklearn.cluster import KMeans
+    from sklearn.model_selection import GroupKFold
+
+    texts = [r.text for r in rows]
+    y = np.asarray([int(r.is_hoax) for r in rows])
+    articles = np.flatnonzero([genre_of(t) == "article" for t in texts])
+    vectors = TfidfVectorizer(min_df=2, max_df=0.5, sublinear_tf=True).fit_transform([texts[i] for i in articles])
+    topics = KMeans(n_clusters=n_topics, random_state=seed, n_init=10).fit_predict(vectors)
+    risks = {system: np.zeros(len(articles)) for system in SYSTEMS}
+    others = np.setdiff1d(np.arange(len(rows)), articles)
+    for train_a, test_a in GroupKFold(n_splits=min(6, n_topics)).split(articles, groups=topics):
+        train = np.concatenate([others, articles[train_a]])
+        model = HoaxModel(**(model_params or {})).fit([texts[i] for i in train], y[train])
+        scores = model.score_prepared([model.prepare(texts[i]) for i in articles[test_a]])
+        risks["full"][test_a] = [s.hoax_risk for s in scores]
+        risks["text_classifier"][test_a] = [s.classifier_risk for s in scores]
+        base = plain_baseline().fit([texts[i] for i in articles[train_a]], y[articles[train_a]])
+        risks["baseline"][test_a] = base.predict_proba([texts[i] for i in articles[test_a]])[:, 1]
+    return TopicHoldoutReport(n_topics=n_topics, y=y[articles], risks=risks)
+
+
 def _fmt(value: Any) -> str:
     return "n/a" if value is None else f"{value:.3f}"
 
 
-def write_report(report: CrossValidationReport, out_dir: Path) -> dict[str, Any]:
+def write_report(
+    report: CrossValidationReport, out_dir: Path, *, topics: TopicHoldoutReport | None = None
+) -> dict[str, Any]:
     """Write `cv_report.md` and `reliability.png` into `out_dir`; return the metrics."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    metrics = report.metrics()
+    metrics: dict[str, Any] = report.metrics()
     lines = [
         f"# Grouped {report.folds}-fold cross-validation of the training data",
         "",
@@ -165,6 +208,19 @@ def write_report(report: CrossValidationReport, out_dir: Path) -> dict[str, Any]
                 f"| {name} | {system} | {m['n']} | {m['n_hoax']} | {_fmt(m['macro_f1'])} | {_fmt(m['roc_auc'])} | "
                 f"{_fmt(m['accuracy'])} | {_fmt(m['brier'])} | {_fmt(m['ece'])} |"
             )
+    if topics is not None:
+        topic_metrics = topics.metrics()
+        metrics["topic_holdout"] = topic_metrics
+        lines += [
+            "",
+            f"## Articles on unseen topics ({topics.n_topics} k-means topic clusters, whole topics held out)",
+            "",
+            "| system | n | hoax | ROC-AUC | Brier | ECE |",
+            "| --- | ---: | ---: | ---: | ---: | ---: |",
+        ]
+        for system, m in topic_metrics.items():
+            scores = " | ".join(_fmt(m[k]) for k in ("roc_auc", "brier", "ece"))
+            lines.append(f"| {system} | {m['n']} | {m['n_hoax']} | {scores} |")
     lines += ["", "Systems:"] + [f"- `{k}`: {v}" for k, v in SYSTEMS.items()]
     lines += ["", "![reliability](reliability.png)", ""]
     (out_dir / "cv_report.md").write_text("\n".join(lines), "utf-8")

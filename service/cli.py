@@ -85,9 +85,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.cv:
         from screening.data import load_training_data
+        from screening.evaluate import topic_holdout
 
-        cv = cross_validate(load_training_data(settings.training_data_dir), folds=args.folds)
-        metrics = write_report(cv, Path(args.out))
+        rows = load_training_data(settings.training_data_dir)
+        cv = cross_validate(rows, folds=args.folds)
+        metrics = write_report(cv, Path(args.out), topics=topic_holdout(rows))
         if args.json:
             _print_json(metrics)
         else:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
-from conftest import TRAINING_DATA
 
 from screening.data import load_training_data
 from screening.features import LexicalFeatures, TextPreparer, mask_topic_words
+
+TRAINING_DATA = Path(__file__).resolve().parents[2] / "training_data"
 
 
 def test_serving_transform_equals_sklearn_transform() -> None:

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
-from conftest import TRAINING_DATA
 
 from screening.data import load_training_data
 from screening.errors import TrainingDataError
 from screening.model import HoaxModel
 from screening.registry import TrainedModel
+
+TRAINING_DATA = Path(__file__).resolve().parents[2] / "training_data"
 
 
 @pytest.fixture(scope="module")
