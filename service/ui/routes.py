@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -43,6 +44,7 @@ from service.ui import auth, present
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 QUEUE_PAGE_SIZE = 20
+QUEUE_COUNT_LIMIT = 100  # the models page counts queued items up to this, then says "100+"
 MAX_UPLOAD_BYTES = 4 * MAX_TEXT_CHARS  # UTF-8 needs at most 4 bytes per character
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -121,7 +123,7 @@ def _gate(request: Request, role: Role, *, page: bool) -> Caller | Response:
     caller = auth.current_caller(request)
     if caller is None:
         if page:
-            return RedirectResponse(f"/ui/masuk?lanjut={request.url.path}", status_code=303)
+            return RedirectResponse(f"/ui/masuk?lanjut={quote(request.url.path)}", status_code=303)
         return problem(request, None, 401, "Sesi Anda berakhir atau belum masuk. Silakan masuk lagi.")
     if not caller.can(role):
         return problem(request, caller, 403, "Hanya admin (redaktur) yang boleh membuka atau melakukan ini.")
@@ -141,6 +143,8 @@ async def _form(request: Request, role: Role) -> tuple[Caller, Any] | Response:
     gated = _gate(request, role, page=False)
     if isinstance(gated, Response):
         return gated
+    if not auth.within_rate(request, gated):
+        return problem(request, gated, 429, "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.")
     return gated, form
 
 
@@ -182,11 +186,12 @@ async def login(request: Request) -> Response:
     if not auth.within_rate(request, None):
         return render(request, "login.html", None, status=429, next=target, error="Terlalu banyak percobaan.")
     presented = form.get("kunci")
-    caller = auth.check_key(request, presented) if isinstance(presented, str) else None
+    key = presented.strip() if isinstance(presented, str) else ""
+    caller = auth.check_key(request, key)
     if caller is None:
         return render(request, "login.html", None, status=401, next=target, error="Kunci API tidak dikenal.")
     response = RedirectResponse(target, status_code=303)
-    auth.set_login(response, request, presented.strip())  # type: ignore[union-attr]
+    auth.set_login(response, request, key)
     return response
 
 
@@ -262,8 +267,6 @@ async def screen_submission(request: Request) -> Response:
             errors.extend(_submission_problems(exc))
     if submission is None:
         return render(request, "screen.html", caller, status=422, form=fields, result=None, errors=errors)
-    if not auth.within_rate(request, caller):
-        return problem(request, caller, 429, "Terlalu banyak permintaan. Tunggu sebentar lalu coba lagi.")
     holder: ScreenerHolder = request.app.state.holder
     store: Store = request.app.state.store
     limiter: ScreeningLimiter = request.app.state.limiter
@@ -442,8 +445,8 @@ async def models_page(request: Request, pesan: str | None = None) -> Response:
     versions = await run_in_threadpool(holder.registry.versions)
     active = await run_in_threadpool(holder.registry.active_version)
     try:
-        n_labels = len(await run_in_threadpool(store.labels_for_training))
-        n_queue = len(await run_in_threadpool(store.review_queue, 1000))
+        n_labels = await run_in_threadpool(store.count_labels)
+        n_queue = len(await run_in_threadpool(store.review_queue, QUEUE_COUNT_LIMIT + 1))
     except ScreeningError:
         n_labels = n_queue = -1
     runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
@@ -460,6 +463,7 @@ async def models_page(request: Request, pesan: str | None = None) -> Response:
         serving_version=holder.screener.model_version if holder.screener is not None else None,
         n_labels=n_labels,
         n_queue=n_queue,
+        queue_count_limit=QUEUE_COUNT_LIMIT,
         job=_job_view(runner.latest()) if runner is not None else None,
         flash=messages.get(pesan or ""),
     )

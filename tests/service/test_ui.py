@@ -302,6 +302,10 @@ def test_models_page_shows_version_metrics_and_admin_actions(local: TestClient) 
     assert version in page and "Aktif" in page and "Dilatih" in page and "Data latih" in page
     assert "ROC-AUC" in page and "Artikel" in page and "Unggahan/klaim pendek" in page
     assert "Latih ulang dengan label redaktur" in page and "Kembalikan ke versi sebelumnya" in page
+    post_form(local, "/ui/periksa", {"text": HOAX_POST["text"]})
+    facts = local.get("/ui/model").text
+    assert re.search(r"Naskah menunggu tinjauan</dt><dd>1</dd>", facts)
+    assert re.search(r"Label redaktur tersimpan</dt><dd>0</dd>", facts)
 
 
 def test_activate_and_rollback_through_the_page(local: TestClient) -> None:
@@ -379,3 +383,11 @@ def test_only_web_links_become_links() -> None:
     for bad in ("javascript:alert(1)", "data:text/html,x", "//evil", "", None, "ftp://x/y"):
         assert present.safe_link(bad) is None
     assert present.percent(0.734) == "73 %" and present.decimal(0.87654) == "0,877"
+
+
+def test_forms_share_the_apis_rate_limit(make_settings: Callable[..., Settings]) -> None:
+    app = create_app(make_settings(api_keys="", rate_limit_per_minute=1, rate_limit_burst=1))
+    with TestClient(app) as c:
+        assert post_form(c, "/ui/periksa", {"text": HOAX_POST["text"]}).status_code == 200
+        r = post_form(c, "/ui/periksa", {"text": HOAX_POST["text"]})
+        assert r.status_code == 429 and "Terlalu banyak permintaan" in r.text
