@@ -155,7 +155,11 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
 
     # the first Tab reaches the skip link, which moves focus to the main content
     browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
-    assert browser.switch_to.active_element.text == "Langsung ke isi"
+    skip = browser.switch_to.active_element
+    assert skip.text == "Langsung ke isi" and skip.is_displayed()
+    assert browser.execute_script("return getComputedStyle(document.activeElement).outlineStyle") == "solid"
+    skip.send_keys(Keys.ENTER)
+    assert browser.switch_to.active_element.get_attribute("id") == "isi"
 
     browser.find_element(By.ID, "title").send_keys(HOAX_POST["title"])
     browser.find_element(By.ID, "text").send_keys(HOAX_POST["text"])
@@ -192,12 +196,13 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     items[0].find_element(By.PARTIAL_LINK_TEXT, "Lihat analisis").click()  # the findings of a queued item
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Tinjau naskah"))
     assert browser.find_elements(By.CSS_SELECTOR, "#teks-ditandai mark")
+    screenshot(browser, "review-item")
     browser.back()
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Antrean tinjauan"))
     items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
     items[0].find_element(By.TAG_NAME, "textarea").send_keys("Pesan berantai lama, sudah diklarifikasi Kominfo")
     screenshot(browser, "review-queue")
-    items[0].find_element(By.CSS_SELECTOR, "button[value=hoax]").click()
+    items[0].find_element(By.CSS_SELECTOR, "button[value=hoax]").send_keys(Keys.ENTER)  # keyboard, one key
     wait(browser).until(ec.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "disimpan"))
     assert "Antrean kosong" in browser.page_source
 
