@@ -353,8 +353,8 @@ def _attribution(text: str) -> tuple[int, list[QualityFinding]]:
     return score, findings
 
 
-def _byline(text: str) -> tuple[int, list[QualityFinding]]:
-    author = _AUTHOR_RE.search(text)
+def _byline(text: str, known_author: str = "") -> tuple[int, list[QualityFinding]]:
+    author = bool(known_author.strip()) or _AUTHOR_RE.search(text)
     editor = _EDITOR_RE.search(text)
     findings: list[QualityFinding] = []
     if not author:
@@ -573,9 +573,10 @@ def detect_kind(title: str, doc: NormalisedText) -> TextKind:
     return "post" if not title.strip() and _word_count(doc) < POST_MAX_WORDS else "article"
 
 
-def assess_quality(title: str, text: str, doc: NormalisedText | None = None) -> QualityReport:
+def assess_quality(title: str, text: str, doc: NormalisedText | None = None, *, author: str = "") -> QualityReport:
     """Score the journalistic quality of a submission (0-100) with sub-scores and findings.
 
+    `author` is the writer named by the submitting tool (its metadata); it counts as a byline.
     `doc` may pass the already normalised body (``normalise(text)``) to avoid normalising twice.
     Spans of ``headline`` findings index `title`; all other spans index `text`.
     """
@@ -594,7 +595,7 @@ def assess_quality(title: str, text: str, doc: NormalisedText | None = None) -> 
     ]
     if kind == "article":
         parts.append(("headline", _headline(title)))
-        parts.append(("byline", _byline(text)))
+        parts.append(("byline", _byline(text, author)))
         parts.append(("structure", _structure(text, words)))
     elif title.strip():
         parts.append(("headline", _headline(title)))

@@ -113,21 +113,31 @@ class Screener:
             raise InvalidInputError(f"title is longer than {MAX_TITLE_CHARS} characters")
         return title, text
 
-    def screen(self, *, text: str, title: str = "", thresholds: Thresholds | None = None) -> ScreenResult:
-        """Screen one submission; `thresholds` may only tighten the deployment's defaults."""
-        return self.screen_many([(title, text)], thresholds=thresholds)[0]
+    def screen(
+        self, *, text: str, title: str = "", thresholds: Thresholds | None = None, author: str = ""
+    ) -> ScreenResult:
+        """Screen one submission; `thresholds` may only tighten the deployment's defaults.
+
+        `author`, when the submitting tool knows it, counts as the byline for the quality score.
+        """
+        return self.screen_many([(title, text)], thresholds=thresholds, authors=[author])[0]
 
     def screen_many(
-        self, items: Sequence[tuple[str, str]], *, thresholds: Thresholds | None = None
+        self,
+        items: Sequence[tuple[str, str]],
+        *,
+        thresholds: Thresholds | None = None,
+        authors: Sequence[str] | None = None,
     ) -> list[ScreenResult]:
         """Screen (title, text) pairs; equal to screening each alone, but scored in one matrix per genre."""
         checked = [self._check(title, text) for title, text in items]
         prepared = [self.model.prepare(text) for _, text in checked]
         scores = self.model.score_prepared(prepared)
         limits = self.default_thresholds.tightened(thresholds)
+        by = list(authors) if authors is not None else [""] * len(checked)
         return [
-            self._result(title, p, s.genre, s.classifier_risk, s.hoax_risk, limits)
-            for (title, _), p, s in zip(checked, prepared, scores, strict=True)
+            self._result(title, p, s.genre, s.classifier_risk, s.hoax_risk, limits, author)
+            for (title, _), p, s, author in zip(checked, prepared, scores, by, strict=True)
         ]
 
     def _result(
@@ -138,6 +148,7 @@ class Screener:
         classifier_risk: float,
         hoax_risk: float,
         limits: Thresholds,
+        author: str,
     ) -> ScreenResult:
         text = prepared.doc.original
         classifier_risk = self._to_deployment_prior(classifier_risk, genre)
@@ -150,7 +161,7 @@ class Screener:
         decision = limits.decide(hoax_risk)
         if decision == "publish" and any(s.similarity >= self.known_hoax_review_similarity for s in similar):
             decision = "review"
-        quality = assess_quality(title, text, prepared.doc)
+        quality = assess_quality(title, text, prepared.doc, author=author)
         return ScreenResult(
             screening_id=uuid.uuid4().hex,
             text_sha256=text_sha256(text),

@@ -48,7 +48,9 @@ def screen_and_record(
     caller: Caller,
 ) -> ScreenResult:
     """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
-    result = screener.screen(text=submission.text, title=submission.title, thresholds=stricter)
+    result = screener.screen(
+        text=submission.text, title=submission.title, thresholds=stricter, author=submission.author or ""
+    )
     store.record_screenings([_audit(submission, result, caller)])
     return result
 
@@ -63,13 +65,20 @@ def _screen_many(
     pairs = [(s.title, s.text) for s in submissions]
     outcomes: list[ScreenResult | ScreeningError]
     try:
-        outcomes = list(screener.screen_many(pairs, thresholds=stricter))
+        outcomes = list(screener.screen_many(pairs, thresholds=stricter, authors=[s.author or "" for s in submissions]))
     except InvalidInputError:
         # One item the library refuses must not sink the others: fall back to screening them one by one.
         outcomes = []
-        for title, text in pairs:
+        for submission in submissions:
             try:
-                outcomes.append(screener.screen(text=text, title=title, thresholds=stricter))
+                outcomes.append(
+                    screener.screen(
+                        text=submission.text,
+                        title=submission.title,
+                        thresholds=stricter,
+                        author=submission.author or "",
+                    )
+                )
             except InvalidInputError as exc:
                 outcomes.append(exc)
     store.record_screenings(

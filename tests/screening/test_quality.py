@@ -171,3 +171,11 @@ def test_any_unicode_never_raises(title: str, text: str) -> None:
     report = assess_quality(title, text)
     assert 0 <= report.score <= 100
     assert_spans_index_inputs(report, title, text)
+
+
+def test_author_from_metadata_counts_as_a_byline() -> None:
+    body = KIM_TEXT.split("Penulis:")[0]  # the same article without its byline lines
+    without = assess_quality(KIM_TITLE, body)
+    with_author = assess_quality(KIM_TITLE, body, author="Rina Marlina")
+    assert with_author.subscores["byline"] > without.subscores["byline"]
+    assert not any(f.message == "Nama penulis tidak dicantumkan." for f in with_author.findings)
