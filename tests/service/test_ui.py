@@ -184,6 +184,7 @@ def test_pages_need_login_when_keys_are_configured(keyed: TestClient) -> None:
     assert 'type="password"' in page and "Kunci API" in page
     r = post_form(keyed, "/ui/masuk", {"kunci": "bukan-kunci-yang-benar-sama-sekali"}, page="/ui/masuk")
     assert r.status_code == 401 and "tidak dikenal" in r.text
+    assert "bukan-kunci-yang-benar" not in r.text and auth.KEY_COOKIE not in r.headers.get("set-cookie", "")
     assert post_form(keyed, "/ui/periksa", {"text": "x"}, page="/ui/masuk").status_code == 401
 
 
