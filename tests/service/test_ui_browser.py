@@ -194,6 +194,14 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     screenshot(browser, "screen-result-phone", width=390)
     browser.set_window_size(1280, 900)
 
+    # retrain before any label: the job runs in the background, the page follows it and reports "nothing to do"
+    browser.find_element(By.LINK_TEXT, "Model").click()
+    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Model"))
+    browser.find_element(By.XPATH, "//button[normalize-space()='Latih ulang dengan label redaktur']").click()
+    wait(browser).until(ec.presence_of_element_located((By.ID, "job-status")))
+    wait(browser, 120).until(ec.text_to_be_present_in_element((By.ID, "job-status"), "Tidak ada yang dilatih"))
+    assert browser.find_element(By.ID, "status-latih").get_attribute("data-running") == "tidak"
+
     browser.find_element(By.LINK_TEXT, "Antrean tinjauan").click()
     wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Antrean tinjauan"))
     items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
