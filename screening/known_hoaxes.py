@@ -28,7 +28,7 @@ import scipy.sparse as sp
 from screening.errors import InvalidInputError
 from screening.resources import load_stopwords
 from screening.result import SimilarHoax
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, normalise
+from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
 
 DEFAULT_MIN_SIMILARITY = 0.35
 _PLACEHOLDERS = frozenset({URL_TOKEN, MENTION_TOKEN, EMOJI_TOKEN})
@@ -45,9 +45,13 @@ class KnownHoax:
     debunk_url: str | None = None
 
 
-def hoax_terms(text: str) -> Counter[str]:
-    """Term counts of a text: content words (no stopwords) and adjacent word pairs of its normalised form."""
-    words = [t for t in normalise(text).text.split() if t.isalnum() and t not in _PLACEHOLDERS]
+def hoax_terms(text: str, doc: NormalisedText | None = None) -> Counter[str]:
+    """Term counts of a text: content words (no stopwords) and adjacent word pairs of its normalised form.
+
+    `doc` may pass `normalise(text)` when the caller already has it.
+    """
+    normalised = doc.text if doc is not None and doc.original == text else normalise(text).text
+    words = [t for t in normalised.split() if t.isalnum() and t not in _PLACEHOLDERS]
     stopwords = load_stopwords()
     terms: Counter[str] = Counter(w for w in words if len(w) > 1 and w not in stopwords)
     terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
@@ -196,11 +200,21 @@ class KnownHoaxIndex:
 
     # -- searching --------------------------------------------------------------------------------------------
 
-    def search(self, text: str, k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY) -> list[SimilarHoax]:
-        """The up to `k` known hoaxes most similar to `text` (cosine >= `min_similarity`), best first."""
+    def search(
+        self,
+        text: str,
+        k: int = 3,
+        min_similarity: float = DEFAULT_MIN_SIMILARITY,
+        *,
+        doc: NormalisedText | None = None,
+    ) -> list[SimilarHoax]:
+        """The up to `k` known hoaxes most similar to `text` (cosine >= `min_similarity`), best first.
+
+        `doc` may pass `normalise(text)` when the caller already has it.
+        """
         if k <= 0 or not self.entries_ or not text:
             return []
-        query = self._vector(hoax_terms(text), grow=False)
+        query = self._vector(hoax_terms(text, doc), grow=False)
         if query.nnz == 0:
             return []
         matrix = self._doc_matrix()

@@ -13,7 +13,7 @@ A genre with too little data of its own is served by the model fitted on all row
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -26,7 +26,8 @@ from screening.data import Genre, genre_of, near_duplicate_groups
 from screening.errors import TrainingDataError
 from screening.features import CueFeatures, LexicalFeatures, PreparedText, TextPreparer
 from screening.metrics import best_macro_f1_threshold, classification_metrics
-from screening.result import TermContribution
+from screening.result import RuleMatch, TermContribution
+from screening.text import NormalisedText
 
 GENRES: tuple[Genre, ...] = ("post", "article")
 # Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
@@ -55,6 +56,9 @@ class Scores:
     genre: Genre
     classifier_risk: float
     hoax_risk: float
+    # the text's feature rows, kept so an explanation does not compute them again
+    lexical: csr_matrix | None = field(default=None, repr=False, compare=False)
+    cues: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
 class HoaxModel(BaseEstimator, ClassifierMixin):
@@ -157,6 +161,11 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
     def prepare(self, text: str) -> PreparedText:
         return self.preparer_.prepare(text)
 
+    def match_rules(self, doc: NormalisedText) -> list[RuleMatch]:
+        """The rules of this model's rule set that fire on `doc` (e.g. on a title, which is not scored)."""
+        engine = self.preparer_.rule_engine
+        return list(engine.match(doc)) if engine is not None else []
+
     def score_prepared(self, prepared: Sequence[PreparedText]) -> list[Scores]:
         """Scores for prepared texts; texts of one genre are scored together in one matrix."""
         out: list[Scores | None] = [None] * len(prepared)
@@ -172,10 +181,11 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
             x = gm.lexical.transform(rows)
             text_score = np.asarray(x @ gm.text_classifier.coef_.ravel()).ravel() + gm.text_classifier.intercept_[0]
             classifier_risk = _sigmoid(text_score * gm.text_calibrator.coef_[0, 0] + gm.text_calibrator.intercept_[0])
-            z = np.column_stack([text_score, gm.cues.transform(rows, self.preparer_.rule_engine)])
+            cues = gm.cues.transform(rows, self.preparer_.rule_engine)
+            z = np.column_stack([text_score, cues])
             hoax_risk = _sigmoid(z @ gm.combiner.coef_.ravel() + gm.combiner.intercept_[0])
             for j, i in enumerate(idx):
-                out[i] = Scores(genre, float(classifier_risk[j]), float(hoax_risk[j]))
+                out[i] = Scores(genre, float(classifier_risk[j]), float(hoax_risk[j]), x[j], cues[j])
         return [s for s in out if s is not None]
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
@@ -199,10 +209,17 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         return self.genre_models_[genre].base_rate
 
     # -- explanation ------------------------------------------------------------------------------
-    def explain(self, prepared: PreparedText, *, top_k: int = 8) -> list[TermContribution]:
-        """Word n-grams and cues that pushed this text's score most, in units of the combiner's log-odds."""
+    def explain(
+        self, prepared: PreparedText, *, scores: Scores | None = None, top_k: int = 8
+    ) -> list[TermContribution]:
+        """Word n-grams and cues that pushed this text's score most, in units of the combiner's log-odds.
+
+        Pass the text's `scores` from `score_prepared` to reuse its feature rows.
+        """
         gm = self.genre_models_[_genre_of_prepared(prepared)]
-        x: csr_matrix = gm.lexical.transform([prepared])
+        x: csr_matrix = (
+            scores.lexical if scores is not None and scores.lexical is not None else gm.lexical.transform([prepared])
+        )
         n_words = gm.lexical.n_word_features_
         coef = gm.text_classifier.coef_.ravel()
         text_weight = float(gm.combiner.coef_.ravel()[0])
@@ -211,13 +228,15 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         for j, v in zip(x.indices, x.data, strict=True):
             if j < n_words and any(ch.isalpha() for ch in names[j]):
                 contributions[str(names[j])] = float(v * coef[j]) * text_weight
-        cue_values = gm.cues.transform([prepared], self.preparer_.rule_engine).ravel()
-        for name, value, weight in zip(gm.cues.names_, cue_values, gm.combiner.coef_.ravel()[1:], strict=True):
-            raw_zero = -gm.cues.scaler_.mean_[gm.cues.names_.index(name)] / max(
-                gm.cues.scaler_.scale_[gm.cues.names_.index(name)], 1e-12
-            )
-            # relative to a text where this cue is absent, so a missing cue explains nothing
-            delta = float((value - raw_zero) * weight)
+        if scores is not None and scores.cues is not None:
+            cue_values = np.asarray(scores.cues).ravel()
+        else:
+            cue_values = gm.cues.transform([prepared], self.preparer_.rule_engine).ravel()
+        # relative to a text where the cue is absent (raw value 0), so a missing cue explains nothing
+        absent = -gm.cues.scaler_.mean_ / np.maximum(gm.cues.scaler_.scale_, 1e-12)
+        weights = gm.combiner.coef_.ravel()[1:]
+        for name, value, zero, weight in zip(gm.cues.names_, cue_values, absent, weights, strict=True):
+            delta = float((value - zero) * weight)
             if abs(delta) > 1e-6 and name.startswith("rule:"):
                 contributions[name] = delta
         ranked = sorted(contributions.items(), key=lambda kv: abs(kv[1]), reverse=True)[:top_k]

@@ -20,14 +20,15 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from screening.data import text_sha256
+from screening.data import Genre, text_sha256
 from screening.errors import InvalidInputError
 from screening.features import PreparedText
 from screening.known_hoaxes import KnownHoaxIndex
-from screening.model import HoaxModel
+from screening.model import HoaxModel, Scores
 from screening.quality import assess_quality
 from screening.registry import ModelRegistry, TrainedModel
 from screening.result import RuleMatch, ScreenResult, Span, Thresholds
+from screening.text import normalise
 
 MAX_TEXT_CHARS = 100_000
 MAX_TITLE_CHARS = 1_000
@@ -55,11 +56,11 @@ class Screener:
             if not 0.0 < rate < 1.0:
                 raise ValueError(f"base rate for {genre} must be strictly between 0 and 1, got {rate}")
 
-    def _to_deployment_prior(self, risk: float, genre: str) -> float:
+    def _to_deployment_prior(self, risk: float, genre: Genre) -> float:
         target = self.base_rates.get(genre)
         if target is None:
             return risk
-        trained = min(max(self.model.base_rate_for(genre), 1e-6), 1 - 1e-6)  # type: ignore[arg-type]
+        trained = min(max(self.model.base_rate_for(genre), 1e-6), 1 - 1e-6)
         risk = min(max(risk, 1e-9), 1 - 1e-9)
         log_odds = math.log(risk / (1 - risk)) + math.log(target / (1 - target)) - math.log(trained / (1 - trained))
         return 1.0 / (1.0 + math.exp(-log_odds))
@@ -136,7 +137,7 @@ class Screener:
         limits = self.default_thresholds.tightened(thresholds)
         by = list(authors) if authors is not None else [""] * len(checked)
         return [
-            self._result(title, p, s.genre, s.classifier_risk, s.hoax_risk, limits, author)
+            self._result(title, p, s, limits, author)
             for (title, _), p, s, author in zip(checked, prepared, scores, by, strict=True)
         ]
 
@@ -144,20 +145,17 @@ class Screener:
         self,
         title: str,
         prepared: PreparedText,
-        genre: str,
-        classifier_risk: float,
-        hoax_risk: float,
+        scores: Scores,
         limits: Thresholds,
         author: str,
     ) -> ScreenResult:
-        text = prepared.doc.original
-        classifier_risk = self._to_deployment_prior(classifier_risk, genre)
-        hoax_risk = self._to_deployment_prior(hoax_risk, genre)
+        text, genre = prepared.doc.original, scores.genre
+        classifier_risk = self._to_deployment_prior(scores.classifier_risk, genre)
+        hoax_risk = self._to_deployment_prior(scores.hoax_risk, genre)
         rules = list(prepared.rule_matches)
         if title.strip():
-            title_doc = self.model.prepare(title)
-            rules.extend(_on_title(m) for m in title_doc.rule_matches)
-        similar = self.known_hoaxes.search(text, k=3) if self.known_hoaxes is not None else []
+            rules.extend(_on_title(m) for m in self.model.match_rules(normalise(title)))
+        similar = self.known_hoaxes.search(text, k=3, doc=prepared.doc) if self.known_hoaxes is not None else []
         decision = limits.decide(hoax_risk)
         if decision == "publish" and any(s.similarity >= self.known_hoax_review_similarity for s in similar):
             decision = "review"
@@ -172,11 +170,11 @@ class Screener:
             kind=quality.kind,
             quality=quality,
             rules=tuple(rules),
-            terms=tuple(self.model.explain(prepared)),
+            terms=tuple(self.model.explain(prepared, scores=scores)),
             similar_hoaxes=tuple(similar),
             model_version=self.model_version,
             ruleset_version=self.ruleset_version,
-            extra={"genre": genre, "base_rate": self.base_rates.get(genre, self.model.base_rate_for(genre))},  # type: ignore[arg-type]
+            extra={"genre": genre, "base_rate": self.base_rates.get(genre, self.model.base_rate_for(genre))},
         )
 
 

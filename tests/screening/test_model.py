@@ -8,6 +8,8 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from screening.data import load_training_data
 from screening.errors import TrainingDataError
@@ -61,3 +63,17 @@ def test_batch_scoring_equals_one_by_one(trained: TrainedModel) -> None:
     together = trained.model.predict_proba(texts)[:, 1]
     alone = np.array([trained.model.predict_proba([t])[0, 1] for t in texts])
     assert np.allclose(together, alone, atol=1e-9)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text())
+def test_model_scoring_never_raises_and_stays_in_range(trained: TrainedModel, text: str) -> None:
+    p = trained.model.predict_proba([text])
+    assert p.shape == (1, 2) and 0.0 <= p[0, 1] <= 1.0
+
+
+def test_model_scores_extreme_texts(trained: TrainedModel) -> None:
+    texts = ["", "😀" * 100, "\u200b\u200c\u200d", "kabar " * 200_000, "漢字 العربية ไทย русский", "\x00"]
+    assert len(texts[3]) > 1_000_000
+    p = trained.model.predict_proba(texts)[:, 1]
+    assert np.all((p >= 0) & (p <= 1))
