@@ -18,7 +18,7 @@ from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
 from service.limits import BodyLimitMiddleware
 from service.observability import Metrics, RequestContextMiddleware, configure_logging
-from service.routes import health, labels, models, screen
+from service.routes import health, labels, models, retrain, screen
 from service.security import RateLimiter
 from service.settings import Settings
 from service.ui.routes import mount_ui
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
-    for module in (screen, labels, models):
+    for module in (screen, labels, models, retrain):
         app.include_router(module.router)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)
     # Added last, runs first: the request id and metrics cover even requests refused by the body limits.
