@@ -31,7 +31,51 @@ from screening.text import NormalisedText
 
 GENRES: tuple[Genre, ...] = ("post", "article")
 # Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
-MODEL_FORMAT = 2
+MODEL_FORMAT = 3
+
+
+class SignConstrainedLogisticRegression(BaseEstimator, ClassifierMixin):
+    """L2-regularised logistic regression whose coefficients can be held to a sign.
+
+    The combiner uses it so that a rule keeps the direction its rules file declares (a call to spread can
+    only raise the risk, a debunking cue only lower it); the data decides how much. Without this, a cue
+    that happens to be commoner in one class of the training data (MAFINDO's clarifications quote the
+    chain messages they debunk) would be shown to editors as evidence for the opposite of what it means.
+    `signs[j]` is +1 (coefficient >= 0), -1 (<= 0) or 0 (free). Same loss as scikit-learn's C.
+    """
+
+    def __init__(self, *, C: float = 1.0, signs: tuple[int, ...] = ()) -> None:
+        self.C = C
+        self.signs = signs
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> SignConstrainedLogisticRegression:
+        from scipy.optimize import minimize
+        from scipy.special import expit
+
+        x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        d = x.shape[1]
+        signs = list(self.signs) + [0] * (d - len(self.signs))
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            z = x @ w[:d] + w[d]
+            p = expit(z)
+            value = float(np.sum(np.logaddexp(0.0, z) - y * z) + 0.5 / self.C * (w[:d] @ w[:d]))
+            grad = np.append(x.T @ (p - y) + w[:d] / self.C, np.sum(p - y))
+            return value, grad
+
+        bounds = [(0.0, None) if s > 0 else (None, 0.0) if s < 0 else (None, None) for s in signs] + [(None, None)]
+        result = minimize(loss, np.zeros(d + 1), jac=True, method="L-BFGS-B", bounds=bounds)
+        self.coef_ = result.x[:d].reshape(1, -1)
+        self.intercept_ = np.array([result.x[d]])
+        self.classes_ = np.array([0, 1])
+        return self
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(x @ self.coef_.ravel() + self.intercept_[0])
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        p = _sigmoid(self.decision_function(x))
+        return np.column_stack([1 - p, p])
 
 
 @dataclass
@@ -42,7 +86,7 @@ class GenreModel:
     text_classifier: LogisticRegression
     text_calibrator: LogisticRegression
     cues: CueFeatures
-    combiner: LogisticRegression
+    combiner: SignConstrainedLogisticRegression
     threshold: float  # macro-F1-optimal hoax_risk threshold on out-of-fold training predictions
     text_threshold: float  # the same for classifier_risk alone
     n_train: int
@@ -136,7 +180,10 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         rule_engine = self.preparer_.rule_engine
         cues = CueFeatures().fit(rows, rule_engine)
         z = np.column_stack([oof, cues.transform(rows, rule_engine)])
-        combiner = LogisticRegression(C=self.combiner_C, max_iter=2000).fit(z, y_g)
+        # the text score only raises the risk; style is free; each rule category keeps its declared direction
+        rule_signs = tuple(rule_engine.feature_directions()) if rule_engine is not None else ()
+        signs = (1,) + (0,) * (len(cues.names_) - len(rule_signs)) + rule_signs
+        combiner = SignConstrainedLogisticRegression(C=self.combiner_C, signs=signs).fit(z, y_g)
         fitted_risk = combiner.predict_proba(z)[:, 1]
         threshold = best_macro_f1_threshold(y_g, fitted_risk)
         return GenreModel(

@@ -394,6 +394,14 @@ class RuleEngine:
         """One feature per rule category, in the order categories first appear in the rules file."""
         return [f"rules_{category}" for category in self._categories]
 
+    def feature_directions(self) -> list[int]:
+        """Per feature: +1 if its rules raise the risk, -1 if they lower it, 0 if its rules disagree."""
+        directions = []
+        for category in self._categories:
+            signs = {(rule.weight > 0) - (rule.weight < 0) for rule in self.rules if rule.category == category}
+            directions.append(signs.pop() if len(signs) == 1 else 0)
+        return directions
+
     def features(self, matches: list[RuleMatch]) -> list[float]:
         """Per category: ``log1p(min(number of spans, 10))``, aligned with `feature_names`."""
         counts = dict.fromkeys(self._categories, 0)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from screening.data import load_training_data
 from screening.errors import TrainingDataError
-from screening.model import HoaxModel
+from screening.model import HoaxModel, SignConstrainedLogisticRegression
 from screening.registry import TrainedModel
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / "training_data"
@@ -77,3 +77,23 @@ def test_model_scores_extreme_texts(trained: TrainedModel) -> None:
     assert len(texts[3]) > 1_000_000
     p = trained.model.predict_proba(texts)[:, 1]
     assert np.all((p >= 0) & (p <= 1))
+
+
+def test_sign_constrained_combiner_keeps_declared_directions() -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(500, 3))
+    y = (x[:, 0] - x[:, 1] + 0.3 * rng.normal(size=500) > 0).astype(int)
+    free = SignConstrainedLogisticRegression(C=10.0).fit(x, y)
+    assert free.coef_[0, 0] > 0 > free.coef_[0, 1]
+    held = SignConstrainedLogisticRegression(C=10.0, signs=(1, 1, -1)).fit(x, y)
+    assert held.coef_[0, 0] > 0
+    assert held.coef_[0, 1] == pytest.approx(0.0, abs=1e-8)  # wants to be negative, held at zero
+    assert held.coef_[0, 2] <= 0
+
+
+def test_trained_combiner_respects_the_rules_file(trained: TrainedModel) -> None:
+    directions = trained.model.preparer_.rule_engine.feature_directions()
+    for gm in trained.model.genre_models_.values():
+        rule_coefs = gm.combiner.coef_.ravel()[-len(directions) :]
+        for sign, coef in zip(directions, rule_coefs, strict=True):
+            assert sign * coef >= -1e-9
