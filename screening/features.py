@@ -274,14 +274,19 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):
 
     def transform(self, prepared: Sequence[PreparedText]) -> csr_matrix:
         words, chars, stance = self.serving_
-        return hstack(
-            [
-                words.transform([p.stems for p in prepared]),
-                chars.transform([p.doc.text for p in prepared]),
-                stance.transform([p.stance for p in prepared]),
-            ],
-            format="csr",
-        )
+        parts = [
+            words.transform([p.stems for p in prepared]),
+            chars.transform([p.doc.text for p in prepared]),
+            stance.transform([p.stance for p in prepared]),
+        ]
+        if len(prepared) != 1:
+            return hstack(parts, format="csr")
+        # one row: the blocks' columns are disjoint ranges, so joining them is concatenation with offsets
+        offsets = np.cumsum([0] + [part.shape[1] for part in parts[:-1]])
+        indices = np.concatenate([part.indices + offset for part, offset in zip(parts, offsets, strict=True)])
+        data = np.concatenate([part.data for part in parts])
+        width = sum(part.shape[1] for part in parts)
+        return csr_matrix((data, indices, np.array([0, len(indices)])), shape=(1, width))
 
     def sklearn_transform(self, prepared: Sequence[PreparedText]) -> csr_matrix:
         """The same matrix through scikit-learn's own transform (the reference the tests compare with)."""

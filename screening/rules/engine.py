@@ -94,28 +94,30 @@ class Rule:
 # -- measures ---------------------------------------------------------------------------------------------
 
 
-def _caps_share(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
     upper = sum(map(str.isupper, doc.original))  # map over str.isupper runs in C: no per-character Python loop
     cased = upper + sum(map(str.islower, doc.original))
     if cased < max(min_letters, 1):
         return 0.0, []
     share = upper / cased
+    if share < threshold:
+        return share, []  # the rule does not fire: skip finding the spans
     return share, [m.span() for m in _WORD_RE.finditer(doc.original) if m.group().isupper()]
 
 
-def _exclamation_count(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+def _exclamation_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
     spans = [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
     return float(sum(e - s for s, e in spans)), spans
 
 
-def _emoji_count(doc: NormalisedText, min_letters: int) -> tuple[float, list[tuple[int, int]]]:
+def _emoji_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
     """Number of emoji symbols (a run of three counts three); spans are the emoji runs."""
     spans = [(t.start, t.end) for t in doc.tokens if t.text == EMOJI_TOKEN]
     count = sum(1 for s, e in spans for c in doc.original[s:e] if unicodedata.category(c) == "So" or ord(c) >= 0x1F000)
     return float(count), spans
 
 
-_MEASURES: dict[str, Callable[[NormalisedText, int], tuple[float, list[tuple[int, int]]]]] = {
+_MEASURES: dict[str, Callable[[NormalisedText, int, float], tuple[float, list[tuple[int, int]]]]] = {
     "caps_share": _caps_share,
     "exclamation_count": _exclamation_count,
     "emoji_count": _emoji_count,
@@ -368,7 +370,7 @@ class RuleEngine:
             elif rule.regex is not None:
                 spans = _regex_spans(rule.regex, doc)
             elif rule.measure is not None:
-                value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters)
+                value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters, rule.measure.threshold)
                 if value < rule.measure.threshold:
                     continue
                 spans = spans[:MAX_SPANS_PER_RULE]
