@@ -23,7 +23,7 @@ from screening.retrain import (
 from service.deps import HolderDep, StoreDep
 from service.errors import ApiError
 from service.observability import Metrics
-from service.routes.common import AdminDep, errors
+from service.routes.common import COMMON_ERRORS, AdminDep, errors
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["retrain"])
@@ -72,7 +72,7 @@ def get_runner(request: Request) -> RetrainJobRunner:
     "/retrain",
     status_code=202,
     response_model=RetrainJobOut,
-    responses=errors(401, 403, 409, 422, 429),
+    responses=errors(*COMMON_ERRORS, 403, 409),
     summary="Retrain with the editors' labels in the background (admin); promotes only a model that is not worse",
 )
 async def start_retrain(
