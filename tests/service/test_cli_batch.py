@@ -19,7 +19,6 @@ from screening.data import load_training_data
 from screening.registry import ModelRegistry, train_and_register
 from service.app import create_app
 from service.cli_batch import main, render_progress
-from service.routes import retrain as retrain_route
 from service.settings import Settings
 
 BANSOS = REPO / "tests" / "data" / "retrain_bansos.jsonl"
@@ -90,7 +89,6 @@ def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without
 ) -> None:
     data, models = small_registry
     app = create_app(make_settings(models_dir=models, training_data_dir=data))
-    app.include_router(retrain_route.router)
     labels = [json.loads(line) for line in BANSOS.read_text("utf-8").splitlines()]
     with TestClient(app) as client:
         before = client.get("/v1/models", headers=SUBMITTER).json()["serving_version"]
