@@ -126,7 +126,7 @@ def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
     errors = list(chunk.errors)
     rows = chunk.rows
     try:
-        results = screener.screen_many([(r.title, r.text) for r in rows])
+        results = screener.screen_many([(r.title, r.text) for r in rows], explain=False)
         pairs = list(zip(rows, results, strict=True))
     except InvalidInputError:
         pairs = []

@@ -129,15 +129,19 @@ class Screener:
         *,
         thresholds: Thresholds | None = None,
         authors: Sequence[str] | None = None,
+        explain: bool = True,
     ) -> list[ScreenResult]:
-        """Screen (title, text) pairs; equal to screening each alone, but scored in one matrix per genre."""
+        """Screen (title, text) pairs; equal to screening each alone, but scored in one matrix per genre.
+
+        `explain=False` leaves `terms` empty: bulk screening writes no explanations and saves their cost.
+        """
         checked = [self._check(title, text) for title, text in items]
         prepared = [self.model.prepare(text) for _, text in checked]
         scores = self.model.score_prepared(prepared)
         limits = self.default_thresholds.tightened(thresholds)
         by = list(authors) if authors is not None else [""] * len(checked)
         return [
-            self._result(title, p, s, limits, author)
+            self._result(title, p, s, limits, author, explain)
             for (title, _), p, s, author in zip(checked, prepared, scores, by, strict=True)
         ]
 
@@ -148,6 +152,7 @@ class Screener:
         scores: Scores,
         limits: Thresholds,
         author: str,
+        explain: bool = True,
     ) -> ScreenResult:
         text, genre = prepared.doc.original, scores.genre
         classifier_risk = self._to_deployment_prior(scores.classifier_risk, genre)
@@ -170,7 +175,7 @@ class Screener:
             kind=quality.kind,
             quality=quality,
             rules=tuple(rules),
-            terms=tuple(self.model.explain(prepared, scores=scores)),
+            terms=tuple(self.model.explain(prepared, scores=scores)) if explain else (),
             similar_hoaxes=tuple(similar),
             model_version=self.model_version,
             ruleset_version=self.ruleset_version,

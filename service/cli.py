@@ -14,6 +14,7 @@ from typing import Any
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry, ensure_default_model, train_and_register
+from service.cli_batch import add_commands as add_batch_commands
 from service.settings import Settings
 
 
@@ -176,6 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version", nargs="?")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_models)
+
+    add_batch_commands(sub)  # screen, retrain
     return parser
 
 
