@@ -14,21 +14,8 @@ from typing import Any
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry, ensure_default_model, train_and_register
+from service.cli_args import settings_from_args
 from service.cli_batch import add_commands as add_batch_commands
-from service.settings import Settings
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "models_dir", None):
-        overrides["models_dir"] = args.models_dir
-    if getattr(args, "training_data", None):
-        overrides["training_data_dir"] = args.training_data
-    if getattr(args, "host", None):
-        overrides["host"] = args.host
-    if getattr(args, "port", None):
-        overrides["port"] = args.port
-    return Settings(**overrides)
 
 
 def _print_json(obj: Any) -> None:
@@ -41,7 +28,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from service.app import create_app
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     if settings.train_if_missing and registry.active_version() is None:
         print(f"Tidak ada model aktif di {settings.models_dir}; melatih model bawaan...", file=sys.stderr)
@@ -51,7 +38,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     version = train_and_register(registry, settings.training_data_dir, activate=not args.no_activate)
     meta = registry.read_metadata(version)
@@ -83,7 +70,7 @@ def _print_metrics(report: dict[str, Any]) -> None:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     from screening.evaluate import cross_validate, evaluate_file, write_report
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     if args.cv:
         from screening.data import load_training_data
         from screening.evaluate import topic_holdout
@@ -112,7 +99,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     if args.action == "list":
         versions = registry.versions()

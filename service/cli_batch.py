@@ -17,18 +17,7 @@ from typing import Any, TextIO
 
 from screening.batch import BatchOptions, BatchSummary, Fields, Progress, ScreenerSpec, screen_file
 from screening.errors import ScreeningError
-from service.settings import Settings
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "models_dir", None):
-        overrides["models_dir"] = args.models_dir
-    if getattr(args, "training_data", None):
-        overrides["training_data_dir"] = args.training_data
-    if getattr(args, "database_url", None):
-        overrides["database_url"] = args.database_url
-    return Settings(**overrides)
+from service.cli_args import settings_from_args
 
 
 # -- screen -----------------------------------------------------------------------------------------------------
@@ -87,7 +76,7 @@ def format_summary(summary: BatchSummary, *, output: str, errors: str | None) ->
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     spec = ScreenerSpec(
         settings.models_dir,
         args.version,
@@ -143,7 +132,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     from screening.retrain import RetrainOptions, retrain
     from screening.store import Store
 
-    settings = _settings(args)
+    settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     store = Store(settings.database_url.get_secret_value())
     try:
