@@ -35,6 +35,7 @@ from screening.data import genre_of
 from screening.errors import InvalidInputError
 from screening.resources import RESOURCE_DIR, load_root_words, load_slang_map, load_stopwords
 from screening.result import QualityFinding, QualityReport, Span, TextKind
+from screening.stemming import BoundedStemmer
 from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
 
 # Same cut as screening.data.ARTICLE_MIN_WORDS, so training genres and quality kinds agree on untitled texts.
@@ -253,21 +254,18 @@ def find_places(text: str) -> list[Place]:
 
 
 @lru_cache(maxsize=1)
-def _stemmer() -> Any:
-    from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
-
-    return StemmerFactory().create_stemmer()
+def _default_stemmer() -> BoundedStemmer:
+    return BoundedStemmer()
 
 
-@lru_cache(maxsize=50_000)
-def _known_word(word: str) -> bool:
-    """True when `word` is a root word or Sastrawi's stemmer reduces it to one (cached, bounded)."""
+def _known_word(word: str, stemmer: BoundedStemmer) -> bool:
+    """True when `word` is a root word or Sastrawi's stemmer reduces it to one (the stemmer's cache is bounded)."""
     roots = load_root_words()
     if word in roots:
         return True
     if "-" in word:
-        return all(_known_word(part) for part in word.split("-") if part)
-    return str(_stemmer().stem(word)) in roots
+        return all(_known_word(part, stemmer) for part in word.split("-") if part)
+    return stemmer.stem(word) in roots
 
 
 def _finding(check: str, message: str, suggestion: str, span: tuple[int, int] | None, source: str) -> QualityFinding:
@@ -432,7 +430,7 @@ def _headline(title: str) -> tuple[int, list[QualityFinding]]:
     return max(score - min(cue_penalty, 70), 0), findings
 
 
-def _language(text: str, doc: NormalisedText) -> tuple[int, list[QualityFinding]]:
+def _language(text: str, doc: NormalisedText, stemmer: BoundedStemmer) -> tuple[int, list[QualityFinding]]:
     findings: list[QualityFinding] = []
     roots, stopwords, slang = load_root_words(), load_stopwords(), load_slang_map()
     checked = misspelled = informal = doubled = 0
@@ -493,7 +491,7 @@ def _language(text: str, doc: NormalisedText) -> tuple[int, list[QualityFinding]
                 checked += 1
             continue
         checked += 1
-        if not _known_word(lower):
+        if not _known_word(lower, stemmer):
             misspelled += 1
             seen_spans.add((tok.start, tok.end))
             if misspelled <= MAX_FINDINGS_PER_KIND:
@@ -574,10 +572,18 @@ def detect_kind(title: str, doc: NormalisedText) -> TextKind:
     return genre_of(doc.original)
 
 
-def assess_quality(title: str, text: str, doc: NormalisedText | None = None, *, author: str = "") -> QualityReport:
+def assess_quality(
+    title: str,
+    text: str,
+    doc: NormalisedText | None = None,
+    *,
+    author: str = "",
+    stemmer: BoundedStemmer | None = None,
+) -> QualityReport:
     """Score the journalistic quality of a submission (0-100) with sub-scores and findings.
 
-    `author` is the writer named by the submitting tool (its metadata); it counts as a byline.
+    `author` is the writer named by the submitting tool (its metadata); it counts as a byline. `stemmer` lets
+    a caller share its stemmer (and its cache) with the spelling check.
     `doc` may pass the already normalised body (``normalise(text)``) to avoid normalising twice.
     Spans of ``headline`` findings index `title`; all other spans index `text`.
     """
@@ -592,7 +598,7 @@ def assess_quality(title: str, text: str, doc: NormalisedText | None = None, *, 
     parts: list[tuple[str, tuple[int, list[QualityFinding]]]] = [
         ("completeness", _completeness(text, doc, words)),
         ("attribution", _attribution(text)),
-        ("language", _language(text, doc)),
+        ("language", _language(text, doc, stemmer or _default_stemmer())),
     ]
     if kind == "article":
         parts.append(("headline", _headline(title)))

@@ -164,7 +164,7 @@ class Screener:
         decision = limits.decide(hoax_risk)
         if decision == "publish" and any(s.similarity >= self.known_hoax_review_similarity for s in similar):
             decision = "review"
-        quality = assess_quality(title, text, prepared.doc, author=author)
+        quality = assess_quality(title, text, prepared.doc, author=author, stemmer=self.model.preparer_.stemmer)
         return ScreenResult(
             screening_id=uuid.uuid4().hex,
             text_sha256=text_sha256(text),

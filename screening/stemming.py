@@ -45,6 +45,9 @@ class BoundedStemmer:
         stem = self._stem_word
         return [stem(t) for t in tokens]
 
+    def clear_cache(self) -> None:
+        self._stem_word.cache_clear()
+
     def cache_info(self) -> Any:
         return self._stem_word.cache_info()
 
