@@ -127,6 +127,12 @@ def wait(driver: WebDriver, seconds: float = 30) -> WebDriverWait[WebDriver]:
     return WebDriverWait(driver, seconds)
 
 
+def arrive(driver: WebDriver, heading: str) -> None:
+    """Wait until the new page with this heading has fully loaded (the old document can answer for a moment)."""
+    wait(driver).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), heading))
+    wait(driver).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def screenshot(driver: WebDriver, name: str, *, width: int = 1280) -> None:
     """Save the whole page (the window stretched to its height) when SARING_UI_SCREENSHOTS names a directory."""
     if not SCREENSHOTS:
@@ -171,9 +177,9 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     browser.find_element(By.ID, "text").send_keys(HOAX_POST["text"])
     browser.find_element(By.ID, "kim_group").send_keys("KIM Sukamaju")
     browser.find_element(By.CSS_SELECTOR, "form[action='/ui/periksa'] button[type=submit]").click()
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Hasil penyaringan"))
-
-    assert browser.find_element(By.ID, "keputusan").text == "Perlu ditinjau"
+    arrive(browser, "Hasil penyaringan")
+    # waited for, not read at once: right after navigation the old document can still answer for a moment
+    wait(browser).until(ec.text_to_be_present_in_element((By.ID, "keputusan"), "Perlu ditinjau"))
     marks = browser.find_elements(By.CSS_SELECTOR, "#teks-ditandai mark")
     assert marks, "the chain-message hoax should have highlighted spans"
     listed = [el.text for el in browser.find_elements(By.CSS_SELECTOR, ".finding-list .finding-msg")]
@@ -196,23 +202,23 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
 
     # retrain before any label: the job runs in the background, the page follows it and reports "nothing to do"
     browser.find_element(By.LINK_TEXT, "Model").click()
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Model"))
+    arrive(browser, "Model")
     browser.find_element(By.XPATH, "//button[normalize-space()='Latih ulang dengan label redaktur']").click()
     wait(browser).until(ec.presence_of_element_located((By.ID, "job-status")))
     wait(browser, 120).until(ec.text_to_be_present_in_element((By.ID, "job-status"), "Tidak ada yang dilatih"))
     assert browser.find_element(By.ID, "status-latih").get_attribute("data-running") == "tidak"
 
     browser.find_element(By.LINK_TEXT, "Antrean tinjauan").click()
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Antrean tinjauan"))
+    arrive(browser, "Antrean tinjauan")
     items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
     assert len(items) == 1 and HOAX_POST["title"] in items[0].text and "KIM Sukamaju" in items[0].text
     screening_id = (items[0].get_attribute("id") or "").removeprefix("naskah-")
     items[0].find_element(By.PARTIAL_LINK_TEXT, "Lihat analisis").click()  # the findings of a queued item
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Tinjau naskah"))
+    arrive(browser, "Tinjau naskah")
     assert browser.find_elements(By.CSS_SELECTOR, "#teks-ditandai mark")
     screenshot(browser, "review-item")
     browser.back()
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Antrean tinjauan"))
+    arrive(browser, "Antrean tinjauan")
     items = browser.find_elements(By.CSS_SELECTOR, "li.queue-item")
     items[0].find_element(By.TAG_NAME, "textarea").send_keys("Pesan berantai lama, sudah diklarifikasi Kominfo")
     screenshot(browser, "review-queue")
@@ -230,7 +236,7 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     assert label.text == HOAX_POST["text"] and label.title == HOAX_POST["title"]
 
     browser.find_element(By.LINK_TEXT, "Model").click()
-    wait(browser).until(ec.text_to_be_present_in_element((By.TAG_NAME, "h1"), "Model"))
+    arrive(browser, "Model")
     assert "Latih ulang dengan label redaktur" in browser.page_source and "ROC-AUC" in browser.page_source
     assert "Label redaktur tersimpan" in browser.find_element(By.CSS_SELECTOR, ".facts").text
     screenshot(browser, "models")
