@@ -206,6 +206,10 @@ def main() -> int:
 
         try:
             run_clients(2, 20, args.budget, screen, 30.0)  # warm-up
+            # the floor: a round trip to an endpoint that does nothing, from this same client
+            floor, _, _ = run_clients(1, args.requests, args.budget, lambda c, i: c.get("/healthz"), 30.0)
+            floor_p50 = percentile(floor, 0.5)
+            print(f"\nGET /healthz round trip (client + HTTP, no work): p50 {floor_p50 * 1000:.2f} ms")
             print(
                 f"\n{'clients':>7} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'p50 - in-proc':>14} "
                 f"{'p50 / in-proc':>14}  outcomes"
