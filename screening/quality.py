@@ -12,9 +12,9 @@ Sub-scores (each 0-100):
   informal spellings ("yg"), doubled words ("mewakili mewakili");
 - ``structure``: length and paragraphs.
 
-Kind: a text of fewer than `ARTICLE_MIN_WORDS` words (100) is a social-media ``post``, as for the
-classifier; posts are not judged on byline and structure (nor on the headline when they have none), and
-those sub-scores are left out of both ``subscores`` and the total.
+Kind: a text with no title and fewer than `POST_MAX_WORDS` words is a social-media ``post``; posts are not
+judged on byline and structure (nor on the headline, which they lack), and those sub-scores are left out
+of both ``subscores`` and the total.
 
 Spans: the title and the body are assessed separately. Findings of the ``headline`` check carry spans that
 index `title` (``Span.field == "title"``); every other finding's span indexes the body `text`
@@ -31,7 +31,6 @@ from typing import Any, Literal
 
 import ahocorasick
 
-from screening.data import genre_of
 from screening.errors import InvalidInputError
 from screening.resources import RESOURCE_DIR, load_root_words, load_slang_map, load_stopwords
 from screening.result import QualityFinding, QualityReport, Span, TextKind
@@ -39,6 +38,7 @@ from screening.stemming import BoundedStemmer
 from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
 
 # Same cut as screening.data.ARTICLE_MIN_WORDS, so training genres and quality kinds agree on untitled texts.
+POST_MAX_WORDS = 100
 # Spelling is checked on at most this many words: enough for any article, bounded on pathological input.
 MAX_CHECKED_WORDS = 5000
 MAX_FINDINGS_PER_KIND = 8
@@ -567,9 +567,8 @@ def _structure(text: str, words: int) -> tuple[int, list[QualityFinding]]:
 
 
 def detect_kind(title: str, doc: NormalisedText) -> TextKind:
-    """``post`` under `ARTICLE_MIN_WORDS` words, else ``article``: the same split the classifier uses, so a
-    short message is judged as a post even when the submitting tool gave it a headline."""
-    return genre_of(doc.original)
+    """``post`` for an untitled text under `POST_MAX_WORDS` words, otherwise ``article``."""
+    return "post" if not title.strip() and _word_count(doc) < POST_MAX_WORDS else "article"
 
 
 def assess_quality(

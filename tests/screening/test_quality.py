@@ -179,10 +179,3 @@ def test_author_from_metadata_counts_as_a_byline() -> None:
     with_author = assess_quality(KIM_TITLE, body, author="Rina Marlina")
     assert with_author.subscores["byline"] > without.subscores["byline"]
     assert not any(f.message == "Nama penulis tidak dicantumkan." for f in with_author.findings)
-
-
-def test_a_short_message_with_a_headline_is_still_a_post() -> None:
-    report = assess_quality("VIRAL!!! Vaksin mengandung chip", CHAIN_TEXT)
-    assert report.kind == "post"
-    assert "byline" not in report.subscores and "structure" not in report.subscores
-    assert "headline" in report.subscores  # its headline is still judged
