@@ -33,10 +33,12 @@ from screening.text import normalise
 MAX_TEXT_CHARS = 100_000
 MAX_TITLE_CHARS = 1_000
 DEFAULT_THRESHOLDS = Thresholds()
-# Expected share of hoaxes among submissions, per genre. Articles come from community newsrooms, mostly
-# genuine: assume 1 in 5 (the training articles are half hoaxes). Short posts keep the training rate: the
-# posts people screen are forwarded claims like those the training claims were collected from.
-DEFAULT_BASE_RATES: dict[str, float] = {"article": 0.2}
+# Expected share of hoaxes among submissions, per genre. The default is an even prior: the risk then weighs
+# the text's own evidence without assuming hoaxes are as common as in the training data (82 % of the short
+# claims). Measured on out-of-fold training predictions with the default thresholds, this flags 72 % of hoax
+# and 34 % of genuine posts for review (the training rate would flag 98 % and 81 %), and 75 % / 21 % of
+# articles; a lower rate publishes more hoaxes (0.2 for articles: 38 % of hoax articles flagged).
+DEFAULT_BASE_RATES: dict[str, float] = {"post": 0.5, "article": 0.5}
 
 
 @dataclass(frozen=True)
