@@ -105,6 +105,13 @@ class Screener:
             base_rates=base_rates,
         )
 
+    def warm_up(self) -> Screener:
+        """Load what the first screening would otherwise load (region names, rule automata, caches)."""
+        self.screen(
+            title="Kabar Desa Sukamaju", text="Warga Desa Sukamaju, Kecamatan Cibeber, bergotong royong, ujarnya."
+        )
+        return self
+
     def _check(self, title: object, text: object) -> tuple[str, str]:
         if not isinstance(text, str) or not isinstance(title, str):
             raise InvalidInputError("title and text must be strings")

@@ -56,9 +56,10 @@ class ScreenerHolder:
         return screener
 
     def _build(self, version: str | None) -> Screener:
-        return Screener.from_registry(
+        screener = Screener.from_registry(
             self.registry, version, default_thresholds=self.default_thresholds, base_rates=self.base_rates
         )
+        return screener.warm_up()  # before it serves: the first request should not pay for loading
 
     def load_active(self) -> Screener:
         """Load the registry's active version (start-up)."""
