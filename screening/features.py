@@ -239,15 +239,20 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):
 
     def fit(self, prepared: Sequence[PreparedText], y: Any = None) -> LexicalFeatures:
         min_df = self.min_df if len(prepared) >= 4 * self.min_df else 1
-        self.word_vectorizer_ = TfidfVectorizer(
-            tokenizer=split_on_space,
-            token_pattern=None,
-            lowercase=False,
-            ngram_range=self.word_ngram_range,
-            min_df=min_df,
-            sublinear_tf=True,
-            dtype=np.float32,
-        ).fit([p.stems for p in prepared])
+
+        def on_tokens(ngram_range: tuple[int, int]) -> TfidfVectorizer:
+            # the texts are already normalised and space-separated
+            return TfidfVectorizer(
+                tokenizer=split_on_space,
+                token_pattern=None,
+                lowercase=False,
+                ngram_range=ngram_range,
+                min_df=min_df,
+                sublinear_tf=True,
+                dtype=np.float32,
+            )
+
+        self.word_vectorizer_ = on_tokens(self.word_ngram_range).fit([p.stems for p in prepared])
         self.char_vectorizer_ = TfidfVectorizer(
             analyzer="char_wb",
             lowercase=False,
@@ -257,15 +262,7 @@ class LexicalFeatures(BaseEstimator, TransformerMixin):
             sublinear_tf=True,
             dtype=np.float32,
         ).fit([p.doc.text for p in prepared])
-        self.stance_vectorizer_ = TfidfVectorizer(
-            tokenizer=split_on_space,
-            token_pattern=None,
-            lowercase=False,
-            ngram_range=self.stance_ngram_range,
-            min_df=min_df,
-            sublinear_tf=True,
-            dtype=np.float32,
-        ).fit([p.stance for p in prepared])
+        self.stance_vectorizer_ = on_tokens(self.stance_ngram_range).fit([p.stance for p in prepared])
         self.n_word_features_ = len(self.word_vectorizer_.vocabulary_)
         self.serving_ = [
             _ServingTfidf(v) for v in (self.word_vectorizer_, self.char_vectorizer_, self.stance_vectorizer_)
