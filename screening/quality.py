@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Literal
@@ -33,7 +34,7 @@ import ahocorasick
 
 from screening.errors import InvalidInputError
 from screening.resources import RESOURCE_DIR, load_root_words, load_slang_map, load_stopwords
-from screening.result import QualityFinding, QualityReport, Span, TextKind
+from screening.result import QualityFinding, QualityReport, RuleMatch, Span, TextKind
 from screening.stemming import BoundedStemmer
 from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
 
@@ -379,7 +380,7 @@ def _headline_rules() -> Any:
     return RuleEngine.from_file()
 
 
-def _headline(title: str) -> tuple[int, list[QualityFinding]]:
+def _headline(title: str, title_matches: Sequence[RuleMatch] | None = None) -> tuple[int, list[QualityFinding]]:
     findings: list[QualityFinding] = []
     stripped = title.strip()
     if not stripped:
@@ -411,7 +412,8 @@ def _headline(title: str) -> tuple[int, list[QualityFinding]]:
             )
         )
     cue_penalty = 0
-    for match in _headline_rules().match(doc):
+    matches = title_matches if title_matches is not None else _headline_rules().match(doc)
+    for match in matches:
         if match.category not in ("clickbait", "shouting"):
             continue
         if match.rule_id == "shouting_caps":
@@ -578,11 +580,13 @@ def assess_quality(
     *,
     author: str = "",
     stemmer: BoundedStemmer | None = None,
+    title_matches: Sequence[RuleMatch] | None = None,
 ) -> QualityReport:
     """Score the journalistic quality of a submission (0-100) with sub-scores and findings.
 
     `author` is the writer named by the submitting tool (its metadata); it counts as a byline. `stemmer` lets
-    a caller share its stemmer (and its cache) with the spelling check.
+    a caller share its stemmer (and its cache) with the spelling check; `title_matches`, the rules that the
+    caller's rule engine found in `title`, saves matching them again (and keeps a custom rule set in force).
     `doc` may pass the already normalised body (``normalise(text)``) to avoid normalising twice.
     Spans of ``headline`` findings index `title`; all other spans index `text`.
     """
@@ -600,11 +604,11 @@ def assess_quality(
         ("language", _language(text, doc, stemmer or _default_stemmer())),
     ]
     if kind == "article":
-        parts.append(("headline", _headline(title)))
+        parts.append(("headline", _headline(title, title_matches)))
         parts.append(("byline", _byline(text, author)))
         parts.append(("structure", _structure(text, words)))
     elif title.strip():
-        parts.append(("headline", _headline(title)))
+        parts.append(("headline", _headline(title, title_matches)))
     for name, (score, found) in parts:
         subscores[name] = int(min(max(score, 0), 100))
         findings.extend(found)

@@ -167,13 +167,20 @@ class Screener:
         classifier_risk = self._to_deployment_prior(scores.classifier_risk, genre)
         hoax_risk = self._to_deployment_prior(scores.hoax_risk, genre)
         rules = list(prepared.rule_matches)
-        if title.strip():
-            rules.extend(_on_title(m) for m in self.model.match_rules(normalise(title)))
+        title_matches = self.model.match_rules(normalise(title)) if title.strip() else []
+        rules.extend(_on_title(m) for m in title_matches)
         similar = self.known_hoaxes.search(text, k=3, doc=prepared.doc) if self.known_hoaxes is not None else []
         decision = limits.decide(hoax_risk)
         if decision == "publish" and any(s.similarity >= self.known_hoax_review_similarity for s in similar):
             decision = "review"
-        quality = assess_quality(title, text, prepared.doc, author=author, stemmer=self.model.preparer_.stemmer)
+        quality = assess_quality(
+            title,
+            text,
+            prepared.doc,
+            author=author,
+            stemmer=self.model.preparer_.stemmer,
+            title_matches=title_matches,
+        )
         return ScreenResult(
             screening_id=uuid.uuid4().hex,
             text_sha256=text_sha256(text),

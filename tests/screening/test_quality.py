@@ -179,3 +179,15 @@ def test_author_from_metadata_counts_as_a_byline() -> None:
     with_author = assess_quality(KIM_TITLE, body, author="Rina Marlina")
     assert with_author.subscores["byline"] > without.subscores["byline"]
     assert not any(f.message == "Nama penulis tidak dicantumkan." for f in with_author.findings)
+
+
+def test_headline_reuses_the_callers_title_matches() -> None:
+    from screening.rules import RuleEngine
+
+    title = "VIRAL!!! Ternyata Ini Rahasia yang Bikin Warga Heboh"
+    matches = RuleEngine.from_file().match(normalise(title))
+    assert matches
+    assert assess_quality(title, KIM_TEXT, title_matches=matches) == assess_quality(title, KIM_TEXT)
+    # with no matches handed in, no headline cue is found again behind the caller's back
+    calm = assess_quality(title, KIM_TEXT, title_matches=[])
+    assert calm.subscores["headline"] > assess_quality(title, KIM_TEXT).subscores["headline"]
