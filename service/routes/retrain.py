@@ -7,6 +7,7 @@ service serves it without a restart (requests in flight finish on the old one).
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
@@ -18,9 +19,11 @@ from screening.retrain import (
     RetrainJobRunner,
     RetrainOptions,
     RetrainReport,
+    RetrainTask,
     retrain,
 )
-from service.deps import HolderDep, StoreDep
+from screening.store import Store
+from service.deps import ScreenerHolder
 from service.errors import ApiError
 from service.observability import Metrics
 from service.routes.common import COMMON_ERRORS, AdminDep, errors
@@ -68,19 +71,16 @@ def get_runner(request: Request) -> RetrainJobRunner:
         return runner
 
 
-@router.post(
-    "/retrain",
-    status_code=202,
-    response_model=RetrainJobOut,
-    responses=errors(*COMMON_ERRORS, 403, 409),
-    summary="Retrain with the editors' labels in the background (admin); promotes only a model that is not worse",
-)
-async def start_retrain(
-    request: Request, caller: AdminDep, holder: HolderDep, store: StoreDep, body: RetrainRequest | None = None
-) -> RetrainJobOut:
+def retrain_task(request: Request, options: RetrainOptions | None = None) -> RetrainTask:
+    """The job a retrain runs: `screening.retrain.retrain` on the stored labels, switching through the holder.
+
+    The labels are read when the job starts; a promoted model is served at once (requests in flight finish on
+    the old one). `POST /v1/retrain` and the editors' models page both start this.
+    """
+    holder: ScreenerHolder = request.app.state.holder
+    store: Store = request.app.state.store
     settings: Settings = request.app.state.settings
     metrics: Metrics = request.app.state.metrics
-    options = body or RetrainRequest()
 
     def activate(version: str) -> None:
         holder.activate(version)  # builds and verifies the new Screener, then switches
@@ -88,15 +88,29 @@ async def start_retrain(
         if screener is not None:
             metrics.set_model(screener.model_version, screener.ruleset_version)
 
-    def task(progress: Any) -> RetrainReport:
+    def task(progress: Callable[[str], None]) -> RetrainReport:
         return retrain(
             holder.registry,
             settings.training_data_dir,
             labels=store.labels_for_training(),
-            options=RetrainOptions(margin=options.margin, force=options.force, dry_run=options.dry_run),
+            options=options or RetrainOptions(),
             activate=activate,
             progress=progress,
         )
+
+    return task
+
+
+@router.post(
+    "/retrain",
+    status_code=202,
+    response_model=RetrainJobOut,
+    responses=errors(*COMMON_ERRORS, 403, 409),
+    summary="Retrain with the editors' labels in the background (admin); promotes only a model that is not worse",
+)
+async def start_retrain(request: Request, caller: AdminDep, body: RetrainRequest | None = None) -> RetrainJobOut:
+    options = body or RetrainRequest()
+    task = retrain_task(request, RetrainOptions(margin=options.margin, force=options.force, dry_run=options.dry_run))
 
     try:
         job = get_runner(request).start(task)

@@ -6,7 +6,6 @@ audit record through `screen_and_record`, the store, the `ScreenerHolder`), and 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import quote
@@ -26,15 +25,12 @@ from screening.retrain import (
     RetrainInProgressError,
     RetrainJob,
     RetrainJobRunner,
-    RetrainReport,
-    RetrainTask,
-    retrain,
 )
 from screening.store import Store
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
 from service.observability import Metrics
-from service.routes.retrain import get_runner
+from service.routes.retrain import get_runner, retrain_task
 from service.routes.screen import screen_and_record
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
 from service.security import Caller
@@ -386,35 +382,6 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
 
 
 # -- models -------------------------------------------------------------------------------------------------------
-def _retrain_task(request: Request) -> RetrainTask:
-    """What the retrain button runs: `screening.retrain.retrain` with the stored labels, switching through the holder.
-
-    The labels are read when the job starts; a promoted model is served at once (requests in flight finish on the
-    old one), as with `POST /v1/retrain`, whose job runner this shares (one retrain at a time per service).
-    """
-    holder: ScreenerHolder = request.app.state.holder
-    store: Store = request.app.state.store
-    settings: Settings = request.app.state.settings
-    metrics: Metrics = request.app.state.metrics
-
-    def activate(version: str) -> None:
-        holder.activate(version)
-        screener = holder.screener
-        if screener is not None:
-            metrics.set_model(screener.model_version, screener.ruleset_version)
-
-    def task(progress: Callable[[str], None]) -> RetrainReport:
-        return retrain(
-            holder.registry,
-            settings.training_data_dir,
-            labels=store.labels_for_training(),
-            activate=activate,
-            progress=progress,
-        )
-
-    return task
-
-
 def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
     if job is None:
         return None
@@ -487,7 +454,7 @@ async def start_retrain(request: Request) -> Response:
         return checked
     caller, _ = checked
     try:
-        get_runner(request).start(_retrain_task(request))
+        get_runner(request).start(retrain_task(request))
     except RetrainInProgressError:
         return problem(request, caller, 409, "Pelatihan ulang sedang berjalan. Tunggu sampai selesai.")
     return RedirectResponse("/ui/model?pesan=mulai", status_code=303)

@@ -333,7 +333,7 @@ def test_retrain_button_starts_the_job_and_the_page_reports_it(
 
     runner = RetrainJobRunner()
     local.app.state.retrain_runner = runner  # type: ignore[attr-defined]
-    monkeypatch.setattr(ui_routes, "_retrain_task", lambda request: task)
+    monkeypatch.setattr(ui_routes, "retrain_task", lambda request: task)
     r = post_form(local, "/ui/model/latih-ulang", {}, page="/ui/model")
     assert r.status_code == 303 and r.headers["location"] == "/ui/model?pesan=mulai"
     assert runner.wait(10) and calls == ["ran"]
