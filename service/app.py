@@ -49,12 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.database_url.get_secret_value())
         store.migrate()  # fails start-up loudly: serving without an audit log is not an option
-        holder = ScreenerHolder(ModelRegistry(settings.models_dir), default_thresholds=settings.default_thresholds)
+        holder = ScreenerHolder(
+            ModelRegistry(settings.models_dir),
+            default_thresholds=settings.default_thresholds,
+            base_rates=settings.base_rates,
+            metrics=metrics,
+        )
         try:
             if settings.train_if_missing:
                 ensure_default_model(holder.registry, settings.training_data_dir)
             screener = holder.load_active()
-            metrics.set_model(screener.model_version, screener.ruleset_version)
             log.info("model loaded", extra={"model_version": screener.model_version})
         except ScreeningError as exc:
             # Stay up but not ready (/readyz 503) so an operator can activate a good version through the API.

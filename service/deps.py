@@ -36,10 +36,12 @@ class ScreenerHolder:
         *,
         default_thresholds: Thresholds,
         base_rates: Mapping[str, float] = DEFAULT_BASE_RATES,
+        metrics: Metrics | None = None,
     ) -> None:
         self.registry = registry
         self.default_thresholds = default_thresholds
         self.base_rates = dict(base_rates)
+        self.metrics = metrics
         self._screener: Screener | None = None
         self._switch_lock = threading.Lock()  # one model switch at a time; readers never take it
 
@@ -61,11 +63,17 @@ class ScreenerHolder:
         )
         return screener.warm_up()  # before it serves: the first request should not pay for loading
 
+    def _serve(self, screener: Screener) -> None:
+        """The one place the served model changes (callers hold the switch lock); metrics follow it."""
+        self._screener = screener
+        if self.metrics is not None:
+            self.metrics.set_model(screener.model_version, screener.ruleset_version)
+
     def load_active(self) -> Screener:
         """Load the registry's active version (start-up)."""
         with self._switch_lock:
             screener = self._build(None)
-            self._screener = screener
+            self._serve(screener)
             return screener
 
     def activate(self, version: str) -> tuple[str, str | None]:
@@ -77,7 +85,7 @@ class ScreenerHolder:
             previous = self.registry.active_version()
             screener = self._build(version)  # verifies the artifact before any switch
             self.registry.activate(version)
-            self._screener = screener
+            self._serve(screener)
             return screener.model_version, previous
 
     def rollback(self) -> tuple[str, str | None]:
@@ -91,7 +99,7 @@ class ScreenerHolder:
                 if previous is not None:
                     self.registry.activate(previous)  # keep the pointer on what is actually being served
                 raise
-            self._screener = screener
+            self._serve(screener)
             return screener.model_version, previous
 
 

@@ -8,20 +8,12 @@ from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 
 from service.deps import HolderDep
-from service.observability import Metrics
 from service.routes.common import AdminDep, SubmitterDep, errors
 from service.schemas import ModelsResponse, ModelSwitched, ModelVersionOut
 
 router = APIRouter(prefix="/v1", tags=["models"])
 
 VersionPath = Annotated[str, Path(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._-]+$")]
-
-
-def _publish(request: Request, holder: HolderDep) -> None:
-    metrics: Metrics = request.app.state.metrics
-    screener = holder.screener
-    if screener is not None:
-        metrics.set_model(screener.model_version, screener.ruleset_version)
 
 
 @router.get("/models", response_model=ModelsResponse, responses=errors(401, 429), summary="Stored model versions")
@@ -47,7 +39,6 @@ async def list_models(caller: SubmitterDep, holder: HolderDep) -> ModelsResponse
 )
 async def activate_model(version: VersionPath, request: Request, caller: AdminDep, holder: HolderDep) -> ModelSwitched:
     new, previous = await run_in_threadpool(holder.activate, version)
-    _publish(request, holder)
     return ModelSwitched(active_version=new, previous_version=previous)
 
 
@@ -59,5 +50,4 @@ async def activate_model(version: VersionPath, request: Request, caller: AdminDe
 )
 async def rollback_model(request: Request, caller: AdminDep, holder: HolderDep) -> ModelSwitched:
     new, previous = await run_in_threadpool(holder.rollback)
-    _publish(request, holder)
     return ModelSwitched(active_version=new, previous_version=previous)

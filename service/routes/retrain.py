@@ -25,7 +25,6 @@ from screening.retrain import (
 from screening.store import Store
 from service.deps import ScreenerHolder
 from service.errors import ApiError
-from service.observability import Metrics
 from service.routes.common import COMMON_ERRORS, AdminDep, errors
 from service.settings import Settings
 
@@ -80,13 +79,9 @@ def retrain_task(request: Request, options: RetrainOptions | None = None) -> Ret
     holder: ScreenerHolder = request.app.state.holder
     store: Store = request.app.state.store
     settings: Settings = request.app.state.settings
-    metrics: Metrics = request.app.state.metrics
 
     def activate(version: str) -> None:
         holder.activate(version)  # builds and verifies the new Screener, then switches
-        screener = holder.screener
-        if screener is not None:
-            metrics.set_model(screener.model_version, screener.ruleset_version)
 
     def task(progress: Callable[[str], None]) -> RetrainReport:
         return retrain(

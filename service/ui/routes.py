@@ -486,8 +486,4 @@ async def _switch(request: Request, how: Literal["activate", "rollback"]) -> Res
     except ScreeningError as exc:
         message = "Tidak ada versi sebelumnya untuk dikembalikan." if how == "rollback" else str(exc)
         return problem(request, caller, 409, f"Model tidak diganti. {message}")
-    screener = holder.screener
-    if screener is not None:
-        metrics: Metrics = request.app.state.metrics
-        metrics.set_model(screener.model_version, screener.ruleset_version)
     return RedirectResponse("/ui/model?pesan=aktif", status_code=303)

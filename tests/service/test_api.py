@@ -198,3 +198,13 @@ def test_unreachable_store_is_503_not_500(client: TestClient) -> None:
         app.state.store.close()  # type: ignore[attr-defined]
         app.state.store = healthy  # type: ignore[attr-defined]
     assert client.get("/readyz").status_code == 200
+
+
+def test_deployment_base_rate_setting_reaches_the_screener(make_settings: Callable[..., Settings]) -> None:
+    with TestClient(create_app(make_settings(hoax_base_rate_post=0.3))) as low:
+        risky = low.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    with TestClient(create_app(make_settings(hoax_base_rate_post=0.7))) as high:
+        riskier = high.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    assert risky["extra"] == {"genre": "post", "base_rate": 0.3}
+    assert riskier["extra"]["base_rate"] == 0.7
+    assert riskier["hoax_risk"] > risky["hoax_risk"]
