@@ -36,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 from screening.data import load_training_data  # noqa: E402
 from screening.registry import ModelRegistry, ensure_default_model  # noqa: E402
 from screening.screen import Screener  # noqa: E402
+from screening.submission import Submission  # noqa: E402
 
 
 def perturb(text: str, rng: random.Random) -> str:
@@ -113,14 +114,18 @@ def main() -> None:
         rng = random.Random(1)
         # Warm the stemming cache over the whole vocabulary first, as a long batch run's workers soon have it;
         # then time one-by-one and screen_many on two different samples, so neither reuses the other's work.
-        warm_up = [(title, perturb(text, rng)) for title, text in texts]
+        warm_up = [Submission(text=perturb(text, rng), title=title) for title, text in texts]
         for i in range(0, len(warm_up), 256):
             screener.screen_many(warm_up[i : i + 256])
-        sample = [(title, perturb(text, rng)) for title, text in rng.sample(texts, args.one_by_one)]
-        other = [(title, perturb(text, rng)) for title, text in rng.sample(texts, args.one_by_one)]
+
+        def subsample() -> list[Submission]:
+            picked = rng.sample(texts, args.one_by_one)
+            return [Submission(text=perturb(text, rng), title=title) for title, text in picked]
+
+        sample, other = subsample(), subsample()
         start, cpu_start = time.perf_counter(), time.process_time()
-        for title, text in sample:
-            screener.screen(title=title, text=text)
+        for submission in sample:
+            screener.screen(title=submission.title, text=submission.text)
         one_rate = len(sample) / (time.perf_counter() - start)
         one_cpu_rate = len(sample) / (time.process_time() - cpu_start)
         start, cpu_start = time.perf_counter(), time.process_time()

@@ -38,6 +38,7 @@ from screening.errors import InvalidInputError, ScreeningError
 from screening.registry import ModelRegistry
 from screening.result import Thresholds
 from screening.screen import DEFAULT_BASE_RATES, DEFAULT_THRESHOLDS, Screener
+from screening.submission import Submission
 
 InputFormat = Literal["csv", "jsonl"]
 OutputFormat = Literal["jsonl", "csv"]
@@ -122,30 +123,24 @@ class ChunkResult:
 
 
 def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
-    """Screen a chunk in one `screen_many` call; if a row is refused, screen row by row to isolate it."""
+    """Screen a chunk in one `screen_many` call; a row the library refuses becomes an error record."""
     errors = list(chunk.errors)
-    rows = chunk.rows
-    try:
-        results = screener.screen_many([(r.title, r.text) for r in rows], explain=False)
-        pairs = list(zip(rows, results, strict=True))
-    except InvalidInputError:
-        pairs = []
-        for r in rows:
-            try:
-                pairs.append((r, screener.screen(title=r.title, text=r.text)))
-            except InvalidInputError as exc:
-                errors.append(RowError(r.line, r.id, str(exc)))
-    records = [
-        {
-            "id": r.id,
-            "line": r.line,
-            "hoax_risk": res.hoax_risk,
-            "decision": res.decision,
-            "quality_score": res.quality.score,
-            "rules": [m.rule_id for m in res.rules],
-        }
-        for r, res in pairs
-    ]
+    outcomes = screener.screen_many([Submission(text=r.text, title=r.title) for r in chunk.rows], explain=False)
+    records = []
+    for r, outcome in zip(chunk.rows, outcomes, strict=True):
+        if isinstance(outcome, InvalidInputError):
+            errors.append(RowError(r.line, r.id, str(outcome)))
+            continue
+        records.append(
+            {
+                "id": r.id,
+                "line": r.line,
+                "hoax_risk": outcome.hoax_risk,
+                "decision": outcome.decision,
+                "quality_score": outcome.quality.score,
+                "rules": [m.rule_id for m in outcome.rules],
+            }
+        )
     errors.sort(key=lambda e: e.line)
     return ChunkResult(chunk.index, records, errors)
 

@@ -17,10 +17,10 @@ from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import CountVectorizer
 
-from screening.errors import TrainingDataError
+from screening.errors import InvalidInputError, TrainingDataError
+from screening.labels import Label, parse_label
 
 Genre = Literal["post", "article"]
-LABELS: tuple[str, str] = ("valid", "hoax")
 ARTICLE_MIN_WORDS = 100  # below this a text is screened as a short post, at or above as an article
 
 _WORD_RE = re.compile(r"\w+")
@@ -30,7 +30,7 @@ csv.field_size_limit(16 * 1024 * 1024)
 @dataclass(frozen=True, slots=True)
 class LabelledText:
     text: str
-    label: str  # "hoax" or "valid"
+    label: Label
     title: str = ""
     source_url: str = ""
     source: str = ""  # file it came from
@@ -78,9 +78,10 @@ def read_labelled(path: Path, *, text_field: str = "text") -> list[LabelledText]
     rows: list[LabelledText] = []
     for lineno, row in _rows_from_file(path):
         text = row.get(text_field, "").strip()
-        label = row.get("label", "").strip().lower()
-        if label not in LABELS:
-            raise TrainingDataError(f"{path}:{lineno}: label must be 'hoax' or 'valid', got {label!r}")
+        try:
+            label = parse_label(row.get("label", ""))
+        except InvalidInputError as exc:
+            raise TrainingDataError(f"{path}:{lineno}: {exc}") from None
         if not text:
             raise TrainingDataError(f"{path}:{lineno}: empty {text_field!r}")
         rows.append(

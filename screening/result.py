@@ -6,7 +6,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Decision = Literal["publish", "review", "reject"]
-Label = Literal["hoax", "valid"]
 TextKind = Literal["article", "post"]
 
 

@@ -49,6 +49,7 @@ from sklearn.model_selection import StratifiedGroupKFold
 from screening.data import LabelledText, data_hash, genre_of, load_training_data, near_duplicate_groups, text_sha256
 from screening.errors import ModelArtifactError, ScreeningError, TrainingDataError
 from screening.evaluate import evaluate_rows
+from screening.labels import LABELS, Label
 from screening.model import GENRES, HoaxModel
 from screening.registry import (
     ModelRegistry,
@@ -79,7 +80,7 @@ class EditorLabel(Protocol):
     @property
     def title(self) -> str: ...
     @property
-    def label(self) -> str: ...
+    def label(self) -> Label: ...
 
 
 @dataclass(frozen=True)
@@ -146,7 +147,7 @@ def labels_to_rows(labels: Sequence[EditorLabel]) -> list[LabelledText]:
     """Editors' labels as training rows, one per text (the later label in `labels` wins), in label order."""
     latest: dict[str, EditorLabel] = {}
     for record in labels:
-        if record.label not in ("hoax", "valid"):
+        if record.label not in LABELS:
             raise TrainingDataError(f"label {record.id}: {record.label!r} is neither 'hoax' nor 'valid'")
         if record.text.strip():
             key = text_sha256(record.text)
@@ -285,7 +286,7 @@ def _retrain_locked(
         "n_base_rows": len(base),
         "n_labels": len(label_rows),
         "n_labels_overriding_base": len(base) - len(kept_base),
-        "label_counts": {lab: sum(r.label == lab for r in label_rows) for lab in ("hoax", "valid")},
+        "label_counts": {lab: sum(r.label == lab for r in label_rows) for lab in LABELS},
         "labels_through_id": max((_label_id(r) for r in label_rows), default=None),
         "sources": source_hashes(training_data_dir),
     }

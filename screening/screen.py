@@ -28,10 +28,9 @@ from screening.model import HoaxModel, Scores
 from screening.quality import assess_quality
 from screening.registry import ModelRegistry, TrainedModel
 from screening.result import RuleMatch, ScreenResult, Span, Thresholds
+from screening.submission import Submission
 from screening.text import normalise
 
-MAX_TEXT_CHARS = 100_000
-MAX_TITLE_CHARS = 1_000
 DEFAULT_THRESHOLDS = Thresholds()
 # Expected share of hoaxes among submissions, per genre. The default is an even prior: the risk then weighs
 # the text's own evidence without assuming hoaxes are as common as in the training data (82 % of the short
@@ -50,7 +49,6 @@ class Screener:
     known_hoaxes: KnownHoaxIndex | None = None
     default_thresholds: Thresholds = DEFAULT_THRESHOLDS
     known_hoax_review_similarity: float = 0.8
-    max_text_chars: int = MAX_TEXT_CHARS
     base_rates: Mapping[str, float] = field(default_factory=dict)  # genre -> expected share of hoaxes
 
     def __post_init__(self) -> None:
@@ -112,47 +110,44 @@ class Screener:
         )
         return self
 
-    def _check(self, title: object, text: object) -> tuple[str, str]:
-        if not isinstance(text, str) or not isinstance(title, str):
-            raise InvalidInputError("title and text must be strings")
-        if not text.strip():
-            raise InvalidInputError("text is empty")
-        if len(text) > self.max_text_chars:
-            raise InvalidInputError(f"text is longer than {self.max_text_chars} characters")
-        if len(title) > MAX_TITLE_CHARS:
-            raise InvalidInputError(f"title is longer than {MAX_TITLE_CHARS} characters")
-        return title, text
-
     def screen(
         self, *, text: str, title: str = "", thresholds: Thresholds | None = None, author: str = ""
     ) -> ScreenResult:
         """Screen one submission; `thresholds` may only tighten the deployment's defaults.
 
-        `author`, when the submitting tool knows it, counts as the byline for the quality score.
+        `author`, when the submitting tool knows it, counts as the byline for the quality score. A submission
+        that cannot be screened raises `InvalidInputError`.
         """
-        return self.screen_many([(title, text)], thresholds=thresholds, authors=[author])[0]
+        outcome = self.screen_many([Submission(text=text, title=title, author=author)], thresholds=thresholds)[0]
+        if isinstance(outcome, InvalidInputError):
+            raise outcome
+        return outcome
 
     def screen_many(
         self,
-        items: Sequence[tuple[str, str]],
+        submissions: Sequence[Submission],
         *,
         thresholds: Thresholds | None = None,
-        authors: Sequence[str] | None = None,
         explain: bool = True,
-    ) -> list[ScreenResult]:
-        """Screen (title, text) pairs; equal to screening each alone, but scored in one matrix per genre.
+    ) -> list[ScreenResult | InvalidInputError]:
+        """Screen submissions; equal to screening each alone, but scored in one matrix per genre.
 
-        `explain=False` leaves `terms` empty: bulk screening writes no explanations and saves their cost.
+        Returns one outcome per submission, in order: its result, or the `InvalidInputError` that says why that
+        submission alone cannot be screened. `explain=False` leaves `terms` empty (bulk screening saves the cost).
         """
-        checked = [self._check(title, text) for title, text in items]
-        prepared = [self.model.prepare(text) for _, text in checked]
+        outcomes: list[ScreenResult | InvalidInputError | None] = [None] * len(submissions)
+        accepted: list[tuple[int, Submission]] = []
+        for i, submission in enumerate(submissions):
+            try:
+                accepted.append((i, submission.checked()))
+            except InvalidInputError as exc:
+                outcomes[i] = exc
+        prepared = [self.model.prepare(s.text) for _, s in accepted]
         scores = self.model.score_prepared(prepared)
         limits = self.default_thresholds.tightened(thresholds)
-        by = list(authors) if authors is not None else [""] * len(checked)
-        return [
-            self._result(title, p, s, limits, author, explain)
-            for (title, _), p, s, author in zip(checked, prepared, scores, by, strict=True)
-        ]
+        for (i, submission), p, s in zip(accepted, prepared, scores, strict=True):
+            outcomes[i] = self._result(submission.title, p, s, limits, submission.author, explain)
+        return [o for o in outcomes if o is not None]
 
     def _result(
         self,

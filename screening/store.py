@@ -29,11 +29,11 @@ from sqlalchemy.pool import StaticPool
 
 from screening.data import text_sha256  # the same hash the Screener puts in ScreenResult.text_sha256
 from screening.errors import InvalidInputError, ScreeningError
-from screening.result import Decision, Label, ScreenResult
+from screening.labels import LABELS, Label
+from screening.result import Decision, ScreenResult
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
-_LABELS: tuple[str, ...] = ("hoax", "valid")
 
 __all__ = [
     "LabelRecord",
@@ -378,8 +378,8 @@ class Store:
         screening_id: str | None = None,
     ) -> int:
         """Store an editor's verdict; returns its id once committed."""
-        if label not in _LABELS:
-            raise InvalidInputError(f"label must be one of {_LABELS}, got {label!r}")
+        if label not in LABELS:
+            raise InvalidInputError(f"label must be one of {LABELS}, got {label!r}")
         if not text.strip():
             raise InvalidInputError("text is empty")
         if not editor_id.strip():

@@ -7,11 +7,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from screening import submission as library
+from screening.labels import Label
 from screening.result import ScreenResult, Thresholds
+from screening.submission import MAX_META_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
-MAX_TEXT_CHARS = 20_000
-MAX_TITLE_CHARS = 500
-MAX_META_CHARS = 200
 MAX_NOTE_CHARS = 2_000
 HARD_MAX_BATCH_ITEMS = 1_000  # the deployment's limit (SARING_MAX_BATCH_ITEMS, default 100) is at most this
 
@@ -84,6 +84,15 @@ class Submission(Strict):
         }
     )
 
+    def to_library(self) -> library.Submission:
+        return library.Submission(
+            text=self.text,
+            title=self.title,
+            author=self.author or "",
+            kim_group=self.kim_group or "",
+            channel=self.channel or "",
+        )
+
 
 class ScreenRequest(Submission):
     """`POST /v1/screen`: one submission, optionally with stricter thresholds."""
@@ -116,7 +125,7 @@ class LabelSubmission(Strict):
 
     text: Text
     title: Title = ""
-    label: Literal["hoax", "valid"]
+    label: Label
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)] | None = None
     editor_id: Identifier
     screening_id: Identifier | None = None
@@ -125,7 +134,7 @@ class LabelSubmission(Strict):
 class LabelCreated(BaseModel):
     id: int
     text_sha256: str
-    label: Literal["hoax", "valid"]
+    label: Label
 
 
 # Responses -------------------------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
 
-from screening.errors import InvalidInputError, ScreeningError
+from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
 from screening.screen import Screener
 from screening.store import ScreeningAudit, Store
@@ -48,9 +48,10 @@ def screen_and_record(
     caller: Caller,
 ) -> ScreenResult:
     """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
-    result = screener.screen(
-        text=submission.text, title=submission.title, thresholds=stricter, author=submission.author or ""
-    )
+    outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
+    if isinstance(outcome, InvalidInputError):
+        raise outcome
+    result = outcome
     store.record_screenings([_audit(submission, result, caller)])
     return result
 
@@ -61,26 +62,8 @@ def _screen_many(
     submissions: list[Submission],
     stricter: Thresholds | None,
     caller: Caller,
-) -> list[ScreenResult | ScreeningError]:
-    pairs = [(s.title, s.text) for s in submissions]
-    outcomes: list[ScreenResult | ScreeningError]
-    try:
-        outcomes = list(screener.screen_many(pairs, thresholds=stricter, authors=[s.author or "" for s in submissions]))
-    except InvalidInputError:
-        # One item the library refuses must not sink the others: fall back to screening them one by one.
-        outcomes = []
-        for submission in submissions:
-            try:
-                outcomes.append(
-                    screener.screen(
-                        text=submission.text,
-                        title=submission.title,
-                        thresholds=stricter,
-                        author=submission.author or "",
-                    )
-                )
-            except InvalidInputError as exc:
-                outcomes.append(exc)
+) -> list[ScreenResult | InvalidInputError]:
+    outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
     store.record_screenings(
         [_audit(s, r, caller) for s, r in zip(submissions, outcomes, strict=True) if isinstance(r, ScreenResult)]
     )
@@ -156,7 +139,7 @@ async def screen_batch(
             f"Satu batch berisi paling banyak {settings.max_batch_chars} karakter; diterima {total_chars}. "
             "Bagi menjadi beberapa batch.",
         )
-    outcomes: list[ScreenResult | ScreeningError] = []
+    outcomes: list[ScreenResult | InvalidInputError] = []
     if valid:
         outcomes = await limiter.run(
             _screen_many,

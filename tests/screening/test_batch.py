@@ -26,7 +26,8 @@ from screening.batch import (
     read_chunks,
     screen_file,
 )
-from screening.screen import MAX_TEXT_CHARS, Screener
+from screening.screen import Screener
+from screening.submission import MAX_TEXT_CHARS
 
 TEXTS = [
     (KIM_TITLE, KIM_TEXT),

@@ -212,6 +212,9 @@ class BrokenScreener(SlowScreener):
     def screen(self, **kwargs: Any) -> ScreenResult:
         raise AttributeError("simulated library bug")
 
+    def screen_many(self, items: Any, **kwargs: Any) -> list[ScreenResult]:
+        raise AttributeError("simulated library bug")
+
 
 def test_library_bug_is_a_json_500_with_request_id(client: TestClient) -> None:
     holder = client.app.state.holder  # type: ignore[attr-defined]
