@@ -56,6 +56,9 @@ class QualityFinding:
     message: str
     suggestion: str
     span: Span | None = None
+    # the list or rule that produced it, e.g. "lexicon", "slang", "kbbi", "doubled_word", "di_prefix", "clickbait"
+    source: str = ""
+    replacement: str | None = None  # the corrected text for `span`, when there is one ("tersebr" -> "tersebar")
 
 
 @dataclass(frozen=True, slots=True)

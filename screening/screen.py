@@ -162,7 +162,8 @@ class Screener:
         classifier_risk = self._to_deployment_prior(scores.classifier_risk, genre)
         hoax_risk = self._to_deployment_prior(scores.hoax_risk, genre)
         rules = list(prepared.rule_matches)
-        title_matches = self.model.match_rules(normalise(title)) if title.strip() else []
+        title_doc = normalise(title)
+        title_matches = self.model.match_rules(title_doc) if title.strip() else []
         rules.extend(_on_title(m) for m in title_matches)
         similar = self.known_hoaxes.search(text, k=3, doc=prepared.doc) if self.known_hoaxes is not None else []
         decision = limits.decide(hoax_risk)
@@ -172,6 +173,7 @@ class Screener:
             title,
             text,
             prepared.doc,
+            title_doc=title_doc,
             author=author,
             stemmer=self.model.preparer_.stemmer,
             title_matches=title_matches,

@@ -18,7 +18,7 @@ from id_texts import (
 )
 
 from screening.errors import InvalidInputError
-from screening.quality import assess_quality, find_places
+from screening.quality import assess_quality
 from screening.result import QualityReport
 from screening.text import normalise
 
@@ -113,26 +113,6 @@ def test_missing_five_w_are_named() -> None:
     messages = " ".join(f.message for f in report.findings if f.check == "completeness")
     assert "Waktu" in messages and "Lokasi" in messages
     assert report.subscores["completeness"] <= 40
-
-
-def test_places_with_context_and_aliases() -> None:
-    text = (
-        "Warga Desa Sukamaju, Kecamatan Cibeber, Kabupaten Cianjur, dan rombongan dari Jogja serta DKI "
-        "hadir. Batu itu besar, dan desa baru itu jauh."
-    )
-    places = {p.span.text: p for p in find_places(text)}
-    assert places["Desa Sukamaju"].level == "village"
-    assert places["Kecamatan Cibeber"].level == "district"
-    assert places["Kabupaten Cianjur"].level == "regency"
-    assert places["Jogja"].name == "Daerah Istimewa Yogyakarta"
-    assert places["DKI"].level == "province"
-    assert "desa baru" not in places  # lower-case context words with common nouns are not places
-    for place in places.values():
-        assert text[place.span.start : place.span.end] == place.span.text
-
-
-def test_unlisted_village_is_not_a_place() -> None:
-    assert not [p for p in find_places("Desa Zzyzxqwerty mengadakan rapat") if p.level == "village"]
 
 
 def test_doc_argument_is_used_and_invalid_input_rejected() -> None:

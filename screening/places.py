@@ -1,0 +1,186 @@
+"""Indonesian regions named in a text, from the Kemendagri list (province down to village).
+
+Two kinds of mention count:
+
+- a region word followed by a capitalised name ("Desa Sukamaju", "Kec. Cibeber", "Kota Batu"), kept when the
+  name is listed at that level (the longest listed name wins, so "Desa Sukamaju Barat" beats "Sukamaju");
+- a capitalised regency or province name on its own ("Cianjur", "Jawa Barat") or a common alias ("Jogja",
+  "DKI", "Jabar"). A bare name that opens a sentence and is also an ordinary word ("Batu itu besar") is
+  not taken for a place.
+
+The names are read once from ``resources/place_names.txt`` (compiled from ``wilayah.csv`` by
+``scripts/build_place_names.py``), which keeps start-up short. Spans index the text passed in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import ahocorasick
+
+from screening.resources import RESOURCE_DIR, load_root_words
+from screening.result import Span
+
+PlaceLevel = Literal["province", "regency", "district", "village"]
+
+PROVINCE_ALIASES: dict[str, str] = {
+    "dki": "Daerah Khusus Ibukota Jakarta",
+    "dki jakarta": "Daerah Khusus Ibukota Jakarta",
+    "jakarta": "Daerah Khusus Ibukota Jakarta",
+    "diy": "Daerah Istimewa Yogyakarta",
+    "yogyakarta": "Daerah Istimewa Yogyakarta",
+    "jogja": "Daerah Istimewa Yogyakarta",
+    "jogjakarta": "Daerah Istimewa Yogyakarta",
+    "yogya": "Daerah Istimewa Yogyakarta",
+    "jabar": "Jawa Barat",
+    "jateng": "Jawa Tengah",
+    "jatim": "Jawa Timur",
+    "sumut": "Sumatera Utara",
+    "sumbar": "Sumatera Barat",
+    "sumsel": "Sumatera Selatan",
+    "kalbar": "Kalimantan Barat",
+    "kalteng": "Kalimantan Tengah",
+    "kalsel": "Kalimantan Selatan",
+    "kaltim": "Kalimantan Timur",
+    "kaltara": "Kalimantan Utara",
+    "sulut": "Sulawesi Utara",
+    "sulteng": "Sulawesi Tengah",
+    "sulsel": "Sulawesi Selatan",
+    "sultra": "Sulawesi Tenggara",
+    "sulbar": "Sulawesi Barat",
+    "ntb": "Nusa Tenggara Barat",
+    "ntt": "Nusa Tenggara Timur",
+    "babel": "Kepulauan Bangka Belitung",
+    "kepri": "Kepulauan Riau",
+    "malut": "Maluku Utara",
+}
+# region word (lower case, as written) -> the levels a name after it may have
+CONTEXT_LEVELS: dict[str, tuple[PlaceLevel, ...]] = {
+    "desa": ("village",),
+    "ds.": ("village",),
+    "kelurahan": ("village",),
+    "kel.": ("village",),
+    "kampung": ("village",),
+    "nagari": ("village",),
+    "gampong": ("village",),
+    "dusun": ("village",),
+    "kecamatan": ("district",),
+    "kec.": ("district",),
+    "distrik": ("district",),
+    "kabupaten": ("regency",),
+    "kab.": ("regency",),
+    "kota": ("regency",),
+    "provinsi": ("province",),
+    "prov.": ("province",),
+}
+_CONTEXT_RE = re.compile(
+    r"\b(?i:desa|ds\.|kelurahan|kel\.|kampung|nagari|gampong|dusun|kecamatan|kec\.|distrik|kabupaten|kab\.|kota"
+    r"|provinsi|prov\.)\s+((?:[A-Z0-9][\w'().-]*)(?:\s+[A-Z0-9][\w'().-]*){0,4})"
+)
+_NAME_WORD_RE = re.compile(r"\S+")
+_TRAILING = ".,;:)("
+_REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
+_SENTENCE_END = ".!?\n"
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A region named in a text: its span, the official name it matched and its level."""
+
+    span: Span
+    name: str
+    level: PlaceLevel
+
+
+@dataclass(frozen=True)
+class _Gazetteer:
+    by_level: dict[str, frozenset[str]]  # lower-case names per level (regencies also without their prefix)
+    bare: ahocorasick.Automaton  # lower-case regency/province names and aliases -> (official, level, length)
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> _Gazetteer:
+    """Read the compiled name lists once: name sets per level and an automaton over regency and province names."""
+    lists: dict[str, list[str]] = {}
+    with open(RESOURCE_DIR / "place_names.txt", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#"):
+                continue
+            key, _, names = line.rstrip("\n").partition("\t")
+            lists[key] = names.split("|") if names else []
+    by_level = {level: set(lists[level]) for level in ("province", "regency", "district", "village")}
+    bare = ahocorasick.Automaton()
+    for official in lists["official-regency"]:
+        plain = _REGENCY_PREFIX_RE.sub("", official.lower())
+        by_level["regency"].add(plain)
+        bare.add_word(plain, (official, "regency", len(plain)))
+    for official in lists["official-province"]:
+        lower = official.lower()
+        bare.add_word(lower, (official, "province", len(lower)))
+    for alias, official in PROVINCE_ALIASES.items():
+        bare.add_word(alias, (official, "province", len(alias)))
+    bare.make_automaton()
+    return _Gazetteer({k: frozenset(v) for k, v in by_level.items()}, bare)
+
+
+def place_names(level: PlaceLevel) -> frozenset[str]:
+    """The lower-case names listed at `level` (regencies both with and without "Kabupaten"/"Kota")."""
+    return _gazetteer().by_level[level]
+
+
+def _is_word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"
+
+
+def _opens_sentence(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"'“(")
+    return not before or before[-1] in _SENTENCE_END
+
+
+def find_places(text: str) -> list[Place]:
+    """Regions named in `text`, in order of their start, with spans into `text` (see the module docstring)."""
+    gazetteer = _gazetteer()
+    places: list[Place] = []
+    taken: list[tuple[int, int]] = []
+    for m in _CONTEXT_RE.finditer(text):
+        context = text[m.start() : m.start(1)].strip().lower()
+        levels = CONTEXT_LEVELS.get(context, ())
+        words = list(_NAME_WORD_RE.finditer(m.group(1)))
+        for n in range(len(words), 0, -1):
+            written = text[m.start(1) : m.start(1) + words[n - 1].end()].rstrip(_TRAILING)
+            candidate = written.lower()
+            if context == "kota":
+                candidate = f"kota {candidate}"
+            level = next((lv for lv in levels if candidate in gazetteer.by_level[lv]), None)
+            if level is not None:
+                end = m.start(1) + len(written)
+                places.append(Place(Span(m.start(), end, text[m.start() : end]), candidate, level))
+                taken.append((m.start(), end))
+                break
+    lower = text.lower()
+    if len(lower) == len(text):  # lower() can change length for a few scripts; then only context matches count
+        roots = load_root_words()
+        found: list[tuple[int, int, str, PlaceLevel]] = []
+        for end_index, (official, level, length) in gazetteer.bare.iter(lower):
+            start = end_index + 1 - length
+            end = end_index + 1
+            if start < 0 or (start > 0 and _is_word_char(text[start - 1])):
+                continue
+            if end < len(text) and _is_word_char(text[end]):
+                continue
+            if not text[start].isupper():
+                continue
+            if lower[start:end] in roots and _opens_sentence(text, start):
+                continue
+            found.append((start, end, official, level))
+        found.sort(key=lambda f: (f[0], -f[1]))  # the longest name at a position wins ("DKI Jakarta", not "DKI")
+        for start, end, official, level in found:
+            if any(s < end and start < e for s, e in taken):
+                continue
+            places.append(Place(Span(start, end, text[start:end]), official, level))
+            taken.append((start, end))
+    places.sort(key=lambda p: (p.span.start, -p.span.end))
+    return places

@@ -1,0 +1,40 @@
+"""What every quality check shares: the finding constructor, word counts and limits."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from screening.result import QualityFinding, Span
+from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText
+
+PLACEHOLDERS = frozenset({URL_TOKEN, MENTION_TOKEN, EMOJI_TOKEN})
+# Spelling is checked on at most this many words: enough for any article, bounded on pathological input.
+MAX_CHECKED_WORDS = 5000
+MAX_FINDINGS_PER_KIND = 8
+
+
+def finding(
+    check: str,
+    message: str,
+    suggestion: str,
+    span: tuple[int, int] | None,
+    source: str,
+    *,
+    origin: str = "",
+    replacement: str | None = None,
+) -> QualityFinding:
+    """A finding; headline spans index the title (``Span.field == "title"``), all others the body text.
+
+    `source` is the string the span indexes; `origin` names the list or rule that produced the finding.
+    """
+    if span is None:
+        return QualityFinding(check, message, suggestion, None, origin, replacement)
+    field: Literal["text", "title"] = "title" if check == "headline" else "text"
+    return QualityFinding(
+        check, message, suggestion, Span(span[0], span[1], source[span[0] : span[1]], field), origin, replacement
+    )
+
+
+def word_count(doc: NormalisedText) -> int:
+    """Words of a normalised text: tokens with a letter or digit, placeholders (links, emoji) excluded."""
+    return sum(1 for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text))

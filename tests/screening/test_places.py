@@ -1,0 +1,58 @@
+"""Regions named in a text: context words, bare regency/province names, aliases, and what is not a place."""
+
+from __future__ import annotations
+
+import csv
+
+from screening.places import find_places, place_names
+from screening.resources import RESOURCE_DIR
+
+
+def spans(text: str) -> dict[str, str]:
+    return {p.span.text: p.level for p in find_places(text)}
+
+
+def test_places_with_context_and_aliases() -> None:
+    text = (
+        "Warga Desa Sukamaju, Kecamatan Cibeber, Kabupaten Cianjur, dan rombongan dari Jogja serta DKI "
+        "hadir. Batu itu besar, dan desa baru itu jauh."
+    )
+    places = {p.span.text: p for p in find_places(text)}
+    assert places["Desa Sukamaju"].level == "village"
+    assert places["Kecamatan Cibeber"].level == "district"
+    assert places["Kabupaten Cianjur"].level == "regency"
+    assert places["Jogja"].name == "Daerah Istimewa Yogyakarta"
+    assert places["DKI"].level == "province"
+    assert "desa baru" not in places  # lower-case context words with common nouns are not places
+    for place in places.values():
+        assert text[place.span.start : place.span.end] == place.span.text
+
+
+def test_an_ordinary_word_opening_a_sentence_is_not_a_place() -> None:
+    # "Batu" is Kota Batu, and also the word for stone; "Malang" is a city and "unlucky"
+    assert "Batu" not in spans("Batu itu besar. Malang nasibnya.")
+    found = spans("Rombongan dari Batu dan Malang tiba di Kota Batu.")
+    assert found["Batu"] == "regency" and found["Malang"] == "regency" and found["Kota Batu"] == "regency"
+
+
+def test_longest_name_wins_and_abbreviated_context_words() -> None:
+    found = spans("Petugas dari DKI Jakarta datang ke Ds. Sukamaju, Kec. Cibeber, Kab. Cianjur.")
+    assert found["DKI Jakarta"] == "province" and "DKI" not in found and "Jakarta" not in found
+    assert found["Ds. Sukamaju"] == "village"
+    assert found["Kec. Cibeber"] == "district"
+    assert found["Kab. Cianjur"] == "regency"
+
+
+def test_unlisted_village_is_not_a_place() -> None:
+    assert not [p for p in find_places("Desa Zzyzxqwerty mengadakan rapat") if p.level == "village"]
+
+
+def test_compiled_names_match_the_shipped_region_list() -> None:
+    with open(RESOURCE_DIR / "wilayah.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    for level in ("province", "district", "village"):
+        listed = {r["name"].strip().lower() for r in rows if r["level"] == level}
+        assert place_names(level) == listed  # regenerate with scripts/build_place_names.py if this fails
+    regencies = {r["name"].strip().lower() for r in rows if r["level"] == "regency"}
+    assert regencies <= place_names("regency")
+    assert "cianjur" in place_names("regency")  # also without "Kabupaten"
