@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from screening.result import QualityFinding, Span
@@ -38,3 +39,14 @@ def finding(
 def word_count(doc: NormalisedText) -> int:
     """Words of a normalised text: tokens with a letter or digit, placeholders (links, emoji) excluded."""
     return sum(1 for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text))
+
+
+# Links as people write them, with or without a scheme ("bpjs-kesehatan.go.id", "www.kemkes.go.id/..."), and
+# e-mail addresses: the normaliser only knows single-level domains, and a link is a source, not a word.
+LINK_RE = re.compile(
+    r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
+    r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
+    r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"
+    r"(?:id|com|net|org|co|info|io|me|ly|xyz|site|gov|edu|ac|sch|go|desa|web|my|tv|news|biz|online|app)\b"
+    r"(?:/[^\s<>\"')\]]*[^\s<>\"'.,;:!?)\]])?"
+)

@@ -1,110 +1,316 @@
-"""Language: spelling against Indonesian word lists, informal words, doubled words."""
+"""Language: spelling against Indonesian word lists with suggested corrections.
+
+What is reported, each with its span in the original text and the list or rule behind it (``source``):
+
+- ``lexicon``: a lower-case word no list knows (``lexicon.py``), with the likely intended words;
+- ``kbbi``: a common non-standard form ("kerjasama" -> "kerja sama", "menghimbau" -> "mengimbau");
+- ``slang``: an informal spelling ("yg" -> "yang"); not inside a direct quote, which keeps the speaker's words;
+- ``doubled_word``: the same word twice ("mewakili mewakili");
+- ``di_prefix``: the passive prefix written apart ("di tandai" -> "ditandai");
+- ``di_preposition``: the preposition di/ke written together ("diberbagai" -> "di berbagai").
+
+Capitalised words (names, the start of a sentence) and acronyms are not spell-checked: no list of names is
+complete enough to judge them. Links, e-mail addresses and mentions are skipped.
+"""
 
 from __future__ import annotations
 
-from screening.quality.common import MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, finding
-from screening.resources import load_root_words, load_slang_map, load_stopwords
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from screening.quality.common import LINK_RE, MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, finding
+from screening.quality.lexicon import Lexicon, load_lexicon
+from screening.resources import load_root_words, load_slang_map
 from screening.result import QualityFinding
 from screening.stemming import BoundedStemmer
 from screening.text import NormalisedText
 
-# Standard words of community news that PySastrawi's root list lacks.
-_EXTRA_WORDS_TEXT = (
-    "hoaks herbal admin online daring internet website situs whatsapp covid vaksin vaksinasi posyandu puskesmas"
-    " stunting bansos sembako disinfektan hektare kilometer digital aplikasi media video foto"
-)
-_EXTRA_WORDS = frozenset(_EXTRA_WORDS_TEXT.split())
+# soft hyphens and zero-width characters inside a word ("de\u00admokrasi") are part of it
+_WORD_RE = re.compile(r"(?<![\w@#\u00ad\u200b])[A-Za-z\u00ad\u200b]+(?:-[A-Za-z\u00ad\u200b]+)*(?![\w@\u00ad\u200b])")
+_INVISIBLE = str.maketrans("", "", "\u00ad\u200b")
+# reporter and editor codes that close a news item: "(met/rer)", "[cob]", "(foti/shd)"
+_CODE_RE = re.compile(r"[(\[][a-z]{1,12}(?:\s*/\s*[a-z]{1,12}){0,3}[)\]]")
+_SEGMENT_RE = re.compile(r"[\"“”„«»][^\"“”„«»\n]{1,600}[\"“”„«»]|[^.!?\n]+")
+# a stretch with this share of unknown words is another language (a Qur'an verse, a Latin name), not misspelt
+_FOREIGN_SHARE = 0.4
+_QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,600})[\"“”„«»]")
 _TITLE_ABBREVIATIONS = frozenset({"dr", "drg", "ir", "h", "hj", "kh", "prof", "st", "sh", "se"})
+_MIN_CHECKED = 3  # shorter lower-case words are mostly abbreviations and units
 
 
-def _known_word(word: str, stemmer: BoundedStemmer) -> bool:
-    """True when `word` is a root word or Sastrawi's stemmer reduces it to one (the stemmer's cache is bounded)."""
+@dataclass(frozen=True, slots=True)
+class SpellingIssue:
+    """One spelling problem: where it is, what it is, which list or rule found it, and what to write instead."""
+
+    start: int
+    end: int
+    text: str
+    source: str  # lexicon | kbbi | slang | doubled_word | di_prefix | di_preposition
+    suggestions: tuple[str, ...]
+
+
+def _skipped_spans(text: str, doc: NormalisedText) -> list[tuple[int, int]]:
+    spans = [(t.start, t.end) for t in doc.tokens if t.text in PLACEHOLDERS]
+    spans.extend(m.span() for m in LINK_RE.finditer(text))
+    if "(" in text or "[" in text:
+        spans.extend(m.span() for m in _CODE_RE.finditer(text))
+    return sorted(spans)
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def check_spelling(
+    text: str,
+    doc: NormalisedText,
+    *,
+    stemmer: BoundedStemmer,
+    lexicon: Lexicon | None = None,
+) -> tuple[list[SpellingIssue], int]:
+    """Every spelling issue in `text` (not capped) and the number of words looked at."""
+    lex = lexicon or load_lexicon()
     roots = load_root_words()
-    if word in roots:
+    slang = load_slang_map()
+    skipped = _skipped_spans(text, doc)
+    quotes = [m.span(1) for m in _QUOTE_RE.finditer(text)] if '"' in text or "“" in text else []
+    issues: list[SpellingIssue] = []
+    words = 0
+    previous: tuple[str, int, int] | None = None
+    for m in _WORD_RE.finditer(text):
+        if words >= MAX_CHECKED_WORDS:
+            break
+        start, end = m.span()
+        raw = m.group()
+        if skipped and _inside(start, skipped):
+            previous = None
+            continue
+        words += 1
+        if "\u00ad" in raw or "\u200b" in raw:
+            raw = raw.translate(_INVISIBLE)
+            if not raw:
+                continue
+        lower = raw.lower()
+        gap = text[previous[2] : start] if previous is not None else ""
+        if (
+            previous is not None
+            and lower == previous[0]
+            and len(lower) > 1
+            and gap
+            and gap.strip(" \t") == ""
+            and not _legitimately_doubled(text[previous[1] : previous[2]], raw)
+        ):
+            if issues and issues[-1].start == previous[1] and issues[-1].source == "lexicon":
+                issues.pop()  # "gorong gorong" is one finding, not an unknown word and a doubled one
+            issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "doubled_word", (raw,)))
+            previous = None
+            continue
+        if previous is not None and previous[0] == "di" and gap in (" ", "  ") and raw.islower():
+            joined = "di" + lower
+            apart, together = lex.di_apart.get(lower, 0), lex.di_joined.get(lower, 0)
+            if joined in lex.standard and lower not in lex.corrections and 3 * apart <= together:
+                issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "di_prefix", (joined,)))
+                previous = None
+                continue
+        previous = (lower, start, end)
+        if not raw.islower():
+            continue  # names, acronyms, the first word of a sentence
+        parts = _parts(start, raw)
+        for part_start, part in parts:
+            issue = _check_word(text, part_start, part, lex=lex, roots=roots, slang=slang, stemmer=stemmer)
+            if issue is None:
+                continue
+            if issue.source == "slang" and (len(parts) > 1 or _inside(part_start, quotes) or _in_name(text, issue)):
+                continue  # "hat-trick", a speaker's own words, "Frank de Boer"
+            issues.append(issue)
+    return _once_per_word(text, _without_foreign(text, issues)), words
+
+
+def _once_per_word(text: str, issues: list[SpellingIssue]) -> list[SpellingIssue]:
+    """An unknown word is reported once, and not at all when the text also writes it capitalised (a name)."""
+    seen: set[str] = set()
+    out: list[SpellingIssue] = []
+    for issue in issues:
+        if issue.source == "lexicon":
+            if issue.text in seen:
+                continue
+            seen.add(issue.text)
+            if issue.text.capitalize() in text or issue.text.upper() in text:
+                continue
+        out.append(issue)
+    return out
+
+
+def _in_name(text: str, issue: SpellingIssue) -> bool:
+    before = text[max(issue.start - 30, 0) : issue.start].split()
+    after = text[issue.end : issue.end + 30].split()
+    return bool(before and after and before[-1][:1].isupper() and after[0][:1].isupper())
+
+
+def _legitimately_doubled(first: str, second: str) -> bool:
+    """Names ("Gun Gun", "Tojo Una Una") and two titles ("Dr dr") may repeat; ordinary words may not."""
+    return (first[:1].isupper() and second[:1].isupper()) or first.lower() in _TITLE_ABBREVIATIONS
+
+
+def _without_foreign(text: str, issues: list[SpellingIssue]) -> list[SpellingIssue]:
+    """Drop unknown-word issues in quotes or sentences that are mostly unknown words (another language)."""
+    unknown = [i for i in issues if i.source == "lexicon"]
+    if len(unknown) < 2:
+        return issues
+    foreign: list[tuple[int, int]] = []
+    for m in _SEGMENT_RE.finditer(text):
+        inside = [i for i in unknown if m.start() <= i.start < m.end()]
+        if len(inside) >= 2 and len(inside) >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
+            foreign.append(m.span())
+    if not foreign:
+        return issues
+    return [i for i in issues if i.source != "lexicon" or not _inside(i.start, foreign)]
+
+
+def _parts(start: int, raw: str) -> list[tuple[int, str]]:
+    """A word, or the parts of a hyphenated one that need checking ("anak-anak" is fine when "anak" is)."""
+    if "-" not in raw:
+        return [(start, raw)]
+    pieces = raw.split("-")
+    lex = load_lexicon()
+    if lex.known(raw) or all(p == pieces[0] for p in pieces):
+        return [(start, pieces[0])]
+    out: list[tuple[int, str]] = []
+    pos = start
+    for piece in pieces:
+        out.append((pos, piece))
+        pos += len(piece) + 1
+    return out
+
+
+def _check_word(
+    text: str,
+    start: int,
+    word: str,
+    *,
+    lex: Lexicon,
+    roots: frozenset[str],
+    slang: dict[str, str],
+    stemmer: BoundedStemmer,
+) -> SpellingIssue | None:
+    end = start + len(word)
+    correction = lex.corrections.get(word)
+    if correction is not None:
+        return SpellingIssue(start, end, word, "kbbi", (correction,))
+    formal = slang.get(word)
+    # a lexicon form professional news itself writes outside quotes ("info") is left alone
+    if formal is not None and formal != word and word not in lex.rank and not _not_slang(text, start, end, word, lex):
+        return SpellingIssue(start, end, word, "slang", (formal,))
+    if len(word) < _MIN_CHECKED:
+        return None
+    listed = word in lex.rank or word in lex.standard or word in lex.extra or word in lex.foreign
+    head, rest = word[:2], word[2:]
+    if listed:
+        # listed, but professional news writes it apart ("dilantai" for "di lantai")
+        apart, together = lex.di_apart.get(rest, 0), lex.di_joined.get(rest, 0)
+        if head == "di" and apart >= 5 and together * 5 < apart:
+            return SpellingIssue(start, end, word, "di_preposition", (f"di {rest}",))
+        return None
+    if lex.root_of(word) is not None:
+        return None
+    if head in ("di", "ke") and len(rest) >= 3 and _listed_or_inflected(rest, lex):
+        # "dirumah", "kerumah"; a bare di- on a word the news never writes after the preposition is more likely
+        # a passive verb the lists lack ("dikirab")
+        if head == "ke" or lex.di_apart.get(_uninflected(rest, lex), 0) >= 1:
+            return SpellingIssue(start, end, word, "di_preposition", (f"{head} {rest}",))
+        return None
+    if text[end : end + 1] == "-" or text[start - 1 : start] == "-":
+        return None  # a fragment of a compound split at its hyphen ("pre- wedding")
+    if text[end : end + 1] == "." and len(word) <= 4:
+        return None  # an abbreviation ("drg.", "hlm.")
+    if word.endswith("in") and len(word) > 5:
+        base = word[:-2]
+        if lex.known(base + "kan") or lex.known(base + "i"):
+            # the colloquial -in of Jakarta speech ("dipesenin"): informal, not misspelt
+            return SpellingIssue(start, end, word, "slang", (base + ("kan" if lex.known(base + "kan") else "i"),))
+    return SpellingIssue(start, end, word, "lexicon", tuple(lex.suggest(word)))
+
+
+def _uninflected(word: str, lex: Lexicon) -> str:
+    for ending in ("nya", "ku", "mu", "lah", "kah", "pun"):
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= 3 and (base in lex.rank or base in lex.standard):
+            return base
+    return word
+
+
+def _listed_or_inflected(word: str, lex: Lexicon) -> bool:
+    """`word` is listed, or a listed word with -nya/-ku/-mu/-lah/-kah/-pun ("rumahnya")."""
+    if word in lex.rank or word in lex.standard or word in lex.extra:
         return True
-    if "-" in word:
-        return all(_known_word(part, stemmer) for part in word.split("-") if part)
-    return stemmer.stem(word) in roots
+    for ending in ("nya", "ku", "mu", "lah", "kah", "pun"):
+        base = word[: -len(ending)]
+        if word.endswith(ending) and len(base) >= 3 and (base in lex.rank or base in lex.standard):
+            return True
+    return False
+
+
+def _not_slang(text: str, start: int, end: int, word: str, lex: Lexicon) -> bool:
+    """Lexicon keys that are standard words ("tak"), abbreviations with a full stop or titles ("dr."), units."""
+    if word in lex.standard or text[end : end + 1] == "." or word in _TITLE_ABBREVIATIONS or len(word) < 2:
+        return True
+    before = text[max(start - 12, 0) : start].rstrip()
+    return bool(before) and before[-1].isdigit()
+
+
+_MESSAGES = {
+    "lexicon": 'Kata "{w}" tidak ada di kamus (Sastrawi, hunspell-id) maupun daftar kata umum (wordfreq, berita).',
+    "kbbi": 'Bentuk tidak baku menurut KBBI: "{w}".',
+    "slang": 'Kata tidak baku: "{w}".',
+    "doubled_word": 'Kata ganda: "{w}".',
+    "di_prefix": 'Awalan di- ditulis terpisah: "{w}".',
+    "di_preposition": 'Kata depan ditulis serangkai: "{w}".',
+}
+
+
+def _suggestion(issue: SpellingIssue) -> str:
+    first = issue.suggestions[0] if issue.suggestions else ""
+    if issue.source == "lexicon":
+        if not first:
+            return "Periksa ejaannya dengan KBBI; nama diri ditulis dengan huruf kapital."
+        others = ", ".join(f'"{s}"' for s in issue.suggestions[1:])
+        return f'Mungkin maksudnya "{first}"' + (f" (atau {others})." if others else ".")
+    if issue.source == "doubled_word":
+        return f'Hapus salah satu kata ("{first}"), atau pakai tanda hubung untuk kata ulang (anak-anak).'
+    if issue.source == "di_prefix":
+        return f'Awalan di- pada kata kerja pasif ditulis serangkai: "{first}".'
+    if issue.source == "di_preposition":
+        return f'Kata depan di/ke sebelum tempat atau waktu ditulis terpisah: "{first}".'
+    return f'Gunakan bentuk baku "{first}".'
 
 
 def assess_language(text: str, doc: NormalisedText, *, stemmer: BoundedStemmer) -> tuple[int, list[QualityFinding]]:
+    """Language sub-score and findings (at most `MAX_FINDINGS_PER_KIND` of each source)."""
+    issues, words = check_spelling(text, doc, stemmer=stemmer)
     findings: list[QualityFinding] = []
-    roots, stopwords, slang = load_root_words(), load_stopwords(), load_slang_map()
-    checked = misspelled = informal = doubled = 0
-    seen_spans: set[tuple[int, int]] = set()
-    previous: tuple[str, int, int] | None = None
-    last_was_number = after_number = False
-    for tok in doc.tokens:
-        raw = text[tok.start : tok.end]
-        lower = raw.lower()
-        word_like = tok.text.isalpha() and raw.isalpha()
-        if previous is not None and word_like and len(tok.text) > 1 and tok.text == previous[0]:
-            between = text[previous[2] : tok.start]
-            if between.strip() == "" and between and (previous[1], tok.end) not in seen_spans:
-                doubled += 1
-                seen_spans.add((previous[1], tok.end))
-                if doubled <= MAX_FINDINGS_PER_KIND:
-                    findings.append(
-                        finding(
-                            "language",
-                            f'Kata ganda: "{text[previous[1] : tok.end]}".',
-                            "Hapus salah satu kata, atau pakai tanda hubung untuk kata ulang (anak-anak).",
-                            (previous[1], tok.end),
-                            text,
-                        )
-                    )
-        previous = (tok.text, tok.start, tok.end) if word_like else None
-        after_number, last_was_number = last_was_number, tok.text.isdigit()
-        if (tok.start, tok.end) in seen_spans or checked >= MAX_CHECKED_WORDS:
+    shown: dict[str, int] = {}
+    for issue in issues:
+        shown[issue.source] = shown.get(issue.source, 0) + 1
+        if shown[issue.source] > MAX_FINDINGS_PER_KIND:
             continue
-        if tok.text in PLACEHOLDERS or not raw.isascii() or not raw.isalpha():
-            continue
-        # Not slang: acronyms (PKK, WA), abbreviations with a full stop or titles (dr.), standard words the
-        # lexicon also lists ("tak"), single letters, and units after a number ("5 g").
-        not_slang = (
-            (raw.isupper() and len(raw) > 1)
-            or text[tok.end : tok.end + 1] == "."
-            or lower in _TITLE_ABBREVIATIONS
-            or lower in roots
-            or len(raw) < 2
-            or after_number
+        findings.append(
+            finding(
+                "language",
+                _MESSAGES[issue.source].format(w=issue.text),
+                _suggestion(issue),
+                (issue.start, issue.end),
+                text,
+                origin=issue.source,
+                replacement=issue.suggestions[0] if issue.suggestions else None,
+            )
         )
-        if lower in slang and slang[lower] != lower and not not_slang:
-            informal += 1
-            seen_spans.add((tok.start, tok.end))
-            if informal <= MAX_FINDINGS_PER_KIND:
-                findings.append(
-                    finding(
-                        "language",
-                        f'Kata tidak baku: "{raw}".',
-                        f'Gunakan bentuk baku "{slang[lower]}".',
-                        (tok.start, tok.end),
-                        text,
-                    )
-                )
-            continue
-        if len(raw) < 4 or raw[0].isupper() or lower in stopwords or lower in roots or lower in _EXTRA_WORDS:
-            if len(raw) >= 4 and not raw[0].isupper():
-                checked += 1
-            continue
-        checked += 1
-        if not _known_word(lower, stemmer):
-            misspelled += 1
-            seen_spans.add((tok.start, tok.end))
-            if misspelled <= MAX_FINDINGS_PER_KIND:
-                findings.append(
-                    finding(
-                        "language",
-                        f'Kata tidak dikenal kamus: "{raw}" (mungkin salah ketik).',
-                        "Periksa ejaannya dengan KBBI.",
-                        (tok.start, tok.end),
-                        text,
-                    )
-                )
-    if checked == 0:
-        return (100 if doubled == 0 else 80), findings
-    # about one unknown word in 25 is normal (names in lower case, new loanwords); beyond that it costs
-    unknown_rate = max(misspelled / checked - 0.04, 0.0)
-    informal_rate = informal / checked
-    score = 100 - 400 * unknown_rate - 300 * informal_rate - 10 * doubled
+    if words == 0:
+        return 100, findings
+    errors = sum(shown.get(s, 0) for s in ("lexicon", "doubled_word", "di_prefix", "di_preposition"))
+    rate = errors / words
+    informal_rate = shown.get("slang", 0) / words
+    nonstandard_rate = shown.get("kbbi", 0) / words
+    # about one error in 30 words (a careless KIM draft) costs half the score
+    score = 100 - 1500 * rate - 800 * informal_rate - 700 * nonstandard_rate
     return max(round(score), 0), findings
