@@ -102,6 +102,7 @@ def assess_quality(
         doc = normalise(text)
     if title_doc is None or title_doc.original != title:
         title_doc = normalise(title)
+    stemmer = stemmer or _default_stemmer()
     if places is None:
         places = find_places(text)
     if kind is None:
@@ -114,9 +115,10 @@ def assess_quality(
         ("attribution", assess_attribution(text)),
     ]
     if language == "id":  # other languages are not judged on spelling at all (no sub-score, no findings)
-        parts.append(("language", assess_language(text, doc, stemmer=stemmer or _default_stemmer())))
+        parts.append(("language", assess_language(text, doc, stemmer=stemmer)))
     if kind == "article" or title.strip():
-        parts.append(("headline", assess_headline(title, title_doc=title_doc, title_matches=title_matches)))
+        headline = assess_headline(title, title_doc=title_doc, title_matches=title_matches, doc=doc, stemmer=stemmer)
+        parts.append(("headline", headline))
     if kind == "article":
         parts.append(("byline", assess_byline(text, author=author)))
         parts.append(("structure", assess_structure(text, words=words)))

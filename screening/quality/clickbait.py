@@ -1,0 +1,114 @@
+"""A clickbait score for headlines: logistic regression on TF-IDF of normalised word 1-2-grams.
+
+Trained on the unanimous headlines of CLICK-ID (all three annotators agree; ``resources/click_id.csv``) by
+``scripts/build_clickbait_model.py``, which writes the fitted numbers as data (``clickbait_model.json``:
+vocabulary, IDF, coefficients, intercept). Serving computes the same numbers as scikit-learn's pipeline
+without it (a test checks this), so loading runs no code and costs a few milliseconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from screening.quality.common import PLACEHOLDERS
+from screening.resources import RESOURCE_DIR
+from screening.text import NormalisedText, normalise
+
+MODEL_PATH = RESOURCE_DIR / "clickbait_model.json"
+NGRAMS = (1, 2)
+MIN_DF = 2
+C = 1.0
+
+
+def headline_terms(doc: NormalisedText) -> list[tuple[str, int, int]]:
+    """The word 1-2-grams of a normalised headline, each with the original span it covers."""
+    words = [t for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text)]
+    terms = [(t.text, t.start, t.end) for t in words]
+    terms += [(f"{a.text} {b.text}", a.start, b.end) for a, b in zip(words, words[1:], strict=False)]
+    return terms
+
+
+def analyse_headline(title: str) -> list[str]:
+    """The analyser the model is fitted with (module level, so a fitted pipeline pickles)."""
+    return [term for term, _, _ in headline_terms(normalise(title))]
+
+
+@dataclass(frozen=True)
+class ClickbaitModel:
+    """The fitted numbers: term -> (idf, coefficient), and the intercept."""
+
+    terms: dict[str, tuple[float, float]]
+    intercept: float
+
+    def score(self, doc: NormalisedText) -> tuple[float, list[tuple[int, int, float]]]:
+        """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
+        counts: Counter[str] = Counter()
+        spans: dict[str, tuple[int, int]] = {}
+        for term, start, end in headline_terms(doc):
+            counts[term] += 1
+            spans.setdefault(term, (start, end))
+        weights: dict[str, float] = {}
+        for term, n in counts.items():
+            known = self.terms.get(term)
+            if known is not None:
+                weights[term] = (1.0 + math.log(n)) * known[0]  # sublinear tf times idf
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        contributions = {t: w / norm * self.terms[t][1] for t, w in weights.items()}
+        logit = self.intercept + sum(contributions.values())
+        raised = sorted(((c, t) for t, c in contributions.items() if c > 0), reverse=True)
+        return 1.0 / (1.0 + math.exp(-logit)), [(*spans[t], c) for c, t in raised]
+
+    def to_json(self) -> dict[str, Any]:
+        # five significant digits change no probability by more than 1e-4 and halve the file
+        terms = {t: [float(f"{i:.5g}"), float(f"{w:.5g}")] for t, (i, w) in sorted(self.terms.items())}
+        return {"intercept": self.intercept, "terms": terms}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ClickbaitModel:
+        return cls({t: (float(v[0]), float(v[1])) for t, v in data["terms"].items()}, float(data["intercept"]))
+
+
+def fit_clickbait(titles: Sequence[str], labels: Sequence[int]) -> ClickbaitModel:
+    """Fit the model on headlines and 0/1 labels (scikit-learn, offline and in the evaluation only)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    vectorizer = TfidfVectorizer(analyzer=analyse_headline, min_df=MIN_DF, sublinear_tf=True)
+    features = vectorizer.fit_transform(titles)
+    classifier = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(features, labels)
+    idf = vectorizer.idf_
+    coef = classifier.coef_[0]
+    terms = {term: (float(idf[i]), float(coef[i])) for term, i in vectorizer.vocabulary_.items() if coef[i] != 0.0}
+    return ClickbaitModel(terms, float(classifier.intercept_[0]))
+
+
+def unanimous_headlines(path: Path = RESOURCE_DIR / "click_id.csv") -> tuple[list[str], list[int], list[str]]:
+    """CLICK-ID's unanimous rows, de-duplicated case-insensitively: titles, labels (1 = clickbait), publishers."""
+    import csv
+
+    titles: list[str] = []
+    labels: list[int] = []
+    publishers: list[str] = []
+    seen: set[str] = set()
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            key = " ".join(row["title"].lower().split())
+            if row["clickbait_votes"] not in ("0", "3") or key in seen:
+                continue
+            seen.add(key)
+            titles.append(row["title"])
+            labels.append(int(row["clickbait_votes"] == "3"))
+            publishers.append(row["publisher"])
+    return titles, labels, publishers
+
+
+@lru_cache(maxsize=1)
+def load_clickbait_model() -> ClickbaitModel:
+    return ClickbaitModel.from_json(json.loads(MODEL_PATH.read_text("utf-8")))

@@ -1,0 +1,54 @@
+"""Headline: the CLICK-ID clickbait model (served without scikit-learn, same numbers) and the lead check."""
+
+from __future__ import annotations
+
+import math
+
+from id_texts import KIM_TEXT, KIM_TITLE
+
+from screening.quality import assess_quality
+from screening.quality.clickbait import analyse_headline, fit_clickbait, load_clickbait_model, unanimous_headlines
+from screening.text import normalise
+
+
+def test_served_scores_equal_the_fitted_pipeline() -> None:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+
+    titles, labels, _ = unanimous_headlines()
+    titles, labels = titles[:1500], labels[:1500]
+    model = fit_clickbait(titles, labels)
+    vectorizer = TfidfVectorizer(analyzer=analyse_headline, min_df=2, sublinear_tf=True)
+    features = vectorizer.fit_transform(titles)
+    classifier = LogisticRegression(C=1.0, max_iter=2000, class_weight="balanced").fit(features, labels)
+    probe = titles[:50] + ["Warga Desa Sukamaju Gotong Royong", "Ternyata Begini Rahasianya, Bikin Kaget!"]
+    expected = classifier.predict_proba(vectorizer.transform(probe))[:, 1]
+    for title, want in zip(probe, expected, strict=True):
+        got, _ = model.score(normalise(title))
+        assert math.isclose(got, want, abs_tol=1e-9), title
+
+
+def test_shipped_model_separates_clickbait_from_plain_news() -> None:
+    model = load_clickbait_model()
+    bait, raised = model.score(normalise("Wow, 5 Fakta Mengejutkan Soal Bansos yang Jarang Diketahui"))
+    plain, _ = model.score(normalise("Pemkab Cianjur Salurkan Bansos kepada 1.200 Keluarga Penerima Manfaat"))
+    assert bait > 0.8 > 0.3 > plain
+    assert raised and all(c > 0 for _, _, c in raised)
+
+
+def test_clickbait_headline_finding_points_into_the_title() -> None:
+    title = "Wah, Warga Sukamaju Lakukan Ini, Hasilnya Bikin Kaget"
+    report = assess_quality(title, KIM_TEXT, title_matches=[])  # no rule cues: the model alone
+    model_findings = [f for f in report.findings if f.source == "clickbait_model"]
+    assert len(model_findings) == 1
+    span = model_findings[0].span
+    assert span is not None and span.field == "title" and title[span.start : span.end] == span.text
+    assert report.subscores["headline"] < assess_quality(KIM_TITLE, KIM_TEXT, title_matches=[]).subscores["headline"]
+
+
+def test_headline_key_words_must_reach_the_lead() -> None:
+    assert not [f for f in assess_quality(KIM_TITLE, KIM_TEXT).findings if f.source == "lead"]
+    off_topic = "Pemkab Cianjur Resmikan Jembatan Gantung di Kecamatan Sukaresmi"
+    lead = [f for f in assess_quality(off_topic, KIM_TEXT).findings if f.source == "lead"]
+    assert len(lead) == 1 and lead[0].span is not None and lead[0].span.field == "title"
+    assert "Resmikan" in lead[0].message
