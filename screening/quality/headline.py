@@ -99,13 +99,13 @@ def assess_headline(
     if probability >= CLICKBAIT_THRESHOLD:
         score -= round(60 * (probability - CLICKBAIT_THRESHOLD))
         top = next(((s, e) for s, e, _ in raised if not any(cs < e and s < ce for cs, ce in cue_spans)), None)
-        span = top if top is not None else whole
+        where = top if top is not None else whole
         findings.append(
             finding(
                 "headline",
                 f"Judul bergaya umpan klik (kemungkinan {probability:.0%} menurut model judul CLICK-ID).",
                 "Sebut fakta utamanya: siapa, melakukan apa, di mana; hindari teka-teki dan kata sensasional.",
-                span,
+                where,
                 title,
                 origin="clickbait_model",
             )
