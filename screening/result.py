@@ -69,6 +69,8 @@ class QualityReport:
     score: int
     subscores: dict[str, int]
     findings: tuple[QualityFinding, ...]
+    # the 5W1H ("who", "what", "when", "where", "why", "how") -> the first evidence in the text, or None
+    elements: dict[str, Span | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

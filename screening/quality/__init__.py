@@ -110,8 +110,9 @@ def assess_quality(
     if title_matches is None:
         title_matches = _default_rules().match(title_doc) if title.strip() else ()
     words = word_count(doc)
+    completeness, missing, elements = assess_completeness(text, words=words, places=places)
     parts: list[tuple[str, tuple[int, list[QualityFinding]]]] = [
-        ("completeness", assess_completeness(text, words=words, places=places)),
+        ("completeness", (completeness, missing)),
         ("attribution", assess_attribution(text)),
     ]
     if language == "id":  # other languages are not judged on spelling at all (no sub-score, no findings)
@@ -130,4 +131,4 @@ def assess_quality(
     total_weight = sum(WEIGHTS[name] for name in subscores)
     total = sum(WEIGHTS[name] * value for name, value in subscores.items()) / total_weight
     ordered = {name: subscores[name] for name in WEIGHTS if name in subscores}
-    return QualityReport(kind=kind, score=round(total), subscores=ordered, findings=tuple(findings))
+    return QualityReport(kind=kind, score=round(total), subscores=ordered, findings=tuple(findings), elements=elements)

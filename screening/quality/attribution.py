@@ -1,56 +1,108 @@
-"""Attribution (who said it: quotes and named sources) and byline (who wrote and edited it)."""
+"""Attribution (who said it) and byline (who wrote and edited it), in the forms Indonesian newsrooms and KIM
+portals use.
+
+Attribution: direct quotes, reporting verbs ("kata", "ujar", "ungkap", "jelas", "tutur" ... and their -nya
+forms, "mengatakan", "menjelaskan"), named sources ("kata Kepala Desa Sukamaju, Budi", "menurut Budi"), a
+"Sumber: ..." line and links to official sites (go.id, desa.id, ...).
+
+Byline: "Penulis/Pewarta/Reporter/Kontributor/Oleh: ..." and "Editor/Redaktur/Penyunting: ..." lines, the
+same inside parentheses ("(Penulis: Ahmad Fauzi / KIM Sukamaju)"), "(nama/KIM ...)", and the reporter/editor
+codes that close an item ("(met/rer)", "[cob]").
+"""
 
 from __future__ import annotations
 
 import re
 
-from screening.quality.common import MAX_FINDINGS_PER_KIND, finding
+from screening.quality.common import LINK_RE, MAX_FINDINGS_PER_KIND, finding
 from screening.result import QualityFinding
 
 _I = re.IGNORECASE
-# -- attribution ----------------------------------------------------------------------------------------------
 _QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{8,600})[\"“”„«»]")
+_SAID_VERBS = r"kata|ujar|tutur|ungkap|jelas|terang|tegas|imbuh|tambah|ucap|sebut|papar|lanjut|pungkas|tukas|seru|aku"
 _SAID_RE = re.compile(
-    r"\b(?:ujar|ujarnya|jelas|jelasnya|tutur|tuturnya|ungkap|ungkapnya|terang|terangnya|tegas|tegasnya|imbuh"
-    r"|imbuhnya|tambah|tambahnya|ucap|ucapnya|sebut|sebutnya|papar|paparnya|kata)\b|[,\"”]\s*katanya\b",
+    rf"\b(?:(?:{_SAID_VERBS})(?:nya)?|katanya|menurut(?:nya)?|mengatakan|menjelaskan|menyampaikan|menegaskan"
+    r"|mengungkapkan|menuturkan|menerangkan|menambahkan|menyebutkan|memaparkan|mengaku|berpesan|mengimbau"
+    r"|disampaikan|dikatakan|dijelaskan|diungkapkan|ditegaskan)\b",
     _I,
 )
+# a reporting verb or "menurut" followed by a capitalised name or role: "kata Kepala Desa Sukamaju, Budi"
 _NAMED_SOURCE_RE = re.compile(
-    r"\b(?:[Mm]enurut|kata|ujar|tutur|ungkap|jelas|tegas|terang|imbuh|papar|ucap)\s+(?:[A-Z][\w'.-]+)"
+    rf"\b(?:[Mm]enurut|(?:{_SAID_VERBS}))\s+(?:[A-Z][\w'.-]+)"
+    r"|\b[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s+(?:mengatakan|menjelaskan|menyampaikan|menegaskan"
+    r"|mengungkapkan|menuturkan|menerangkan|menambahkan|memaparkan)\b"
 )
-# -- byline ---------------------------------------------------------------------------------------------------
+_SOURCE_LINE_RE = re.compile(r"^[ \t(]*(?:sumber|source)\s*[:：]\s*\S.*$", _I | re.MULTILINE)
+_OFFICIAL_LINK_RE = re.compile(r"\.(?:go|desa|ac|sch|mil|polri)\.id\b|\bkominfo\b|\bkemkes\b", _I)
+
+_AUTHOR_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|oleh|teks|naskah|liputan|foto dan teks"
+_EDITOR_WORDS = r"editor|redaktur|penyunting|penyelaras|publikasi|editing"
 _AUTHOR_RE = re.compile(
-    r"^\s*(?:penulis|reporter|pewarta|kontributor|oleh|teks|naskah|liputan)\s*:?\s*\S.*$"
-    r"|\((?:[^()\n/]{2,40})/(?:kim|diskominfo|kominfo|humas)[^()\n]{0,40}\)",
+    rf"^[ \t]*(?:{_AUTHOR_WORDS})[ \t]*[:：][ \t]*\w.*$"  # with the colon: "Oleh karena itu" opens no byline
+    r"|^[ \t]*ditulis oleh[ \t]+[A-Z].*$"
+    rf"|\([ \t]*(?:{_AUTHOR_WORDS})[ \t]*[:：][^()\n]{{2,80}}\)"
+    r"|\((?:[^()\n/]{2,40})/(?:kim|diskominfo|kominfo|humas|pemdes|desa)[^()\n]{0,40}\)",
     _I | re.MULTILINE,
 )
-_EDITOR_RE = re.compile(r"^\s*(?:editor|redaktur|penyunting|penyelaras|publikasi)\s*:?\s*\S.*$", _I | re.MULTILINE)
+_EDITOR_RE = re.compile(
+    rf"^[ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][ \t]*\S.*$|[(/][ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][^()\n]{{2,60}}\)",
+    _I | re.MULTILINE,
+)
+# "(met/rer)", "[cob]", "(foti/shd)" closing an item: the reporter's and the editor's codes
+_CODE_RE = re.compile(r"[(\[]([a-z]{2,12})(?:\s*/\s*([a-z]{2,12}))?[)\]]\s*$")
+
+
+def _last_line(text: str) -> tuple[int, int] | None:
+    stripped = text.rstrip()
+    if not stripped:
+        return None
+    start = stripped.rfind("\n") + 1
+    while start < len(stripped) and stripped[start].isspace():
+        start += 1
+    return (start, len(stripped))
+
+
+def _first_sentence(text: str) -> tuple[int, int] | None:
+    m = re.search(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)", text)
+    return m.span() if m else None
 
 
 def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
+    """Attribution sub-score and findings: quotes, reporting verbs, named sources, source lines, official links."""
     findings: list[QualityFinding] = []
     quotes = list(_QUOTE_RE.finditer(text))
     said = _SAID_RE.search(text)
     named = _NAMED_SOURCE_RE.search(text)
-    score = 40 * bool(quotes) + 30 * bool(said) + 30 * bool(named)
-    if not quotes and not said and not named:
+    source_line = _SOURCE_LINE_RE.search(text)
+    official = any(_OFFICIAL_LINK_RE.search(m.group()) for m in LINK_RE.finditer(text))
+    stated = bool(said) or bool(source_line)
+    sourced = bool(named) or bool(source_line) or official
+    score = 40 * bool(quotes) + 30 * stated + 30 * sourced
+    if not quotes and not stated and not sourced:
         findings.append(
             finding(
                 "attribution",
                 "Tidak ada narasumber atau kutipan.",
-                'Kutip narasumber yang jelas, misalnya: "...", kata Kepala Desa Sukamaju, Budi Santoso.',
-                None,
+                'Kutip narasumber yang jelas, misalnya: "...", kata Kepala Desa Sukamaju, Budi Santoso; '
+                'atau tulis "Sumber: ..." bila berita diambil dari sumber resmi.',
+                _first_sentence(text),
                 text,
+                origin="attribution",
             )
         )
     elif not quotes:
         findings.append(
             finding(
-                "attribution", "Belum ada kutipan langsung.", "Tambahkan kutipan langsung dari narasumber.", None, text
+                "attribution",
+                "Belum ada kutipan langsung.",
+                "Tambahkan kutipan langsung dari narasumber.",
+                _first_sentence(text),
+                text,
+                origin="attribution",
             )
         )
     for q in quotes[:MAX_FINDINGS_PER_KIND]:
-        around = text[max(q.start() - 80, 0) : q.end() + 80]
+        around = text[max(q.start() - 100, 0) : q.end() + 100]
         if not _SAID_RE.search(around) and not _NAMED_SOURCE_RE.search(around):
             findings.append(
                 finding(
@@ -59,6 +111,7 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
                     "Tulis siapa yang mengatakan kutipan ini, misalnya ..., ujar Camat X.",
                     q.span(),
                     text,
+                    origin="quote",
                 )
             )
             score = max(score - 15, 0)
@@ -66,21 +119,32 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
 
 
 def assess_byline(text: str, *, author: str = "") -> tuple[int, list[QualityFinding]]:
-    has_author = bool(author.strip()) or bool(_AUTHOR_RE.search(text))
-    editor = _EDITOR_RE.search(text)
+    """Byline sub-score: an author (70) and an editor (30). `author` from the submitting tool counts."""
+    code = _CODE_RE.search(text.rstrip())
+    has_author = bool(author.strip()) or bool(_AUTHOR_RE.search(text)) or code is not None
+    has_editor = bool(_EDITOR_RE.search(text)) or (code is not None and code.group(2) is not None)
     findings: list[QualityFinding] = []
+    where = _last_line(text)
     if not has_author:
         findings.append(
             finding(
                 "byline",
                 "Nama penulis tidak dicantumkan.",
-                'Tambahkan baris "Penulis: ..." atau (nama/KIM ...).',
-                None,
+                'Tambahkan baris "Penulis: ..." atau (nama/KIM ...) di akhir berita.',
+                where,
                 text,
+                origin="byline",
             )
         )
-    if not editor:
+    if not has_editor:
         findings.append(
-            finding("byline", "Nama editor tidak dicantumkan.", 'Tambahkan baris "Editor: ...".', None, text)
+            finding(
+                "byline",
+                "Nama editor tidak dicantumkan.",
+                'Tambahkan baris "Editor: ...".',
+                where,
+                text,
+                origin="byline",
+            )
         )
-    return 70 * has_author + 30 * bool(editor), findings
+    return 70 * has_author + 30 * has_editor, findings

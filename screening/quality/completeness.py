@@ -1,4 +1,17 @@
-"""5W1H completeness: who, what, when, where, why and how of a report."""
+"""5W1H completeness: who, what, when, where, why and how of a report, each found with a span.
+
+- who: a role or title with a name ("Kepala Desa Sukamaju, Ahmad"), an institution ("BPD", "Dinas Kesehatan"),
+  a named source ("kata Budi"), or a name of two or more capitalised words inside a sentence;
+- what: enough substance (at least 20 words); its span is the lead sentence;
+- when: day names, dates ("Senin (10/8/2020)", "12 Agustus 2024"), times ("pukul 07.00 WIB"), years, and
+  relative times ("kemarin", "pekan lalu");
+- where: regions from the Kemendagri list (given by the caller, down to villages), venues ("balai desa",
+  "Jalan Merdeka", "RT 03/RW 05"), and "di/ke" + a capitalised name;
+- why: cause and purpose ("karena", "akibat", "dalam rangka", "agar", "untuk meningkatkan");
+- how: manner and the course of events ("dengan cara", "melalui", "secara", "dimulai dengan", "kemudian").
+
+A missing element is reported with the lead sentence as its span: that is where a trainer would add it.
+"""
 
 from __future__ import annotations
 
@@ -7,74 +20,108 @@ from collections.abc import Sequence
 
 from screening.places import Place
 from screening.quality.common import finding
-from screening.result import QualityFinding
+from screening.result import QualityFinding, Span
 
 _I = re.IGNORECASE
-# -- when -----------------------------------------------------------------------------------------------------
 _MONTHS = (
     r"januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
     r"|jan|feb|mar|apr|jun|jul|agu|agt|agst|sep|sept|okt|nov|des"
 )
 _WHEN_RE = re.compile(
     r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"
+    r"|\b\d{1,2}[/-]\d{1,2}(?:[/-](?:\d{4}|\d{2}))?\b(?=\s*\))"
     r"|\b\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b"
     rf"|\b\d{{1,2}}\s+(?:{_MONTHS})\.?(?:\s+\d{{4}})?\b"
     rf"|\b(?:{_MONTHS})\s+\d{{4}}\b"
     r"|\b(?:pukul|jam)\s+\d{1,2}(?:[.:]\d{2})?(?:\s*(?:wib|wita|wit))?\b"
-    r"|\btahun\s+(?:19|20)\d{2}\b",
+    r"|\btahun\s+(?:19|20)\d{2}\b"
+    r"|\b(?:kemarin|kemarin\s+(?:pagi|siang|sore|malam)|hari\s+ini|besok|lusa|semalam|tadi\s+(?:pagi|siang|sore|malam)"
+    r"|(?:pekan|minggu|bulan|tahun)\s+(?:ini|lalu|depan)|akhir\s+pekan|dini\s+hari)\b",
     _I,
 )
-# -- who ------------------------------------------------------------------------------------------------------
 _TITLES = (
     r"Kepala Desa|Kades|Kepala Dusun|Kadus|Lurah|Camat|Bupati|Wakil Bupati|Wali Kota|Walikota|Gubernur|Kapolsek"
     r"|Kapolres|Kapolda|Danramil|Dandim|Babinsa|Bhabinkamtibmas|Ketua|Sekretaris|Sekdes|Bendahara|Direktur"
-    r"|Kepala|Kabid|Kasi|Kadis|Bapak|Ibu|Pak|Bu|Mbah|Ustaz|Ustadz|Kiai|KH\.|H\.|Hj\.|dr\.|Dr\.|Ir\.|Drs\."
+    r"|Kepala|Kabid|Kasi|Kadis|Menteri|Presiden|Wakil|Anggota|Koordinator|Bapak|Ibu|Pak|Bu|Mbah|Ustaz|Ustadz|Kiai"
+    r"|KH\.|H\.|Hj\.|dr\.|Dr\.|Ir\.|Drs\.|Prof\."
 )
 _WHO_RE = re.compile(
     rf"\b(?:{_TITLES})\s+(?:[A-Z][\w'.-]+)"
     r"|\b(?:KIM|BPD|PKK|Puskesmas|Posyandu|Karang Taruna|Diskominfo|Dinas\s+[A-Z]\w+|Polsek|Polres|Koramil"
-    r"|BUMDes|Bumdes|Gapoktan|Kelompok Tani|Pemdes|Pemerintah Desa|Pemerintah Kabupaten|Pemkab|LPM|Kemenkes"
-    r"|Kominfo|BPBD|Basarnas|TNI|Polri|Kelompok Informasi Masyarakat)\b"
+    r"|BUMDes|Bumdes|Gapoktan|Kelompok Tani|Pemdes|Pemerintah Desa|Pemerintah Kabupaten|Pemkab|Pemkot|LPM"
+    r"|Kemenkes|Kominfo|BPBD|Basarnas|TNI|Polri|DPRD|DPR|KPU|Bawaslu|Kelompok Informasi Masyarakat)\b"
+    r"|\b(?:[Mm]enurut|kata|ujar|tutur|ungkap|jelas|tegas|terang|imbuh|papar|ucap)\s+(?:[A-Z][\w'.-]+)"
+    r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b"
+)
+_VENUE_RE = re.compile(
+    r"\b(?:balai\s+(?:desa|kelurahan|dusun|warga|pertemuan|RW)|kantor\s+(?:desa|kelurahan|kecamatan|camat|bupati"
+    r"|wali\s*kota|dinas|polsek|polres|koramil)|aula|pendopo|pendapa|alun-alun|lapangan|masjid|musala|mushola"
+    r"|gereja|pura|vihara|sekolah|puskesmas|posyandu|pasar|gedung|gelanggang|stadion|bendungan|sungai|pantai"
+    r"|kebun|sawah|ladang)\b"
+    r"|\b(?:Jalan|Jl\.|Gang|Gg\.)\s+[A-Z0-9][\w.'-]*"
+    r"|\bRT\s*\d{1,3}(?:\s*/\s*RW\s*\d{1,3})?\b|\bRW\s*\d{1,3}\b"
+    r"|\b(?:[Dd]i|[Kk]e|[Dd]ari)\s+[A-Z][\w'-]+"
 )
 _WHY_RE = re.compile(
-    r"\b(?:karena|sebab|disebabkan|akibat|dalam rangka|bertujuan|tujuannya|tujuan(?:nya)? (?:dari|kegiatan)|agar"
-    r"|supaya|sehingga|guna|demi)\b",
+    r"\b(?:karena|sebab|disebabkan|penyebab(?:nya)?|akibat|lantaran|gara-gara|mengingat|pasalnya|dalam rangka"
+    r"|bertujuan|tujuan(?:nya)?|agar|supaya|sehingga|guna|demi|dilatarbelakangi|latar belakang|alasan(?:nya)?"
+    r"|untuk\s+(?:me|mem|men|meng|meny)\w+|menyusul)\b",
     _I,
 )
 _HOW_RE = re.compile(
-    r"\b(?:dengan cara|melalui|secara|caranya|dilakukan dengan|dilaksanakan dengan|menggunakan|dengan"
-    r" (?:menggunakan|membagikan|memberikan|mengadakan|melibatkan))\b",
+    r"\b(?:dengan\s+cara|caranya|melalui|secara|menggunakan|memakai|dilakukan\s+dengan|dilaksanakan\s+dengan"
+    r"|dengan\s+(?:me|mem|men|meng|meny|ber)\w+|dimulai\s+dengan|diawali|diakhiri|kemudian|lalu|selanjutnya"
+    r"|setelah\s+itu|sebelum\s+itu|berlangsung|berupa|dalam\s+bentuk|bersama-sama|bergotong\s+royong)\b",
     _I,
 )
-_NAMED_SOURCE_RE = re.compile(
-    r"\b(?:[Mm]enurut|kata|ujar|tutur|ungkap|jelas|tegas|terang|imbuh|papar|ucap)\s+(?:[A-Z][\w'.-]+)"
-)
+
+WEIGHTS = {"who": 20, "what": 15, "when": 20, "where": 20, "why": 12.5, "how": 12.5}
+_ADVICE = {
+    "who": ("Tidak jelas siapa yang terlibat.", "Sebutkan nama dan jabatan pelaku atau narasumber."),
+    "what": ("Isi terlalu singkat untuk menjelaskan peristiwa.", "Jelaskan apa yang terjadi secara utuh."),
+    "when": ("Waktu kejadian tidak disebutkan.", "Tulis hari dan tanggal, misalnya Senin (12/8/2024)."),
+    "where": (
+        "Lokasi kejadian tidak disebutkan.",
+        "Sebutkan lokasinya, misalnya Desa/Kelurahan, Kecamatan, dan Kabupaten/Kota, atau tempat kegiatan.",
+    ),
+    "why": ("Latar belakang atau tujuan tidak dijelaskan.", "Jelaskan mengapa kegiatan atau peristiwa terjadi."),
+    "how": ("Jalannya peristiwa tidak dijelaskan.", "Jelaskan bagaimana kegiatan dilaksanakan."),
+}
 
 
-def assess_completeness(text: str, *, words: int, places: Sequence[Place]) -> tuple[int, list[QualityFinding]]:
-    findings: list[QualityFinding] = []
-    present = {
-        "who": bool(_WHO_RE.search(text)) or bool(_NAMED_SOURCE_RE.search(text)),
-        "what": words >= 20,
-        "when": bool(_WHEN_RE.search(text)),
-        "where": bool(places),
-        "why": bool(_WHY_RE.search(text)),
-        "how": bool(_HOW_RE.search(text)),
+def _lead(text: str) -> tuple[int, int] | None:
+    m = re.search(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)", text)
+    return m.span() if m else None
+
+
+def find_elements(text: str, *, words: int, places: Sequence[Place]) -> dict[str, Span | None]:
+    """The first evidence of each of the 5W1H in `text` (None where there is none)."""
+
+    def span_of(m: re.Match[str] | None) -> Span | None:
+        return Span(m.start(), m.end(), m.group()) if m else None
+
+    lead = _lead(text)
+    where = Span(places[0].span.start, places[0].span.end, places[0].span.text) if places else None
+    return {
+        "who": span_of(_WHO_RE.search(text)),
+        "what": Span(lead[0], lead[1], text[lead[0] : lead[1]]) if lead and words >= 20 else None,
+        "when": span_of(_WHEN_RE.search(text)),
+        "where": where or span_of(_VENUE_RE.search(text)),
+        "why": span_of(_WHY_RE.search(text)),
+        "how": span_of(_HOW_RE.search(text)),
     }
-    weights = {"who": 20, "what": 15, "when": 20, "where": 20, "why": 12.5, "how": 12.5}
-    advice = {
-        "who": ("Tidak jelas siapa yang terlibat.", "Sebutkan nama dan jabatan pelaku atau narasumber."),
-        "what": ("Isi terlalu singkat untuk menjelaskan peristiwa.", "Jelaskan apa yang terjadi secara utuh."),
-        "when": ("Waktu kejadian tidak disebutkan.", "Tulis hari dan tanggal, misalnya Senin (12/8/2024)."),
-        "where": (
-            "Lokasi kejadian tidak disebutkan.",
-            "Sebutkan lokasinya, misalnya Desa/Kelurahan, Kecamatan, dan Kabupaten/Kota.",
-        ),
-        "why": ("Latar belakang atau tujuan tidak dijelaskan.", "Jelaskan mengapa kegiatan atau peristiwa terjadi."),
-        "how": ("Jalannya peristiwa tidak dijelaskan.", "Jelaskan bagaimana kegiatan dilaksanakan."),
-    }
-    for element, ok in present.items():
-        if not ok:
-            findings.append(finding("completeness", *advice[element], None, text))
-    score = sum(w for element, w in weights.items() if present[element])
-    return round(score), findings
+
+
+def assess_completeness(
+    text: str, *, words: int, places: Sequence[Place]
+) -> tuple[int, list[QualityFinding], dict[str, Span | None]]:
+    """Completeness sub-score, a finding per missing element, and the evidence found for each."""
+    elements = find_elements(text, words=words, places=places)
+    lead = _lead(text)
+    findings = [
+        finding("completeness", *_ADVICE[name], lead, text, origin=name)
+        for name, span in elements.items()
+        if span is None
+    ]
+    score = sum(w for name, w in WEIGHTS.items() if elements[name] is not None)
+    return round(score), findings, elements
