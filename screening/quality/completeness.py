@@ -5,8 +5,9 @@
 - what: enough substance (at least 20 words); its span is the lead sentence;
 - when: day names, dates ("Senin (10/8/2020)", "12 Agustus 2024"), times ("pukul 07.00 WIB"), years, and
   relative times ("kemarin", "pekan lalu");
-- where: regions from the Kemendagri list (given by the caller, down to villages), venues ("balai desa",
-  "Jalan Merdeka", "RT 03/RW 05"), and "di/ke" + a capitalised name;
+- where: regions from the Kemendagri list (given by the caller, down to villages), venues after a preposition
+  ("di balai desa", "ke lapangan"), streets and neighbourhoods ("Jalan Merdeka", "RT 03/RW 05"), and "di/ke" + a
+  capitalised name;
 - why: cause and purpose ("karena", "akibat", "dalam rangka", "agar", "untuk meningkatkan");
 - how: manner and the course of events ("dengan cara", "melalui", "secara", "dimulai dengan", "kemudian").
 
@@ -54,10 +55,10 @@ _WHO_RE = re.compile(
     r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b"
 )
 _VENUE_RE = re.compile(
-    r"\b(?:balai\s+(?:desa|kelurahan|dusun|warga|pertemuan|RW)|kantor\s+(?:desa|kelurahan|kecamatan|camat|bupati"
-    r"|wali\s*kota|dinas|polsek|polres|koramil)|aula|pendopo|pendapa|alun-alun|lapangan|masjid|musala|mushola"
-    r"|gereja|pura|vihara|sekolah|puskesmas|posyandu|pasar|gedung|gelanggang|stadion|bendungan|sungai|pantai"
-    r"|kebun|sawah|ladang)\b"
+    r"\b(?:[Dd]i|[Kk]e|[Dd]ari|menuju|sekitar)\s+(?:(?:halaman|depan|dalam|belakang|samping)\s+)?"
+    r"(?:balai\s+(?:desa|kelurahan|dusun|warga|pertemuan|RW)|kantor\s+\w+|aula|pendopo|pendapa|alun-alun"
+    r"|lapangan|masjid|musala|mushola|gereja|pura|vihara|sekolah|puskesmas|posyandu|pasar|gedung|gelanggang"
+    r"|stadion|bendungan|sungai|pantai|kebun|sawah|ladang|rumah|jalan|lokasi|tempat|area|kawasan|wilayah)\b"
     r"|\b(?:Jalan|Jl\.|Gang|Gg\.)\s+[A-Z0-9][\w.'-]*"
     r"|\bRT\s*\d{1,3}(?:\s*/\s*RW\s*\d{1,3})?\b|\bRW\s*\d{1,3}\b"
     r"|\b(?:[Dd]i|[Kk]e|[Dd]ari)\s+[A-Z][\w'-]+"

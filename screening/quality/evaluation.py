@@ -44,6 +44,7 @@ class Article:
     text: str
     outlet: str
     category: str
+    article_id: str = ""
 
 
 def load_articles(path: Path = INDOSUM, *, held_out: bool = True) -> list[Article]:
@@ -53,7 +54,7 @@ def load_articles(path: Path = INDOSUM, *, held_out: bool = True) -> list[Articl
         for line in f:
             row = json.loads(line)
             if row["part"] == "article" and (row["outlet"] in HELD_OUT_OUTLETS) == held_out:
-                out.append(Article(row["text"], row["outlet"], row["category"]))
+                out.append(Article(row["text"], row["outlet"], row["category"], row["indosum_id"]))
     return out
 
 
@@ -65,6 +66,7 @@ class FalseFlags:
     words: int
     by_source: Counter[str]
     top_words: list[tuple[str, int]]
+    flags: list[tuple[str, SpellingIssue]]  # (article id, issue)
 
     @property
     def total(self) -> int:
@@ -80,13 +82,15 @@ def spelling_flags(articles: Sequence[Article], stemmer: BoundedStemmer) -> Fals
     words = 0
     by_source: Counter[str] = Counter()
     flagged: Counter[str] = Counter()
+    flags: list[tuple[str, SpellingIssue]] = []
     for article in articles:
         issues, n = check_spelling(article.text, normalise(article.text), stemmer=stemmer)
         words += n
         for issue in issues:
             by_source[issue.source] += 1
             flagged[f"{issue.text} ({issue.source})"] += 1
-    return FalseFlags(words, by_source, flagged.most_common(40))
+            flags.append((article.article_id, issue))
+    return FalseFlags(words, by_source, flagged.most_common(30), flags)
 
 
 @dataclass(frozen=True)
@@ -217,24 +221,310 @@ def _applied(case: InjectedError, issue: SpellingIssue) -> str:
     return case.sentence[: issue.start] + issue.suggestions[0] + case.sentence[issue.end :]
 
 
+LABELS = ROOT / "reports" / "quality_flag_labels.tsv"
+SAMPLE_PER_SOURCE = {"lexicon": 150, "kbbi": 40, "di_preposition": 40, "doubled_word": 40, "slang": 30, "di_prefix": 27}
+
+
+def flag_sample(flags: FalseFlags, *, seed: int = 2024) -> list[tuple[str, SpellingIssue]]:
+    """A fixed random sample of the flags of each source, for reading by hand."""
+    rng = random.Random(seed)
+    out: list[tuple[str, SpellingIssue]] = []
+    for source, n in SAMPLE_PER_SOURCE.items():
+        pool = [f for f in flags.flags if f[1].source == source]
+        out.extend(rng.sample(pool, min(n, len(pool))))
+    return out
+
+
+def read_labels(path: Path = LABELS) -> dict[tuple[str, int, str], str]:
+    """(article id, start, text) -> "error" (a real error in the news text) or "correct" (a false flag)."""
+    labels: dict[tuple[str, int, str], str] = {}
+    if not path.exists():
+        return labels
+    for line in path.read_text("utf-8").splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        article_id, start, text, _source, label = line.split("\t")[:5]
+        if label in ("error", "correct"):
+            labels[(article_id, int(start), text)] = label
+    return labels
+
+
+@dataclass(frozen=True)
+class FalseFlagEstimate:
+    sampled: Counter[str]  # per source: flags in the sample
+    labelled: Counter[str]  # of them, read and labelled
+    correct: Counter[str]  # of those, flags on correct text (false flags)
+
+    def false_share(self, source: str) -> float:
+        """Share of false flags in the labelled sample; a source nobody labelled counts as all false."""
+        n = self.labelled[source]
+        return self.correct[source] / n if n else 1.0
+
+
+def estimate_false_flags(flags: FalseFlags, labels: dict[tuple[str, int, str], str]) -> FalseFlagEstimate:
+    sampled: Counter[str] = Counter()
+    labelled: Counter[str] = Counter()
+    correct: Counter[str] = Counter()
+    for article_id, issue in flag_sample(flags):
+        sampled[issue.source] += 1
+        label = labels.get((article_id, issue.start, issue.text))
+        if label is not None:
+            labelled[issue.source] += 1
+            correct[issue.source] += label == "correct"
+    return FalseFlagEstimate(sampled, labelled, correct)
+
+
+def write_label_sheet(flags: FalseFlags, articles: Sequence[Article], path: Path) -> int:
+    """Add the sampled flags that have no label yet to `path`, with their context, for reading by hand."""
+    labels = read_labels(path)
+    texts = {a.article_id: a.text for a in articles}
+    new = [f for f in flag_sample(flags) if (f[0], f[1].start, f[1].text) not in labels]
+    with open(path, "a", encoding="utf-8") as out:
+        for article_id, issue in new:
+            context = texts[article_id][max(issue.start - 50, 0) : issue.end + 50].replace("\n", " ").replace("\t", " ")
+            out.write(f"{article_id}\t{issue.start}\t{issue.text}\t{issue.source}\t?\t# {context}\n")
+    return len(new)
+
+
+# -- headline clickbait -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClickbaitFigures:
+    n: int
+    clickbait: int
+    pooled_auc: float
+    per_publisher: dict[str, tuple[int, float]]  # publisher -> (rows, ROC-AUC of its held-out fold)
+    rules_auc: float  # the rules' clickbait cues alone, as a 0/1-count score (their phrases saw all of CLICK-ID)
+
+
+def clickbait_figures() -> ClickbaitFigures:
+    """Out-of-fold clickbait probabilities on CLICK-ID's unanimous rows, one fold per publisher."""
+    from sklearn.metrics import roc_auc_score
+
+    from screening.quality.clickbait import fit_clickbait, unanimous_headlines
+    from screening.rules import RuleEngine
+
+    titles, labels, publishers = unanimous_headlines()
+    scores = [0.0] * len(titles)
+    per: dict[str, tuple[int, float]] = {}
+    for publisher in sorted(set(publishers)):
+        test = [i for i, p in enumerate(publishers) if p == publisher]
+        train = [i for i, p in enumerate(publishers) if p != publisher]
+        model = fit_clickbait([titles[i] for i in train], [labels[i] for i in train])
+        for i in test:
+            scores[i] = model.score(normalise(titles[i]))[0]
+        per[publisher] = (len(test), float(roc_auc_score([labels[i] for i in test], [scores[i] for i in test])))
+    engine = RuleEngine.from_file()
+    cues = [
+        sum(len(m.spans) for m in engine.match(normalise(t)) if m.category in ("clickbait", "shouting")) for t in titles
+    ]
+    return ClickbaitFigures(
+        len(titles), sum(labels), float(roc_auc_score(labels, scores)), per, float(roc_auc_score(labels, cues))
+    )
+
+
+# -- completeness -------------------------------------------------------------------------------------------------
+
+_WHEN_WORDS_RE = re.compile(
+    r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|januari|februari|maret|april|mei|juni|juli|agustus"
+    r"|september|oktober|november|desember|pukul|kemarin|besok|lusa|semalam|pekan|bulan|tahun|hari|pagi|siang|sore"
+    r"|malam|wib)\b|\d",
+    re.IGNORECASE,
+)
+_WHERE_WORDS_RE = re.compile(
+    r"\b(?:di|ke|dari|desa|kelurahan|kecamatan|kabupaten|kota|provinsi|jalan|gedung|kantor|balai|lapangan)\b",
+    re.IGNORECASE,
+)
+_WHO_WORDS_RE = re.compile(r"(?<=\S )[A-Z]|\b(?:kata|ujar|menurut|mengatakan|ketua|kepala|warga|petugas)\b")
+
+
+@dataclass(frozen=True)
+class CompletenessFigures:
+    n: int
+    complete: int  # no element reported missing
+    present: Counter[str]  # per element: articles where it was found
+    deleted: dict[str, tuple[int, int]]  # element -> (incomplete articles made, of which judged missing it)
+
+
+def completeness_figures(articles: Sequence[Article], *, per_element: int = 100) -> CompletenessFigures:
+    """How often professional articles are judged complete, and whether deleting an element is noticed.
+
+    The incomplete articles are made with deletion rules written apart from the detector and broader than it:
+    every sentence with a digit or a time word (when), with "di/ke/dari", a region word or a listed region name
+    (where), or with a
+    capitalised word inside it or a reporting verb (who). Articles left with under 40 words are not used.
+    """
+    from screening.places import find_places
+    from screening.quality.common import word_count
+    from screening.quality.completeness import find_elements
+
+    def elements(text: str) -> dict[str, object]:
+        return find_elements(text, words=word_count(normalise(text)), places=find_places(text))
+
+    complete = 0
+    present: Counter[str] = Counter()
+    for article in articles:
+        found = elements(article.text)
+        complete += all(v is not None for v in found.values())
+        present.update(k for k, v in found.items() if v is not None)
+    deleted: dict[str, tuple[int, int]] = {}
+    for element, rule in (("when", _WHEN_WORDS_RE), ("where", _WHERE_WORDS_RE), ("who", _WHO_WORDS_RE)):
+        made = noticed = 0
+        for article in articles:
+            if made >= per_element:
+                break
+            kept = [
+                s
+                for s in _SENTENCE_RE.findall(article.text)
+                if not rule.search(s) and not (element == "where" and find_places(s))
+            ]
+            text = " ".join(s.strip() for s in kept)
+            if len(text.split()) < 40:
+                continue
+            made += 1
+            noticed += elements(text)[element] is None
+        deleted[element] = (made, noticed)
+    return CompletenessFigures(len(articles), complete, present, deleted)
+
+
+def _pct(a: float, b: float) -> str:
+    return f"{100 * a / b:.1f} %" if b else "n/a"
+
+
+def render(
+    *,
+    flags: FalseFlags,
+    estimate: FalseFlagEstimate,
+    recall: Recall,
+    clickbait: ClickbaitFigures,
+    completeness: CompletenessFigures,
+    articles: int,
+) -> str:
+    """The report as Markdown."""
+    sources = ["lexicon", "kbbi", "slang", "doubled_word", "di_prefix", "di_preposition"]
+    false_per_1000 = sum(flags.by_source[s] * estimate.false_share(s) for s in flags.by_source) * 1000 / flags.words
+    total_cases = sum(recall.cases.values())
+    found = sum(recall.found.values())
+    right = sum(recall.right_first.values())
+    out = [
+        "# Quality score: measured figures",
+        "",
+        "Written by `python -m screening.quality.evaluation` from the project's own data (IndoSum in",
+        "`training_data/indosum`, CLICK-ID in `screening/resources/click_id.csv`). Do not edit by hand.",
+        "",
+        "## Spelling (language sub-score)",
+        "",
+        f"Held-out professional news: the {articles:,} IndoSum articles of {', '.join(sorted(HELD_OUT_OUTLETS))}",
+        f"({flags.words:,} words). The word lists learn from the other outlets only.",
+        "",
+        "Every flag on this text, per 1,000 words, and the share of them that are false (the word is correct),",
+        f"from a random sample per source read by hand (`{LABELS.relative_to(ROOT)}`; a flag is a real error",
+        "when the news text itself is misspelt or non-standard per KBBI):",
+        "",
+        "| source | flags | per 1,000 words | sampled | read | false in the sample | false per 1,000 words |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for source in sources:
+        n = flags.by_source[source]
+        share = estimate.false_share(source)
+        out.append(
+            f"| {source} | {n:,} | {1000 * n / flags.words:.2f} | {estimate.sampled[source]} |"
+            f" {estimate.labelled[source]} | {_pct(estimate.correct[source], estimate.labelled[source])} |"
+            f" {1000 * n * share / flags.words:.2f} |"
+        )
+    out += [
+        f"| **all** | {flags.total:,} | {flags.per_1000():.2f} | {sum(estimate.sampled.values())} |"
+        f" {sum(estimate.labelled.values())} | | **{false_per_1000:.2f}** |",
+        "",
+        "Injected misspellings: one per held-out sentence, in a lower-case word (capitalised words are names or",
+        "sentence starts and are not spell-checked), found when a finding covers it, right when its first",
+        "suggestion restores the sentence:",
+        "",
+        "| error | cases | found | right suggestion first | made another known word |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    names = {
+        "deletion": "a letter deleted",
+        "swap": "two letters swapped",
+        "doubled": "a word doubled",
+        "di_apart": '"ditandai" -> "di tandai"',
+        "di_joined": '"di rumah" -> "dirumah"',
+    }
+    for kind, label in names.items():
+        n = recall.cases[kind]
+        out.append(
+            f"| {label} | {n} | {_pct(recall.found[kind], n)} | {_pct(recall.right_first[kind], n)} |"
+            f" {recall.real_words[kind]} |"
+        )
+    out += [
+        f"| **all** | {total_cases} | **{_pct(found, total_cases)}** | **{_pct(right, total_cases)}** | |",
+        "",
+        "Most flagged words on the held-out news:",
+        "",
+        ", ".join(f"{w} {n}" for w, n in flags.top_words),
+        "",
+        "## Headline clickbait",
+        "",
+        f"CLICK-ID's unanimous headlines, de-duplicated: {clickbait.n:,} ({clickbait.clickbait:,} clickbait). The",
+        "model is refitted with each publisher held out and scores that publisher's headlines (12 folds).",
+        "",
+        f"- ROC-AUC of the pooled out-of-fold scores: **{clickbait.pooled_auc:.3f}**",
+        f"- mean ROC-AUC over the held-out publishers: {sum(a for _, a in clickbait.per_publisher.values()) / len(clickbait.per_publisher):.3f}",
+        f"- the rules' clickbait and shouting cues alone (a count; not out of fold, their phrases were derived from"
+        f" all of CLICK-ID): {clickbait.rules_auc:.3f}",
+        "",
+        "| held-out publisher | headlines | ROC-AUC |",
+        "| --- | ---: | ---: |",
+    ]
+    out += [f"| {p} | {n} | {a:.3f} |" for p, (n, a) in sorted(clickbait.per_publisher.items())]
+    c = completeness
+    out += [
+        "",
+        "## Completeness (5W1H)",
+        "",
+        f"The same {c.n:,} held-out professional articles: **{_pct(c.complete, c.n)}** are judged complete (no",
+        "element reported missing). Each element was found in:",
+        "",
+        "| who | what | when | where | why | how |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| " + " | ".join(_pct(c.present[e], c.n) for e in ("who", "what", "when", "where", "why", "how")) + " |",
+        "",
+        "Incomplete articles made by deleting every sentence that could carry the element (rules written apart",
+        "from the detector: a digit or a time word for *when*; di/ke/dari, a region word or a listed region for",
+        "*where*; a",
+        "capitalised word inside the sentence or a reporting verb for *who*); articles left under 40 words skipped:",
+        "",
+        "| element deleted | articles | reported missing |",
+        "| --- | ---: | ---: |",
+    ]
+    out += [f"| {e} | {m} | {_pct(k, m)} |" for e, (m, k) in c.deleted.items()]
+    return "\n".join(out) + "\n"
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "quality_report.md")
+    parser.add_argument(
+        "--label-sheet", action="store_true", help=f"append the sampled flags not yet labelled to {LABELS.name}"
+    )
     args = parser.parse_args(argv)
     stemmer = BoundedStemmer()
     held_out = load_articles()
     flags = spelling_flags(held_out, stemmer)
-    recall = spelling_recall(inject_errors(held_out), stemmer)
-    lines = [f"{flags.words} words, {flags.total} flags, {flags.per_1000():.2f}/1000", str(flags.by_source)]
-    lines += [f"  {w}: {n}" for w, n in flags.top_words]
-    for kind in recall.cases:
-        n = recall.cases[kind]
-        lines.append(
-            f"{kind}: found {recall.found[kind] / n:.1%} right-first {recall.right_first[kind] / n:.1%}"
-            f" real-word {recall.real_words[kind]}"
-        )
+    if args.label_sheet:
+        print(f"{write_label_sheet(flags, held_out, LABELS)} flags to label in {LABELS}")
+        return
+    report = render(
+        flags=flags,
+        estimate=estimate_false_flags(flags, read_labels()),
+        recall=spelling_recall(inject_errors(held_out), stemmer),
+        clickbait=clickbait_figures(),
+        completeness=completeness_figures(held_out),
+        articles=len(held_out),
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    args.out.write_text(report, encoding="utf-8")
 
 
 if __name__ == "__main__":
