@@ -20,7 +20,7 @@ import json
 import random
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -359,7 +359,7 @@ def completeness_figures(articles: Sequence[Article], *, per_element: int = 100)
     from screening.quality.common import word_count
     from screening.quality.completeness import find_elements
 
-    def elements(text: str) -> dict[str, object]:
+    def elements(text: str) -> Mapping[str, object]:
         return find_elements(text, words=word_count(normalise(text)), places=find_places(text))
 
     complete = 0
@@ -444,6 +444,7 @@ def render(
         "| error | cases | found | right suggestion first | made another known word |",
         "| --- | ---: | ---: | ---: | ---: |",
     ]
+    mean_auc = sum(a for _, a in clickbait.per_publisher.values()) / len(clickbait.per_publisher)
     names = {
         "deletion": "a letter deleted",
         "swap": "two letters swapped",
@@ -470,7 +471,7 @@ def render(
         "model is refitted with each publisher held out and scores that publisher's headlines (12 folds).",
         "",
         f"- ROC-AUC of the pooled out-of-fold scores: **{clickbait.pooled_auc:.3f}**",
-        f"- mean ROC-AUC over the held-out publishers: {sum(a for _, a in clickbait.per_publisher.values()) / len(clickbait.per_publisher):.3f}",
+        f"- mean ROC-AUC over the held-out publishers: {mean_auc:.3f}",
         f"- the rules' clickbait and shouting cues alone (a count; not out of fold, their phrases were derived from"
         f" all of CLICK-ID): {clickbait.rules_auc:.3f}",
         "",
