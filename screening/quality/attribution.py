@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from screening.quality.common import LINK_RE, MAX_FINDINGS_PER_KIND, finding
+from screening.quality.common import MAX_FINDINGS_PER_KIND, find_links, finding
 from screening.result import QualityFinding
 
 _I = re.IGNORECASE
@@ -27,9 +27,9 @@ _SAID_RE = re.compile(
     _I,
 )
 # a reporting verb or "menurut" followed by a capitalised name or role: "kata Kepala Desa Sukamaju, Budi"
-_NAMED_SOURCE_RE = re.compile(
-    rf"\b(?:[Mm]enurut|(?:{_SAID_VERBS}))\s+(?:[A-Z][\w'.-]+)"
-    r"|\b[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s+(?:mengatakan|menjelaskan|menyampaikan|menegaskan"
+_NAMED_SOURCE_RE = re.compile(rf"\b(?:[Mm]enurut|(?:{_SAID_VERBS}))\s+(?:[A-Z][\w'.-]+)")
+_NAME_SAID_RE = re.compile(
+    r"\b[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s+(?:mengatakan|menjelaskan|menyampaikan|menegaskan"
     r"|mengungkapkan|menuturkan|menerangkan|menambahkan|memaparkan)\b"
 )
 _SOURCE_LINE_RE = re.compile(r"^[ \t(]*(?:sumber|source)\s*[:：]\s*\S.*$", _I | re.MULTILINE)
@@ -72,9 +72,9 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
     findings: list[QualityFinding] = []
     quotes = list(_QUOTE_RE.finditer(text))
     said = _SAID_RE.search(text)
-    named = _NAMED_SOURCE_RE.search(text)
-    source_line = _SOURCE_LINE_RE.search(text)
-    official = any(_OFFICIAL_LINK_RE.search(m.group()) for m in LINK_RE.finditer(text))
+    named = _NAMED_SOURCE_RE.search(text) or (_NAME_SAID_RE.search(text) if said else None)
+    source_line = _SOURCE_LINE_RE.search(text) if ":" in text else None
+    official = any(_OFFICIAL_LINK_RE.search(text[s:e]) for s, e in find_links(text))
     stated = bool(said) or bool(source_line)
     sourced = bool(named) or bool(source_line) or official
     score = 40 * bool(quotes) + 30 * stated + 30 * sourced
@@ -103,7 +103,7 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
         )
     for q in quotes[:MAX_FINDINGS_PER_KIND]:
         around = text[max(q.start() - 100, 0) : q.end() + 100]
-        if not _SAID_RE.search(around) and not _NAMED_SOURCE_RE.search(around):
+        if not _SAID_RE.search(around) and not _NAMED_SOURCE_RE.search(around) and not _NAME_SAID_RE.search(around):
             findings.append(
                 finding(
                     "attribution",

@@ -227,10 +227,10 @@ SAMPLE_PER_SOURCE = {"lexicon": 150, "kbbi": 40, "di_preposition": 40, "doubled_
 
 def flag_sample(flags: FalseFlags, *, seed: int = 2024) -> list[tuple[str, SpellingIssue]]:
     """A fixed random sample of the flags of each source, for reading by hand."""
-    rng = random.Random(seed)
     out: list[tuple[str, SpellingIssue]] = []
     for source, n in SAMPLE_PER_SOURCE.items():
         pool = [f for f in flags.flags if f[1].source == source]
+        rng = random.Random(f"{seed}-{source}")  # one stream per source: a change in one leaves the others
         out.extend(rng.sample(pool, min(n, len(pool))))
     return out
 
@@ -240,8 +240,8 @@ def read_labels(path: Path = LABELS) -> dict[tuple[str, int, str], str]:
     labels: dict[tuple[str, int, str], str] = {}
     if not path.exists():
         return labels
-    for line in path.read_text("utf-8").splitlines():
-        if line.startswith("#") or not line.strip():
+    for line in path.read_text("utf-8").split("\n"):
+        if line.startswith("#") or line.count("\t") < 4:
             continue
         article_id, start, text, _source, label = line.split("\t")[:5]
         if label in ("error", "correct"):
@@ -281,7 +281,7 @@ def write_label_sheet(flags: FalseFlags, articles: Sequence[Article], path: Path
     new = [f for f in flag_sample(flags) if (f[0], f[1].start, f[1].text) not in labels]
     with open(path, "a", encoding="utf-8") as out:
         for article_id, issue in new:
-            context = texts[article_id][max(issue.start - 50, 0) : issue.end + 50].replace("\n", " ").replace("\t", " ")
+            context = " ".join(texts[article_id][max(issue.start - 50, 0) : issue.end + 50].split())
             out.write(f"{article_id}\t{issue.start}\t{issue.text}\t{issue.source}\t?\t# {context}\n")
     return len(new)
 

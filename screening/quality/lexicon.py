@@ -96,6 +96,8 @@ class Lexicon:
     corrections: dict[str, str]
     di_apart: dict[str, int]  # W -> times professional news writes "di W"
     di_joined: dict[str, int]  # W -> times it writes "diW"
+    # listed words that need no further look when written in lower case: the spelling check's fast path
+    plain: frozenset[str] = frozenset()
 
     def root_of(self, word: str) -> str | None:
         """A root `word` reduces to by stripping affixes, or None. "di"/"ke" + a bare noun is no word."""
@@ -318,6 +320,11 @@ def load_lexicon() -> Lexicon:
     extra = {w.strip() for w in (RESOURCE_DIR / "words_id_extra.txt").read_text("utf-8").splitlines() if w.strip()}
     foreign = [w for w in (RESOURCE_DIR / "words_en.txt").read_text("utf-8").splitlines() if not w.startswith("#")]
     roots = load_root_words() | stems
+    corrections = load_corrections()
+    listed = set(rank) | standard | roots | extra | set(foreign)
+    apart_written = {
+        "di" + w for w, n in di_apart.items() if n >= 5 and di_joined.get(w, 0) * 5 < n
+    }  # listed, but the news writes them apart ("dilantai")
     return Lexicon(
         rank=rank,
         standard=frozenset(standard | roots),
@@ -325,7 +332,8 @@ def load_lexicon() -> Lexicon:
         extra=frozenset(w for w in extra if not w.startswith("#")),
         foreign=frozenset(foreign),
         di_roots=frozenset(di_roots),
-        corrections=load_corrections(),
+        corrections=corrections,
         di_apart=di_apart,
         di_joined=di_joined,
+        plain=frozenset(listed - set(corrections) - apart_written),
     )

@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from screening.quality.common import LINK_RE, MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, finding
+from screening.quality.common import MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, find_links, finding
 from screening.quality.lexicon import Lexicon, load_lexicon
 from screening.resources import load_root_words, load_slang_map
 from screening.result import QualityFinding
@@ -51,8 +51,8 @@ class SpellingIssue:
 
 
 def _skipped_spans(text: str, doc: NormalisedText) -> list[tuple[int, int]]:
-    spans = [(t.start, t.end) for t in doc.tokens if t.text in PLACEHOLDERS]
-    spans.extend(m.span() for m in LINK_RE.finditer(text))
+    spans = [(t.start, t.end) for t in doc.tokens if t.text in PLACEHOLDERS] if "token" in doc.text else []
+    spans.extend(find_links(text))
     if "(" in text or "[" in text:
         spans.extend(m.span() for m in _CODE_RE.finditer(text))
     return sorted(spans)
@@ -75,6 +75,7 @@ def check_spelling(
     slang = load_slang_map()
     skipped = _skipped_spans(text, doc)
     quotes = [m.span(1) for m in _QUOTE_RE.finditer(text)] if '"' in text or "“" in text else []
+    plain = lex.plain
     issues: list[SpellingIssue] = []
     words = 0
     previous: tuple[str, int, int] | None = None
@@ -92,30 +93,25 @@ def check_spelling(
             if not raw:
                 continue
         lower = raw.lower()
-        gap = text[previous[2] : start] if previous is not None else ""
-        if (
-            previous is not None
-            and lower == previous[0]
-            and len(lower) > 1
-            and gap
-            and gap.strip(" \t") == ""
-            and not _legitimately_doubled(text[previous[1] : previous[2]], raw)
-        ):
-            if issues and issues[-1].start == previous[1] and issues[-1].source == "lexicon":
-                issues.pop()  # "gorong gorong" is one finding, not an unknown word and a doubled one
-            issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "doubled_word", (raw,)))
-            previous = None
-            continue
-        if previous is not None and previous[0] == "di" and gap in (" ", "  ") and raw.islower():
-            joined = "di" + lower
-            apart, together = lex.di_apart.get(lower, 0), lex.di_joined.get(lower, 0)
-            if joined in lex.standard and lower not in lex.corrections and 3 * apart <= together:
-                issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "di_prefix", (joined,)))
-                previous = None
-                continue
+        if previous is not None:
+            if lower == previous[0] and len(lower) > 1:
+                gap = text[previous[2] : start]
+                if gap and gap.strip(" \t") == "" and not _legitimately_doubled(text[previous[1] : previous[2]], raw):
+                    if issues and issues[-1].start == previous[1] and issues[-1].source == "lexicon":
+                        issues.pop()  # "gorong gorong" is one finding, not an unknown word and a doubled one
+                    issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "doubled_word", (raw,)))
+                    previous = None
+                    continue
+            if previous[0] == "di" and raw.islower() and text[previous[2] : start] in (" ", "  "):
+                joined = "di" + lower
+                apart, together = lex.di_apart.get(lower, 0), lex.di_joined.get(lower, 0)
+                if joined in lex.standard and lower not in lex.corrections and 3 * apart <= together:
+                    issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "di_prefix", (joined,)))
+                    previous = None
+                    continue
         previous = (lower, start, end)
-        if not raw.islower():
-            continue  # names, acronyms, the first word of a sentence
+        if lower in plain or not raw.islower():
+            continue  # a listed word; or a name, an acronym, the first word of a sentence
         parts = _parts(start, raw)
         for part_start, part in parts:
             issue = _check_word(text, part_start, part, lex=lex, roots=roots, slang=slang, stemmer=stemmer)
