@@ -4,6 +4,7 @@ Used by the language-detection tests and by bench/bench_language.py (which also 
 training texts). Written to look like what circulates in village groups: short chain messages, announcements,
 news paragraphs; spelling as people type it, not as a grammar book would.
 """
+# ruff: noqa: E501  (texts keep their natural sentences on one line)
 
 from __future__ import annotations
 
