@@ -84,7 +84,8 @@ def main() -> None:
     for code, text in flagged_texts[: args.show]:
         print(f"  flagged {code}: {text[:150]!r}")
 
-    article = " ".join(" ".join(read_labelled(ROOT / "training_data" / "pratiwi2017_news.csv")[0].text.split()).split()[:300])
+    first_article = read_labelled(ROOT / "training_data" / "pratiwi2017_news.csv")[0].text
+    article = " ".join(first_article.split()[:300])
     post = INDONESIAN_HARD[0]
     norm = per_call_us(normalise, article)
     on_article = per_call_us(detect_language, article)

@@ -41,30 +41,35 @@ _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|ly|net|o
 MIN_LETTERS = 12  # below this (about two short words) a text is undetermined
 MIN_RELIABLE_WORDS = 6  # a headline-length text ("DUBES CHINA BAWA DUIT") is never a reliable guess
 
+
+def _wordset(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
 # Words of Malaysian usage that Indonesian writes differently (or uses in another sense only rarely), and the
 # Indonesian counterparts. Only consulted when CLD2 already places the text in the Indonesian-Malay pair.
-_MALAY_ONLY = frozenset(
+_MALAY_ONLY = _wordset(
     "kerana percuma sahaja kongsi kongsikan dikongsi tular iaitu sila pautan tarikh nombor baucar polis "
     "diraja ringgit amaran terjejas sesiapa dakwaan menafikan tempatan kos berterusan semak mesyuarat "
-    "jawatankuasa maklumat penggalak mahu faham teksi bas belah".split()
+    "jawatankuasa maklumat penggalak mahu faham teksi bas belah"
 )
 _MALAY_ONLY_PAIRS = frozenset(
     ("wang tunai", "isi rumah", "bulan hadapan", "minggu hadapan", "tahun hadapan", "orang ramai", "pihak berkuasa")
 )
-_INDONESIAN_ONLY = frozenset(
+_INDONESIAN_ONLY = _wordset(
     "karena karna krn uang gratis saja aja bisa nggak gak ga enggak kemarin mobil yaitu polisi kantor silakan "
     "tautan tanggal tgl nomor pemerintah mau banget bgt dong sih deh kok paham bagikan terdampak "
-    "siapapun klaim membantah setempat biaya cek periksa kuota".split()
+    "siapapun klaim membantah setempat biaya cek periksa kuota"
 )
 
 # Indonesian function words that English never uses: a text CLD2 calls English but built on these is Indonesian
 # with English names and terms ("Program tersebut tidak ada, ujar General Manager ..."); CLD2 weighs the rarer
 # English words more than these short ones.
-_INDONESIAN_FUNCTION_WORDS = frozenset(
+_INDONESIAN_FUNCTION_WORDS = _wordset(
     "yang di ke dari dan ini itu tidak tak dengan untuk pada ada akan sudah telah juga karena atau oleh dalam "
     "bisa saat tersebut ujar kata bahwa jadi seorang para mereka kita kami saya aku kamu anda apa siapa "
     "bagaimana mengapa kenapa sebagai setelah sebelum masih belum hanya lebih sangat harus dapat bukan agar "
-    "jika kalau namun tetapi tapi hingga sampai lagi buat sama udah udh gak nggak yg dgn utk tdk sdh jd".split()
+    "jika kalau namun tetapi tapi hingga sampai lagi buat sama udah udh gak nggak yg dgn utk tdk sdh jd"
 )
 MIN_FUNCTION_WORD_SHARE = 0.15
 
