@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from screening.batch.records import BatchError, Chunk, ChunkResult, RowError
+from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, RowError
 from screening.errors import InvalidInputError, ScreeningError
 from screening.registry import ModelRegistry
 from screening.result import Thresholds
@@ -44,7 +44,7 @@ class ScreenerSpec:
         registry = ModelRegistry(self.models_dir)
         version = self.version or registry.active_version()
         if version is None:
-            raise BatchError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train`")
+            raise BatchUsageError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train` dulu")
         registry.verify(version)
         return replace(self, version=version)
 
