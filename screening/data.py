@@ -6,7 +6,7 @@ import csv
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -48,7 +48,8 @@ def genre_of(text: str) -> Genre:
     return "post"
 
 
-def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
+def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
+    """(line, row) per record; a JSONL line that is not an object comes as (line, reason) for the caller to judge."""
     suffix = path.suffix.lower()
     with open(path, encoding="utf-8", newline="") as f:
         if suffix == ".jsonl":
@@ -58,9 +59,11 @@ def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
                 try:
                     obj = json.loads(line)
                 except json.JSONDecodeError as exc:
-                    raise TrainingDataError(f"{path}:{lineno}: not valid JSON ({exc.msg})") from exc
+                    yield lineno, f"not valid JSON ({exc.msg})"
+                    continue
                 if not isinstance(obj, dict):
-                    raise TrainingDataError(f"{path}:{lineno}: expected a JSON object")
+                    yield lineno, "expected a JSON object"
+                    continue
                 yield lineno, {k: "" if v is None else str(v) for k, v in obj.items()}
         elif suffix == ".csv":
             reader = csv.DictReader(f)
@@ -70,32 +73,48 @@ def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
             raise TrainingDataError(f"{path}: unsupported file type (use .csv or .jsonl)")
 
 
-def read_labelled(path: Path, *, text_field: str = "text") -> list[LabelledText]:
-    """Read a labelled CSV or JSONL file with `text`, `label` (hoax/valid), optional `title`, `source_url`."""
+def read_labelled(
+    path: Path,
+    *,
+    text_field: str = "text",
+    label_field: str = "label",
+    on_bad_row: Callable[[int, str], None] | None = None,
+) -> list[LabelledText]:
+    """Read a labelled CSV or JSONL file with `text`, `label` (hoax/valid), optional `title`, `source_url`.
+
+    A bad row (not JSON, no text, an unknown label) stops with `TrainingDataError`, as training needs; with
+    `on_bad_row` it is reported there (line, reason) and skipped, as evaluating a file people wrote needs.
+    """
     path = Path(path)
     if not path.is_file():
         raise TrainingDataError(f"{path}: file not found")
     rows: list[LabelledText] = []
     for lineno, row in _rows_from_file(path):
-        text = row.get(text_field, "").strip()
         try:
-            label = parse_label(row.get("label", ""))
+            rows.append(_labelled_row(path, row, text_field=text_field, label_field=label_field))
         except InvalidInputError as exc:
-            raise TrainingDataError(f"{path}:{lineno}: {exc}") from None
-        if not text:
-            raise TrainingDataError(f"{path}:{lineno}: empty {text_field!r}")
-        rows.append(
-            LabelledText(
-                text=text,
-                label=label,
-                title=row.get("title", "").strip(),
-                source_url=row.get("source_url", "").strip(),
-                source=path.name,
-            )
-        )
+            if on_bad_row is None:
+                raise TrainingDataError(f"{path}:{lineno}: {exc}") from None
+            on_bad_row(lineno, str(exc))
     if not rows:
         raise TrainingDataError(f"{path}: no labelled rows")
     return rows
+
+
+def _labelled_row(path: Path, row: dict[str, str] | str, *, text_field: str, label_field: str) -> LabelledText:
+    if isinstance(row, str):
+        raise InvalidInputError(row)
+    label = parse_label(row.get(label_field, ""))
+    text = row.get(text_field, "").strip()
+    if not text:
+        raise InvalidInputError(f"empty {text_field!r}")
+    return LabelledText(
+        text=text,
+        label=label,
+        title=row.get("title", "").strip(),
+        source_url=row.get("source_url", "").strip(),
+        source=path.name,
+    )
 
 
 def training_files(directory: Path) -> list[Path]:

@@ -9,6 +9,7 @@ syndicated copy never sits on both sides of a split.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,8 +48,27 @@ def evaluate_rows(model: HoaxModel, rows: list[LabelledText], *, threshold: floa
     return report
 
 
-def evaluate_file(model: HoaxModel, path: Path, *, threshold: float | None = None) -> dict[str, Any]:
-    return evaluate_rows(model, read_labelled(path), threshold=threshold)
+def evaluate_file(
+    model: HoaxModel,
+    path: Path,
+    *,
+    threshold: float | None = None,
+    text_field: str = "text",
+    label_field: str = "label",
+    on_bad_row: Callable[[int, str], None] | None = None,
+) -> dict[str, Any]:
+    """Metrics on a labelled file; with `on_bad_row`, bad rows are reported there and skipped (counted in `skipped`)."""
+    skipped: list[int] = []
+
+    def bad_row(line: int, reason: str) -> None:
+        skipped.append(line)
+        if on_bad_row is not None:
+            on_bad_row(line, reason)
+
+    rows = read_labelled(
+        path, text_field=text_field, label_field=label_field, on_bad_row=bad_row if on_bad_row is not None else None
+    )
+    return {**evaluate_rows(model, rows, threshold=threshold), "skipped": len(skipped)}
 
 
 # -- cross-validation report --------------------------------------------------------------------------

@@ -316,9 +316,7 @@ class CueFeatures(BaseEstimator, TransformerMixin):
         return np.asarray(rows, dtype=np.float64).reshape(len(prepared), -1)
 
     def fit(self, prepared: Sequence[PreparedText], rule_engine: Any = None) -> CueFeatures:
-        self.names_ = list(STYLE_FEATURES) + (
-            [f"rule:{n.removeprefix('rules_')}" for n in rule_engine.feature_names()] if rule_engine is not None else []
-        )
+        self.names_ = list(STYLE_FEATURES) + (list(rule_engine.feature_names()) if rule_engine is not None else [])
         self.scaler_ = StandardScaler().fit(self._raw(prepared, rule_engine))
         return self
 

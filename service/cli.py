@@ -1,6 +1,8 @@
 """The `saring` command line: serve, train, evaluate, screen files, retrain and manage model versions.
 
-Every command reads the same `Settings` (environment `SARING_*`) as the service; flags override paths.
+Every command reads the same `Settings` (environment `SARING_*`) as the service; flags override paths. Every
+message is in Bahasa Indonesia (flag names stay English); a user's mistake is one line and exit code 2, a
+failure one line and exit code 1 (see `service.cli_args`).
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from screening.errors import ScreeningError
 from screening.registry import ModelRegistry, ensure_default_model, train_and_register
-from service.cli_args import settings_from_args
+from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
 from service.cli_batch import add_commands as add_batch_commands
 
 
 def _print_json(obj: Any) -> None:
     json.dump(obj, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def active_registry(models_dir: Path, version: str | None = None) -> ModelRegistry:
+    """The registry, after checking it has the model asked for (else one line saying how to get one)."""
+    registry = ModelRegistry(models_dir)
+    if version is None and registry.active_version() is None:
+        raise UsageError(f"tidak ada model aktif di {models_dir}; jalankan `saring train` dulu")
+    return registry
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -42,29 +51,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     registry = ModelRegistry(settings.models_dir)
     version = train_and_register(registry, settings.training_data_dir, activate=not args.no_activate)
     meta = registry.read_metadata(version)
-    print(f"model {version} saved in {settings.models_dir / version}" + ("" if args.no_activate else " (active)"))
+    print(f"model {version} disimpan di {settings.models_dir / version}" + ("" if args.no_activate else " (aktif)"))
     for genre, m in meta["metrics"].items():
         print(
             f"  {genre:8s} n={m['n']:5d}  macro-F1={m['macro_f1']:.3f}  ROC-AUC={m['roc_auc']:.3f}  "
-            f"Brier={m['brier']:.3f}  ECE={m['ece']:.3f}  (out-of-fold estimate)"
+            f"Brier={m['brier']:.3f}  ECE={m['ece']:.3f}  (perkiraan out-of-fold)"
         )
     return 0
 
 
 def _print_metrics(report: dict[str, Any]) -> None:
     def line(name: str, m: dict[str, Any]) -> str:
-        auc = "n/a" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
+        auc = "t/a" if m["roc_auc"] is None else f"{m['roc_auc']:.3f}"
         return (
-            f"{name:8s} n={m['n']:6d}  accuracy={m['accuracy']:.3f}  macro-F1={m['macro_f1']:.3f}  "
+            f"{name:8s} n={m['n']:6d}  akurasi={m['accuracy']:.3f}  macro-F1={m['macro_f1']:.3f}  "
             f"ROC-AUC={auc}  Brier={m['brier']:.3f}  ECE={m['ece']:.3f}"
         )
 
-    print(line("all", report))
+    print(line("semua", report))
     for genre, m in report["by_genre"].items():
-        print(line(genre, m) + f"  threshold={m['threshold']:.3f}")
+        print(line(genre, m) + f"  ambang={m['threshold']:.3f}")
     (tv, fh), (fv, th) = report["confusion_matrix"]["matrix"]
-    print("confusion matrix at the decision threshold (rows: true, columns: predicted)")
-    print(f"            valid   hoax\n  valid  {tv:7d} {fh:6d}\n  hoax   {fv:7d} {th:6d}")
+    print("matriks kebingungan pada ambang keputusan (baris: label sebenarnya, kolom: prediksi)")
+    print(f"            valid  hoaks\n  valid  {tv:7d} {fh:6d}\n  hoaks  {fv:7d} {th:6d}")
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -84,17 +93,32 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print((Path(args.out) / "cv_report.md").read_text("utf-8"))
         return 0
     if not args.file:
-        print("saring evaluate: give a labelled FILE or --cv", file=sys.stderr)
-        return 2
-    registry = ModelRegistry(settings.models_dir)
-    trained = registry.load(args.version)
-    report = evaluate_file(trained.model, Path(args.file), threshold=args.threshold)
+        raise UsageError("beri berkas berlabel (FILE) atau --cv")
+    path = Path(args.file)
+    if not path.is_file():
+        raise UsageError(f"{path}: berkas tidak ditemukan")
+    trained = active_registry(settings.models_dir, args.version).load(args.version)
+
+    def report_bad_row(line: int, reason: str) -> None:
+        if not args.quiet:
+            print(f"saring evaluate: {path}:{line}: baris dilewati ({reason})", file=sys.stderr)
+
+    report = evaluate_file(
+        trained.model,
+        path,
+        threshold=args.threshold,
+        text_field=args.text_field,
+        label_field=args.label_field,
+        on_bad_row=report_bad_row,
+    )
     report["model_version"] = trained.version
     if args.json:
         _print_json(report)
     else:
-        print(f"model {trained.version} on {args.file}")
+        print(f"model {trained.version} pada {path}")
         _print_metrics(report)
+    if report["skipped"]:
+        print(f"saring evaluate: {report['skipped']:,} baris rusak dilewati", file=sys.stderr)
     return 0
 
 
@@ -107,62 +131,75 @@ def cmd_models(args: argparse.Namespace) -> int:
             _print_json(versions)
             return 0
         if not versions:
-            print(f"no models under {settings.models_dir}")
+            print(f"tidak ada model di {settings.models_dir}")
         for meta in versions:
             flag = "*" if meta.get("active") else " "
             scores = "  ".join(
                 f"{g}: F1={m['macro_f1']:.3f} AUC={m['roc_auc']:.3f}" for g, m in meta.get("metrics", {}).items()
             )
             rows = meta.get("training_data", {}).get("n_rows")
-            print(f"{flag} {meta['version']}  {meta['created_at'][:19]}  rows={rows}  {scores}")
+            print(f"{flag} {meta['version']}  {meta['created_at'][:19]}  baris={rows}  {scores}")
         return 0
     if args.action == "activate":
         if not args.version:
-            print("saring models activate VERSION", file=sys.stderr)
-            return 2
+            raise UsageError("beri versi yang diaktifkan: saring models activate VERSI")
         registry.activate(args.version)
-        print(f"active: {args.version}")
+        print(f"aktif: {args.version}")
         return 0
     version = registry.rollback()
-    print(f"rolled back; active: {version}")
+    print(f"dikembalikan; aktif: {version}")
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="saring", description="Hoax screening for Indonesian community news.")
-    sub = parser.add_subparsers(dest="command", required=True)
+    parser = SaringParser(prog="saring", description="Penyaringan hoaks untuk berita komunitas berbahasa Indonesia.")
+    sub = parser.add_subparsers(dest="command", required=True, title="perintah", metavar="PERINTAH")
 
     def paths(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--models-dir", type=Path, help="model registry directory (SARING_MODELS_DIR)")
-        p.add_argument("--training-data", type=Path, help="labelled data directory (SARING_TRAINING_DATA_DIR)")
+        p.add_argument("--models-dir", metavar="DIR", type=Path, help="direktori registri model (SARING_MODELS_DIR)")
+        p.add_argument(
+            "--training-data", metavar="DIR", type=Path, help="direktori data berlabel (SARING_TRAINING_DATA_DIR)"
+        )
 
-    p = sub.add_parser("serve", help="start the HTTP service (trains a default model on first use)")
+    p = sub.add_parser("serve", help="jalankan layanan HTTP (melatih model bawaan bila belum ada)")
     paths(p)
-    p.add_argument("--host", help="bind address (SARING_HOST, default 127.0.0.1)")
-    p.add_argument("--port", type=int, help="port (SARING_PORT, default 8000)")
+    p.add_argument("--host", metavar="ALAMAT", help="alamat yang didengarkan (SARING_HOST, bawaan 127.0.0.1)")
+    p.add_argument("--port", metavar="PORTA", type=int, help="porta (SARING_PORT, bawaan 8000)")
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("train", help="train a new model version from the training data")
+    p = sub.add_parser("train", help="latih versi model baru dari data latih")
     paths(p)
-    p.add_argument("--no-activate", action="store_true", help="store the version without serving it")
+    p.add_argument("--no-activate", action="store_true", help="simpan versinya tanpa langsung dipakai")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="score a labelled CSV/JSONL file, or cross-validate (--cv)")
+    p = sub.add_parser(
+        "evaluate",
+        help="nilai model pada berkas CSV/JSONL berlabel, atau validasi silang (--cv)",
+        description="Menilai model aktif pada berkas berlabel (label hoax/hoaks/1 atau valid/0). Baris rusak "
+        "dilaporkan dengan nomor barisnya lalu dilewati.",
+    )
     paths(p)
-    p.add_argument("file", nargs="?", help="labelled file with text,label[,title]")
-    p.add_argument("--json", action="store_true", help="print one JSON object")
-    p.add_argument("--version", help="model version (default: active)")
-    p.add_argument("--threshold", type=float, help="decision threshold (default: the model's, per genre)")
-    p.add_argument("--cv", action="store_true", help="grouped cross-validation report per genre with baseline")
-    p.add_argument("--folds", type=int, default=5)
-    p.add_argument("--out", default="reports", help="where --cv writes cv_report.md and reliability.png")
+    p.add_argument("file", nargs="?", metavar="FILE", help="berkas berlabel: kolom teks, label[, title]")
+    p.add_argument("--text-field", metavar="KOLOM", default="text", help="kolom/field teks (bawaan: text)")
+    p.add_argument("--label-field", metavar="KOLOM", default="label", help="kolom/field label (bawaan: label)")
+    p.add_argument("--json", action="store_true", help="cetak satu objek JSON")
+    p.add_argument("--quiet", action="store_true", help="jangan cetak baris yang dilewati satu per satu")
+    p.add_argument("--version", metavar="VERSI", help="versi model (bawaan: yang aktif)")
+    p.add_argument(
+        "--threshold", metavar="AMBANG", type=probability, help="ambang keputusan 0-1 (bawaan: milik model, per genre)"
+    )
+    p.add_argument("--cv", action="store_true", help="validasi silang berkelompok per genre, dengan baseline")
+    p.add_argument("--folds", metavar="N", type=positive_int, default=5, help="jumlah lipatan untuk --cv (bawaan: 5)")
+    p.add_argument(
+        "--out", metavar="BERKAS", default="reports", help="tempat --cv menulis cv_report.md dan reliability.png"
+    )
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("models", help="list, activate or roll back model versions")
+    p = sub.add_parser("models", help="daftar, aktifkan, atau kembalikan versi model")
     paths(p)
-    p.add_argument("action", choices=["list", "activate", "rollback"])
-    p.add_argument("version", nargs="?")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("action", choices=["list", "activate", "rollback"], help="list, activate atau rollback")
+    p.add_argument("version", nargs="?", metavar="VERSI", help="versi untuk activate")
+    p.add_argument("--json", action="store_true", help="cetak JSON")
     p.set_defaults(func=cmd_models)
 
     add_batch_commands(sub)  # screen, retrain
@@ -170,12 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return int(args.func(args))
-    except ScreeningError as exc:
-        print(f"saring: {exc}", file=sys.stderr)
-        return 1
+    return run_command(build_parser(), argv)
 
 
 if __name__ == "__main__":

@@ -13,11 +13,13 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.batch import BatchOptions, BatchSummary, Fields, Progress, ScreenerSpec, screen_file
-from screening.errors import ScreeningError
-from service.cli_args import settings_from_args
+from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
+
+if TYPE_CHECKING:
+    from screening.retrain import RetrainReport
 
 
 # -- screen -----------------------------------------------------------------------------------------------------
@@ -59,20 +61,28 @@ def render_progress(p: Progress, width: int = 24) -> str:
     return text
 
 
-def format_summary(summary: BatchSummary, *, output: str, errors: str | None) -> str:
+def format_summary(summary: BatchSummary, *, output: str, errors: str | None, fields: Fields) -> str:
     d = summary.decisions
     lines = [
-        f"saring screen: {summary.rows:,} rows read, {summary.screened:,} screened, {summary.errors:,} errors "
-        f"in {summary.seconds:.1f} s ({summary.rows_per_second:,.0f} rows/s, engine {summary.engine}, "
-        f"{summary.jobs} jobs, model {summary.model_version})",
-        f"  publish {d.get('publish', 0):,}  review {d.get('review', 0):,}  reject {d.get('reject', 0):,}",
-        f"  output: {output}",
+        f"saring screen: {summary.rows:,} baris dibaca, {summary.screened:,} disaring, {summary.errors:,} galat "
+        f"dalam {summary.seconds:.1f} detik ({summary.rows_per_second:,.0f} baris/detik, mesin {summary.engine}, "
+        f"{summary.jobs} proses, model {summary.model_version})",
+        f"  keputusan: publish {d.get('publish', 0):,}  review {d.get('review', 0):,}  reject {d.get('reject', 0):,}",
+        f"  keluaran: {output}",
     ]
     if summary.resumed_from_rows:
-        lines.append(f"  resumed after {summary.resumed_from_rows:,} rows already done")
+        lines.append(f"  dilanjutkan setelah {summary.resumed_from_rows:,} baris yang sudah selesai")
     if summary.errors and errors:
-        lines.append(f"  errors: {errors}")
+        lines.append(f"  galat: {errors}")
+    for name, count in summary.missing_fields.items():
+        scope = "semua" if count >= summary.rows else f"{count:,} dari {summary.rows:,}"
+        lines.append(f"  peringatan: field {name!r} tidak ada pada {scope} baris (salah nama?)")
     return "\n".join(lines)
+
+
+def _fields(args: argparse.Namespace) -> Fields:
+    keep = tuple(name.strip() for name in (args.keep_columns or "").split(",") if name.strip())
+    return Fields(text=args.text_field, title=args.title_field, id=args.id_field, keep=keep)
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -86,8 +96,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     from_stdin = args.input == "-"
     to_stdout = args.out in (None, "-")
     if args.resume and to_stdout:
-        print("saring screen: --resume needs --out FILE", file=sys.stderr)
-        return 2
+        raise UsageError("--resume memerlukan --out BERKAS")
     input_arg: Path | Any = sys.stdin.buffer if from_stdin else Path(args.input)
     output_arg: Path | Any = sys.stdout.buffer if to_stdout else Path(args.out)
     errors_arg: Path | Any
@@ -97,10 +106,12 @@ def cmd_screen(args: argparse.Namespace) -> int:
         errors_arg = sys.stderr.buffer  # no output file to put the report beside
     else:
         errors_arg = None
+    fields = _fields(args)
     options = BatchOptions(
-        fields=Fields(text=args.text_field, title=args.title_field, id=args.id_field),
+        fields=fields,
         input_format=args.input_format or ("jsonl" if from_stdin else None),
         output_format=args.format,
+        rule_messages=args.rule_messages,
         chunk_size=args.chunk_size,
         jobs=args.jobs,
         engine=args.engine,
@@ -113,20 +124,52 @@ def cmd_screen(args: argparse.Namespace) -> int:
             spec, input_arg, output_arg, errors=errors_arg, options=options, resume=args.resume, progress=bar
         )
     except KeyboardInterrupt:
+        hint = " (lanjutkan dengan --resume)" if not to_stdout else ""
+        print(f"saring screen: dihentikan{hint}", file=sys.stderr)
+        return 130
+    finally:
         if bar is not None:
             bar.close()
-        hint = " (continue with --resume)" if not to_stdout else ""
-        print(f"saring screen: interrupted{hint}", file=sys.stderr)
-        return 130
-    if bar is not None:
-        bar.close()
     if not args.quiet:
         errors_name = str(args.errors or (f"{args.out}.errors.jsonl" if not to_stdout else "stderr"))
-        print(format_summary(summary, output=args.out or "stdout", errors=errors_name), file=sys.stderr)
+        print(format_summary(summary, output=args.out or "stdout", errors=errors_name, fields=fields), file=sys.stderr)
     return 0
 
 
 # -- retrain ----------------------------------------------------------------------------------------------------
+_OUTCOMES = {
+    "promoted": "versi {new} dipakai (sebelumnya {previous})",
+    "kept": "{previous} tetap dipakai; kandidat tidak lebih baik",
+    "unchanged": "tidak ada yang dikerjakan; {previous} dilatih dengan data yang sama",
+    "dry_run": "uji coba: tidak ada yang didaftarkan",
+}
+
+
+def describe_retrain(report: RetrainReport) -> str:
+    """The retrain report for an operator, in Bahasa Indonesia (the reasons come from the library as they are)."""
+    head = _OUTCOMES[report.outcome].format(new=report.new_version, previous=report.previous_version)
+    lines = [f"saring retrain: {head} ({report.seconds:.0f} detik)"]
+    if report.data:
+        lines.append(
+            f"  data: {report.data.get('n_base_rows')} baris dasar + {report.data.get('n_labels')} label editor "
+            f"({report.data.get('n_labels_overriding_base')} menggantikan baris dasar)"
+        )
+    if report.holdout:
+        lines.append(
+            f"  hold-out: {report.holdout.get('n')} baris ({report.holdout.get('n_labels')} label editor), "
+            f"seed {report.holdout.get('seed')}"
+        )
+    for genre, metrics in report.comparison.items():
+        parts = [
+            f"{name} {m['reference']:.3f} -> {m['candidate']:.3f} ({m['delta']:+.3f})"
+            for name, m in metrics.items()
+            if m.get("reference") is not None and m.get("candidate") is not None
+        ]
+        lines.append(f"  {genre:8s} " + ("  ".join(parts) or "tidak ada metrik yang dapat dibandingkan"))
+    lines.extend(f"  - {r}" for r in report.reasons)
+    return "\n".join(lines)
+
+
 def cmd_retrain(args: argparse.Namespace) -> int:
     from screening.registry import ModelRegistry
     from screening.retrain import RetrainOptions, retrain
@@ -156,66 +199,102 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         json.dump(report.to_dict(), sys.stdout, ensure_ascii=False, indent=2, default=str)
         sys.stdout.write("\n")
     else:
-        print(report.describe())
+        print(describe_retrain(report))
     return 0
 
 
-def add_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     """Register `screen` and `retrain` on the `saring` sub-command parser."""
     p = sub.add_parser(
         "screen",
-        help="screen a CSV/JSONL file (or - for standard input) into JSONL/CSV, streaming, on all cores",
-        description="Screen every row of INPUT and write id, hoax_risk, decision, quality_score and fired rules "
-        "in input order. Rows that cannot be screened go to the error report with their line number.",
+        help="saring berkas CSV/JSONL (atau - untuk masukan standar) menjadi JSONL/CSV, mengalir, di semua inti",
+        description="Menyaring setiap baris INPUT dan menulis id, line, hoax_risk, decision, quality_score dan "
+        "aturan yang terpicu, berurutan seperti masukan. Baris yang tidak dapat disaring masuk ke laporan galat "
+        "beserta nomor barisnya; baris lain tetap disaring.",
     )
-    p.add_argument("input", help="CSV or JSONL file, or - for JSONL on standard input")
-    p.add_argument("--out", help="output file (.jsonl or .csv); default: JSONL on standard output")
-    p.add_argument("--format", choices=["jsonl", "csv"], help="output format (default: from --out's extension)")
-    p.add_argument("--input-format", choices=["jsonl", "csv"], help="input format (default: from the extension)")
-    p.add_argument("--text-field", default="text", help="column/field holding the text (default: text)")
-    p.add_argument("--title-field", help="column/field holding the title (optional)")
-    p.add_argument("--id-field", help="column/field holding the row id (default: the line number)")
-    p.add_argument("--errors", help="error report (JSONL; default: OUTPUT.errors.jsonl, or stderr for stdout)")
-    p.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
-    p.add_argument("--chunk-size", type=int, default=256, help="rows per work unit (default: 256)")
-    p.add_argument("--engine", choices=["local", "dask"], default="local", help="local processes or a Dask cluster")
-    p.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786 (with --engine dask)")
-    p.add_argument("--resume", action="store_true", help="continue an interrupted run from its checkpoint")
-    p.add_argument("--version", help="model version (default: the active one, fixed for the whole run)")
-    p.add_argument("--models-dir", type=Path, help="model registry directory (SARING_MODELS_DIR)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar and no summary")
+    p.add_argument("input", metavar="INPUT", help="berkas CSV atau JSONL, atau - untuk masukan standar")
+    p.add_argument(
+        "--out", metavar="BERKAS", help="berkas keluaran (.jsonl atau .csv); bawaan: JSONL ke keluaran standar"
+    )
+    p.add_argument("--format", choices=["jsonl", "csv"], help="format keluaran (bawaan: dari akhiran --out)")
+    p.add_argument(
+        "--input-format", choices=["jsonl", "csv"], help="format masukan (bawaan: dari akhiran; jsonl untuk -)"
+    )
+    p.add_argument("--text-field", metavar="KOLOM", default="text", help="kolom/field teks (bawaan: text)")
+    p.add_argument("--title-field", metavar="KOLOM", help="kolom/field judul (bawaan: title, bila ada)")
+    p.add_argument(
+        "--id-field", metavar="KOLOM", help="kolom/field id baris (bawaan: id bila ada, selain itu nomor baris)"
+    )
+    p.add_argument(
+        "--keep-columns",
+        metavar="KOLOM,...",
+        help="salin kolom/field masukan ini ke keluaran, dipisah koma (misalnya kecamatan,desa)",
+    )
+    p.add_argument("--rule-messages", action="store_true", help="tulis juga pesan setiap aturan untuk editor")
+    p.add_argument(
+        "--errors",
+        metavar="BERKAS",
+        help="laporan galat (JSONL; bawaan: OUTPUT.errors.jsonl, atau stderr untuk stdout)",
+    )
+    p.add_argument(
+        "--jobs",
+        metavar="N",
+        type=positive_int,
+        default=os.cpu_count() or 1,
+        help="jumlah proses pekerja (bawaan: semua inti)",
+    )
+    p.add_argument(
+        "--chunk-size", metavar="N", type=positive_int, default=256, help="baris per satuan kerja (bawaan: 256)"
+    )
+    p.add_argument(
+        "--engine", choices=["local", "dask"], default="local", help="proses lokal (local) atau klaster Dask (dask)"
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ALAMAT",
+        help="alamat penjadwal Dask, misalnya tcp://10.0.0.5:8786 (dengan --engine dask)",
+    )
+    p.add_argument("--resume", action="store_true", help="lanjutkan proses yang terputus dari checkpoint-nya")
+    p.add_argument("--version", metavar="VERSI", help="versi model (bawaan: yang aktif, tetap selama proses)")
+    p.add_argument("--models-dir", metavar="DIR", type=Path, help="direktori registri model (SARING_MODELS_DIR)")
+    p.add_argument("--quiet", action="store_true", help="tanpa bilah kemajuan dan ringkasan")
     p.set_defaults(func=cmd_screen)
 
     p = sub.add_parser(
         "retrain",
-        help="train a candidate on training data + editors' labels; promote it only if it is not worse",
-        description="Builds a candidate from the base training data plus the labels editors stored, compares it "
-        "with the current recipe on one grouped hold-out per genre, and promotes it only when macro-F1 and "
-        "ROC-AUC of every genre drop by at most --margin.",
+        help="latih kandidat dari data latih + label editor; pakai hanya bila tidak lebih buruk",
+        description="Membangun kandidat dari data latih dasar ditambah label yang disimpan editor, "
+        "membandingkannya dengan resep saat ini pada satu hold-out berkelompok per genre, dan memakainya hanya "
+        "bila macro-F1 dan ROC-AUC setiap genre turun paling banyak --margin.",
     )
-    p.add_argument("--models-dir", type=Path, help="model registry directory (SARING_MODELS_DIR)")
-    p.add_argument("--training-data", type=Path, help="base labelled data directory (SARING_TRAINING_DATA_DIR)")
-    p.add_argument("--database-url", help="label store (SARING_DATABASE_URL)")
-    p.add_argument("--margin", type=float, default=0.01, help="largest allowed drop per genre and metric")
-    p.add_argument("--holdout", type=float, default=0.2, help="share of groups held out for the comparison")
-    p.add_argument("--seed", type=int, default=0, help="seed of the grouped hold-out split")
-    p.add_argument("--force", action="store_true", help="retrain even if no label changed since the current model")
-    p.add_argument("--dry-run", action="store_true", help="compare only; register nothing")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
-    p.add_argument("--quiet", action="store_true", help="no progress messages")
+    p.add_argument("--models-dir", metavar="DIR", type=Path, help="direktori registri model (SARING_MODELS_DIR)")
+    p.add_argument(
+        "--training-data", metavar="DIR", type=Path, help="direktori data latih dasar (SARING_TRAINING_DATA_DIR)"
+    )
+    p.add_argument("--database-url", metavar="URL", help="penyimpanan label (SARING_DATABASE_URL)")
+    p.add_argument(
+        "--margin",
+        metavar="SELISIH",
+        type=probability,
+        default=0.01,
+        help="penurunan terbesar yang diizinkan per metrik",
+    )
+    p.add_argument(
+        "--holdout", metavar="BAGIAN", type=probability, default=0.2, help="bagian kelompok yang disisihkan (hold-out)"
+    )
+    p.add_argument("--seed", metavar="N", type=int, default=0, help="seed pembagian hold-out berkelompok")
+    p.add_argument("--force", action="store_true", help="latih ulang walau tidak ada label yang berubah")
+    p.add_argument("--dry-run", action="store_true", help="hanya bandingkan; tidak mendaftarkan apa pun")
+    p.add_argument("--json", action="store_true", help="cetak laporan sebagai JSON")
+    p.add_argument("--quiet", action="store_true", help="tanpa pesan kemajuan")
     p.set_defaults(func=cmd_retrain)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """`python -m service.cli_batch screen|retrain ...`: these two commands without the rest of `saring`."""
-    parser = argparse.ArgumentParser(prog="saring", description="Batch screening and retraining.")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args))
-    except ScreeningError as exc:
-        print(f"saring: {exc}", file=sys.stderr)
-        return 1
+    parser = SaringParser(prog="saring", description="Penyaringan berkas dan pelatihan ulang.")
+    add_commands(parser.add_subparsers(dest="command", required=True, title="perintah", metavar="PERINTAH"))
+    return run_command(parser, argv)
 
 
 if __name__ == "__main__":

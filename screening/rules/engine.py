@@ -4,16 +4,23 @@ Each rule has one matcher:
 
 - ``phrases``: plain Indonesian phrases, normalised at load time with the same `normalise()` as the text
   (so slang variants match for free) and found with one Aho-Corasick automaton at token boundaries;
-- ``regex``: a regular expression on the normalised text (token boundaries enforced), or with
-  ``on: original`` on the text as written (capitals, shortened links, "!!!");
+- ``regex``: a regular expression (RE2 syntax, matched in linear time, so no text can stall the engine)
+  on the normalised text (token boundaries enforced), or with ``on: original`` on the text as written
+  (capitals, shortened links, "!!!");
 - ``measure``: a measured feature of the original text (share of capital letters, number of "!",
   number of emoji runs) compared with ``threshold``.
 
 A rule may also carry ``unless`` (a phrases or regex matcher): the rule does not fire when that matcher
-finds anything, e.g. an authority named in a message that also links to an official ``.go.id`` page.
+finds anything, e.g. an authority named in a message that also links to an official ``.go.id`` page. A phrases
+or normalised-text regex rule may list ``not_after`` / ``not_before`` phrases: a hit right after (before) one of
+them is not a finding (``"...," katanya`` is a quote's attribution, not hearsay).
 
-Weights are documented priors only; the risk decision is made by a fitted combiner that reads
-`RuleEngine.features`. Every span of a `RuleMatch` indexes the original text.
+One finding per span: a span that an earlier rule of the file already reported (any overlap within a
+category, the very same span across categories) is not reported again.
+
+``weight`` is the rule's prior effect on the risk in log-odds for one finding; the fitted combiner reads
+`RuleEngine.features` (one per rule) and is pulled toward these weights, so data moves a rule only as far as it
+has evidence. Every span of a `RuleMatch` indexes the original text.
 """
 
 from __future__ import annotations
@@ -21,12 +28,13 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import ahocorasick
+import re2
 import yaml
 
 from screening.errors import RulesError
@@ -41,6 +49,8 @@ MAX_SPANS_PER_RULE = 20
 FEATURE_COUNT_CAP = 10
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # a malformed pattern is reported as a RulesError, not on stderr
 _RULE_KEYS = frozenset(
     {
         "id",
@@ -55,6 +65,8 @@ _RULE_KEYS = frozenset(
         "min_letters",
         "ignore_case",
         "unless",
+        "not_after",
+        "not_before",
         "description",
     }
 )
@@ -65,7 +77,9 @@ _EXCLAMATION_RE = re.compile(r"[!\uff01\u2757\u2755]+")
 
 @dataclass(frozen=True, slots=True)
 class _Regex:
-    pattern: re.Pattern[str]
+    """An RE2 pattern; on the normalised text it is wrapped so that it starts and ends at token boundaries."""
+
+    pattern: Any  # re2 compiled pattern
     on_original: bool
 
 
@@ -89,6 +103,8 @@ class Rule:
     measure: _Measure | None = None
     unless_phrases: tuple[str, ...] = ()
     unless_regex: _Regex | None = None
+    not_after: tuple[str, ...] = ()
+    not_before: tuple[str, ...] = ()
 
 
 # -- measures ---------------------------------------------------------------------------------------------
@@ -152,14 +168,19 @@ def _compile_regex(rule_id: str, field: str, raw: Any, on: Any, ignore_case: Any
     if not isinstance(ignore_case, bool):
         raise _fail(rule_id, "ignore_case", "must be true or false")
     on_original = on == "original"
-    # On the normalised text a match must start and end at token boundaries (tokens are space-separated).
-    source = raw if on_original else rf"(?<![^ ])(?:{raw})(?![^ ])"
-    flags = re.IGNORECASE if (ignore_case and on_original) else 0
     try:
-        pattern = re.compile(source, flags)
-    except re.error as exc:
-        raise _fail(rule_id, field, f"invalid regular expression: {exc}") from None
-    if pattern.search("") is not None and on_original:
+        re2.compile(raw, _RE2_OPTIONS)
+    except re2.error as exc:
+        problem = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        hint = "; RE2 has no lookaround or backreferences: use not_after/not_before" if "(?" in raw else ""
+        raise _fail(rule_id, field, f"invalid regular expression ({problem}){hint}") from None
+    if on_original:
+        pattern = re2.compile(f"(?i:{raw})" if ignore_case else raw, _RE2_OPTIONS)
+    else:
+        # searched in the UTF-8 bytes of the normalised text; the match is group 1, and `_regex_hits` gives
+        # the consumed boundary spaces back so that adjacent matches can share one
+        pattern = re2.compile(f"(?:^| )({raw})(?: |$)".encode(), _RE2_OPTIONS)
+    if on_original and pattern.search("") is not None:
         raise _fail(rule_id, field, "matches the empty string")
     return _Regex(pattern, on_original)
 
@@ -252,9 +273,31 @@ def _parse_rule(raw: Any, index: int) -> Rule:
                 unless.get("on", "normalised"),
                 unless.get("ignore_case", True),
             )
+    not_after = _context_phrases(rule_id, "not_after", raw, kind, regex)
+    not_before = _context_phrases(rule_id, "not_before", raw, kind, regex)
     return Rule(
-        rule_id, category, float(weight), message.strip(), phrases, regex, measure, unless_phrases, unless_regex
+        rule_id,
+        category,
+        float(weight),
+        message.strip(),
+        phrases,
+        regex,
+        measure,
+        unless_phrases,
+        unless_regex,
+        not_after,
+        not_before,
     )
+
+
+def _context_phrases(
+    rule_id: str, field: str, raw: Mapping[str, Any], kind: str, regex: _Regex | None
+) -> tuple[str, ...]:
+    if field not in raw:
+        return ()
+    if kind == "measure" or (regex is not None and regex.on_original):
+        raise _fail(rule_id, field, "only applies to phrases or to a regex on the normalised text")
+    return _normalise_phrases(rule_id, field, raw[field])
 
 
 def _build_automaton(rules: Iterable[Rule], *, unless: bool) -> ahocorasick.Automaton | None:
@@ -272,22 +315,56 @@ def _build_automaton(rules: Iterable[Rule], *, unless: bool) -> ahocorasick.Auto
     return automaton
 
 
-def _regex_spans(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
-    """Original-text spans of a regex's matches (normalised-text matches are mapped back)."""
-    spans: list[tuple[int, int]] = []
+def _regex_hits(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
+    """Spans of a regex's matches in the text it runs on (the original, or the normalised text)."""
+    hits: list[tuple[int, int]] = []
     if regex.on_original:
-        for m in regex.pattern.finditer(doc.original):
+        for m in regex.pattern.finditer(_encodable(doc.original)):
             if m.end() > m.start():
-                spans.append(m.span())
-            if len(spans) >= MAX_SPANS_PER_RULE:
+                hits.append((m.start(), m.end()))
+            if len(hits) >= MAX_SPANS_PER_RULE:
                 break
-    else:
-        for m in regex.pattern.finditer(doc.text):
-            if m.end() > m.start():
-                spans.append(doc.original_span(m.start(), m.end()))
-            if len(spans) >= MAX_SPANS_PER_RULE:
-                break
-    return spans
+        return hits
+    encoded = doc.text.encode("utf-8")
+    char_at = _byte_to_char(doc.text, encoded)
+    pos = 0
+    while len(hits) < MAX_SPANS_PER_RULE:
+        m = regex.pattern.search(encoded, pos)
+        if m is None:
+            break
+        start, end = m.span(1)
+        if end > start:
+            hits.append((char_at(start), char_at(end)))
+        pos = max(end, m.start() + 1)  # resume at the trailing boundary space: it may open the next match
+    return hits
+
+
+def _byte_to_char(text: str, encoded: bytes) -> Callable[[int], int]:
+    if len(encoded) == len(text):  # ASCII: offsets agree
+        return int
+    starts = [0]
+    for char in text:
+        starts.append(starts[-1] + len(char.encode("utf-8")))
+    index = {byte: i for i, byte in enumerate(starts)}
+    return index.__getitem__
+
+
+def _encodable(text: str) -> str:
+    """`text` with lone surrogates (which UTF-8 cannot encode) replaced one for one, so offsets stay."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return re.sub("[\ud800-\udfff]", "\ufffd", text)
+    return text
+
+
+def _outside_context(text: str, start: int, end: int, rule: Rule) -> bool:
+    """False when a normalised-text hit [start, end) directly follows a `not_after` or precedes a `not_before`."""
+    before = f" {text[:start]}"
+    after = f"{text[end:]} "
+    return not any(before.endswith(f" {p} ") for p in rule.not_after) and not any(
+        after.startswith(f" {p} ") for p in rule.not_before
+    )
 
 
 def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -304,12 +381,19 @@ def _outermost(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 class RuleEngine:
     """A loaded, versioned rule set; `match` finds the rules that fire on one normalised text."""
 
-    def __init__(self, rules: Iterable[Rule], version: str) -> None:
+    def __init__(self, rules: Iterable[Rule], version: str, *, source: Mapping[str, Any] | None = None) -> None:
         self.rules: tuple[Rule, ...] = tuple(rules)
         self.version = version
-        self._categories: tuple[str, ...] = tuple(dict.fromkeys(r.category for r in self.rules))
+        # the parsed rules file this engine was built from: what a model version stores, and how it is copied
+        self.source: Mapping[str, Any] | None = source
         self._automaton = _build_automaton(self.rules, unless=False)
         self._unless_automaton = _build_automaton(self.rules, unless=True)
+
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        # compiled RE2 patterns and automata are rebuilt from the rules data, never copied
+        if self.source is None:
+            raise TypeError("a RuleEngine built without its rules data cannot be copied")
+        return (RuleEngine.from_dict, (self.source,))
 
     @classmethod
     def from_file(cls, path: Path | None = None) -> RuleEngine:
@@ -342,72 +426,90 @@ class RuleEngine:
                 raise _fail(rule.id, "id", "duplicate rule id")
             seen.add(rule.id)
             rules.append(rule)
-        return cls(rules, version.strip())
+        return cls(rules, version.strip(), source=data)
 
-    def _phrase_hits(
-        self, automaton: ahocorasick.Automaton | None, doc: NormalisedText
-    ) -> dict[int, list[tuple[int, int]]]:
+    def _phrase_hits(self, automaton: ahocorasick.Automaton | None, text: str) -> dict[int, list[tuple[int, int]]]:
+        """Per rule index, the normalised-text spans of its phrases (at token boundaries)."""
         hits: dict[int, list[tuple[int, int]]] = {}
-        if automaton is None or not doc.text:
+        if automaton is None or not text:
             return hits
-        padded = f" {doc.text} "
-        for end, entries in automaton.iter(padded):
-            # `end` is the index of the trailing space in `padded`, i.e. the phrase ends at `end - 1` in text.
+        for end, entries in automaton.iter(f" {text} "):
+            # `end` is the index of the trailing space in the padded text, i.e. the phrase ends at `end - 1`.
             for rule_index, length in entries:
-                spans = hits.setdefault(rule_index, [])
-                if len(spans) < MAX_SPANS_PER_RULE:
-                    spans.append(doc.original_span(end - 1 - length, end - 1))
+                hits.setdefault(rule_index, []).append((end - 1 - length, end - 1))
         return hits
 
+    def _spans(
+        self, index: int, rule: Rule, doc: NormalisedText, phrase_hits: dict[int, list[tuple[int, int]]]
+    ) -> list[tuple[int, int]]:
+        """Original-text spans where `rule` fires on `doc` (before one-finding-per-span), at most MAX_SPANS_PER_RULE."""
+        if rule.measure is not None:
+            value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters, rule.measure.threshold)
+            return spans[:MAX_SPANS_PER_RULE] if value >= rule.measure.threshold else []
+        if rule.regex is not None and rule.regex.on_original:
+            return _regex_hits(rule.regex, doc)
+        hits = phrase_hits.get(index, []) if rule.phrases else _regex_hits(rule.regex, doc)  # type: ignore[arg-type]
+        if rule.not_after or rule.not_before:
+            hits = [(s, e) for s, e in hits if _outside_context(doc.text, s, e, rule)]
+        return [doc.original_span(s, e) for s, e in hits[:MAX_SPANS_PER_RULE]]
+
     def match(self, doc: NormalisedText) -> list[RuleMatch]:
-        """All rules that fire on `doc`, in rule-file order; spans index ``doc.original``."""
-        phrase_hits = self._phrase_hits(self._automaton, doc)
-        unless_hits = self._phrase_hits(self._unless_automaton, doc)
-        matches: list[RuleMatch] = []
+        """All rules that fire on `doc`, in rule-file order, one finding per span; spans index ``doc.original``.
+
+        Where findings conflict (overlapping spans of one category, or the same span in two categories), the
+        longer span wins, then the rule that comes first in the file.
+        """
+        phrase_hits = self._phrase_hits(self._automaton, doc.text)
+        unless_hits = self._phrase_hits(self._unless_automaton, doc.text)
+        candidates: list[tuple[int, int, int]] = []  # (rule index, start, end)
         for index, rule in enumerate(self.rules):
-            if rule.phrases:
-                spans = phrase_hits.get(index, [])
-            elif rule.regex is not None:
-                spans = _regex_spans(rule.regex, doc)
-            elif rule.measure is not None:
-                value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters, rule.measure.threshold)
-                if value < rule.measure.threshold:
-                    continue
-                spans = spans[:MAX_SPANS_PER_RULE]
-            else:  # pragma: no cover - _parse_rule guarantees a matcher
-                continue
+            spans = self._spans(index, rule, doc, phrase_hits)
             if not spans:
                 continue
-            if index in unless_hits or (rule.unless_regex is not None and _regex_spans(rule.unless_regex, doc)):
+            if index in unless_hits or (rule.unless_regex is not None and _regex_hits(rule.unless_regex, doc)):
                 continue
-            unique = _outermost(spans)
+            candidates.extend((index, s, e) for s, e in _outermost(spans))
+        candidates.sort(key=lambda c: (c[1] - c[2], c[0], c[1]))
+        kept: dict[int, list[tuple[int, int]]] = {}
+        claimed: list[tuple[int, int, str]] = []
+        for index, start, end in candidates:
+            category = self.rules[index].category
+            if any(
+                (start < ce and cs < end) if cat == category else (start, end) == (cs, ce) for cs, ce, cat in claimed
+            ):
+                continue
+            claimed.append((start, end, category))
+            kept.setdefault(index, []).append((start, end))
+        matches: list[RuleMatch] = []
+        for index in sorted(kept):
+            rule = self.rules[index]
             matches.append(
                 RuleMatch(
                     rule_id=rule.id,
                     category=rule.category,
                     weight=rule.weight,
                     message=rule.message,
-                    spans=tuple(Span(s, e, doc.original[s:e]) for s, e in unique),
+                    spans=tuple(Span(s, e, doc.original[s:e]) for s, e in sorted(kept[index])),
                 )
             )
         return matches
 
     def feature_names(self) -> list[str]:
-        """One feature per rule category, in the order categories first appear in the rules file."""
-        return [f"rules_{category}" for category in self._categories]
+        """One feature per rule, in rules-file order: ``rule:<id>``."""
+        return [f"rule:{rule.id}" for rule in self.rules]
 
     def feature_directions(self) -> list[int]:
-        """Per feature: +1 if its rules raise the risk, -1 if they lower it, 0 if its rules disagree."""
-        directions = []
-        for category in self._categories:
-            signs = {(rule.weight > 0) - (rule.weight < 0) for rule in self.rules if rule.category == category}
-            directions.append(signs.pop() if len(signs) == 1 else 0)
-        return directions
+        """Per feature: +1 if the rule raises the risk, -1 if it lowers it (its declared weight's sign)."""
+        return [(rule.weight > 0) - (rule.weight < 0) for rule in self.rules]
 
-    def features(self, matches: list[RuleMatch]) -> list[float]:
-        """Per category: ``log1p(min(number of spans, 10))``, aligned with `feature_names`."""
-        counts = dict.fromkeys(self._categories, 0)
+    def feature_priors(self) -> list[float]:
+        """Per feature: the declared weight, the log-odds one finding is expected to add before any data."""
+        return [rule.weight for rule in self.rules]
+
+    def features(self, matches: Sequence[RuleMatch]) -> list[float]:
+        """Per rule: ``log2(1 + min(findings, 10))`` (one finding counts 1), aligned with `feature_names`."""
+        counts = dict.fromkeys((rule.id for rule in self.rules), 0)
         for m in matches:
-            if m.category in counts:
-                counts[m.category] += len(m.spans)
-        return [math.log1p(min(counts[c], FEATURE_COUNT_CAP)) for c in self._categories]
+            if m.rule_id in counts:
+                counts[m.rule_id] += len(m.spans)
+        return [math.log2(1 + min(n, FEATURE_COUNT_CAP)) for n in counts.values()]

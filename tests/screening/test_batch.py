@@ -20,6 +20,7 @@ from id_texts import CHAIN_TEXT, DEBUNK_TEXT, DEBUNK_TITLE, HEALTH_TEXT, KIM_TEX
 from screening.batch import (
     BatchError,
     BatchOptions,
+    BatchUsageError,
     Fields,
     Progress,
     ScreenerSpec,
@@ -56,8 +57,8 @@ def _write_jsonl_with_broken_rows(path: Path, rows: list[tuple[str, str, str]]) 
         15: b"[1, 2, 3]\n",
         18: b'{"kode": "x4", "isi": "   "}\n',
     }
-    reasons = {3: "not valid JSON", 6: "not valid UTF-8", 9: "missing 'isi'", 12: "text is longer", 15: "not a JSON"}
-    reasons[18] = "empty 'isi'"
+    reasons = {3: "bukan JSON yang sah", 6: "bukan UTF-8 yang sah", 9: "kolom 'isi' tidak ada", 15: "bukan objek JSON"}
+    reasons.update({12: "tidak dapat disaring: text is longer", 18: "'isi' kosong"})
     with open(path, "wb") as f:
         line, it = 1, iter(rows)
         while True:
@@ -137,7 +138,7 @@ def test_streams_in_and_out_and_line_numbers_as_ids(trained_models_dir: Path) ->
     )
     records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [r["id"] for r in records] == ["1", "2", "3"]
-    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": "not valid JSON (Expecting value)"}
+    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": "bukan JSON yang sah (Expecting value)"}
 
 
 class _Interrupt(Exception):
@@ -164,7 +165,7 @@ def test_interrupted_run_resumes_without_redoing_or_losing_rows(tmp_path: Path, 
     with pytest.raises(_Interrupt):
         screen_file(spec, source, out, options=options, progress=stop_after_three_chunks)
     checkpoint = json.loads((tmp_path / "out.jsonl.checkpoint.json").read_text())
-    assert checkpoint["input_rows"] == seen[-1] and not checkpoint["complete"]
+    assert checkpoint["input_rows"] == seen[-1]
     with open(out, "ab") as f:  # a chunk half-written when the process died
         f.write(b'{"id": "half-writ')
 
@@ -178,9 +179,11 @@ def test_interrupted_run_resumes_without_redoing_or_losing_rows(tmp_path: Path, 
         tmp_path / "reference.jsonl.errors.jsonl"
     ).read_bytes()
     assert summary.screened == 40 and summary.complete
-    # a finished run resumed again does nothing
-    again = screen_file(spec, source, out, options=options, resume=True)
-    assert again.complete and out.read_bytes() == reference.read_bytes()
+    assert not (tmp_path / "out.jsonl.checkpoint.json").exists()  # a complete run leaves no checkpoint behind
+    # a finished run resumed again is refused, and its output left as it is
+    with pytest.raises(BatchUsageError, match="sudah selesai"):
+        screen_file(spec, source, out, options=options, resume=True)
+    assert out.read_bytes() == reference.read_bytes()
 
 
 def test_resume_refuses_a_checkpoint_of_other_options(tmp_path: Path, trained_models_dir: Path) -> None:
@@ -188,8 +191,14 @@ def test_resume_refuses_a_checkpoint_of_other_options(tmp_path: Path, trained_mo
     _write_jsonl_with_broken_rows(source, _rows(3))
     spec = ScreenerSpec(trained_models_dir)
     out = tmp_path / "out.jsonl"
-    screen_file(spec, source, out, options=BatchOptions(fields=FIELDS, jobs=1))
-    with pytest.raises(BatchError, match="another input"):
+
+    def interrupt(p: Progress) -> None:
+        raise _Interrupt
+
+    with pytest.raises(_Interrupt):  # leaves a checkpoint after the first chunk
+        options = BatchOptions(fields=FIELDS, jobs=1, chunk_size=1, checkpoint_interval_s=0.0)
+        screen_file(spec, source, out, options=options, progress=interrupt)
+    with pytest.raises(BatchError, match="milik masukan, model atau opsi lain"):
         screen_file(spec, source, out, options=BatchOptions(fields=Fields(text="isi"), jobs=1), resume=True)
 
 
@@ -268,8 +277,8 @@ def test_a_killed_screen_process_resumes_to_the_same_output(tmp_path: Path, trai
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, signal.SIGKILL)  # the run and its pool workers, as a crash would
         proc.wait()
+    assert checkpoint.is_file(), "the run finished before it could be killed; the test shows nothing"
     state = json.loads(checkpoint.read_text())
-    assert not state["complete"], "the run finished before it could be killed; the test shows nothing"
     summary = screen_file(spec, source, out, options=options, resume=True)
     assert summary.resumed_from_rows == state["input_rows"]
     assert out.read_bytes() == reference.read_bytes()

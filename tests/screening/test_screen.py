@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -112,8 +114,10 @@ def test_base_rate_moves_the_risk_by_bayes_rule(trained) -> None:  # type: ignor
         genre = a.extra["genre"]
         trained_rate = trained.model.base_rate_for(genre)
         target = {"article": 0.2, "post": 0.5}[genre]
-        odds_ratio = (b.hoax_risk / (1 - b.hoax_risk)) / (a.hoax_risk / (1 - a.hoax_risk))
-        expected = (target / (1 - target)) / (trained_rate / (1 - trained_rate))
-        assert abs(odds_ratio / expected - 1) < 0.01
+        log_odds_shift = math.log(b.hoax_risk / (1 - b.hoax_risk)) - math.log(a.hoax_risk / (1 - a.hoax_risk))
+        expected = math.log(target / (1 - target)) - math.log(trained_rate / (1 - trained_rate))
+        # risks are rounded to 4 decimals: allow for that on the log-odds scale
+        rounding = sum(5e-5 / (p * (1 - p)) for p in (a.hoax_risk, b.hoax_risk))
+        assert abs(log_odds_shift - expected) <= rounding + 1e-6
     with pytest.raises(ValueError):
         Screener.from_trained(trained, base_rates={"article": 1.0})

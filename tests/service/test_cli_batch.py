@@ -56,9 +56,9 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert [r["id"] for r in rows] == ["a1", "a3"]
     assert float(rows[0]["hoax_risk"]) > float(rows[1]["hoax_risk"])
     errors = [json.loads(line) for line in (tmp_path / "hasil.csv.errors.jsonl").read_text().splitlines()]
-    assert errors == [{"line": 3, "id": "a2", "reason": "empty 'pesan'"}]
+    assert errors == [{"line": 3, "id": "a2", "reason": "'pesan' kosong"}]
     summary = capsys.readouterr().err
-    assert "3 rows read, 2 screened, 1 errors" in summary and "publish" in summary and "reject" in summary
+    assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
 def test_progress_line_shows_share_rate_and_eta() -> None:

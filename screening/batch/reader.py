@@ -1,0 +1,222 @@
+"""Reading a batch input: JSONL lines or CSV records (which may span lines), as bytes, into chunks of rows.
+
+A record that cannot be read (bad UTF-8, not JSON, no text) becomes a `RowError` in its chunk instead of
+stopping the run. The reader tracks the byte offset and line number after every record, so a checkpoint can
+say exactly where to continue.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields, Row, RowError
+
+InputFormat = Literal["csv", "jsonl"]
+MAX_RECORD_BYTES = 64 * 1024 * 1024  # a single record beyond this is reported, not held in memory
+
+csv.field_size_limit(MAX_RECORD_BYTES)
+
+
+def detect_format(path: Path | None, given: str | None = None) -> InputFormat:
+    if given in ("csv", "jsonl"):
+        return given  # type: ignore[return-value]
+    if given:
+        raise BatchUsageError(f"format masukan {given!r} tidak dikenal (csv atau jsonl)")
+    suffix = path.suffix.lower() if path is not None else ""
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json", ""):
+        return "jsonl"
+    raise BatchUsageError(f"{path}: format tidak dapat ditebak dari akhiran nama berkas; beri --input-format")
+
+
+class _LineSource:
+    """Raw lines of a binary stream with the byte offset after each line; counts physical lines."""
+
+    def __init__(self, stream: IO[bytes], offset: int, line_no: int) -> None:
+        self.stream = stream
+        self.offset = offset
+        self.line_no = line_no  # lines consumed so far
+
+    def __iter__(self) -> Iterator[bytes]:
+        while True:
+            line = self.stream.readline(MAX_RECORD_BYTES + 1)
+            if not line:
+                return
+            self.offset += len(line)
+            self.line_no += 1
+            yield line
+
+
+def _text_field(obj: dict[str, Any], name: str, rid: str, line: int) -> str | RowError:
+    value = obj.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        return RowError(line, rid, f"{name!r} bukan teks")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return RowError(line, rid, "bukan UTF-8 yang sah")
+    return value
+
+
+def _row_from_mapping(obj: dict[str, Any], line: int, fields: Fields, missing: dict[str, int]) -> Row | RowError:
+    for name in fields.explicit():
+        if name not in obj:
+            missing[name] = missing.get(name, 0) + 1
+    rid = obj.get(fields.id_name)
+    rid_str = str(line) if rid is None or rid == "" else str(rid)
+    if fields.text not in obj or obj[fields.text] is None:
+        return RowError(line, rid_str, f"kolom {fields.text!r} tidak ada")
+    text = _text_field(obj, fields.text, rid_str, line)
+    title = _text_field(obj, fields.title_name, rid_str, line)
+    if isinstance(text, RowError):
+        return text
+    if isinstance(title, RowError):
+        return title
+    if not text.strip():
+        return RowError(line, rid_str, f"{fields.text!r} kosong")
+    return Row(line, rid_str, title, text, tuple(obj.get(name) for name in fields.keep))
+
+
+def _jsonl_records(src: _LineSource, fields: Fields, missing: dict[str, int]) -> Iterator[Row | RowError]:
+    for raw in src:
+        line = src.line_no
+        if len(raw) > MAX_RECORD_BYTES:
+            yield RowError(line, None, f"baris lebih panjang dari {MAX_RECORD_BYTES} bita")
+            # skip the rest of an overlong line without holding it
+            while not raw.endswith(b"\n"):
+                raw = src.stream.readline(MAX_RECORD_BYTES)
+                if not raw:
+                    break
+                src.offset += len(raw)
+            continue
+        if not raw.strip():
+            continue
+        try:
+            obj = json.loads(raw.decode("utf-8").removeprefix("\ufeff") if line == 1 else raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            yield RowError(line, None, "bukan UTF-8 yang sah")
+            continue
+        except json.JSONDecodeError as exc:
+            yield RowError(line, None, f"bukan JSON yang sah ({exc.msg})")
+            continue
+        if not isinstance(obj, dict):
+            yield RowError(line, None, "bukan objek JSON")
+            continue
+        yield _row_from_mapping(obj, line, fields, missing)
+
+
+def _decoded(src: _LineSource, bad_lines: set[int]) -> Iterator[str]:
+    for raw in src:
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError:
+            bad_lines.add(src.line_no)
+            yield raw.decode("utf-8", errors="replace")
+
+
+def read_csv_header(stream: IO[bytes]) -> tuple[list[str], int, int]:
+    """The header row, the byte offset after it and the lines it spans (the stream must be at its start)."""
+    src = _LineSource(stream, 0, 0)
+    bad: set[int] = set()
+    reader = csv.reader(_decoded(src, bad))
+    header = next(reader, None)
+    if header is None or bad:
+        raise BatchError("masukan CSV tidak punya baris kepala (nama kolom) yang dapat dibaca")
+    if header:
+        header[0] = header[0].removeprefix("\ufeff")  # spreadsheet programs start UTF-8 CSV with a BOM
+    return header, src.offset, src.line_no
+
+
+def check_csv_fields(header: list[str], fields: Fields) -> None:
+    """Every field the caller named must be a column: a typo would otherwise be ignored silently."""
+    absent = [name for name in (fields.text, *fields.explicit()) if name not in header]
+    if absent:
+        names = ", ".join(repr(n) for n in absent)
+        raise BatchUsageError(f"kepala CSV tidak punya kolom {names} (kolom yang ada: {', '.join(header)})")
+
+
+def _csv_records(
+    src: _LineSource, header: list[str], fields: Fields, missing: dict[str, int]
+) -> Iterator[Row | RowError]:
+    bad: set[int] = set()
+    reader = csv.reader(_decoded(src, bad))
+    first_line = src.line_no + 1
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield RowError(first_line, None, f"CSV rusak ({exc})")
+            first_line = src.line_no + 1
+            continue
+        line, last = first_line, src.line_no
+        first_line = last + 1
+        if not values or (len(values) == 1 and not values[0].strip()):
+            continue
+        if any(n in bad for n in range(line, last + 1)):
+            bad.difference_update(range(line, last + 1))
+            yield RowError(line, None, "bukan UTF-8 yang sah")
+            continue
+        if len(values) > len(header):
+            yield RowError(line, None, f"{len(values)} kolom, padahal kepala CSV punya {len(header)}")
+            continue
+        yield _row_from_mapping(dict(zip(header, values, strict=False)), line, fields, missing)
+
+
+def read_chunks(
+    stream: IO[bytes],
+    fmt: InputFormat,
+    fields: Fields,
+    *,
+    chunk_size: int,
+    start_offset: int = 0,
+    start_rows: int = 0,
+    start_line: int = 0,
+) -> Iterator[Chunk]:
+    """Chunks of rows from `stream`, starting at a record boundary `start_offset` (0 or from a checkpoint).
+
+    A stream that cannot seek (standard input) is read from where it is, which must be its start.
+    """
+    if chunk_size < 1:
+        raise BatchUsageError("ukuran potongan (chunk_size) paling sedikit 1")
+    header: list[str] = []
+    position = 0
+    if fmt == "csv":
+        header, position, header_lines = read_csv_header(stream)
+        check_csv_fields(header, fields)
+        if start_offset < position:
+            start_offset, start_line = position, header_lines
+    _seek(stream, start_offset, position)
+    src = _LineSource(stream, start_offset, start_line)
+    missing: dict[str, int] = {}
+    records = _csv_records(src, header, fields, missing) if fmt == "csv" else _jsonl_records(src, fields, missing)
+    rows: list[Row] = []
+    errors: list[RowError] = []
+    consumed, index = start_rows, 0
+    for record in records:
+        consumed += 1
+        (rows if isinstance(record, Row) else errors).append(record)  # type: ignore[arg-type]
+        if len(rows) + len(errors) >= chunk_size:
+            yield Chunk(index, rows, errors, src.offset, consumed, src.line_no, dict(missing))
+            index += 1
+            rows, errors = [], []
+            missing.clear()
+    if rows or errors:
+        yield Chunk(index, rows, errors, src.offset, consumed, src.line_no, dict(missing))
+
+
+def _seek(stream: IO[bytes], offset: int, position: int) -> None:
+    if offset == position:
+        return  # already there: a pipe after its CSV header, or the start of any stream
+    if stream.seekable():
+        stream.seek(offset)
+        return
+    raise BatchUsageError("tidak dapat melanjutkan (--resume) dari masukan yang tidak dapat di-seek; beri berkas")

@@ -1,0 +1,86 @@
+"""What the reader, the engines and the writer pass between them: rows, row errors, chunks, chunk results."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from screening.errors import ScreeningError
+
+
+class BatchError(ScreeningError):
+    """A batch run cannot start or continue (unreadable input, mismatching checkpoint, a worker that died)."""
+
+
+class BatchUsageError(BatchError):
+    """The run was asked for wrongly: a missing input file, a field the input lacks, resume without a checkpoint."""
+
+
+@dataclass(frozen=True)
+class Fields:
+    """Which input fields hold the text, the title and the id, and which others to copy to the output.
+
+    `title` and `id` left as None take the fields named "title" and "id" when a row has them (the id falls back
+    to the line number); named explicitly, a CSV header must have them and JSONL rows without them are counted.
+    """
+
+    text: str = "text"
+    title: str | None = None
+    id: str | None = None
+    keep: tuple[str, ...] = ()
+
+    @property
+    def title_name(self) -> str:
+        return self.title or "title"
+
+    @property
+    def id_name(self) -> str:
+        return self.id or "id"
+
+    def explicit(self) -> tuple[str, ...]:
+        """Fields the caller named besides the text: a row lacking one is worth reporting."""
+        return tuple(f for f in (self.title, self.id) if f) + self.keep
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    line: int  # 1-based line number of the record's first line in the input
+    id: str
+    title: str
+    text: str
+    kept: tuple[Any, ...] = ()  # values of `Fields.keep`, in order (None where the row lacks one)
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    line: int
+    id: str | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"line": self.line, "id": self.id, "reason": self.reason}
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """Consecutive input records; `end_offset`/`end_rows`/`end_line` locate the input just after its last record.
+
+    `missing` counts, per explicitly named field, the rows of this chunk that lacked it.
+    """
+
+    index: int
+    rows: list[Row]
+    errors: list[RowError]
+    end_offset: int
+    end_rows: int
+    end_line: int = 0
+    missing: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """One output record per screened row, plus the rows that could not be screened."""
+
+    index: int
+    records: list[dict[str, Any]]
+    errors: list[RowError]

@@ -1,0 +1,184 @@
+"""`screen_file`: one batch run, from its options to the reader, an engine and the writer."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from screening.batch.engines import Engine, ScreenerSpec, make_runner
+from screening.batch.reader import InputFormat, detect_format, read_chunks
+from screening.batch.records import BatchError, BatchUsageError, Fields
+from screening.batch.writer import (
+    BatchSummary,
+    OutputFormat,
+    Progress,
+    Writer,
+    csv_header,
+    open_at,
+    output_columns,
+    output_format_for,
+)
+
+CHECKPOINT_VERSION = 2
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """How to read, where to run and how to write a batch run."""
+
+    fields: Fields = Fields()
+    input_format: InputFormat | None = None  # from the extension when None
+    output_format: OutputFormat | None = None  # from the extension when None
+    rule_messages: bool = False  # also write each fired rule's message for editors
+    chunk_size: int = 256
+    jobs: int = 0  # 0: os.cpu_count()
+    engine: Engine = "local"
+    scheduler: str | Any | None = None  # Dask scheduler address or a distributed.Client
+    max_in_flight: int = 0  # chunks read ahead; 0: 2 x parallelism
+    checkpoint_interval_s: float = 1.0
+
+
+def checkpoint_path(output: Path) -> Path:
+    return output.with_name(output.name + ".checkpoint.json")
+
+
+def default_errors_path(output: Path) -> Path:
+    return output.with_name(output.name + ".errors.jsonl")
+
+
+def screen_file(
+    spec: ScreenerSpec,
+    input: Path | IO[bytes],
+    output: Path | IO[bytes],
+    *,
+    errors: Path | IO[bytes] | None = None,
+    options: BatchOptions = BatchOptions(),
+    resume: bool = False,
+    progress: Callable[[Progress], None] | None = None,
+) -> BatchSummary:
+    """Screen every record of `input` into `output` (in input order) and unreadable rows into `errors`.
+
+    Paths may be given as `Path` or as binary streams (standard input/output); checkpoints and `resume` need
+    an output path. Without `errors`, an output path gets `<output>.errors.jsonl`.
+    """
+    start = time.perf_counter()
+    input_path = input if isinstance(input, Path) else None
+    output_path = output if isinstance(output, Path) else None
+    if input_path is not None and not input_path.is_file():
+        raise BatchUsageError(f"{input_path}: berkas masukan tidak ditemukan")
+    if resume and output_path is None:
+        raise BatchUsageError("--resume memerlukan berkas keluaran (--out)")
+    fmt = detect_format(input_path, options.input_format)
+    out_fmt = output_format_for(output_path, options.output_format)
+    columns = output_columns(options.fields, rule_messages=options.rule_messages)
+    spec = spec.resolved()
+    if errors is None and output_path is not None:
+        errors = default_errors_path(output_path)
+    summary = BatchSummary(model_version=str(spec.version), engine=options.engine)
+    fingerprint = _fingerprint(input_path, options, fmt, out_fmt, spec)
+    state = _start_state(fingerprint, output_path, resume=resume, summary=summary)
+
+    with contextlib.ExitStack() as stack:
+        in_stream = _opened(stack, input, lambda p: open(p, "rb"))  # noqa: SIM115 - the ExitStack closes it
+        out_stream = _opened(stack, output, lambda p: open_at(p, state["output_bytes"]))
+        err_stream = _opened(stack, errors, lambda p: open_at(p, state["errors_bytes"])) if errors is not None else None
+        runner = make_runner(spec, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
+        stack.callback(runner.close)
+        summary.jobs = runner.parallelism
+        writer = Writer(
+            summary=summary,
+            state=state,
+            out_stream=out_stream,
+            err_stream=err_stream,
+            out_fmt=out_fmt,
+            columns=columns,
+            checkpoint_file=checkpoint_path(output_path) if output_path is not None else None,
+            checkpoint_interval_s=options.checkpoint_interval_s,
+            progress=progress,
+            total_bytes=input_path.stat().st_size if input_path is not None else None,
+            started=start,
+        )
+        if out_fmt == "csv" and state["output_bytes"] == 0:
+            out_stream.write(csv_header(columns))
+            state["output_bytes"] = len(csv_header(columns)) if output_path is not None else 0
+        chunks = read_chunks(
+            in_stream,
+            fmt,
+            options.fields,
+            chunk_size=options.chunk_size,
+            start_offset=state["input_offset"],
+            start_rows=state["input_rows"],
+            start_line=state["input_line"],
+        )
+        writer.drive(chunks, runner, options.max_in_flight or 2 * runner.parallelism)
+    summary.seconds = time.perf_counter() - start
+    return summary
+
+
+def _opened(stack: contextlib.ExitStack, target: Path | IO[bytes], opener: Callable[[Path], IO[bytes]]) -> IO[bytes]:
+    """A stream given by the caller as is; a path opened, and closed with the run."""
+    return stack.enter_context(opener(target)) if isinstance(target, Path) else target
+
+
+def _start_state(
+    fingerprint: dict[str, Any], output: Path | None, *, resume: bool, summary: BatchSummary
+) -> dict[str, Any]:
+    """Where this run starts: from the checkpoint when resuming, else from nothing (dropping a stale checkpoint)."""
+    fresh: dict[str, Any] = {
+        "version": CHECKPOINT_VERSION,
+        "fingerprint": fingerprint,
+        "input_offset": 0,
+        "input_rows": 0,
+        "input_line": 0,
+        "output_bytes": 0,
+        "errors_bytes": 0,
+        "summary": summary.counters(),
+    }
+    if output is None:
+        return fresh
+    checkpoint = checkpoint_path(output)
+    if not resume:
+        checkpoint.unlink(missing_ok=True)  # an old checkpoint must not describe the new files
+        return fresh
+    if not checkpoint.is_file():
+        if output.is_file() and output.stat().st_size > 0:
+            raise BatchUsageError(
+                f"tidak ada checkpoint {checkpoint.name}: proses sebelumnya sudah selesai (atau belum dimulai); "
+                "jalankan tanpa --resume untuk menyaring ulang"
+            )
+        return fresh  # nothing was written yet: resuming is starting
+    try:
+        saved = json.loads(checkpoint.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise BatchError(f"{checkpoint} tidak dapat dibaca ({exc}); jalankan tanpa --resume") from exc
+    if saved.get("version") != CHECKPOINT_VERSION or saved.get("fingerprint") != fingerprint:
+        raise BatchUsageError(
+            f"{checkpoint} milik masukan, model atau opsi lain; jalankan tanpa --resume untuk mulai dari awal"
+        )
+    summary.restore(saved["summary"])
+    return saved
+
+
+def _fingerprint(
+    input_path: Path | None, options: BatchOptions, fmt: InputFormat, out_fmt: OutputFormat, spec: ScreenerSpec
+) -> dict[str, Any]:
+    fp: dict[str, Any] = {
+        "input": str(input_path.resolve()) if input_path is not None else "-",
+        "input_format": fmt,
+        "output_format": out_fmt,
+        "fields": asdict(options.fields),
+        "rule_messages": options.rule_messages,
+        "model_version": spec.version,
+        "thresholds": asdict(spec.thresholds),
+        "base_rates": dict(spec.base_rates),
+    }
+    if input_path is not None:
+        st = input_path.stat()
+        fp["input_size"] = st.st_size
+        fp["input_mtime_ns"] = st.st_mtime_ns
+    return json.loads(json.dumps(fp))  # as a checkpoint stores it (tuples become lists)

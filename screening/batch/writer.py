@@ -1,0 +1,248 @@
+"""Writing a batch run: results in input order to the output and the error report, checkpoints, progress.
+
+After the files are flushed and fsynced, a checkpoint (`<output>.checkpoint.json`) records the input byte
+offset, the row count and the output sizes; a resumed run truncates the outputs to those sizes and continues
+from that offset, so no row is lost or doubled. A run that completes removes its checkpoint.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import json
+import os
+import time
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal
+
+from screening.batch.engines import Pending, Runner
+from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields
+
+OutputFormat = Literal["jsonl", "csv"]
+OUTPUT_FIELDS = ("id", "line", "hoax_risk", "decision", "quality_score", "rules")
+RULE_MESSAGES_FIELD = "rule_messages"
+CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | "}  # rule messages themselves contain ";"
+
+
+def output_format_for(path: Path | None, given: str | None = None) -> OutputFormat:
+    if given in ("csv", "jsonl"):
+        return given  # type: ignore[return-value]
+    if given:
+        raise BatchUsageError(f"format keluaran {given!r} tidak dikenal (jsonl atau csv)")
+    return "csv" if path is not None and path.suffix.lower() == ".csv" else "jsonl"
+
+
+def output_columns(fields: Fields, *, rule_messages: bool) -> tuple[str, ...]:
+    """The output's fields in order: the screening result, then the rule messages and kept input columns."""
+    columns = OUTPUT_FIELDS + ((RULE_MESSAGES_FIELD,) if rule_messages else ())
+    clash = [name for name in fields.keep if name in columns]
+    if clash:
+        raise BatchUsageError(f"kolom {', '.join(map(repr, clash))} sudah ada di keluaran; tidak dapat disalin")
+    return columns + fields.keep
+
+
+def encode_records(records: list[dict[str, Any]], fmt: OutputFormat, columns: tuple[str, ...]) -> bytes:
+    rows = [_output_row(r, columns) for r in records]
+    if fmt == "jsonl":
+        return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    for r in rows:
+        writer.writerow([_csv_value(name, r[name]) for name in columns])
+    return buf.getvalue().encode("utf-8")
+
+
+def csv_header(columns: tuple[str, ...]) -> bytes:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(columns)
+    return buf.getvalue().encode("utf-8")
+
+
+def _output_row(record: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
+    kept_names = columns[len(columns) - len(record["kept"]) :] if record["kept"] else ()
+    row = {name: record[name] for name in columns if name in record and name != "kept"}
+    row.update(zip(kept_names, record["kept"], strict=True))
+    return row
+
+
+def _csv_value(name: str, value: Any) -> Any:
+    if name in CSV_LIST_SEPARATORS:
+        return CSV_LIST_SEPARATORS[name].join(value)
+    if value is None or isinstance(value, str | int | float):
+        return value
+    return json.dumps(value, ensure_ascii=False)  # a nested JSON value kept from a JSONL input
+
+
+@dataclass
+class BatchSummary:
+    """What a run did; counters include the rows of the run that was resumed."""
+
+    rows: int = 0  # input records consumed (screened + errors)
+    screened: int = 0
+    errors: int = 0
+    decisions: dict[str, int] = field(default_factory=lambda: {"publish": 0, "review": 0, "reject": 0})
+    missing_fields: dict[str, int] = field(default_factory=dict)  # named field -> rows that lacked it
+    seconds: float = 0.0
+    model_version: str = ""
+    engine: str = "local"
+    jobs: int = 1
+    resumed_from_rows: int = 0
+    complete: bool = False
+
+    @property
+    def rows_per_second(self) -> float:
+        return (self.rows - self.resumed_from_rows) / self.seconds if self.seconds > 0 else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "rows_per_second": round(self.rows_per_second, 1)}
+
+    def counters(self) -> dict[str, Any]:
+        """What a checkpoint keeps, so a resumed run reports the whole input."""
+        return {
+            "rows": self.rows,
+            "screened": self.screened,
+            "errors": self.errors,
+            "decisions": dict(self.decisions),
+            "missing_fields": dict(self.missing_fields),
+        }
+
+    def restore(self, counters: dict[str, Any]) -> None:
+        self.rows, self.screened, self.errors = counters["rows"], counters["screened"], counters["errors"]
+        self.decisions = dict(counters["decisions"])
+        self.missing_fields = dict(counters.get("missing_fields", {}))
+        self.resumed_from_rows = self.rows
+
+
+@dataclass(frozen=True)
+class Progress:
+    rows: int
+    input_bytes: int  # input offset reached
+    total_bytes: int | None  # None for a stream of unknown size
+    elapsed: float
+    resumed_from_rows: int = 0
+    resumed_from_bytes: int = 0
+
+
+@dataclass
+class Writer:
+    """The writer side of a run: drains results in input order, writes them, checkpoints, reports progress."""
+
+    summary: BatchSummary
+    state: dict[str, Any]  # what the checkpoint may claim: only whole chunks, written and flushed
+    out_stream: IO[bytes]
+    err_stream: IO[bytes] | None
+    out_fmt: OutputFormat
+    columns: tuple[str, ...]
+    checkpoint_file: Path | None
+    checkpoint_interval_s: float
+    progress: Callable[[Progress], None] | None
+    total_bytes: int | None
+    started: float
+    last_checkpoint: float = 0.0
+
+    def drive(self, chunks: Iterator[Chunk], runner: Runner, max_in_flight: int) -> None:
+        """Feed chunks to the runner, at most `max_in_flight` ahead, and write results as they come in order."""
+        resumed_from_bytes = int(self.state["input_offset"])
+        self.last_checkpoint = time.perf_counter()
+        pending: deque[tuple[Chunk, Pending]] = deque()
+        try:
+            for chunk in chunks:
+                pending.append((chunk, runner.submit(chunk)))
+                while len(pending) >= max_in_flight:
+                    self._write(*pending.popleft(), resumed_from_bytes)
+            while pending:
+                self._write(*pending.popleft(), resumed_from_bytes)
+        except BaseException:
+            self.checkpoint()  # keep the work finished so far for a resumed run
+            raise
+        self.summary.complete = True
+        self.finish()
+
+    def _write(self, chunk: Chunk, future: Pending, resumed_from_bytes: int) -> None:
+        result = future.result()
+        summary = self.summary
+        self.out_stream.write(encode_records(result.records, self.out_fmt, self.columns))
+        if result.errors and self.err_stream is not None:
+            lines = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in result.errors)
+            self.err_stream.write(lines.encode("utf-8"))
+        summary.rows = chunk.end_rows
+        summary.screened += len(result.records)
+        summary.errors += len(result.errors)
+        for r in result.records:
+            summary.decisions[r["decision"]] = summary.decisions.get(r["decision"], 0) + 1
+        for name, count in chunk.missing.items():
+            summary.missing_fields[name] = summary.missing_fields.get(name, 0) + count
+        if self.checkpoint_file is not None:
+            self.state.update(
+                input_offset=chunk.end_offset,
+                input_rows=chunk.end_rows,
+                input_line=chunk.end_line,
+                output_bytes=self.out_stream.tell(),
+                errors_bytes=self.err_stream.tell() if self.err_stream is not None else 0,
+                summary=summary.counters(),
+            )
+        now = time.perf_counter()
+        if now - self.last_checkpoint >= self.checkpoint_interval_s:
+            self.checkpoint()
+            self.last_checkpoint = now
+        if self.progress is not None:
+            self.progress(
+                Progress(
+                    rows=summary.rows,
+                    input_bytes=chunk.end_offset,
+                    total_bytes=self.total_bytes,
+                    elapsed=now - self.started,
+                    resumed_from_rows=summary.resumed_from_rows,
+                    resumed_from_bytes=resumed_from_bytes,
+                )
+            )
+
+    def checkpoint(self) -> None:
+        """Make the outputs durable, then record (atomically) how far they are complete."""
+        if self.checkpoint_file is None:
+            return
+        self._durable()
+        write_json_atomic(self.checkpoint_file, self.state)
+
+    def finish(self) -> None:
+        """Make the outputs durable; a complete run needs no checkpoint (a crash before this resumes correctly)."""
+        self._durable()
+        if self.checkpoint_file is not None:
+            self.checkpoint_file.unlink(missing_ok=True)
+
+    def _durable(self) -> None:
+        _durable(self.out_stream)
+        if self.err_stream is not None:
+            _durable(self.err_stream)
+
+
+def write_json_atomic(path: Path, obj: dict[str, Any]) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(obj, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def open_at(path: Path, size: int) -> IO[bytes]:
+    """Open for writing at `size` bytes, dropping anything after (0 starts afresh; >0 continues a checkpoint)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    f = open(path, "r+b" if path.exists() else "w+b")  # noqa: SIM115 - the caller's ExitStack closes it
+    f.seek(0, os.SEEK_END)
+    if f.tell() < size:
+        f.close()
+        raise BatchError(f"{path} lebih pendek daripada yang dicatat checkpoint; jalankan tanpa --resume")
+    f.truncate(size)
+    f.seek(size)
+    return f
+
+
+def _durable(stream: IO[bytes]) -> None:
+    stream.flush()
+    with contextlib.suppress(OSError, io.UnsupportedOperation, ValueError):
+        os.fsync(stream.fileno())  # a pipe or an in-memory stream has nothing to make durable

@@ -1,0 +1,192 @@
+"""Batch inputs and outputs as people give them: pipes, default id/title fields, misnamed columns, kept columns,
+rule messages, the API's text limit, no checkpoint left behind."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from id_texts import CHAIN_TEXT, KIM_TEXT, KIM_TITLE, SCAM_TEXT
+
+from screening.batch import BatchOptions, BatchUsageError, Fields, ScreenerSpec, screen_file
+from screening.screen import Screener
+from screening.submission import MAX_TEXT_CHARS, Submission
+
+
+@pytest.fixture
+def pipe() -> Iterator[tuple[io.BufferedReader, io.BufferedWriter]]:
+    """A real OS pipe: its reading end cannot seek, like standard input fed by another program."""
+    r, w = os.pipe()
+    reader, writer = os.fdopen(r, "rb"), os.fdopen(w, "wb")
+    yield reader, writer  # type: ignore[misc]
+    for f in (reader, writer):
+        if not f.closed:
+            f.close()
+
+
+def _feed(writer: io.BufferedWriter, data: bytes) -> threading.Thread:
+    def run() -> None:
+        with writer:
+            writer.write(data)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def test_csv_from_a_pipe_is_screened_without_resume(trained_models_dir: Path, pipe: tuple) -> None:
+    reader, writer = pipe
+    assert not reader.seekable()
+    data = "kode,isi\nb1,Sebarkan info ini ke semua grup sekarang juga!!!\nb2,Posyandu buka setiap Selasa.\n"
+    feeder = _feed(writer, data.encode())
+    out = io.BytesIO()
+    options = BatchOptions(fields=Fields(text="isi", id="kode"), input_format="csv", jobs=1)
+    summary = screen_file(ScreenerSpec(trained_models_dir), reader, out, errors=io.BytesIO(), options=options)
+    feeder.join()
+    records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
+    assert [r["id"] for r in records] == ["b1", "b2"] and [r["line"] for r in records] == [2, 3]
+    assert summary.screened == 2
+
+
+def test_jsonl_from_a_pipe_is_screened(trained_models_dir: Path, pipe: tuple) -> None:
+    reader, writer = pipe
+    feeder = _feed(writer, (json.dumps({"text": SCAM_TEXT}) + "\n").encode())
+    out = io.BytesIO()
+    screen_file(ScreenerSpec(trained_models_dir), reader, out, errors=io.BytesIO(), options=BatchOptions(jobs=1))
+    feeder.join()
+    assert json.loads(out.getvalue())["id"] == "1"
+
+
+def test_a_missing_input_file_is_a_usage_error(tmp_path: Path, trained_models_dir: Path) -> None:
+    with pytest.raises(BatchUsageError, match="tidak ditemukan"):
+        screen_file(ScreenerSpec(trained_models_dir), tmp_path / "tidak-ada.jsonl", tmp_path / "out.jsonl")
+    assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("fields", "missing"),
+    [
+        (Fields(text="isi", title="judul"), "'judul'"),
+        (Fields(text="isi", id="nomor"), "'nomor'"),
+        (Fields(text="isi", keep=("kecamatan", "desa")), "'desa'"),
+        (Fields(text="pesan"), "'pesan'"),
+    ],
+)
+def test_a_csv_field_named_but_absent_is_a_usage_error(
+    tmp_path: Path, trained_models_dir: Path, fields: Fields, missing: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text("kode,isi,kecamatan\nk1,Sebarkan info ini!,Cibeber\n", "utf-8")
+    with pytest.raises(BatchUsageError, match=missing) as info:
+        screen_file(ScreenerSpec(trained_models_dir), source, tmp_path / "o.jsonl", options=BatchOptions(fields=fields))
+    assert "kode, isi, kecamatan" in str(info.value)  # the message shows which columns there are
+
+
+def test_jsonl_rows_lacking_a_named_field_are_counted(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"isi": CHAIN_TEXT, "judul": "Pesan"}, {"isi": SCAM_TEXT}, {"isi": KIM_TEXT}]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    options = BatchOptions(fields=Fields(text="isi", title="judul"), jobs=1)
+    summary = screen_file(ScreenerSpec(trained_models_dir), source, tmp_path / "out.jsonl", options=options)
+    assert summary.screened == 3 and summary.missing_fields == {"judul": 2}
+
+
+def test_id_and_title_fields_are_used_by_default(tmp_path: Path, trained_models_dir: Path, screener: Screener) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"id": "kim-7", "title": KIM_TITLE, "text": KIM_TEXT}, {"text": SCAM_TEXT}]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    out = tmp_path / "out.jsonl"
+    screen_file(ScreenerSpec(trained_models_dir), source, out, options=BatchOptions(jobs=1))
+    first, second = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+    assert first["id"] == "kim-7" and second["id"] == "2"
+    assert first["quality_score"] == screener.screen(title=KIM_TITLE, text=KIM_TEXT).quality.score
+    assert first["quality_score"] != screener.screen(text=KIM_TEXT).quality.score  # the title was used
+
+
+def test_the_text_limit_is_the_apis(tmp_path: Path, trained_models_dir: Path) -> None:
+    at_limit = ("Warga desa bergotong royong. " * MAX_TEXT_CHARS)[:MAX_TEXT_CHARS]
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": "pas", "text": at_limit}, {"id": "lebih", "text": at_limit + "x"}]
+    rows.append({"id": "25k", "text": "a" * 25_000})
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    out = tmp_path / "out.jsonl"
+    summary = screen_file(ScreenerSpec(trained_models_dir), source, out, options=BatchOptions(jobs=1))
+    assert [json.loads(line)["id"] for line in out.read_text("utf-8").splitlines()] == ["pas"]
+    errors = [json.loads(line) for line in (tmp_path / "out.jsonl.errors.jsonl").read_text("utf-8").splitlines()]
+    api_reason = _refusal(at_limit + "x")
+    assert [(e["id"], e["reason"]) for e in errors] == [("lebih", api_reason), ("25k", api_reason)]
+    assert summary.errors == 2
+
+
+def _refusal(text: str) -> str:
+    try:
+        Submission(text=text).checked()
+    except Exception as exc:
+        return f"tidak dapat disaring: {exc}"
+    raise AssertionError("the submission was accepted")
+
+
+def test_a_complete_run_leaves_no_checkpoint(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": CHAIN_TEXT}) + "\n", "utf-8")
+    out = tmp_path / "out.jsonl"
+    options = BatchOptions(jobs=1, checkpoint_interval_s=0.0)
+    assert screen_file(ScreenerSpec(trained_models_dir), source, out, options=options).complete
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl", "out.jsonl.errors.jsonl"]
+
+
+def test_kept_columns_and_rule_messages_in_csv_and_jsonl(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "text", "kecamatan", "sumber"])
+        w.writerow(["a1", CHAIN_TEXT, "Cibeber", "WA; grup RT"])
+        w.writerow(["a2", "Posyandu Melati membuka layanan imunisasi setiap Selasa.", "Cugenang", ""])
+    fields = Fields(keep=("kecamatan", "sumber"))
+    spec = ScreenerSpec(trained_models_dir)
+    as_csv, as_jsonl = tmp_path / "out.csv", tmp_path / "out.jsonl"
+    for out in (as_csv, as_jsonl):
+        screen_file(spec, source, out, options=BatchOptions(fields=fields, rule_messages=True, jobs=1))
+    rows = list(csv.DictReader(io.StringIO(as_csv.read_text("utf-8"))))
+    records = [json.loads(line) for line in as_jsonl.read_text("utf-8").splitlines()]
+    assert list(rows[0]) == ["id", "line", "hoax_risk", "decision", "quality_score", "rules", "rule_messages"] + [
+        "kecamatan",
+        "sumber",
+    ]
+    assert [(r["kecamatan"], r["sumber"]) for r in rows] == [("Cibeber", "WA; grup RT"), ("Cugenang", "")]
+    assert [(r["kecamatan"], r["sumber"]) for r in records] == [("Cibeber", "WA; grup RT"), ("Cugenang", "")]
+    chain = records[0]
+    assert chain["rules"] and len(chain["rule_messages"]) == len(chain["rules"])
+    assert all(m and m[0].isupper() for m in chain["rule_messages"])  # editors' messages, not ids
+    assert rows[0]["rule_messages"] == " | ".join(chain["rule_messages"])
+    assert rows[0]["rules"] == ";".join(chain["rules"])
+
+
+def test_jsonl_kept_values_stay_json(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": SCAM_TEXT, "meta": {"grup": "RT 03", "n": 4}}) + "\n", "utf-8")
+    spec, options = ScreenerSpec(trained_models_dir), BatchOptions(fields=Fields(keep=("meta", "absen")), jobs=1)
+    screen_file(spec, source, tmp_path / "out.jsonl", options=options)
+    screen_file(spec, source, tmp_path / "out.csv", options=options)
+    record = json.loads((tmp_path / "out.jsonl").read_text("utf-8"))
+    assert record["meta"] == {"grup": "RT 03", "n": 4} and record["absen"] is None
+    (row,) = csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text("utf-8")))
+    assert json.loads(row["meta"]) == {"grup": "RT 03", "n": 4} and row["absen"] == ""
+
+
+def test_a_kept_column_cannot_overwrite_a_result_field(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": SCAM_TEXT, "decision": "publish"}) + "\n", "utf-8")
+    with pytest.raises(BatchUsageError, match="'decision'"):
+        screen_file(
+            ScreenerSpec(trained_models_dir),
+            source,
+            tmp_path / "out.jsonl",
+            options=BatchOptions(fields=Fields(keep=("decision",))),
+        )

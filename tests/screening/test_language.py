@@ -1,0 +1,74 @@
+"""Language detection: Indonesian as people write it stays Indonesian; Javanese, Sundanese, Malay, English do not."""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+import pytest
+from id_texts import CHAIN_TEXT, DEBUNK_TEXT, KIM_TEXT, SCAM_TEXT
+from lang_texts import ENGLISH, INDONESIAN_HARD, JAVANESE, MALAY, SUNDANESE
+
+from screening.language import UNDETERMINED, LanguageGuess, detect_language
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _share(texts: list[str], code: str) -> float:
+    return sum(detect_language(t).code == code for t in texts) / len(texts)
+
+
+@pytest.mark.parametrize(("texts", "code"), [(JAVANESE, "jv"), (SUNDANESE, "su"), (MALAY, "ms"), (ENGLISH, "en")])
+def test_other_languages_are_recognised_and_flagged(texts: list[str], code: str) -> None:
+    assert _share(texts, code) >= 0.9
+    assert sum(detect_language(t).is_other_language for t in texts) >= 0.9 * len(texts)
+
+
+def test_indonesian_chain_message_with_english_loanwords_stays_indonesian() -> None:
+    guess = detect_language("PENTING!!! Share ke semua grup ya, klik link ini buat daftar bansos sebelum tgl 30.")
+    assert guess.code == "id" and guess.reliable and not guess.is_other_language
+
+
+@pytest.mark.parametrize("text", INDONESIAN_HARD + [CHAIN_TEXT, SCAM_TEXT, KIM_TEXT, DEBUNK_TEXT])
+def test_indonesian_slang_shouting_and_short_posts_are_never_flagged(text: str) -> None:
+    guess = detect_language(text)
+    assert guess.code in ("id", UNDETERMINED), guess
+    assert not guess.is_other_language
+
+
+def test_indonesian_sentence_around_english_names_is_indonesian() -> None:
+    text = "Program tersebut tidak ada, ujar General Manager External Corporate Communication Telkomsel, Senin (17/9)."
+    assert detect_language(text).code == "id"
+
+
+BARE = ["", "   ", "Hoaks.", "😀😀😀", "https://bit.ly/bansos-2024", "@kominfo #hoaks", "123 456"]
+
+
+@pytest.mark.parametrize("text", BARE)
+def test_texts_without_evidence_are_undetermined(text: str) -> None:
+    assert detect_language(text) == LanguageGuess(UNDETERMINED, 0.0, False)
+
+
+def test_a_headline_length_text_is_never_a_reliable_guess() -> None:
+    guess = detect_language("DUBES CHINA BAWA DUIT")
+    assert not guess.reliable and not guess.is_other_language
+
+
+def test_characters_the_detector_rejects_do_not_break_it() -> None:
+    text = "Warga desa\x00 gotong royong\ud800 membersihkan saluran irigasi\ufffe menjelang musim tanam padi."
+    assert detect_language(text).code == "id"
+
+
+def test_confidence_is_the_share_of_the_text_in_that_language() -> None:
+    mixed = ENGLISH[1] + " " + JAVANESE[1]
+    pure = detect_language(ENGLISH[1])
+    assert 0.0 < detect_language(mixed).confidence < pure.confidence <= 1.0
+
+
+def test_indonesian_news_is_almost_never_flagged() -> None:
+    with open(REPO / "training_data" / "indosum" / "indosum_news.jsonl", encoding="utf-8") as f:
+        texts = [json.loads(line)["text"] for line in f if line.strip()]
+    sample = random.Random(0).sample(texts, 300)
+    flagged = [t[:80] for t in sample if detect_language(t).is_other_language]
+    assert len(flagged) <= 3, flagged
