@@ -34,9 +34,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screening.data import load_training_data  # noqa: E402
-from screening.registry import ModelRegistry, ensure_default_model  # noqa: E402
+from screening.registry import ModelRegistry  # noqa: E402
 from screening.screen import Screener  # noqa: E402
 from screening.submission import Submission  # noqa: E402
+from screening.training.train import ensure_default_model  # noqa: E402
 
 
 def perturb(text: str, rng: random.Random) -> str:

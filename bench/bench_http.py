@@ -34,8 +34,9 @@ import httpx
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from screening.registry import ModelRegistry, ensure_default_model  # noqa: E402
+from screening.registry import ModelRegistry  # noqa: E402
 from screening.screen import Screener  # noqa: E402
+from screening.training.train import ensure_default_model  # noqa: E402
 
 
 def load_texts(training_dir: Path, n: int, max_chars: int) -> list[tuple[str, str]]:

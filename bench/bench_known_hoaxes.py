@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screening.known_hoaxes import KnownHoax, KnownHoaxIndex, hoax_terms  # noqa: E402
+from screening.text import NormalisedText, normalise  # noqa: E402
 
 
 def perturb(text: str, rng: random.Random) -> str:
@@ -43,7 +44,7 @@ def synthesise(texts: list[str], n: int, rng: random.Random) -> list[KnownHoax]:
     return entries
 
 
-def brute_force(index: KnownHoaxIndex, vectors: list[dict[str, float]], query: str, k: int) -> list[int]:
+def brute_force(index: KnownHoaxIndex, vectors: list[dict[str, float]], query: NormalisedText, k: int) -> list[int]:
     """Exact cosine against every entry, one Python dict at a time."""
     q = {
         t: (1 + math.log(c)) * float(index.idf_[index.vocabulary_[t]])
@@ -73,7 +74,7 @@ def main() -> None:
     with open(ROOT / "training_data" / "mafindo_hoax.csv", encoding="utf-8", newline="") as f:
         texts = [r["text"] for r in csv.DictReader(f) if r["label"] == "hoax" and r["text"].strip()]
     rng = random.Random(20261127)
-    queries = [perturb(rng.choice(texts), rng) for _ in range(args.queries)]
+    queries = [normalise(perturb(rng.choice(texts), rng)) for _ in range(args.queries)]
     print(f"{len(texts)} real hoax texts, {len(queries)} queries (perturbed real hoaxes)")
     print(f"{'entries':>8} {'build s':>8} {'index ms/query':>15} {'brute ms/query':>15} {'speed-up':>9} {'agree@1':>8}")
     for n in (int(s) for s in args.sizes.split(",")):

@@ -1,7 +1,7 @@
 """Scoring speed of the screening core against the plain TF-IDF + LogisticRegression baseline, in one run.
 
 Figures:
-  1. one ~300-word article end to end (normalise, stem, rules, features, classifier + combiner), ms/article;
+  1. one ~300-word article end to end (analyse into a Doc, score: classifier, combiner, gate), ms/article;
   2. a batch of 10,000 short posts (real claims from the training data), posts/s on one core;
   3. the stemming share of (2) with an empty stem cache, so "stemming must not dominate" is checked;
   4. the full ScreenResult (rules, quality, known hoaxes, explanations) for the article.
@@ -23,12 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from screening.data import genre_of, load_training_data  # noqa: E402
-from screening.evaluate import plain_baseline  # noqa: E402
-from screening.registry import ModelRegistry, ensure_default_model  # noqa: E402
+from screening.data import load_training_data  # noqa: E402
+from screening.doc import Analyser  # noqa: E402
+from screening.registry import ModelRegistry  # noqa: E402
 from screening.screen import Screener  # noqa: E402
 from screening.stemming import BoundedStemmer  # noqa: E402
 from screening.text import normalise  # noqa: E402
+from screening.training.evaluate import plain_baseline  # noqa: E402
+from screening.training.train import ensure_default_model  # noqa: E402
 
 
 def best_of(fn: Callable[[], object], *, repeat: int, rounds: int = 5) -> float:
@@ -56,24 +58,25 @@ def main() -> None:
     trained = registry.load()
     model, screener = trained.model, Screener.from_trained(trained)
 
-    texts, labels = [r.text for r in rows], [int(r.is_hoax) for r in rows]
-    baseline = plain_baseline().fit(texts, labels)
+    claims = [r for r in rows if r.corpus == "claims"]
+    baseline = plain_baseline().fit([r.text for r in claims], [int(r.is_hoax) for r in claims])
+    analyser = Analyser(model.rules)
 
     article_source = next(r.text for r in rows if r.source.startswith("pratiwi") and len(r.text.split()) >= 300)
     article = " ".join(article_source.split()[:300])
-    assert genre_of(article) == "article"
-    posts = [r.text for r in rows if genre_of(r.text) == "post"]
+    assert analyser.analyse_text(article).genre == "article"
+    posts = [r.text for r in claims if len(r.text.split()) < 60]
     batch = (posts * (args.posts // len(posts) + 1))[: args.posts]
 
     print(f"model {trained.version}; article {len(article.split())} words / {len(article)} chars")
     print(f"{'measure':44s} {'saring':>12s} {'baseline':>12s} {'ratio':>7s}")
 
-    ours = best_of(lambda: model.score_prepared([model.prepare(article)]), repeat=args.repeat)
+    ours = best_of(lambda: model.score_one(analyser.analyse_text(article)), repeat=args.repeat)
     base = best_of(lambda: baseline.predict_proba([article]), repeat=args.repeat)
     print(f"{'one article, ms (end to end)':44s} {ours * 1e3:12.3f} {base * 1e3:12.3f} {ours / base:7.2f}")
 
     def score_batch() -> None:
-        model.score_prepared([model.prepare(t) for t in batch])
+        model.score([analyser.analyse_text(t) for t in batch])
 
     ours_b = best_of(score_batch, repeat=1, rounds=3)
     base_b = best_of(lambda: baseline.predict_proba(batch), repeat=1, rounds=3)

@@ -20,8 +20,11 @@ from sklearn.feature_extraction.text import CountVectorizer
 from screening.errors import InvalidInputError, TrainingDataError
 from screening.labels import Label, parse_label
 
-Genre = Literal["post", "article"]
-ARTICLE_MIN_WORDS = 100  # below this a text is screened as a short post, at or above as an article
+Corpus = Literal["claims", "news"]
+# Sub-folder of a training-data directory holding known-hoax entries (a format of its own, not labelled rows).
+KNOWN_HOAXES_DIR = "known_hoaxes"
+# Optional file of a training-data directory naming, per data file, who gave its verdicts (shown to editors).
+VERDICT_SOURCES_NAME = "verdict_sources.json"
 
 _WORD_RE = re.compile(r"\w+")
 csv.field_size_limit(16 * 1024 * 1024)
@@ -29,23 +32,23 @@ csv.field_size_limit(16 * 1024 * 1024)
 
 @dataclass(frozen=True, slots=True)
 class LabelledText:
+    """One labelled row: its text, its verdict, where the text was published and who gave the verdict.
+
+    `corpus` says what kind of text it is: `claims` (circulated claims, hoax articles and the clarifications and
+    reports about them: the hoax-watch data) or `news` (ordinary published reporting, which is never about a hoax).
+    """
+
     text: str
     label: Label
     title: str = ""
-    source_url: str = ""
-    source: str = ""  # file it came from
+    source_url: str = ""  # where the text itself was published (for a hoax: the hoax's own page); never a feature
+    source: str = ""  # file it came from, relative to the training-data directory
+    corpus: Corpus = "claims"
+    verdict_source: str = ""  # who judged it, e.g. "MAFINDO"
 
     @property
     def is_hoax(self) -> bool:
         return self.label == "hoax"
-
-
-def genre_of(text: str) -> Genre:
-    """Short social posts and full articles are screened (and evaluated) separately."""
-    for count, _ in enumerate(_WORD_RE.finditer(text), start=1):
-        if count >= ARTICLE_MIN_WORDS:
-            return "article"
-    return "post"
 
 
 def _rows_from_file(path: Path) -> Iterator[tuple[int, dict[str, str] | str]]:
@@ -79,6 +82,8 @@ def read_labelled(
     text_field: str = "text",
     label_field: str = "label",
     on_bad_row: Callable[[int, str], None] | None = None,
+    source: str = "",
+    verdict_source: str = "",
 ) -> list[LabelledText]:
     """Read a labelled CSV or JSONL file with `text`, `label` (hoax/valid), optional `title`, `source_url`.
 
@@ -91,7 +96,16 @@ def read_labelled(
     rows: list[LabelledText] = []
     for lineno, row in _rows_from_file(path):
         try:
-            rows.append(_labelled_row(path, row, text_field=text_field, label_field=label_field))
+            rows.append(
+                _labelled_row(
+                    path,
+                    row,
+                    text_field=text_field,
+                    label_field=label_field,
+                    source=source,
+                    verdict_source=verdict_source,
+                )
+            )
         except InvalidInputError as exc:
             if on_bad_row is None:
                 raise TrainingDataError(f"{path}:{lineno}: {exc}") from None
@@ -101,34 +115,75 @@ def read_labelled(
     return rows
 
 
-def _labelled_row(path: Path, row: dict[str, str] | str, *, text_field: str, label_field: str) -> LabelledText:
+def _labelled_row(
+    path: Path,
+    row: dict[str, str] | str,
+    *,
+    text_field: str,
+    label_field: str,
+    source: str = "",
+    verdict_source: str = "",
+) -> LabelledText:
     if isinstance(row, str):
         raise InvalidInputError(row)
     label = parse_label(row.get(label_field, ""))
     text = row.get(text_field, "").strip()
     if not text:
         raise InvalidInputError(f"empty {text_field!r}")
+    corpus = row.get("corpus", "").strip() or "claims"
+    if corpus not in ("claims", "news"):
+        raise InvalidInputError(f"corpus must be 'claims' or 'news', got {corpus!r}")
+    if corpus == "news" and label != "valid":
+        raise InvalidInputError("a row of ordinary news (corpus 'news') must be labelled valid")
     return LabelledText(
         text=text,
         label=label,
         title=row.get("title", "").strip(),
         source_url=row.get("source_url", "").strip(),
-        source=path.name,
+        source=source or path.name,
+        corpus=corpus,  # type: ignore[arg-type]
+        verdict_source=row.get("verdict_source", "").strip() or verdict_source,
     )
 
 
 def training_files(directory: Path) -> list[Path]:
-    files = sorted(p for p in Path(directory).glob("*") if p.suffix.lower() in (".csv", ".jsonl"))
+    """The labelled .csv/.jsonl files of a training-data directory and its sub-folders (but `known_hoaxes/`),
+    in path order."""
+    root = Path(directory)
+    files = sorted(
+        p
+        for p in root.rglob("*")
+        if p.is_file()
+        and p.suffix.lower() in (".csv", ".jsonl")
+        and not any(part.startswith(".") or part == KNOWN_HOAXES_DIR for part in p.relative_to(root).parts[:-1])
+    )
     if not files:
         raise TrainingDataError(f"{directory}: no .csv or .jsonl files with labelled data")
     return files
 
 
+def verdict_sources(directory: Path) -> dict[str, str]:
+    """`verdict_sources.json` of a training-data directory: data file (relative path) -> who gave its verdicts."""
+    path = Path(directory) / VERDICT_SOURCES_NAME
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TrainingDataError(f"{path}: not readable JSON ({exc})") from exc
+    if not isinstance(data, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in data.items()):
+        raise TrainingDataError(f"{path}: must map file names to names of who gave the verdicts")
+    return data
+
+
 def load_training_data(directory: Path) -> list[LabelledText]:
-    """All labelled files of a training-data directory, in file-name order."""
+    """All labelled files of a training-data directory, in path order."""
+    root = Path(directory)
+    judges = verdict_sources(root)
     rows: list[LabelledText] = []
-    for path in training_files(directory):
-        rows.extend(read_labelled(path))
+    for path in training_files(root):
+        name = path.relative_to(root).as_posix()
+        rows.extend(read_labelled(path, source=name, verdict_source=judges.get(name, "")))
     return rows
 
 

@@ -15,43 +15,39 @@ from __future__ import annotations
 
 import hashlib
 import math
-import pickle
 from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from screening.errors import InvalidInputError
+from screening.data import LabelledText
+from screening.errors import InvalidInputError, ModelArtifactError
 from screening.resources import load_stopwords
 from screening.result import SimilarHoax
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText, normalise
+from screening.text import PLACEHOLDERS, NormalisedText, normalise
 
 DEFAULT_MIN_SIMILARITY = 0.35
-_PLACEHOLDERS = frozenset({URL_TOKEN, MENTION_TOKEN, EMOJI_TOKEN})
-_FORMAT_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
 class KnownHoax:
-    """A debunked claim: its id, the fact-checker's title, the circulated text, and where it was debunked."""
+    """A hoax whose verdict is known: its id, a title, the circulated text, where it was clarified (never the
+    hoax's own page), where the hoax itself was published, and who judged it."""
 
     hoax_id: str
     title: str
     text: str
     debunk_url: str | None = None
+    hoax_url: str | None = None
+    verdict_source: str = ""
 
 
-def hoax_terms(text: str, doc: NormalisedText | None = None) -> Counter[str]:
-    """Term counts of a text: content words (no stopwords) and adjacent word pairs of its normalised form.
-
-    `doc` may pass `normalise(text)` when the caller already has it.
-    """
-    normalised = doc.text if doc is not None and doc.original == text else normalise(text).text
-    words = [t for t in normalised.split() if t.isalnum() and t not in _PLACEHOLDERS]
+def hoax_terms(doc: NormalisedText) -> Counter[str]:
+    """Term counts of a normalised text: content words (no stopwords) and adjacent word pairs."""
+    words = [t for t in doc.text.split() if t.isalnum() and t not in PLACEHOLDERS]
     stopwords = load_stopwords()
     terms: Counter[str] = Counter(w for w in words if len(w) > 1 and w not in stopwords)
     terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
@@ -74,28 +70,35 @@ class KnownHoaxIndex:
     # -- building ---------------------------------------------------------------------------------------------
 
     @classmethod
-    def from_training_data(cls, rows: Iterable[Mapping[str, Any]], *, id_prefix: str = "mafindo") -> KnownHoaxIndex:
-        """Index the ``label == "hoax"`` rows of training data (columns text, label, title, source_url).
+    def from_training_data(cls, rows: Iterable[LabelledText], *, id_prefix: str = "hoax") -> KnownHoaxIndex:
+        """Index the hoax rows of labelled data.
 
-        Ids are derived from the normalised text, so they stay stable when the file is re-ordered, and
-        rows whose normalised text repeats are indexed once.
+        A row's `source_url` is where its text was published, so for a hoax it is the hoax's own page: it becomes
+        `hoax_url`, never `debunk_url`. Ids are derived from the normalised text, so they stay stable when a file
+        is re-ordered, and rows whose normalised text repeats are indexed once.
         """
         entries: list[KnownHoax] = []
         seen: set[str] = set()
         for row in rows:
-            if str(row.get("label", "")).strip().lower() != "hoax":
+            if row.label != "hoax":
                 continue
-            text = str(row.get("text") or "").strip()
-            title = str(row.get("title") or "").strip()
+            text, title = row.text.strip(), row.title.strip()
             if not text and not title:
                 continue
-            key = normalise(text or title).text
-            digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+            digest = hashlib.sha1(normalise(text or title).text.encode("utf-8")).hexdigest()[:12]
             if digest in seen:
                 continue
             seen.add(digest)
-            url = str(row.get("source_url") or "").strip() or None
-            entries.append(KnownHoax(f"{id_prefix}-{digest}", title or text[:80], text or title, url))
+            entries.append(
+                KnownHoax(
+                    f"{id_prefix}-{digest}",
+                    title or text[:80],
+                    text or title,
+                    debunk_url=None,
+                    hoax_url=row.source_url or None,
+                    verdict_source=row.verdict_source,
+                )
+            )
         return cls(entries)
 
     def _vector(self, terms: Counter[str], *, grow: bool) -> sp.csr_matrix:
@@ -132,7 +135,7 @@ class KnownHoaxIndex:
         """Fit vocabulary and IDF on `entries` and index them all at once (vectorised)."""
         for entry in entries:
             self._check_new(entry)
-        term_counts = [hoax_terms(e.text or e.title) for e in entries]
+        term_counts = [hoax_terms(normalise(e.text or e.title)) for e in entries]
         df: Counter[str] = Counter()
         for counts in term_counts:
             df.update(counts.keys())
@@ -175,7 +178,7 @@ class KnownHoaxIndex:
     def add(self, entry: KnownHoax) -> None:
         """Add one entry (e.g. a hoax an editor has just debunked); raises on a duplicate id."""
         self._check_new(entry)
-        self._rows.append(self._vector(hoax_terms(entry.text or entry.title), grow=True))
+        self._rows.append(self._vector(hoax_terms(normalise(entry.text or entry.title)), grow=True))
         self._ids[entry.hoax_id] = len(self.entries_)
         self.entries_.append(entry)
         self._matrix = None
@@ -201,25 +204,16 @@ class KnownHoaxIndex:
     # -- searching --------------------------------------------------------------------------------------------
 
     def search(
-        self,
-        text: str,
-        k: int = 3,
-        min_similarity: float = DEFAULT_MIN_SIMILARITY,
-        *,
-        doc: NormalisedText | None = None,
+        self, doc: NormalisedText, k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY
     ) -> list[SimilarHoax]:
-        """The up to `k` known hoaxes most similar to `text` (cosine >= `min_similarity`), best first.
-
-        `doc` may pass `normalise(text)` when the caller already has it.
-        """
-        if k <= 0 or not self.entries_ or not text:
+        """The up to `k` known hoaxes most similar to the normalised text `doc` (cosine >= `min_similarity`)."""
+        if k <= 0 or not self.entries_ or not doc.text:
             return []
-        query = self._vector(hoax_terms(text, doc), grow=False)
+        query = self._vector(hoax_terms(doc), grow=False)
         if query.nnz == 0:
             return []
         matrix = self._doc_matrix()
-        scores = matrix[:, query.indices] @ query.data
-        scores = np.asarray(scores).ravel()
+        scores = np.asarray(matrix[:, query.indices] @ query.data).ravel()
         candidates = np.flatnonzero(scores >= min_similarity)
         if candidates.size == 0:
             return []
@@ -227,39 +221,56 @@ class KnownHoaxIndex:
             top = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[top]
         order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
-        return [
-            SimilarHoax(
-                hoax_id=self.entries_[i].hoax_id,
-                title=self.entries_[i].title,
-                similarity=round(min(float(scores[i]), 1.0), 4),
-                debunk_url=self.entries_[i].debunk_url,
-            )
-            for i in order
-        ]
+        return [self._similar(self.entries_[i], float(scores[i])) for i in order]
 
-    # -- persistence ------------------------------------------------------------------------------------------
+    @staticmethod
+    def _similar(entry: KnownHoax, score: float) -> SimilarHoax:
+        return SimilarHoax(
+            hoax_id=entry.hoax_id,
+            title=entry.title,
+            similarity=round(min(score, 1.0), 4),
+            debunk_url=entry.debunk_url,
+            hoax_url=entry.hoax_url,
+            verdict_source=entry.verdict_source,
+        )
 
-    def __getstate__(self) -> dict[str, Any]:
-        self._doc_matrix()  # store one CSR block; the CSC copy is rebuilt on first search
-        state = self.__dict__.copy()
-        state["_matrix"] = None
-        state["_format_version"] = _FORMAT_VERSION
-        return state
+    # -- persistence: arrays and JSON only ----------------------------------------------------------------------
 
-    def __setstate__(self, state: dict[str, Any]) -> None:
-        version = state.pop("_format_version", None)
-        if version != _FORMAT_VERSION:
-            raise InvalidInputError(f"known-hoax index format {version!r} is not {_FORMAT_VERSION}; rebuild it")
-        self.__dict__.update(state)
-
-    def save(self, path: Path) -> None:
-        """Pickle the index to `path` (only ever load files you wrote yourself)."""
-        Path(path).write_bytes(pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL))
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """(named arrays, JSON-able entries) that `from_arrays` turns back into this index."""
+        matrix = sp.csr_matrix(self._doc_matrix())
+        terms = [""] * len(self.vocabulary_)
+        for term, column in self.vocabulary_.items():
+            terms[column] = term
+        arrays = {
+            "terms": np.asarray(terms, dtype=np.str_),
+            "idf": np.asarray(self.idf_, dtype=np.float32),
+            "data": matrix.data.astype(np.float32),
+            "indices": matrix.indices.astype(np.int64),
+            "indptr": matrix.indptr.astype(np.int64),
+        }
+        return arrays, {"n_fitted": self._n_fitted, "entries": [asdict(e) for e in self.entries_]}
 
     @classmethod
-    def load(cls, path: Path) -> KnownHoaxIndex:
-        """Load an index written by `save`; pickles are code, so never load one from an untrusted source."""
-        obj = pickle.loads(Path(path).read_bytes())  # noqa: S301 - trusted, self-written artifact
-        if not isinstance(obj, cls):
-            raise InvalidInputError(f"{path} does not hold a KnownHoaxIndex")
-        return obj
+    def from_arrays(cls, arrays: dict[str, np.ndarray], description: dict[str, Any]) -> KnownHoaxIndex:
+        try:
+            index = cls()
+            entries = [KnownHoax(**e) for e in description["entries"]]
+            terms = [str(t) for t in arrays["terms"].tolist()]
+            index.vocabulary_ = {t: i for i, t in enumerate(terms)}
+            index.idf_ = np.asarray(arrays["idf"], dtype=np.float32)
+            index._n_fitted = int(description["n_fitted"])
+            matrix = sp.csr_matrix(
+                (arrays["data"].astype(np.float32), arrays["indices"], arrays["indptr"]),
+                shape=(len(entries), len(terms)),
+            )
+            for entry in entries:
+                index._check_new(entry)
+                index._ids[entry.hoax_id] = len(index.entries_)
+                index.entries_.append(entry)
+            index._rows = [matrix] if entries else []
+            return index
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ModelArtifactError(
+                f"known-hoax arrays do not describe an index: {type(exc).__name__}: {exc}"
+            ) from exc

@@ -1,15 +1,24 @@
-"""Versioned model directories, the active-version pointer, verification and rollback.
+"""Versioned model directories: store, verify, load, activate and roll back. Only this module touches model files.
 
-Only this module touches model files. Layout under the registry root:
+Layout under the registry root:
 
-    <version>/model.joblib       the fitted HoaxModel (a pickle: loaded only after its hash checks out)
-    <version>/known_hoaxes.joblib  the known-hoax index built from the same training data
-    <version>/metadata.json      versions of Python and libraries, data hash, labels, metrics, file sha256s
-    ACTIVE                       the active version's name (replaced atomically with os.replace)
-    activations.jsonl            append-only log of activations, for rollback
+    <version>/model.npz            the compiled model's arrays (vocabularies, IDF, coefficients, ...)
+    <version>/model.json           the rest of it as JSON: calibrators, thresholds, parameters, the rules file
+    <version>/known_hoaxes.npz     the known-hoax index's arrays, and its entries in known_hoaxes.json
+    <version>/references.json      reference texts and the scores this version gave them when it was stored
+    <version>/metadata.json        version, data hashes and counts, metrics, library versions, file sha256s
+    ACTIVE                         the active version's name (replaced atomically with os.replace)
+    activations.jsonl              append-only log of activations and rollbacks
 
-A new version is written to a temporary directory, verified by loading it back, then renamed into place,
-so a crash leaves either no new version or a complete one, and never touches the served one.
+Model files are data, not code: arrays are read with ``allow_pickle=False`` and everything else is JSON, so
+loading a version runs nothing it contains. A version is verified by its behaviour, not by library version
+strings: the loader recomputes the reference texts' scores and refuses the version, naming the difference, only
+when they differ by more than 1e-9; a library upgrade that changes nothing keeps every version serving. File
+hashes catch a damaged or altered file first, with a clear message.
+
+A new version is written to a temporary directory, verified by loading it back, then renamed into place, so a
+crash leaves either no new version or a complete one. A version whose files cannot be read is listed as
+unloadable with the reason; it never breaks the listing, activation or rollback of the others.
 """
 
 from __future__ import annotations
@@ -18,36 +27,71 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import tempfile
 import uuid
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
 from pathlib import Path
 from typing import Any
 
-import joblib
+import numpy as np
 
-from screening.data import LabelledText, data_hash, load_training_data, training_files
-from screening.errors import ModelArtifactError, TrainingDataError
-from screening.known_hoaxes import KnownHoax, KnownHoaxIndex
-from screening.model import MODEL_FORMAT, HoaxModel
+from screening.data import LabelledText, data_hash
+from screening.doc import Analyser
+from screening.errors import ModelArtifactError
+from screening.known_hoaxes import KnownHoaxIndex
+from screening.model import MODEL_FORMAT
+from screening.scorer import CompiledModel, score_matrix
+from screening.submission import Submission
 
-ARTIFACT_NAME = "model.joblib"
-KNOWN_HOAXES_NAME = "known_hoaxes.joblib"
-KNOWN_HOAXES_DIR = "known_hoaxes"  # inside the training-data directory: user-added entries (*.jsonl)
+MODEL_ARRAYS, MODEL_JSON = "model.npz", "model.json"
+HOAX_ARRAYS, HOAX_JSON = "known_hoaxes.npz", "known_hoaxes.json"
+REFERENCES_NAME = "references.json"
 METADATA_NAME = "metadata.json"
 ACTIVE_NAME = "ACTIVE"
 LOG_NAME = "activations.jsonl"
-FORMAT_VERSION = 1
-# A pickle only loads into the library versions that wrote it; these must match exactly.
-CHECKED_LIBRARIES = ("scikit-learn", "numpy", "scipy", "PySastrawi")
+FORMAT_VERSION = 2  # 1 was a pickle (model.joblib), which this library no longer loads
+REFERENCE_TOLERANCE = 1e-9
+VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+_DATA_FILES = (MODEL_ARRAYS, MODEL_JSON, HOAX_ARRAYS, HOAX_JSON, REFERENCES_NAME)
+
+# Reference texts every version stores its scores for: both genres, chains, scams, reports and clarifications.
+REFERENCE_TEXTS: tuple[tuple[str, str], ...] = (
+    ("", "SEBARKAN!!! Info dari grup sebelah: bansos Rp 600 ribu cair besok, daftar di bit.ly/bansos-cair."),
+    ("", "Selamat! Anda pemenang undian, kirim kode OTP dan biaya admin Rp 250.000 untuk klaim hadiah."),
+    ("", "Polres Cianjur membantah kabar razia besar malam ini. Informasi itu tidak benar, kata Kapolres."),
+    ("", "Rebusan daun sirsak ampuh menyembuhkan kanker tanpa operasi, bagikan ke keluarga."),
+    ("", "Warga Desa Sukamaju bergotong royong membersihkan saluran irigasi, Senin pagi."),
+    (
+        "Posyandu Melati Timbang 46 Balita",
+        "Desa Mekarsari, Kecamatan Cikalong - Posyandu Melati menggelar penimbangan dan imunisasi balita pada "
+        "Selasa (14/5/2024) di balai dusun. Sebanyak 46 balita hadir bersama orang tuanya. Kegiatan dibuka oleh "
+        "Kepala Desa Mekarsari, Hendra Gunawan, didampingi bidan desa dari Puskesmas Cikalong. Selain penimbangan, "
+        'kader juga membagikan makanan tambahan. "Kami ingin tumbuh kembang anak terpantau setiap bulan, '
+        'terutama untuk mencegah stunting," kata bidan desa Siti Rohmah di sela kegiatan. Menurut Hendra, '
+        "pemerintah desa mengalokasikan dana desa untuk pemberian makanan tambahan selama tiga bulan ke depan. Ia "
+        "mengajak warga yang memiliki balita rutin datang ke posyandu setiap Selasa kedua setiap bulan.",
+    ),
+    (
+        "",
+        "Waspada! Vaksin yang disuntikkan ke anak-anak ternyata mengandung microchip untuk melacak warga. Seorang "
+        "dokter sudah membuktikan lengan yang divaksin bisa menempel magnet. Pemerintah menutupi fakta ini karena "
+        "ada kerja sama dengan perusahaan asing yang ingin menguasai data penduduk. Jangan mau anak kita divaksin. "
+        "Lindungi keluarga kita dari program jahat ini, dan teruskan pesan ini ke semua grup keluarga sebelum "
+        "dihapus. Ini bukan hoaks, saudara saya yang bekerja di rumah sakit sudah melihat sendiri buktinya dan "
+        "banyak orang tua yang menyesal setelah anaknya disuntik.",
+    ),
+)
 
 
 def library_versions() -> dict[str, str]:
+    """Versions of Python and the libraries a model was made with (for information; never a reason to refuse)."""
     versions = {"python": platform.python_version()}
-    for name in (*CHECKED_LIBRARIES, "joblib", "saring"):
+    for name in ("scikit-learn", "numpy", "scipy", "PySastrawi", "google-re2", "saring"):
         try:
             versions[name] = importlib_metadata.version(name)
         except importlib_metadata.PackageNotFoundError:
@@ -71,14 +115,80 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def check_version_name(version: str) -> str:
+    """`version` if it is a plain directory name of this registry (no separators, no "..")."""
+    if not isinstance(version, str) or not VERSION_RE.match(version) or ".." in version:
+        raise ModelArtifactError(f"{version!r} is not a model version name")
+    return version
+
+
 @dataclass(frozen=True)
 class TrainedModel:
-    """A verified, loaded model and its metadata."""
+    """A verified, loaded model version."""
 
     version: str
-    model: HoaxModel
+    model: CompiledModel
     metadata: dict[str, Any]
     known_hoaxes: KnownHoaxIndex | None = None
+
+
+@dataclass(frozen=True)
+class VersionInfo:
+    """One stored version as the registry lists it: whether it can load (and if not, why) and its metadata."""
+
+    version: str
+    active: bool
+    loadable: bool
+    problem: str | None
+    created_at: str | None = None
+    n_rows: int | None = None
+    metrics: dict[str, Any] = field(default_factory=dict)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "active": self.active,
+            "loadable": self.loadable,
+            "problem": self.problem,
+            "created_at": self.created_at,
+            "n_rows": self.n_rows,
+            "metrics": self.metrics,
+            "metadata": self.metadata,
+        }
+
+
+def _read_json(path: Path, what: str) -> Any:
+    try:
+        return json.loads(path.read_bytes().decode("utf-8"))
+    except FileNotFoundError:
+        raise ModelArtifactError(f"{what} is missing") from None
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ModelArtifactError(f"{what} is unreadable ({type(exc).__name__})") from None
+
+
+def _read_arrays(path: Path, what: str) -> dict[str, np.ndarray]:
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except FileNotFoundError:
+        raise ModelArtifactError(f"{what} is missing") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise ModelArtifactError(f"{what} is unreadable ({type(exc).__name__})") from None
+
+
+def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    for name, array in arrays.items():
+        if array.dtype.hasobject:  # would be stored as a pickle
+            raise ModelArtifactError(f"array {name!r} holds Python objects; a model is stored as plain data only")
+    with open(path, "wb") as f:
+        np.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # (numpy stubs read a name as allow_pickle)
+
+
+def reference_scores(model: CompiledModel) -> list[list[float]]:
+    analyser = Analyser(model.rules)
+    docs = [analyser.analyse(Submission(text=text, title=title)) for title, text in REFERENCE_TEXTS]
+    return score_matrix(model, docs).tolist()
 
 
 class ModelRegistry:
@@ -88,113 +198,132 @@ class ModelRegistry:
         self.root = Path(root)
 
     # -- reading ----------------------------------------------------------------------------------
-    def _version_dirs(self) -> list[Path]:
+    def _dir(self, version: str) -> Path:
+        return self.root / check_version_name(version)
+
+    def _version_dirs(self) -> Iterator[Path]:
         if not self.root.is_dir():
-            return []
-        return sorted(
-            (
-                p
-                for p in self.root.iterdir()
-                if p.is_dir() and not p.name.startswith(".") and (p / METADATA_NAME).is_file()
-            ),
-            key=lambda p: p.name,
-            reverse=True,
+            return iter(())
+        return iter(
+            sorted(
+                (
+                    p
+                    for p in self.root.iterdir()
+                    if p.is_dir() and VERSION_RE.match(p.name) and (p / METADATA_NAME).exists()
+                ),
+                key=lambda p: p.name,
+                reverse=True,
+            )
         )
 
     def read_metadata(self, version: str) -> dict[str, Any]:
-        path = self.root / version / METADATA_NAME
-        if not path.is_file():
+        """The metadata of a version; `ModelArtifactError` naming the problem if it is missing or malformed."""
+        path = self._dir(version) / METADATA_NAME
+        if not path.parent.is_dir():
             raise ModelArtifactError(f"model version {version!r} not found under {self.root}")
-        try:
-            meta: dict[str, Any] = json.loads(path.read_text("utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise ModelArtifactError(f"model version {version!r}: unreadable metadata ({exc})") from exc
+        meta = _read_json(path, f"model {version}: {METADATA_NAME}")
+        if not isinstance(meta, dict):
+            raise ModelArtifactError(f"model {version}: {METADATA_NAME} is not a JSON object")
         return meta
 
-    def versions(self) -> list[dict[str, Any]]:
-        """Metadata of every stored version, newest first, each with an `active` flag."""
-        active = self.active_version()
-        out = []
-        for path in self._version_dirs():
-            try:
-                meta = self.read_metadata(path.name)
-            except ModelArtifactError:
-                continue
-            meta["active"] = path.name == active
-            out.append(meta)
-        return out
-
     def active_version(self) -> str | None:
+        """The version ACTIVE points at, if it names one (a malformed pointer counts as none)."""
         try:
             version = (self.root / ACTIVE_NAME).read_text("utf-8").strip()
-        except FileNotFoundError:
+        except (FileNotFoundError, UnicodeDecodeError):
             return None
-        return version or None
+        return version if version and VERSION_RE.match(version) and ".." not in version else None
 
-    def verify(self, version: str) -> dict[str, Any]:
-        """Check the artifact's hash and the recorded library versions; return the metadata."""
+    def _check_files(self, version: str) -> dict[str, Any]:
+        """Metadata of a version whose format this library reads and whose files are intact."""
         meta = self.read_metadata(version)
-        artifact = self.root / version / ARTIFACT_NAME
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelArtifactError(
-                f"model {version}: format {meta.get('format_version')!r}, this library reads {FORMAT_VERSION}"
+                f"model {version}: stored in format {meta.get('format_version')!r} (a pickle, from an older Saring), "
+                f"this library reads format {FORMAT_VERSION}; train a new version with `saring train`"
             )
         if meta.get("model_format") != MODEL_FORMAT:
             raise ModelArtifactError(
-                f"model {version}: model format {meta.get('model_format')!r}, this code serves format "
-                f"{MODEL_FORMAT}; retrain with `saring train`"
+                f"model {version}: model structure {meta.get('model_format')!r}, this library serves {MODEL_FORMAT}; "
+                "train a new version with `saring train`"
             )
-        if not artifact.is_file():
-            raise ModelArtifactError(f"model {version}: {ARTIFACT_NAME} is missing")
-        actual = file_sha256(artifact)
-        if actual != meta.get("artifact_sha256"):
-            raise ModelArtifactError(
-                f"model {version}: {ARTIFACT_NAME} sha256 {actual[:12]}... does not match the recorded "
-                f"{str(meta.get('artifact_sha256'))[:12]}...; refusing to load an altered artifact"
-            )
-        index_path = self.root / version / KNOWN_HOAXES_NAME
-        if meta.get("known_hoaxes_sha256") is not None and (
-            not index_path.is_file() or file_sha256(index_path) != meta["known_hoaxes_sha256"]
-        ):
-            raise ModelArtifactError(f"model {version}: {KNOWN_HOAXES_NAME} is missing or altered")
-        current = library_versions()
-        recorded = meta.get("libraries", {})
-        mismatches = [
-            f"{lib} {recorded.get(lib)!r} (model) vs {current.get(lib)!r} (installed)"
-            for lib in CHECKED_LIBRARIES
-            if recorded.get(lib) != current.get(lib)
-        ]
-        if mismatches:
-            raise ModelArtifactError(
-                f"model {version} was written with other library versions: {'; '.join(mismatches)}. "
-                "Retrain with `saring train` in this environment."
-            )
+        recorded = meta.get("files")
+        if not isinstance(recorded, dict):
+            raise ModelArtifactError(f"model {version}: {METADATA_NAME} lists no file hashes")
+        directory = self._dir(version)
+        for name in _DATA_FILES:
+            path = directory / name
+            if not path.is_file():
+                raise ModelArtifactError(f"model {version}: {name} is missing")
+            if file_sha256(path) != recorded.get(name):
+                raise ModelArtifactError(
+                    f"model {version}: {name} does not match its recorded sha256 (altered or damaged)"
+                )
         return meta
 
+    def versions(self) -> list[VersionInfo]:
+        """Every stored version, newest first: loadable or not (with the reason), and its metadata."""
+        active = self.active_version()
+        out: list[VersionInfo] = []
+        for path in self._version_dirs():
+            problem: str | None = None
+            meta: dict[str, Any] = {}
+            try:
+                meta = self.read_metadata(path.name)
+                self._check_files(path.name)
+            except ModelArtifactError as exc:
+                problem = str(exc)
+            training: dict[str, Any] = meta["training_data"] if isinstance(meta.get("training_data"), dict) else {}
+            metrics: dict[str, Any] = meta["metrics"] if isinstance(meta.get("metrics"), dict) else {}
+            n_rows = training.get("n_rows") if isinstance(training.get("n_rows"), int) else None
+            created = meta.get("created_at") if isinstance(meta.get("created_at"), str) else None
+            out.append(
+                VersionInfo(path.name, path.name == active, problem is None, problem, created, n_rows, metrics, meta)
+            )
+        return out
+
     def load(self, version: str | None = None) -> TrainedModel:
-        """Load a verified model (the active one by default)."""
-        version = version or self.active_version()
+        """Load and verify a version (the active one by default); `ModelArtifactError` says why one cannot load."""
         if version is None:
-            raise ModelArtifactError(f"no active model under {self.root}; run `saring train`")
-        meta = self.verify(version)
-        model = joblib.load(self.root / version / ARTIFACT_NAME)
-        if not isinstance(model, HoaxModel):
-            raise ModelArtifactError(f"model {version}: artifact is a {type(model).__name__}, not a HoaxModel")
-        index = None
-        if meta.get("known_hoaxes_sha256") is not None:
-            index = joblib.load(self.root / version / KNOWN_HOAXES_NAME)
-            if not isinstance(index, KnownHoaxIndex):
-                raise ModelArtifactError(f"model {version}: {KNOWN_HOAXES_NAME} does not hold a KnownHoaxIndex")
+            version = self.active_version()
+            if version is None:
+                raise ModelArtifactError(f"no active model under {self.root}; run `saring train`")
+        meta = self._check_files(version)
+        directory = self._dir(version)
+        description = _read_json(directory / MODEL_JSON, f"model {version}: {MODEL_JSON}")
+        model = CompiledModel.from_arrays(
+            _read_arrays(directory / MODEL_ARRAYS, f"model {version}: {MODEL_ARRAYS}"), description
+        )
+        index = KnownHoaxIndex.from_arrays(
+            _read_arrays(directory / HOAX_ARRAYS, f"model {version}: {HOAX_ARRAYS}"),
+            _read_json(directory / HOAX_JSON, f"model {version}: {HOAX_JSON}"),
+        )
+        self._verify_behaviour(version, model, _read_json(directory / REFERENCES_NAME, f"model {version}: references"))
         return TrainedModel(version=version, model=model, metadata=meta, known_hoaxes=index)
+
+    @staticmethod
+    def _verify_behaviour(version: str, model: CompiledModel, references: Any) -> None:
+        expected = references.get("scores") if isinstance(references, dict) else None
+        if not isinstance(expected, list) or len(expected) != len(REFERENCE_TEXTS):
+            raise ModelArtifactError(f"model {version}: {REFERENCES_NAME} holds no scores for the reference texts")
+        actual = reference_scores(model)
+        names = ("classifier_risk", "claims_risk", "gate", "hoax_risk")
+        for i, (want, got) in enumerate(zip(expected, actual, strict=True)):
+            for name, w, g in zip(names, want, got, strict=True):
+                if not isinstance(w, int | float) or abs(float(w) - g) > REFERENCE_TOLERANCE:
+                    raise ModelArtifactError(
+                        f"model {version}: reference text {i + 1} scores {name} {g:.12f} here but {w!r} when it was "
+                        "stored; this installation does not reproduce the model (a changed library or resource)"
+                    )
 
     # -- writing ----------------------------------------------------------------------------------
     def save(
         self,
-        model: HoaxModel,
+        model: CompiledModel,
         *,
         training_rows: list[LabelledText],
         data_sources: dict[str, str],
-        known_hoaxes: KnownHoaxIndex | None = None,
+        known_hoaxes: KnownHoaxIndex,
         extra: dict[str, Any] | None = None,
         activate: bool = True,
     ) -> str:
@@ -205,12 +334,14 @@ class ModelRegistry:
         version = f"{created.strftime('%Y%m%dT%H%M%S')}-{digest[:8]}-{uuid.uuid4().hex[:4]}"
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
         try:
-            artifact = tmp / ARTIFACT_NAME
-            joblib.dump(model, artifact, compress=3)
-            index_sha = None
-            if known_hoaxes is not None:
-                joblib.dump(known_hoaxes, tmp / KNOWN_HOAXES_NAME, compress=3)
-                index_sha = file_sha256(tmp / KNOWN_HOAXES_NAME)
+            arrays, description = model.to_arrays()
+            _write_arrays(tmp / MODEL_ARRAYS, arrays)
+            (tmp / MODEL_JSON).write_text(json.dumps(description, ensure_ascii=False), "utf-8")
+            hoax_arrays, hoax_description = known_hoaxes.to_arrays()
+            _write_arrays(tmp / HOAX_ARRAYS, hoax_arrays)
+            (tmp / HOAX_JSON).write_text(json.dumps(hoax_description, ensure_ascii=False), "utf-8")
+            references = {"texts": [list(t) for t in REFERENCE_TEXTS], "scores": reference_scores(model)}
+            (tmp / REFERENCES_NAME).write_text(json.dumps(references, ensure_ascii=False), "utf-8")
             labels = sorted({r.label for r in training_rows})
             meta: dict[str, Any] = {
                 "format_version": FORMAT_VERSION,
@@ -221,16 +352,17 @@ class ModelRegistry:
                 "training_data": {
                     "sha256": digest,
                     "n_rows": len(training_rows),
+                    "n_news": sum(r.corpus == "news" for r in training_rows),
                     "label_counts": {label: sum(r.label == label for r in training_rows) for label in labels},
                     "sources": data_sources,
                 },
                 "labels": labels,
+                "params": model.params,
                 "ruleset_version": model.ruleset_version,
                 "genres": model.describe(),
                 "metrics": {g: d["oof_metrics"] for g, d in model.describe().items()},
-                "artifact_sha256": file_sha256(artifact),
-                "known_hoaxes_sha256": index_sha,
-                "known_hoaxes_count": len(known_hoaxes) if known_hoaxes is not None else 0,
+                "known_hoaxes_count": len(known_hoaxes),
+                "files": {name: file_sha256(tmp / name) for name in _DATA_FILES},
                 **(extra or {}),
             }
             (tmp / METADATA_NAME).write_text(json.dumps(meta, indent=2, ensure_ascii=False), "utf-8")
@@ -243,109 +375,70 @@ class ModelRegistry:
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-        self.verify(version)  # written as recorded
+        self.load(version)  # written as recorded, and it reproduces its own reference scores
         if activate:
             self.activate(version)
         return version
 
     def activate(self, version: str) -> None:
-        """Point ACTIVE at `version` after verifying it; atomic."""
-        self.verify(version)
+        """Point ACTIVE at `version` once it loads and reproduces its reference scores; atomic."""
+        self.load(version)
+        self._point_to(version, kind="activate")
+
+    def _point_to(self, version: str, *, kind: str) -> None:
         pointer_tmp = self.root / f".{ACTIVE_NAME}.{uuid.uuid4().hex}"
         pointer_tmp.write_text(version + "\n", "utf-8")
         with open(pointer_tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(pointer_tmp, self.root / ACTIVE_NAME)
         with open(self.root / LOG_NAME, "a", encoding="utf-8") as log:
-            log.write(json.dumps({"version": version, "at": datetime.now(UTC).isoformat()}) + "\n")
+            # a line starts with a newline-free JSON object; a torn last line is ignored when the log is read
+            log.write(json.dumps({"version": version, "kind": kind, "at": datetime.now(UTC).isoformat()}) + "\n")
             log.flush()
             os.fsync(log.fileno())
         _fsync_dir(self.root)
 
-    def rollback(self) -> str:
-        """Re-activate the version that was active before the current one; returns it."""
-        current = self.active_version()
-        history: list[str] = []
+    def history(self) -> list[str]:
+        """The activation stack: every activation pushes its version, every rollback pops one."""
+        stack: list[str] = []
         try:
-            for line in (self.root / LOG_NAME).read_text("utf-8").splitlines():
-                if line.strip():
-                    history.append(json.loads(line)["version"])
+            lines = (self.root / LOG_NAME).read_bytes().decode("utf-8", errors="replace").splitlines()
         except FileNotFoundError:
-            pass
-        # walk back past the current version to the previous distinct, still-present one
-        seen_current = False
-        for version in reversed(history):
-            if version == current:
-                seen_current = True
-                continue
-            if seen_current and (self.root / version / METADATA_NAME).is_file():
-                self.activate(version)
-                return version
-        raise ModelArtifactError("no earlier model version to roll back to")
+            return stack
+        for line in lines:
+            try:
+                entry = json.loads(line)
+                version = check_version_name(entry["version"])
+            except (ValueError, KeyError, TypeError, ModelArtifactError):
+                continue  # a torn or foreign line
+            if entry.get("kind") == "rollback":
+                while stack and stack[-1] != version:
+                    stack.pop()
+                if not stack:
+                    stack.append(version)
+            else:
+                stack.append(version)
+        return stack
 
+    def rollback(self) -> str:
+        """Re-activate the version active before the current one, walking back through history; returns it.
 
-def source_hashes(directory: Path) -> dict[str, str]:
-    files = training_files(directory) + sorted((Path(directory) / KNOWN_HOAXES_DIR).glob("*.jsonl"))
-    return {str(p.relative_to(directory)): file_sha256(p) for p in files}
-
-
-def read_known_hoax_entries(directory: Path) -> list[KnownHoax]:
-    """User-added known hoaxes: `<training data>/known_hoaxes/*.jsonl` with id, title, text, debunk_url."""
-    entries: list[KnownHoax] = []
-    for path in sorted((Path(directory) / KNOWN_HOAXES_DIR).glob("*.jsonl")):
-        for lineno, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
-            if not line.strip():
+        Versions that can no longer load are skipped. Rolling back again goes further back, not forth.
+        """
+        current = self.active_version()
+        stack = self.history()
+        while stack and stack[-1] != current:
+            stack.pop()
+        if stack:
+            stack.pop()  # the current version
+        while stack:
+            candidate = stack.pop()
+            if candidate == current:
                 continue
             try:
-                obj = json.loads(line)
-                entries.append(
-                    KnownHoax(
-                        hoax_id=str(obj["id"]),
-                        title=str(obj.get("title") or obj["text"][:80]),
-                        text=str(obj["text"]),
-                        debunk_url=obj.get("debunk_url") or None,
-                    )
-                )
-            except (json.JSONDecodeError, KeyError, TypeError) as exc:
-                raise TrainingDataError(f"{path}:{lineno}: a known hoax needs 'id' and 'text' ({exc})") from exc
-    return entries
-
-
-def build_known_hoax_index(rows: list[LabelledText], extra_entries: list[KnownHoax]) -> KnownHoaxIndex:
-    index = KnownHoaxIndex.from_training_data(
-        {"text": r.text, "title": r.title, "label": r.label, "source_url": r.source_url} for r in rows
-    )
-    for entry in extra_entries:
-        index.add(entry)
-    return index
-
-
-def train_and_register(
-    registry: ModelRegistry,
-    training_data_dir: Path,
-    *,
-    extra_rows: list[LabelledText] | None = None,
-    model_params: dict[str, Any] | None = None,
-    activate: bool = True,
-    extra_metadata: dict[str, Any] | None = None,
-) -> str:
-    """Train on every labelled file of `training_data_dir` (plus `extra_rows`) and store a new version."""
-    rows = load_training_data(training_data_dir) + list(extra_rows or [])
-    model = HoaxModel(**(model_params or {})).fit([r.text for r in rows], [int(r.is_hoax) for r in rows])
-    index = build_known_hoax_index(rows, read_known_hoax_entries(training_data_dir))
-    return registry.save(
-        model,
-        training_rows=rows,
-        data_sources=source_hashes(training_data_dir),
-        known_hoaxes=index,
-        activate=activate,
-        extra=extra_metadata,
-    )
-
-
-def ensure_default_model(registry: ModelRegistry, training_data_dir: Path) -> str:
-    """The active version; on a fresh install, train one from the bundled training data first."""
-    active = registry.active_version()
-    if active is not None:
-        return active
-    return train_and_register(registry, training_data_dir)
+                self.load(candidate)
+            except ModelArtifactError:
+                continue
+            self._point_to(candidate, kind="rollback")
+            return candidate
+        raise ModelArtifactError("no earlier loadable model version to roll back to")

@@ -40,12 +40,22 @@ class TermContribution:
 
 @dataclass(frozen=True, slots=True)
 class SimilarHoax:
-    """A known hoax close to the submission."""
+    """A known hoax close to the submission, and where its verdict comes from."""
 
     hoax_id: str
     title: str
     similarity: float  # 0..1
-    debunk_url: str | None
+    debunk_url: str | None  # a clarification of the hoax (never the hoax itself)
+    hoax_url: str | None = None  # where the hoax itself was published ("sumber hoaks"), when known
+    verdict_source: str = ""  # who judged it a hoax, e.g. "MAFINDO" or "label editor"
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """Something an editor must know about a decision beyond its risk (a known hoax repeated, another language)."""
+
+    code: str  # stable English identifier, e.g. "known_hoax_repeat"
+    message: str  # Bahasa Indonesia
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +114,20 @@ class ScreenResult:
 
     screening_id: str
     text_sha256: str
-    hoax_risk: float  # calibrated probability that the text spreads a hoax
-    classifier_risk: float  # the text classifier alone, before rules and known-hoax evidence
+    hoax_risk: float  # probability that the text spreads a hoax, at the deployment's base rate
+    classifier_risk: float  # the text classifier alone (before style, rules and the ordinary-news gate), same prior
     decision: Decision
     thresholds: Thresholds
-    kind: TextKind
+    genre: TextKind  # post or article: how the classifier scored it and the quality score judged it
+    base_rate: float  # the prior `hoax_risk` is at (the deployment's expected share of hoaxes for this genre)
+    language: str  # ISO 639-1 code of the text's language, "und" when too short to tell
+    notices: tuple[Notice, ...]
     quality: QualityReport
     rules: tuple[RuleMatch, ...]
     terms: tuple[TermContribution, ...]
     similar_hoaxes: tuple[SimilarHoax, ...]
     model_version: str
     ruleset_version: str
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,7 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from screening.data import text_sha256  # the same hash the Screener puts in ScreenResult.text_sha256
-from screening.errors import InvalidInputError, ScreeningError
+from screening.errors import InvalidInputError, StoreError
 from screening.labels import LABELS, Label
 from screening.result import Decision, ScreenResult
 
@@ -45,10 +45,6 @@ __all__ = [
     "engine_url",
     "text_sha256",
 ]
-
-
-class StoreError(ScreeningError):
-    """The database could not be reached, or refused a read or write."""
 
 
 # Mirrors the migrations (the schema's source of truth); used only to build queries.

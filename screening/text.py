@@ -22,6 +22,9 @@ from screening.resources import load_root_words, load_slang_map
 URL_TOKEN = "urltoken"
 MENTION_TOKEN = "mentiontoken"
 EMOJI_TOKEN = "emojitoken"
+PLACEHOLDERS = frozenset({URL_TOKEN, MENTION_TOKEN, EMOJI_TOKEN})
+# A share of capitals is read from at most this many characters: enough for a share, bounded on huge input.
+CAPITALS_SAMPLE_CHARS = 20_000
 
 # Format characters (zero-width space/joiners, soft hyphen, BOM) may sit inside words; they are
 # dropped from the token but keep the word whole.
@@ -29,7 +32,10 @@ _FORMAT_CHARS = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _TOKEN_RE = re.compile(
     # a URL does not end with the punctuation of the sentence around it
     r"(?P<url>(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
-    r"|\b[a-z0-9-]+\.(?:com|id|co\.id|ly|net|org|info|me|io|link|xyz|site)(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)"
+    # a bare domain ("bit.ly/x", "bpjs-kesehatan.go.id"); it starts only where a run of domain characters starts,
+    # so that a long run ("a-a-a-...") is tried once, not at every position (which took seconds)
+    r"|(?<![\w.-])[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|id|ly|net|org|info|me|io|link|xyz|site)\b"
+    r"(?:/[^\s<>\"']*[^\s<>\"'.,;:!?)\]])?)"
     r"|(?P<mention>@\w{1,30})"
     r"|(?P<hashtag>#(?:[^\W_]|[" + _FORMAT_CHARS + r"])+)"
     r"|(?P<word>(?:\w|[" + _FORMAT_CHARS + r"])+)"
@@ -162,6 +168,18 @@ def normalise(text: str) -> NormalisedText:
     )
 
 
-def normalise_text(text: str) -> str:
-    """Only the canonical string; a module-level function so fitted pipelines can pickle it."""
-    return normalise(text).text
+def word_count(doc: NormalisedText) -> int:
+    """Words as written: tokens with a letter or digit, links, mentions and emoji excluded.
+
+    A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written.
+    """
+    spans = {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text)}
+    return len(spans)
+
+
+def capitals_share(text: str) -> float:
+    """Share of capital letters among the cased letters of `text` (0 when it has none)."""
+    sample = text[:CAPITALS_SAMPLE_CHARS]
+    upper = sum(map(str.isupper, sample))  # map over str methods runs in C: no per-character Python loop
+    cased = upper + sum(map(str.islower, sample))
+    return upper / cased if cased else 0.0

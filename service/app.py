@@ -12,8 +12,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from screening.errors import ScreeningError
-from screening.registry import ModelRegistry, ensure_default_model
+from screening.registry import ModelRegistry
 from screening.store import Store
+from screening.training.train import ensure_default_model
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
 from service.limits import BodyLimitMiddleware
@@ -51,8 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store.migrate()  # fails start-up loudly: serving without an audit log is not an option
         holder = ScreenerHolder(
             ModelRegistry(settings.models_dir),
-            default_thresholds=settings.default_thresholds,
-            base_rates=settings.base_rates,
+            policy=settings.policy,
             metrics=metrics,
         )
         try:

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from screening.registry import ModelRegistry, ensure_default_model, train_and_register
+from screening.registry import ModelRegistry
+from screening.training.train import ensure_default_model, train_and_register
 from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
 from service.cli_batch import add_commands as add_batch_commands
 
@@ -77,12 +78,12 @@ def _print_metrics(report: dict[str, Any]) -> None:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from screening.evaluate import cross_validate, evaluate_file, write_report
+    from screening.training.evaluate import cross_validate, evaluate_file, write_report
 
     settings = settings_from_args(args)
     if args.cv:
         from screening.data import load_training_data
-        from screening.evaluate import topic_holdout
+        from screening.training.evaluate import topic_holdout
 
         rows = load_training_data(settings.training_data_dir)
         cv = cross_validate(rows, folds=args.folds)
@@ -128,17 +129,21 @@ def cmd_models(args: argparse.Namespace) -> int:
     if args.action == "list":
         versions = registry.versions()
         if args.json:
-            _print_json(versions)
+            _print_json([v.to_dict() for v in versions])
             return 0
         if not versions:
             print(f"tidak ada model di {settings.models_dir}")
-        for meta in versions:
-            flag = "*" if meta.get("active") else " "
+        for info in versions:
+            flag = "*" if info.active else " "
+            if not info.loadable:
+                print(f"{flag} {info.version}  TIDAK DAPAT DIMUAT: {info.problem}")
+                continue
             scores = "  ".join(
-                f"{g}: F1={m['macro_f1']:.3f} AUC={m['roc_auc']:.3f}" for g, m in meta.get("metrics", {}).items()
+                f"{g}: F1={m['macro_f1']:.3f} AUC={m['roc_auc']:.3f}"
+                for g, m in info.metrics.items()
+                if isinstance(m, dict) and m.get("roc_auc") is not None
             )
-            rows = meta.get("training_data", {}).get("n_rows")
-            print(f"{flag} {meta['version']}  {meta['created_at'][:19]}  baris={rows}  {scores}")
+            print(f"{flag} {info.version}  {(info.created_at or '')[:19]}  baris={info.n_rows}  {scores}")
         return 0
     if args.action == "activate":
         if not args.version:

@@ -1,7 +1,7 @@
 """`saring screen` (batch screening of files) and `saring retrain` (retrain with editors' labels).
 
 Registered into the `saring` parser by `add_commands(subparsers)`; the work itself lives in `screening.batch`
-and `screening.retrain`, this module only parses flags and prints.
+and `screening.training.retrain`, this module only parses flags and prints.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from screening.batch import BatchOptions, BatchSummary, Fields, Progress, Screen
 from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
 
 if TYPE_CHECKING:
-    from screening.retrain import RetrainReport
+    from screening.training.retrain import RetrainReport
 
 
 # -- screen -----------------------------------------------------------------------------------------------------
@@ -87,12 +87,7 @@ def _fields(args: argparse.Namespace) -> Fields:
 
 def cmd_screen(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    spec = ScreenerSpec(
-        settings.models_dir,
-        args.version,
-        settings.default_thresholds,
-        base_rates=tuple(sorted(settings.base_rates.items())),  # screen as the service does
-    )
+    spec = ScreenerSpec(settings.models_dir, args.version, policy=settings.policy)  # screen as the service does
     from_stdin = args.input == "-"
     to_stdout = args.out in (None, "-")
     if args.resume and to_stdout:
@@ -172,8 +167,8 @@ def describe_retrain(report: RetrainReport) -> str:
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     from screening.registry import ModelRegistry
-    from screening.retrain import RetrainOptions, retrain
     from screening.store import Store
+    from screening.training.retrain import RetrainOptions, retrain
 
     settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)

@@ -9,16 +9,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ModelArtifactError
+from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
-from screening.result import Thresholds
-from screening.screen import DEFAULT_BASE_RATES, Screener
+from screening.screen import Screener
 from screening.store import Store
 from service.errors import ApiError
 from service.observability import Metrics
@@ -34,13 +34,11 @@ class ScreenerHolder:
         self,
         registry: ModelRegistry,
         *,
-        default_thresholds: Thresholds,
-        base_rates: Mapping[str, float] = DEFAULT_BASE_RATES,
+        policy: DecisionPolicy,
         metrics: Metrics | None = None,
     ) -> None:
         self.registry = registry
-        self.default_thresholds = default_thresholds
-        self.base_rates = dict(base_rates)
+        self.policy = policy
         self.metrics = metrics
         self._screener: Screener | None = None
         self._switch_lock = threading.Lock()  # one model switch at a time; readers never take it
@@ -58,9 +56,7 @@ class ScreenerHolder:
         return screener
 
     def _build(self, version: str | None) -> Screener:
-        screener = Screener.from_registry(
-            self.registry, version, default_thresholds=self.default_thresholds, base_rates=self.base_rates
-        )
+        screener = Screener.from_registry(self.registry, version, policy=self.policy)
         return screener.warm_up()  # before it serves: the first request should not pay for loading
 
     def _serve(self, screener: Screener) -> None:
@@ -79,7 +75,7 @@ class ScreenerHolder:
     def activate(self, version: str) -> tuple[str, str | None]:
         """Serve `version` and make it the registry's active one; returns (new, previous)."""
         with self._switch_lock:
-            known = {str(v.get("version")) for v in self.registry.versions()}
+            known = {v.version for v in self.registry.versions()}
             if version not in known:
                 raise ApiError(404, "model_not_found", f"Versi model {version!r} tidak ada.")
             previous = self.registry.active_version()

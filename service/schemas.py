@@ -9,7 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 from screening import submission as library
 from screening.labels import Label
-from screening.result import ScreenResult, Thresholds
+from screening.result import Thresholds
 from screening.submission import MAX_META_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 MAX_NOTE_CHARS = 2_000
@@ -166,7 +166,14 @@ class SimilarHoaxOut(BaseModel):
     hoax_id: str
     title: str
     similarity: Probability
-    debunk_url: str | None
+    debunk_url: str | None = Field(description="a clarification of the hoax; never the hoax's own page")
+    hoax_url: str | None = Field(None, description="where the hoax itself was published ('sumber hoaks'), if known")
+    verdict_source: str = Field("", description="who judged it a hoax, e.g. MAFINDO or an editor's label")
+
+
+class NoticeOut(BaseModel):
+    code: str = Field(description="stable English identifier, e.g. 'known_hoax_repeat', 'other_language'")
+    message: str = Field(description="what the editor must know, in Bahasa Indonesia")
 
 
 class QualityFindingOut(BaseModel):
@@ -174,6 +181,8 @@ class QualityFindingOut(BaseModel):
     message: str
     suggestion: str
     span: SpanOut | None = None
+    source: str = Field("", description="the word list or check that produced the finding")
+    replacement: str | None = Field(None, description="the corrected text for `span`, when there is one")
 
 
 class QualityOut(BaseModel):
@@ -181,6 +190,7 @@ class QualityOut(BaseModel):
     score: int = Field(ge=0, le=100)
     subscores: dict[str, int]
     findings: list[QualityFindingOut]
+    elements: dict[str, SpanOut | None] = Field(default_factory=dict, description="5W1H elements found, with spans")
 
 
 class ThresholdsOut(BaseModel):
@@ -197,18 +207,16 @@ class ScreenResponse(BaseModel):
     classifier_risk: Probability
     decision: Literal["publish", "review", "reject"]
     thresholds: ThresholdsOut
-    kind: Literal["article", "post"]
+    genre: Literal["article", "post"] = Field(description="how the text was scored and judged: post or article")
+    base_rate: Probability = Field(description="the expected share of hoaxes `hoax_risk` is computed at")
+    language: str = Field(description="ISO 639-1 code of the text's language ('und' when too short to tell)")
+    notices: list[NoticeOut] = Field(description="what the decision rests on beyond the risk")
     quality: QualityOut
     rules: list[RuleMatchOut]
     terms: list[TermOut]
     similar_hoaxes: list[SimilarHoaxOut]
     model_version: str
     ruleset_version: str
-    extra: dict[str, Any] = Field(default_factory=dict)
-
-    @classmethod
-    def from_result(cls, result: ScreenResult) -> ScreenResponse:
-        return cls.model_validate(result.to_dict())
 
 
 class ErrorDetail(BaseModel):
@@ -245,6 +253,8 @@ class BatchScreenResponse(BaseModel):
 class ModelVersionOut(BaseModel):
     version: str
     active: bool
+    loadable: bool = Field(description="whether this version loads and reproduces its reference scores here")
+    problem: str | None = Field(None, description="why it cannot load, when it cannot")
     metadata: dict[str, Any]
 
 

@@ -23,8 +23,14 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from screening.policy import (
+    DEFAULT_BASE_RATES,
+    DEFAULT_THRESHOLDS,
+    KNOWN_HOAX_REJECT_SIMILARITY,
+    KNOWN_HOAX_REVIEW_SIMILARITY,
+    DecisionPolicy,
+)
 from screening.result import Thresholds
-from screening.screen import DEFAULT_BASE_RATES
 
 Role = Literal["submitter", "admin"]
 ROLES: tuple[Role, ...] = ("submitter", "admin")
@@ -82,8 +88,10 @@ class Settings(BaseSettings):
     train_if_missing: bool = True  # train a default model at start-up when the registry is empty
     api_keys: SecretStr = SecretStr("")
 
-    review_threshold: float = Field(default=0.5, ge=0.0, le=1.0)
-    reject_threshold: float = Field(default=0.85, ge=0.0, le=1.0)
+    review_threshold: float = Field(default=DEFAULT_THRESHOLDS.review, ge=0.0, le=1.0)
+    reject_threshold: float = Field(default=DEFAULT_THRESHOLDS.reject, ge=0.0, le=1.0)
+    known_hoax_review_similarity: float = Field(default=KNOWN_HOAX_REVIEW_SIMILARITY, gt=0.0, le=1.0)
+    known_hoax_reject_similarity: float = Field(default=KNOWN_HOAX_REJECT_SIMILARITY, gt=0.0, le=1.0)
     # Expected share of hoaxes among this deployment's submissions, per genre (see screening.screen); unset
     # means "as in the training data" (about 0.82 for posts, 0.53 for articles).
     hoax_base_rate_article: float | None = Field(default=DEFAULT_BASE_RATES.get("article"), gt=0.0, lt=1.0)
@@ -112,6 +120,8 @@ class Settings(BaseSettings):
     def _check(self) -> Settings:
         if self.review_threshold > self.reject_threshold:
             raise ValueError("review_threshold must not exceed reject_threshold")
+        if self.known_hoax_review_similarity > self.known_hoax_reject_similarity:
+            raise ValueError("known_hoax_review_similarity must not exceed known_hoax_reject_similarity")
         try:
             self.models_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -142,3 +152,13 @@ class Settings(BaseSettings):
     @property
     def default_thresholds(self) -> Thresholds:
         return Thresholds(review=self.review_threshold, reject=self.reject_threshold)
+
+    @property
+    def policy(self) -> DecisionPolicy:
+        """The decision policy these settings give: `screening.policy`'s defaults with any `SARING_*` override."""
+        return DecisionPolicy(
+            thresholds=self.default_thresholds,
+            base_rates={"post": self.hoax_base_rate_post, "article": self.hoax_base_rate_article},
+            known_hoax_review_similarity=self.known_hoax_review_similarity,
+            known_hoax_reject_similarity=self.known_hoax_reject_similarity,
+        )

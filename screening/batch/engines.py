@@ -13,15 +13,15 @@ import signal
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, RowError
 from screening.errors import InvalidInputError, ScreeningError
+from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
-from screening.result import Thresholds
-from screening.screen import DEFAULT_BASE_RATES, DEFAULT_THRESHOLDS, Screener
+from screening.screen import Screener
 from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
@@ -30,13 +30,12 @@ PARENT_CHECK_INTERVAL_S = 0.5  # how long a worker may outlive a parent killed w
 
 @dataclass(frozen=True)
 class ScreenerSpec:
-    """Where a worker finds the model (a registry directory, a fixed version: the active one when None) and how
-    to screen with it (thresholds, deployment base rates per genre, as in `Screener`)."""
+    """Where a worker finds the model (a registry directory, a fixed version: the active one when None) and the
+    decision policy to screen with (the deployment defaults unless the caller's settings say otherwise)."""
 
     models_dir: Path
     version: str | None = None
-    thresholds: Thresholds = DEFAULT_THRESHOLDS
-    base_rates: tuple[tuple[str, float], ...] = tuple(DEFAULT_BASE_RATES.items())
+    policy: DecisionPolicy = field(default_factory=DecisionPolicy)
 
     def resolved(self) -> ScreenerSpec:
         """The same spec pinned to a concrete, verified version, so every worker (and a resumed run) uses one
@@ -45,16 +44,11 @@ class ScreenerSpec:
         version = self.version or registry.active_version()
         if version is None:
             raise BatchUsageError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train` dulu")
-        registry.verify(version)
+        registry.load(version)
         return replace(self, version=version)
 
     def load(self) -> Screener:
-        return Screener.from_registry(
-            ModelRegistry(self.models_dir),
-            self.version,
-            default_thresholds=self.thresholds,
-            base_rates=dict(self.base_rates),
-        )
+        return Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy)
 
 
 def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:

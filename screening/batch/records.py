@@ -5,11 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from screening.errors import ScreeningError
-
-
-class BatchError(ScreeningError):
-    """A batch run cannot start or continue (unreadable input, mismatching checkpoint, a worker that died)."""
+from screening.errors import BatchError
 
 
 class BatchUsageError(BatchError):

@@ -174,8 +174,8 @@ def _fingerprint(
         "fields": asdict(options.fields),
         "rule_messages": options.rule_messages,
         "model_version": spec.version,
-        "thresholds": asdict(spec.thresholds),
-        "base_rates": dict(spec.base_rates),
+        "thresholds": asdict(spec.policy.thresholds),
+        "base_rates": dict(spec.policy.base_rates),
     }
     if input_path is not None:
         st = input_path.stat()

@@ -30,6 +30,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
+from screening.doc import ARTICLE_MIN_WORDS, genre_for
 from screening.errors import InvalidInputError
 from screening.places import Place, find_places
 from screening.quality.attribution import assess_attribution, assess_byline
@@ -44,8 +45,7 @@ from screening.text import NormalisedText, normalise
 
 __all__ = ["POST_MAX_WORDS", "WEIGHTS", "assess_quality", "detect_kind"]
 
-# Same cut as screening.data.ARTICLE_MIN_WORDS, so training genres and quality kinds agree on untitled texts.
-POST_MAX_WORDS = 100
+POST_MAX_WORDS = ARTICLE_MIN_WORDS  # the one genre cut (screening.doc)
 
 WEIGHTS: dict[str, float] = {
     "completeness": 0.25,
@@ -70,8 +70,8 @@ def _default_rules() -> Any:
 
 
 def detect_kind(title: str, doc: NormalisedText) -> TextKind:
-    """The kind used when the caller gives none: ``post`` for an untitled text under `POST_MAX_WORDS` words."""
-    return "post" if not title.strip() and word_count(doc) < POST_MAX_WORDS else "article"
+    """The kind used when the caller gives none: the genre of the body (`screening.doc.genre_for`)."""
+    return genre_for(word_count(doc))
 
 
 def assess_quality(
@@ -86,6 +86,7 @@ def assess_quality(
     stemmer: BoundedStemmer | None = None,
     author: str = "",
     language: str = "id",
+    words: int | None = None,
 ) -> QualityReport:
     """Score the journalistic quality of a submission (0-100) with sub-scores and findings.
 
@@ -109,7 +110,8 @@ def assess_quality(
         kind = detect_kind(title, doc)
     if title_matches is None:
         title_matches = _default_rules().match(title_doc) if title.strip() else ()
-    words = word_count(doc)
+    if words is None:
+        words = word_count(doc)
     completeness, missing, elements = assess_completeness(text, words=words, places=places)
     parts: list[tuple[str, tuple[int, list[QualityFinding]]]] = [
         ("completeness", (completeness, missing)),

@@ -6,9 +6,9 @@ import re
 from typing import Literal
 
 from screening.result import QualityFinding, Span
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, NormalisedText
+from screening.text import PLACEHOLDERS, word_count
 
-PLACEHOLDERS = frozenset({URL_TOKEN, MENTION_TOKEN, EMOJI_TOKEN})
+__all__ = ["PLACEHOLDERS", "finding", "word_count"]
 # Spelling is checked on at most this many words: enough for any article, bounded on pathological input.
 MAX_CHECKED_WORDS = 5000
 MAX_FINDINGS_PER_KIND = 8
@@ -34,18 +34,6 @@ def finding(
     return QualityFinding(
         check, message, suggestion, Span(span[0], span[1], source[span[0] : span[1]], field), origin, replacement
     )
-
-
-def word_count(doc: NormalisedText) -> int:
-    """Words of a normalised text: tokens with a letter or digit, placeholders (links, emoji) excluded."""
-    n = 0
-    for t in doc.tokens:
-        word = t.text
-        if word[:1].isalnum() or any(c.isalnum() for c in word):
-            n += 1
-    if "token" in doc.text:  # placeholders are words to the loop above
-        n -= sum(1 for t in doc.tokens if t.text in PLACEHOLDERS)
-    return n
 
 
 # Links as people write them, with or without a scheme ("bpjs-kesehatan.go.id", "www.kemkes.go.id/..."), and

@@ -11,7 +11,7 @@ from screening.quality.common import MAX_FINDINGS_PER_KIND, PLACEHOLDERS, findin
 from screening.resources import load_stopwords
 from screening.result import QualityFinding, RuleMatch
 from screening.stemming import BoundedStemmer
-from screening.text import NormalisedText
+from screening.text import NormalisedText, capitals_share
 
 # a headline the model finds more likely clickbait than not is reported; the penalty grows up to 30 points
 CLICKBAIT_THRESHOLD = 0.5
@@ -63,8 +63,8 @@ def assess_headline(
     elif n_words > 20:
         score -= 20
         findings.append(finding("headline", "Judul terlalu panjang.", "Ringkas judul menjadi 6-14 kata.", whole, title))
-    letters = [c for c in title if c.isalpha() and (c.isupper() or c.islower())]
-    if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.8:
+    cased = sum(map(str.isupper, title)) + sum(map(str.islower, title))
+    if cased >= 8 and capitals_share(title) > 0.8:
         score -= 30
         findings.append(
             finding(

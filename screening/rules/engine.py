@@ -39,7 +39,7 @@ import yaml
 
 from screening.errors import RulesError
 from screening.result import RuleMatch, Span
-from screening.text import EMOJI_TOKEN, NormalisedText, normalise
+from screening.text import CAPITALS_SAMPLE_CHARS, EMOJI_TOKEN, NormalisedText, capitals_share, normalise
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
 
@@ -111,11 +111,10 @@ class Rule:
 
 
 def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
-    upper = sum(map(str.isupper, doc.original))  # map over str.isupper runs in C: no per-character Python loop
-    cased = upper + sum(map(str.islower, doc.original))
-    if cased < max(min_letters, 1):
+    sample = doc.original[:CAPITALS_SAMPLE_CHARS]
+    if sum(map(str.isupper, sample)) + sum(map(str.islower, sample)) < max(min_letters, 1):
         return 0.0, []
-    share = upper / cased
+    share = capitals_share(sample)
     if share < threshold:
         return share, []  # the rule does not fire: skip finding the spans
     return share, [m.span() for m in _WORD_RE.finditer(doc.original) if m.group().isupper()]
@@ -315,38 +314,49 @@ def _build_automaton(rules: Iterable[Rule], *, unless: bool) -> ahocorasick.Auto
     return automaton
 
 
-def _regex_hits(regex: _Regex, doc: NormalisedText) -> list[tuple[int, int]]:
+class _Searchable:
+    """The texts a document is searched in, prepared once per document: its original (lone surrogates replaced,
+    which UTF-8 cannot encode) and the UTF-8 bytes of its normalised text with a map back to characters."""
+
+    def __init__(self, doc: NormalisedText) -> None:
+        self.doc = doc
+        self.original = _encodable(doc.original)
+        self.encoded = doc.text.encode("utf-8")
+        self._char_at: Callable[[int], int] | None = None
+
+    def char_at(self, byte: int) -> int:
+        if self._char_at is None:
+            text = self.doc.text
+            if len(self.encoded) == len(text):  # ASCII: offsets agree
+                self._char_at = int
+            else:
+                starts = [0]
+                for char in text:
+                    starts.append(starts[-1] + len(char.encode("utf-8")))
+                self._char_at = {b: i for i, b in enumerate(starts)}.__getitem__
+        return self._char_at(byte)
+
+
+def _regex_hits(regex: _Regex, target: _Searchable) -> list[tuple[int, int]]:
     """Spans of a regex's matches in the text it runs on (the original, or the normalised text)."""
     hits: list[tuple[int, int]] = []
     if regex.on_original:
-        for m in regex.pattern.finditer(_encodable(doc.original)):
+        for m in regex.pattern.finditer(target.original):
             if m.end() > m.start():
                 hits.append((m.start(), m.end()))
             if len(hits) >= MAX_SPANS_PER_RULE:
                 break
         return hits
-    encoded = doc.text.encode("utf-8")
-    char_at = _byte_to_char(doc.text, encoded)
     pos = 0
     while len(hits) < MAX_SPANS_PER_RULE:
-        m = regex.pattern.search(encoded, pos)
+        m = regex.pattern.search(target.encoded, pos)
         if m is None:
             break
         start, end = m.span(1)
         if end > start:
-            hits.append((char_at(start), char_at(end)))
+            hits.append((target.char_at(start), target.char_at(end)))
         pos = max(end, m.start() + 1)  # resume at the trailing boundary space: it may open the next match
     return hits
-
-
-def _byte_to_char(text: str, encoded: bytes) -> Callable[[int], int]:
-    if len(encoded) == len(text):  # ASCII: offsets agree
-        return int
-    starts = [0]
-    for char in text:
-        starts.append(starts[-1] + len(char.encode("utf-8")))
-    index = {byte: i for i, byte in enumerate(starts)}
-    return index.__getitem__
 
 
 def _encodable(text: str) -> str:
@@ -440,15 +450,16 @@ class RuleEngine:
         return hits
 
     def _spans(
-        self, index: int, rule: Rule, doc: NormalisedText, phrase_hits: dict[int, list[tuple[int, int]]]
+        self, index: int, rule: Rule, target: _Searchable, phrase_hits: dict[int, list[tuple[int, int]]]
     ) -> list[tuple[int, int]]:
-        """Original-text spans where `rule` fires on `doc` (before one-finding-per-span), at most MAX_SPANS_PER_RULE."""
+        """Original-text spans where `rule` fires (before one-finding-per-span), at most MAX_SPANS_PER_RULE."""
+        doc = target.doc
         if rule.measure is not None:
             value, spans = _MEASURES[rule.measure.name](doc, rule.measure.min_letters, rule.measure.threshold)
             return spans[:MAX_SPANS_PER_RULE] if value >= rule.measure.threshold else []
         if rule.regex is not None and rule.regex.on_original:
-            return _regex_hits(rule.regex, doc)
-        hits = phrase_hits.get(index, []) if rule.phrases else _regex_hits(rule.regex, doc)  # type: ignore[arg-type]
+            return _regex_hits(rule.regex, target)
+        hits = phrase_hits.get(index, []) if rule.phrases else _regex_hits(rule.regex, target)  # type: ignore[arg-type]
         if rule.not_after or rule.not_before:
             hits = [(s, e) for s, e in hits if _outside_context(doc.text, s, e, rule)]
         return [doc.original_span(s, e) for s, e in hits[:MAX_SPANS_PER_RULE]]
@@ -461,12 +472,13 @@ class RuleEngine:
         """
         phrase_hits = self._phrase_hits(self._automaton, doc.text)
         unless_hits = self._phrase_hits(self._unless_automaton, doc.text)
+        target = _Searchable(doc)
         candidates: list[tuple[int, int, int]] = []  # (rule index, start, end)
         for index, rule in enumerate(self.rules):
-            spans = self._spans(index, rule, doc, phrase_hits)
+            spans = self._spans(index, rule, target, phrase_hits)
             if not spans:
                 continue
-            if index in unless_hits or (rule.unless_regex is not None and _regex_hits(rule.unless_regex, doc)):
+            if index in unless_hits or (rule.unless_regex is not None and _regex_hits(rule.unless_regex, target)):
                 continue
             candidates.extend((index, s, e) for s, e in _outermost(spans))
         candidates.sort(key=lambda c: (c[1] - c[2], c[0], c[1]))

@@ -25,7 +25,9 @@ async def list_models(caller: SubmitterDep, holder: HolderDep) -> ModelsResponse
         active_version=active,
         serving_version=serving,
         versions=[
-            ModelVersionOut(version=str(v.get("version")), active=str(v.get("version")) == active, metadata=v)
+            ModelVersionOut(
+                version=v.version, active=v.active, loadable=v.loadable, problem=v.problem, metadata=v.metadata
+            )
             for v in versions
         ],
     )

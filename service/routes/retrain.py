@@ -13,18 +13,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from screening.retrain import (
-    RetrainInProgressError,
-    RetrainJob,
-    RetrainJobRunner,
-    RetrainOptions,
-    RetrainReport,
-    RetrainTask,
-    retrain,
-)
+from screening.errors import RetrainInProgressError
 from screening.store import Store
+from screening.training.retrain import RetrainOptions, RetrainReport, retrain
 from service.deps import ScreenerHolder
 from service.errors import ApiError
+from service.jobs import RetrainJob, RetrainJobRunner, RetrainTask
 from service.routes.common import COMMON_ERRORS, AdminDep, errors
 from service.settings import Settings
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from screening.registry import VersionInfo
 from screening.result import Decision, RuleMatch, ScreenResult, Span
 
 DECISIONS: dict[str, tuple[str, str]] = {
@@ -176,17 +177,20 @@ def quote_of(span: Span | None) -> str | None:
     return span.text if span is not None and span.text.strip() else None
 
 
-def model_rows(versions: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+def model_rows(versions: Sequence[VersionInfo]) -> list[dict[str, Any]]:
     """What the models page shows per version, from registry metadata (missing fields shown as '–')."""
     rows = []
-    for meta in versions:
+    for info in versions:
+        meta = info.metadata
         data = meta.get("training_data") or {}
         retrain = meta.get("retrain") or {}
         metrics = meta.get("metrics") or {}
         rows.append(
             {
-                "version": str(meta.get("version")),
-                "active": bool(meta.get("active")),
+                "version": info.version,
+                "active": info.active,
+                "loadable": info.loadable,
+                "problem": info.problem,
                 "created_at": str(meta.get("created_at", "–")),
                 "n_rows": data.get("n_rows"),
                 "label_counts": data.get("label_counts") or {},

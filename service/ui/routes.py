@@ -19,16 +19,12 @@ from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from screening.errors import ScreeningError
+from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
-from screening.retrain import (
-    RetrainInProgressError,
-    RetrainJob,
-    RetrainJobRunner,
-)
 from screening.store import Store
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
+from service.jobs import RetrainJob, RetrainJobRunner
 from service.observability import Metrics
 from service.routes.retrain import get_runner, retrain_task
 from service.routes.screen import screen_and_record

@@ -17,7 +17,7 @@ import pytest
 from screening.batch import Chunk, Row, ScreenerSpec
 from screening.batch.engines import make_runner
 from screening.errors import ModelArtifactError
-from screening.registry import ModelRegistry
+from screening.registry import MODEL_ARRAYS, ModelRegistry
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -28,7 +28,7 @@ def _tampered_registry(trained_models_dir: Path, tmp_path: Path) -> Path:
     shutil.copytree(trained_models_dir, models)
     version = ModelRegistry(models).active_version()
     assert version is not None
-    with open(models / version / "model.joblib", "ab") as f:
+    with open(models / version / MODEL_ARRAYS, "ab") as f:
         f.write(b"altered")
     return models
 

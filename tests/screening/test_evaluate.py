@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from screening.data import load_training_data
-from screening.evaluate import cross_validate, evaluate_file, write_report
 from screening.metrics import best_macro_f1_threshold, expected_calibration_error
 from screening.registry import TrainedModel
+from screening.training.evaluate import cross_validate, evaluate_file, write_report
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / "training_data"
 
@@ -44,15 +44,26 @@ def test_evaluate_file_reports_every_metric(trained: TrainedModel, tmp_path: Pat
     assert sum(map(sum, report["confusion_matrix"]["matrix"])) == len(rows)
     assert set(report["by_genre"]) <= {"post", "article"}
     assert report["accuracy"] > 0.7  # rows the model was trained on: a sanity floor, not a quality claim
+    # beside the metrics at the model's threshold: the decisions the service would give
+    shares = report["decisions"]
+    assert set(shares) <= {"post", "article"}
+    assert all(0.0 <= s["flagged"] <= 1.0 for genre in shares.values() for s in genre.values())
 
 
 def test_cross_validation_report_on_small_data(tmp_path: Path) -> None:
     rows = load_training_data(TRAINING_DATA)
     posts = [r for r in rows if r.source.startswith("mafindo")]
-    small = posts[:240] + [r for r in posts if r.label == "valid"][:80] + [r for r in rows if "pratiwi" in r.source]
-    report = cross_validate(small, folds=3)
+    news = [r for r in rows if r.corpus == "news"]
+    claims = posts[:240] + [r for r in posts if r.label == "valid"][:80] + [r for r in rows if "pratiwi" in r.source]
+    small = claims + news[:160]
+    params = {"max_char_features": 20_000, "gate_max_char_features": 20_000}
+    report = cross_validate(small, folds=3, params=params)
     metrics = write_report(report, tmp_path)
-    assert set(metrics) == {"baseline", "text_classifier", "full"}
-    assert metrics["full"]["article"]["n"] + metrics["full"]["post"]["n"] == len(small)
-    assert (tmp_path / "cv_report.md").read_text().count("| article |") == 3
+    assert {"baseline", "text_classifier", "full", "decisions", "trade_off"} <= set(metrics)
+    # the model's figures are on the hoax-watch data alone; ordinary news only in the decisions
+    assert metrics["full"]["article"]["n"] + metrics["full"]["post"]["n"] == len(claims)
+    decisions = metrics["decisions"]
+    assert sum(decisions[g]["ordinary_news"]["n"] for g in ("post", "article")) == 160
+    text = (tmp_path / "cv_report.md").read_text()
+    assert text.count("| article |") == 4 and "ordinary news flagged" in text
     assert (tmp_path / "reliability.png").stat().st_size > 10_000

@@ -10,28 +10,30 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pytest
+from id_texts import BPJS_CHAIN, CHAIN_TEXT, HEALTH_TEXT, SCAM_TEXT, SLANG_CHAIN, VACCINE_HOAX
 
 from screening.data import load_training_data
-from screening.registry import ModelRegistry, train_and_register
-from screening.retrain import (
-    RetrainInProgressError,
-    RetrainJobRunner,
+from screening.doc import Analyser
+from screening.errors import RetrainInProgressError
+from screening.registry import ModelRegistry
+from screening.scorer import CompiledModel
+from screening.store import Store
+from screening.submission import Submission
+from screening.training.retrain import (
     RetrainOptions,
-    RetrainReport,
     compare_holdout_metrics,
     labels_to_rows,
     registry_lock,
     remove_stale_temp_dirs,
     retrain,
 )
-from screening.store import Store
+from screening.training.train import train_and_register
 
 REPO = Path(__file__).resolve().parents[2]
 BANSOS = REPO / "tests" / "data" / "retrain_bansos.jsonl"
@@ -52,6 +54,11 @@ def _bansos(split: str, label: str | None = None) -> list[dict[str, str]]:
 
 def _editor_labels() -> list[Label]:
     return [Label(i, r["text"], "", r["label"]) for i, r in enumerate(_bansos("labels"), start=1)]
+
+
+def _risks(model: CompiledModel, texts: list[str]) -> np.ndarray:
+    analyser = Analyser(model.rules)
+    return np.asarray([model.score_one(analyser.analyse(Submission(text=t))).trained_hoax_risk for t in texts])
 
 
 @pytest.fixture(scope="module")
@@ -88,8 +95,8 @@ def test_editor_labels_teach_a_new_scam_and_paraphrases_score_higher(
     before = registry.load().model
     held_hoax = [r["text"] for r in _bansos("heldout", "hoax")]
     held_valid = [r["text"] for r in _bansos("heldout", "valid")]
-    risk_before = before.predict_proba(held_hoax)[:, 1]
-    valid_before = float(before.predict_proba(held_valid)[:, 1].mean())
+    risk_before = _risks(before, held_hoax)
+    valid_before = float(_risks(before, held_valid).mean())
     assert risk_before.mean() < 0.6, "the current model already knows this scam; the test would show nothing"
 
     activated: list[str] = []
@@ -99,16 +106,16 @@ def test_editor_labels_teach_a_new_scam_and_paraphrases_score_higher(
         activated.append(version)
 
     report = retrain(registry, data, labels=_editor_labels(), activate=activate)
-    assert report.outcome == "promoted", report.describe()
+    assert report.outcome == "promoted", report.to_dict()
     assert activated == [report.new_version] == [registry.active_version()]
     after = registry.load().model
-    risk_after = after.predict_proba(held_hoax)[:, 1]
+    risk_after = _risks(after, held_hoax)
     # held-out paraphrases of the scam (never labelled) now look like what they are
     assert risk_after.mean() - risk_before.mean() > 0.2, (risk_before, risk_after)
     assert float(np.median(risk_after)) > 0.7
     assert (risk_after > risk_before).mean() >= 0.75
     # genuine bansos news is not swept along: it does not become riskier
-    assert float(after.predict_proba(held_valid)[:, 1].mean()) <= valid_before + 0.05
+    assert float(_risks(after, held_valid).mean()) <= valid_before + 0.05
 
     meta = registry.read_metadata(str(report.new_version))["retrain"]
     assert meta["previous_version"] == before_version
@@ -116,7 +123,8 @@ def test_editor_labels_teach_a_new_scam_and_paraphrases_score_higher(
     assert len(meta["base_sha256"]) == 64 and len(meta["labels_sha256"]) == 64
     assert meta["labels_through_id"] == len(_editor_labels())
     assert set(meta["comparison"]) <= {"post", "article"} and meta["comparison"]
-    assert [v["version"] for v in registry.versions()] == [report.new_version, before_version]
+    assert meta["labels"] == {"stored": 36, "used": 36, "folded": 0, "left_out_conflicts": 0}
+    assert [v.version for v in registry.versions()] == [report.new_version, before_version]
 
     # same data again: nothing to do; rollback returns to the previous model
     again = retrain(registry, data, labels=_editor_labels())
@@ -132,8 +140,8 @@ def test_a_candidate_worse_than_the_margin_is_kept_out(
     worse = {"by_genre": {"post": {"macro_f1": 0.70, "roc_auc": 0.80}, "article": {"macro_f1": 0.9, "roc_auc": 0.95}}}
     good = {"by_genre": {"post": {"macro_f1": 0.75, "roc_auc": 0.805}, "article": {"macro_f1": 0.9, "roc_auc": 0.95}}}
     calls = iter([good, worse, good])
-    monkeypatch.setattr("screening.retrain.evaluate_rows", lambda model, rows: next(calls))
-    monkeypatch.setattr("screening.retrain._brief", lambda metrics: {})
+    monkeypatch.setattr("screening.training.retrain.evaluate_docs", lambda model, rows, docs: next(calls))
+    monkeypatch.setattr("screening.training.retrain._brief", lambda metrics: {})
     report = retrain(registry, data, labels=_editor_labels(), options=RetrainOptions(margin=0.01))
     assert report.outcome == "kept"
     assert report.reasons == ["post macro_f1 drops by 0.050 (> margin 0.010): 0.750 -> 0.700"]
@@ -150,14 +158,34 @@ def test_gate_compares_each_genre_and_metric_against_the_margin() -> None:
     assert compare_holdout_metrics(ref, cand, 0.05)[1] == []
 
 
-def test_newest_label_per_text_wins_and_order_follows_it() -> None:
-    rows = labels_to_rows(
-        [Label(1, "teks a", "", "hoax"), Label(2, "teks b", "", "valid"), Label(3, "teks a", "", "valid")]
+def test_agreeing_labels_fold_and_disagreeing_ones_are_left_out() -> None:
+    folded = labels_to_rows(
+        [Label(1, "teks a", "", "hoax"), Label(2, "teks b", "", "valid"), Label(3, "teks a", "", "hoax")]
     )
-    assert [(r.text, r.label, r.source) for r in rows] == [
+    assert [(r.text, r.label, r.source) for r in folded.rows] == [
         ("teks b", "valid", "editor-labels#2"),
-        ("teks a", "valid", "editor-labels#3"),
+        ("teks a", "hoax", "editor-labels#3"),
     ]
+    assert folded.counts() == {"stored": 3, "used": 2, "folded": 1, "left_out_conflicts": 0}
+    conflict = labels_to_rows([Label(1, "teks a", "", "hoax"), Label(2, "teks a", "", "valid")])
+    assert conflict.rows == [] and conflict.counts()["left_out_conflicts"] == 1
+
+
+def test_labels_that_flatly_contradict_the_model_hold_the_candidate(
+    small_setup: tuple[Path, Path], registry: ModelRegistry
+) -> None:
+    data, _ = small_setup
+    model = registry.load().model
+    chains = [CHAIN_TEXT, SCAM_TEXT, HEALTH_TEXT, BPJS_CHAIN, SLANG_CHAIN, VACCINE_HOAX]
+    chains += [f"{SCAM_TEXT} Kode undian {n}{n}{n}." for n in range(1, 7)]
+    chains += [f"{HEALTH_TEXT} Sudah {n} orang sembuh total." for n in range(2, 7)]
+    obvious = [t for t, risk in zip(chains, _risks(model, chains), strict=True) if risk >= 0.9]
+    assert len(obvious) >= 5, "the current model must be sure of these for the test to mean anything"
+    prank = [Label(i, text, "", "valid") for i, text in enumerate(obvious, start=1)]
+    report = retrain(registry, data, labels=prank, options=RetrainOptions(margin=1.0))
+    assert report.outcome == "held_for_review", report.to_dict()
+    assert {c["label_id"] for c in report.contradicting_labels} == {label.id for label in prank}
+    assert len(registry.versions()) == 1
 
 
 def test_one_retrain_per_registry_and_stale_temp_dirs_are_removed(tmp_path: Path) -> None:
@@ -172,37 +200,6 @@ def test_one_retrain_per_registry_and_stale_temp_dirs_are_removed(tmp_path: Path
         os.utime(path, (time.time() - 7200, time.time() - 7200))
     assert sorted(remove_stale_temp_dirs(registry)) == [".ACTIVE.0f0f", ".tmp-old"]
     assert fresh.is_dir() and not stale.exists() and not pointer.exists()
-
-
-def test_job_runner_reports_status_and_refuses_a_second_job() -> None:
-    release = threading.Event()
-
-    def task(progress: object) -> RetrainReport:
-        assert callable(progress)
-        progress("training")
-        release.wait(5)
-        return RetrainReport("kept", ["worse"], "v1")
-
-    runner = RetrainJobRunner()
-    job = runner.start(task)
-    with pytest.raises(RetrainInProgressError):
-        runner.start(task)
-    time.sleep(0.05)
-    running = runner.get(job.job_id)
-    assert running is not None and running.status == "running" and running.messages == ["training"]
-    release.set()
-    assert runner.wait(5)
-    done = runner.get(job.job_id)
-    assert done is not None and done.status == "succeeded" and done.to_dict()["outcome"] == "kept"
-
-    def failing(progress: object) -> RetrainReport:
-        raise RuntimeError("disk full")
-
-    failed = runner.start(failing)
-    assert runner.wait(5)
-    state = runner.get(failed.job_id)
-    assert state is not None and state.status == "failed" and state.error == "RuntimeError: disk full"
-    assert runner.get("nope") is None and runner.latest() is not None
 
 
 @pytest.mark.slow
@@ -249,11 +246,11 @@ def test_killing_a_retrain_at_any_moment_leaves_a_sound_registry(
         assert proc.returncode in (0, -signal.SIGKILL), "".join(seen)
         assert any(marker in line for line in seen), "".join(seen)
         # every directory that looks like a version is complete and verifies; nothing half-written is listed
-        listed = [str(v["version"]) for v in registry.versions()]
+        listed = [v.version for v in registry.versions()]
         on_disk = sorted(p.name for p in registry.root.iterdir() if p.is_dir() and not p.name.startswith("."))
         assert sorted(listed) == on_disk, f"{marker} + {delay:.2f}s"
         for version in listed:
-            registry.verify(version)
+            registry.load(version)
         active = registry.active_version()
         assert active == original or (active in listed and active != original), f"{marker} + {delay:.2f}s"
         assert registry.load().version == active

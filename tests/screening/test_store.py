@@ -67,7 +67,10 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
         classifier_risk=risk,
         decision=decision,  # type: ignore[arg-type]
         thresholds=Thresholds(),
-        kind="post",
+        genre="post",
+        base_rate=0.5,
+        language="id",
+        notices=(),
         quality=QualityReport(kind="post", score=50, subscores={}, findings=()),
         rules=(),
         terms=(),

@@ -205,6 +205,6 @@ def test_deployment_base_rate_setting_reaches_the_screener(make_settings: Callab
         risky = low.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
     with TestClient(create_app(make_settings(hoax_base_rate_post=0.7))) as high:
         riskier = high.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
-    assert risky["extra"] == {"genre": "post", "base_rate": 0.3}
-    assert riskier["extra"]["base_rate"] == 0.7
+    assert (risky["genre"], risky["base_rate"]) == ("post", 0.3)
+    assert riskier["base_rate"] == 0.7
     assert riskier["hoax_risk"] > risky["hoax_risk"]

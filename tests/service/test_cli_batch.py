@@ -16,7 +16,8 @@ from http_helpers import ADMIN, REPO, SUBMITTER
 
 from screening.batch import Progress
 from screening.data import load_training_data
-from screening.registry import ModelRegistry, train_and_register
+from screening.registry import ModelRegistry
+from screening.training.train import train_and_register
 from service.app import create_app
 from service.cli_batch import main, render_progress
 from service.settings import Settings

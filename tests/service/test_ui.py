@@ -11,9 +11,10 @@ from fastapi.testclient import TestClient
 from http_helpers import ADMIN_KEY, ARTICLE, HOAX_POST, SUBMITTER_KEY
 
 from screening.result import RuleMatch, Span
-from screening.retrain import RetrainJobRunner, RetrainReport
 from screening.store import Store
+from screening.training.retrain import RetrainReport
 from service.app import create_app
+from service.jobs import RetrainJobRunner
 from service.settings import Settings
 from service.ui import auth, present
 from service.ui import routes as ui_routes
