@@ -104,7 +104,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     fields = _fields(args)
     options = BatchOptions(
         fields=fields,
-        input_format=args.input_format or ("jsonl" if from_stdin else None),
+        input_format=args.input_format,
         output_format=args.format,
         rule_messages=args.rule_messages,
         chunk_size=args.chunk_size,
@@ -213,7 +213,10 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--format", choices=["jsonl", "csv"], help="format keluaran (bawaan: dari akhiran --out)")
     p.add_argument(
-        "--input-format", choices=["jsonl", "csv"], help="format masukan (bawaan: dari akhiran; jsonl untuk -)"
+        "--input-format",
+        choices=["jsonl", "csv"],
+        help="format masukan (bawaan: dari akhiran nama berkas; tanpa akhiran atau untuk -: JSONL bila isinya "
+        "diawali {, selain itu CSV)",
     )
     p.add_argument("--text-field", metavar="KOLOM", default="text", help="kolom/field teks (bawaan: text)")
     p.add_argument("--title-field", metavar="KOLOM", help="kolom/field judul (bawaan: title, bila ada)")

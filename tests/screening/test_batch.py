@@ -58,7 +58,7 @@ def _write_jsonl_with_broken_rows(path: Path, rows: list[tuple[str, str, str]]) 
         18: b'{"kode": "x4", "isi": "   "}\n',
     }
     reasons = {3: "bukan JSON yang sah", 6: "bukan UTF-8 yang sah", 9: "kolom 'isi' tidak ada", 15: "bukan objek JSON"}
-    reasons.update({12: "tidak dapat disaring: text is longer", 18: "'isi' kosong"})
+    reasons.update({12: "teks terlalu panjang", 18: "'isi' kosong"})
     with open(path, "wb") as f:
         line, it = 1, iter(rows)
         while True:

@@ -98,6 +98,37 @@ def test_csv_on_standard_input_is_screened(trained_models_dir: Path) -> None:
     assert "2 baris dibaca, 1 disaring, 1 galat" in err and "Traceback" not in err
 
 
+def test_csv_on_standard_input_needs_no_input_format(trained_models_dir: Path) -> None:
+    data = "id,text\nb1,PENTING!!! Sebarkan ke semua grup: besok listrik padam total se-Jawa!!!\n"
+    result = _saring(["screen", "-", "--jobs", "1", "--models-dir", str(trained_models_dir)], stdin=data.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert record["id"] == "b1" and record["line"] == 2
+    assert "1 baris dibaca, 1 disaring, 0 galat" in result.stderr.decode()
+
+
+def test_resume_on_standard_input_is_one_line_and_exit_code_2(trained_models_dir: Path, tmp_path: Path) -> None:
+    data = b"id,text\nb1,Sebarkan ke semua grup!\n"
+    argv = ["screen", "-", "--out", str(tmp_path / "out.jsonl"), "--resume", "--models-dir", str(trained_models_dir)]
+    result = _saring(argv, stdin=data)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "saring: masukan standar tidak dapat dilanjutkan (--resume) dari checkpoint; beri nama berkasnya\n"
+    )
+
+
+def test_a_title_field_no_jsonl_row_has_is_one_line_and_exit_code_2(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "1", "text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    argv = ["screen", str(source), "--title-field", "judul", "--models-dir", str(trained_models_dir), "--jobs", "1"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "saring: baris JSONL tidak punya field 'judul' (field yang ada pada baris pertama: id, text)\n"
+    )
+
+
 def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_models_dir: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
     shutil.copytree(trained_models_dir, models)
