@@ -168,3 +168,63 @@ def test_evaluate_reports_and_skips_bad_rows_with_its_own_field_names(
     skipped = [line for line in captured.err.splitlines() if "baris dilewati" in line]
     assert [line.split(":")[2] for line in skipped] == ["6", "7", "8"]
     assert "3 baris rusak dilewati" in captured.err
+
+
+def test_evaluate_reads_a_spreadsheet_csv_and_reports_bad_rows_in_indonesian(
+    trained_models_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "berlabel.csv"
+    lines = [
+        b"text,label",
+        b'"PENTING!!! Sebarkan: besok listrik padam total se-Jawa 3 hari, siapkan lilin!!!",hoaks',
+        b"Posyandu Melati membuka layanan imunisasi dasar setiap Selasa di balai desa.,valid",
+        b"Kabar caf\xe9 yang rusak,1",  # not UTF-8: skipped, not a traceback
+        b'"Selamat! Nomor WA anda menang undian, klaim hadiah lewat bit.ly/hadiah-2024",1',
+        b"Dinas Kesehatan membantah kabar penyemprotan disinfektan dari helikopter.,0",
+        b"Info ini belum jelas.,mungkin",
+        b"Info tanpa label.,",
+    ]
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n")  # with a BOM, as spreadsheets write it
+    result = _saring(["evaluate", str(path), "--json", "--models-dir", str(trained_models_dir)])
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    report = json.loads(result.stdout)
+    assert report["n"] == 4 and report["n_hoax"] == 2 and report["skipped"] == 3
+    assert err.splitlines() == [
+        f"saring evaluate: {path}:4: baris dilewati (bukan UTF-8 yang sah)",
+        f"saring evaluate: {path}:7: baris dilewati (label 'mungkin' tidak dikenal: hoaks/hoax/1 atau valid/0)",
+        f"saring evaluate: {path}:8: baris dilewati ('label' kosong)",
+        "saring evaluate: 3 baris rusak dilewati",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "missing"),
+    [(["--text-field", "isi"], "'isi'"), (["--label-field", "kelas"], "'kelas'")],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".ndjson"])
+def test_evaluate_refuses_a_field_the_file_lacks(
+    trained_models_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], missing: str,
+    suffix: str,
+) -> None:  # fmt: skip
+    path = tmp_path / f"berlabel{suffix}"
+    rows = [{"text": "Sebarkan info ini ke semua grup!!!", "label": "hoaks"}, {"text": "Posyandu buka.", "label": "0"}]
+    if suffix == ".csv":
+        path.write_text("text,label\n" + "".join(f"{r['text']},{r['label']}\n" for r in rows), "utf-8")
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert main(["evaluate", str(path), *flags, "--models-dir", str(trained_models_dir)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("saring: ") and missing in line
+    assert "text, label" in line or "label, text" in line  # the columns (fields) the file does have
+
+
+def test_evaluate_with_no_usable_row_is_one_indonesian_line(
+    trained_models_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "berlabel.jsonl"
+    path.write_text(json.dumps({"text": "Sebarkan info ini!", "label": "mungkin"}) + "\n", "utf-8")
+    assert main(["evaluate", str(path), "--quiet", "--models-dir", str(trained_models_dir)]) == 1
+    assert capsys.readouterr().err == (
+        f"saring: data berlabel tidak dapat dipakai: {path}: tidak ada baris berlabel yang dapat dipakai\n"
+    )
