@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 the work failed (a model that cannot load, unusable data),
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -108,6 +109,33 @@ def probability(value: str) -> float:
 
 
 # -- failures as one line -----------------------------------------------------------------------------------------
+# The operating system's own words (strerror) are English; the ones people meet, in Bahasa Indonesia.
+_OS_ERRORS = {
+    errno.ENOENT: "tidak ditemukan",
+    errno.EACCES: "tidak diizinkan (periksa hak akses berkas)",
+    errno.EPERM: "tidak diizinkan (periksa hak akses berkas)",
+    errno.EISDIR: "sebuah direktori, bukan berkas",
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan direktori",
+    errno.EEXIST: "sudah ada (dan bukan direktori)",
+    errno.ENOSPC: "ruang disk habis",
+    errno.EDQUOT: "kuota disk habis",
+    errno.EROFS: "sistem berkasnya hanya dapat dibaca",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.ENAMETOOLONG: "nama berkas terlalu panjang",
+    errno.EPIPE: "keluaran ditutup sebelum selesai (pipa putus)",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a failed file operation: the file, then what went wrong in Bahasa Indonesia."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known is None:
+        name = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
+        known = f"galat sistem {name}: {exc.strerror or exc}" if name else f"galat sistem: {exc.strerror or exc}"
+    return where + known
+
+
 def _failure_line(exc: BaseException) -> tuple[int, str]:
     from screening.batch import BatchUsageError
     from screening.store import StoreError
@@ -127,8 +155,7 @@ def _failure_line(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ScreeningError):
         return 1, str(exc)
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return 1, f"{where}{exc.strerror or exc}"
+        return 1, describe_os_error(exc)
     raise exc
 
 

@@ -3,6 +3,7 @@ standard input for CSV, a model that cannot load, and `evaluate` on files people
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 
 from screening.registry import ModelRegistry
 from service.cli import build_parser, main
+from service.cli_args import describe_os_error
 
 REPO = Path(__file__).resolve().parents[2]
 ENGLISH_ARGPARSE = ("usage:", "show this help", "positional arguments", "options:", "error:", "required")
@@ -228,3 +230,28 @@ def test_evaluate_with_no_usable_row_is_one_indonesian_line(
     assert capsys.readouterr().err == (
         f"saring: data berlabel tidak dapat dipakai: {path}: tidak ada baris berlabel yang dapat dipakai\n"
     )
+
+
+def test_a_file_that_cannot_be_written_is_one_indonesian_line(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    (tmp_path / "berkas.txt").write_text("bukan direktori", "utf-8")
+    out = tmp_path / "berkas.txt" / "hasil.jsonl"
+    assert main(["screen", str(source), "--out", str(out), "--jobs", "1", "--models-dir", str(trained_models_dir)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"saring: {out}") and line.endswith(": salah satu bagian jalurnya bukan direktori")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied", "/data/hasil.csv"), "/data/hasil.csv: tidak diizinkan"),
+        (OSError(errno.ENOSPC, "No space left on device"), "ruang disk habis"),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), "keluaran ditutup sebelum selesai (pipa putus)"),
+        (OSError(errno.EIO, "Input/output error", "/mnt/usb/a.csv"), "/mnt/usb/a.csv: galat sistem EIO: "),
+    ],
+)
+def test_os_errors_are_described_in_indonesian(exc: OSError, expected: str) -> None:
+    assert describe_os_error(exc).startswith(expected)
