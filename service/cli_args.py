@@ -56,6 +56,11 @@ _ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"argument (.+?): invalid float value: (.+)"), r"argumen \1: \2 bukan bilangan"),
     (re.compile(r"argument (.+?): expected one argument"), r"argumen \1 memerlukan satu nilai"),
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), r"argumen \1 tidak boleh dipakai bersama \2"),
+    (re.compile(r"argument (.+?): ignored explicit argument (.+)"), r"argumen \1 tidak menerima nilai (diberikan \2)"),
+    (re.compile(r"argument (.+?): expected at least one argument"), r"argumen \1 memerlukan paling sedikit satu nilai"),
+    (re.compile(r"argument (.+?): invalid (.+?) value: (.+)"), r"argumen \1: nilai \3 tidak valid"),
+    (re.compile(r"ambiguous option: (.+?) could match (.+)"), r"opsi \1 ambigu: dapat berarti \2"),
+    (re.compile(r"one of the arguments (.+) is required"), r"salah satu argumen ini wajib diberikan: \1"),
     (re.compile(r"argument (.+?): (.+)"), r"argumen \1: \2"),  # our own type checks already speak Indonesian
 ]
 

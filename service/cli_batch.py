@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 # -- screen -----------------------------------------------------------------------------------------------------
 class ProgressBar:
-    """A one-line progress bar with rate and ETA, redrawn at most a few times a second on a terminal."""
+    """A one-line progress bar with rate and time left, redrawn at most a few times a second on a terminal."""
 
     def __init__(self, stream: TextIO, *, min_interval: float = 0.2) -> None:
         self.stream = stream
@@ -57,7 +57,7 @@ def render_progress(p: Progress, width: int = 24) -> str:
         bytes_rate = (p.input_bytes - p.resumed_from_bytes) / p.elapsed if p.elapsed > 0 else 0.0
         eta = (p.total_bytes - p.input_bytes) / bytes_rate if bytes_rate > 0 else float("inf")
         eta_text = "?" if eta == float("inf") else time.strftime("%H:%M:%S", time.gmtime(eta))
-        text = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%}  {text}  ETA {eta_text}"
+        text = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%}  {text}  sisa {eta_text}"
     return text
 
 

@@ -62,10 +62,10 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
-def test_progress_line_shows_share_rate_and_eta() -> None:
+def test_progress_line_shows_share_rate_and_time_left() -> None:
     line = render_progress(Progress(rows=5_000, input_bytes=250, total_bytes=1_000, elapsed=10.0))
-    assert "25.0%" in line and "500 baris/detik" in line and "ETA 00:00:30" in line
-    assert "ETA" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
+    assert "25.0%" in line and "500 baris/detik" in line and "sisa 00:00:30" in line
+    assert "sisa" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
 
 
 @pytest.fixture

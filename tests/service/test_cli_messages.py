@@ -46,6 +46,8 @@ def test_help_is_in_indonesian(command: str, capsys: pytest.CaptureFixture[str])
         (["screen"], "saring screen: argumen wajib belum diberikan: INPUT"),
         (["screen", "x.jsonl", "--bogus"], "saring: argumen tidak dikenal: --bogus"),
         (["evaluate", "f.csv", "--threshold", "1.5"], "saring evaluate: argumen --threshold: harus antara 0 dan 1"),
+        (["screen", "x.jsonl", "--r"], "saring screen: opsi --r ambigu: dapat berarti --rule-messages, --resume"),
+        (["screen", "x.jsonl", "--quiet=ya"], "saring screen: argumen --quiet tidak menerima nilai (diberikan 'ya')"),
         ([], "saring: argumen wajib belum diberikan: PERINTAH"),
     ],
 )
