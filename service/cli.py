@@ -16,7 +16,15 @@ from typing import Any
 
 from screening.registry import ModelRegistry
 from screening.training.train import ensure_default_model, train_and_register
-from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
+from service.cli_args import (
+    SaringParser,
+    UsageError,
+    number,
+    positive_int,
+    probability,
+    run_command,
+    settings_from_args,
+)
 from service.cli_batch import add_commands as add_batch_commands
 
 
@@ -120,7 +128,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"model {trained.version} pada {path}")
         _print_metrics(report)
     if report["skipped"]:
-        print(f"saring evaluate: {report['skipped']:,} baris rusak dilewati", file=sys.stderr)
+        print(f"saring evaluate: {number(report['skipped'])} baris rusak dilewati", file=sys.stderr)
     return 0
 
 

@@ -93,6 +93,14 @@ class SaringParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {translate_argparse_message(message)} (lihat `{self.prog} --help`)\n")
 
 
+def number(value: float, decimals: int = 0) -> str:
+    """A count or measure as Indonesian readers write it: 6.000 baris, 7,5 detik (a "6,000" reads as six)."""
+    return f"{value:,.{decimals}f}".translate(_SEPARATORS)
+
+
+_SEPARATORS = str.maketrans(",.", ".,")
+
+
 def positive_int(value: str) -> int:
     try:
         number = int(value)

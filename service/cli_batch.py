@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.batch import BatchOptions, BatchSummary, Fields, Progress, ScreenerSpec, screen_file
-from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
+from service.cli_args import (
+    SaringParser,
+    UsageError,
+    number,
+    positive_int,
+    probability,
+    run_command,
+    settings_from_args,
+)
 
 if TYPE_CHECKING:
     from screening.training.retrain import RetrainReport
@@ -50,32 +58,34 @@ class ProgressBar:
 def render_progress(p: Progress, width: int = 24) -> str:
     done_rows = p.rows - p.resumed_from_rows
     rate = done_rows / p.elapsed if p.elapsed > 0 else 0.0
-    text = f"{p.rows:,} baris  {rate:,.0f} baris/detik"
+    text = f"{number(p.rows)} baris  {number(rate)} baris/detik"
     if p.total_bytes:
         fraction = min(1.0, p.input_bytes / p.total_bytes)
         filled = int(fraction * width)
         bytes_rate = (p.input_bytes - p.resumed_from_bytes) / p.elapsed if p.elapsed > 0 else 0.0
         eta = (p.total_bytes - p.input_bytes) / bytes_rate if bytes_rate > 0 else float("inf")
         eta_text = "?" if eta == float("inf") else time.strftime("%H:%M:%S", time.gmtime(eta))
-        text = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%}  {text}  sisa {eta_text}"
+        text = f"[{'#' * filled}{'.' * (width - filled)}] {number(100 * fraction, 1):>5}%  {text}  sisa {eta_text}"
     return text
 
 
 def format_summary(summary: BatchSummary, *, output: str, errors: str | None, fields: Fields) -> str:
     d = summary.decisions
     lines = [
-        f"saring screen: {summary.rows:,} baris dibaca, {summary.screened:,} disaring, {summary.errors:,} galat "
-        f"dalam {summary.seconds:.1f} detik ({summary.rows_per_second:,.0f} baris/detik, mesin {summary.engine}, "
+        f"saring screen: {number(summary.rows)} baris dibaca, {number(summary.screened)} disaring, "
+        f"{number(summary.errors)} galat dalam {number(summary.seconds, 1)} detik "
+        f"({number(summary.rows_per_second)} baris/detik, mesin {summary.engine}, "
         f"{summary.jobs} proses, model {summary.model_version})",
-        f"  keputusan: publish {d.get('publish', 0):,}  review {d.get('review', 0):,}  reject {d.get('reject', 0):,}",
+        f"  keputusan: publish {number(d.get('publish', 0))}  review {number(d.get('review', 0))}  "
+        f"reject {number(d.get('reject', 0))}",
         f"  keluaran: {output}",
     ]
     if summary.resumed_from_rows:
-        lines.append(f"  dilanjutkan setelah {summary.resumed_from_rows:,} baris yang sudah selesai")
+        lines.append(f"  dilanjutkan setelah {number(summary.resumed_from_rows)} baris yang sudah selesai")
     if summary.errors and errors:
         lines.append(f"  galat: {errors}")
     for name, count in summary.missing_fields.items():
-        scope = "semua" if count >= summary.rows else f"{count:,} dari {summary.rows:,}"
+        scope = "semua" if count >= summary.rows else f"{number(count)} dari {number(summary.rows)}"
         lines.append(f"  peringatan: field {name!r} tidak ada pada {scope} baris (salah nama?)")
     return "\n".join(lines)
 

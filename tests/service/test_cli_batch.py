@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, REPO, SUBMITTER
 
-from screening.batch import Progress
+from screening.batch import BatchSummary, Fields, Progress
 from screening.data import load_training_data
 from screening.registry import ModelRegistry
 from screening.training.train import train_and_register
 from service.app import create_app
-from service.cli_batch import main, render_progress
+from service.cli_batch import format_summary, main, render_progress
 from service.settings import Settings
 
 BANSOS = REPO / "tests" / "data" / "retrain_bansos.jsonl"
@@ -62,9 +62,17 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
+def test_summary_numbers_are_written_as_indonesian_readers_write_them() -> None:
+    summary = BatchSummary(rows=6_000, screened=5_990, errors=10, seconds=7.5, model_version="v1", jobs=2)
+    summary.decisions = {"publish": 4_000, "review": 1_980, "reject": 10}
+    text = format_summary(summary, output="hasil.csv", errors="hasil.csv.errors.jsonl", fields=Fields())
+    assert "6.000 baris dibaca, 5.990 disaring, 10 galat dalam 7,5 detik (800 baris/detik" in text
+    assert "publish 4.000  review 1.980  reject 10" in text
+
+
 def test_progress_line_shows_share_rate_and_time_left() -> None:
     line = render_progress(Progress(rows=5_000, input_bytes=250, total_bytes=1_000, elapsed=10.0))
-    assert "25.0%" in line and "500 baris/detik" in line and "sisa 00:00:30" in line
+    assert "25,0%" in line and "5.000 baris" in line and "500 baris/detik" in line and "sisa 00:00:30" in line
     assert "sisa" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
 
 
