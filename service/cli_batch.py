@@ -214,8 +214,9 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "screen",
         help="saring berkas CSV/JSONL (atau - untuk masukan standar) menjadi JSONL/CSV, mengalir, di semua inti",
         description="Menyaring setiap baris INPUT dan menulis id, line, hoax_risk, decision, quality_score dan "
-        "aturan yang terpicu, berurutan seperti masukan. Baris yang tidak dapat disaring masuk ke laporan galat "
-        "beserta nomor barisnya; baris lain tetap disaring.",
+        "aturan yang terpicu, berurutan seperti masukan. Baris yang tidak dapat disaring (bukan UTF-8, bukan JSON, "
+        "teks kosong, teks lebih dari 20.000 karakter atau judul lebih dari 500, batas yang sama dengan API) masuk "
+        "ke laporan galat beserta nomor barisnya; baris lain tetap disaring.",
     )
     p.add_argument("input", metavar="INPUT", help="berkas CSV atau JSONL, atau - untuk masukan standar")
     p.add_argument(
@@ -238,7 +239,14 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="KOLOM,...",
         help="salin kolom/field masukan ini ke keluaran, dipisah koma (misalnya kecamatan,desa)",
     )
-    p.add_argument("--rule-messages", action="store_true", help="tulis juga pesan setiap aturan untuk editor")
+    p.add_argument(
+        "--with-messages",
+        "--rule-messages",
+        dest="rule_messages",
+        action="store_true",
+        help="tulis juga pesan untuk editor: pesan setiap aturan yang terpicu (rule_messages) dan catatan yang "
+        "menjelaskan keputusan, misalnya hoaks yang sudah dikenal atau bahasa lain (notices)",
+    )
     p.add_argument(
         "--errors",
         metavar="BERKAS",

@@ -69,6 +69,7 @@ def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
                 "quality_score": outcome.quality.score,
                 "rules": [m.rule_id for m in outcome.rules],
                 "rule_messages": [m.message for m in outcome.rules],
+                "notices": [n.message for n in outcome.notices],
                 "kept": r.kept,
             }
         )

@@ -36,7 +36,7 @@ class BatchOptions:
     fields: Fields = Fields()
     input_format: InputFormat | None = None  # from the extension when None
     output_format: OutputFormat | None = None  # from the extension when None
-    rule_messages: bool = False  # also write each fired rule's message for editors
+    rule_messages: bool = False  # also write the messages for editors: each fired rule's, and the notices
     chunk_size: int = 256
     jobs: int = 0  # 0: os.cpu_count()
     engine: Engine = "local"

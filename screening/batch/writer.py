@@ -25,7 +25,10 @@ from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields
 OutputFormat = Literal["jsonl", "csv"]
 OUTPUT_FIELDS = ("id", "line", "hoax_risk", "decision", "quality_score", "rules")
 RULE_MESSAGES_FIELD = "rule_messages"
-CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | "}  # rule messages themselves contain ";"
+NOTICES_FIELD = "notices"  # what explains a decision beyond the thresholds: a known hoax, another language
+MESSAGE_FIELDS = (RULE_MESSAGES_FIELD, NOTICES_FIELD)
+# messages themselves contain ";"
+CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | ", NOTICES_FIELD: " | "}
 
 
 def output_format_for(path: Path | None, given: str | None = None) -> OutputFormat:
@@ -37,8 +40,9 @@ def output_format_for(path: Path | None, given: str | None = None) -> OutputForm
 
 
 def output_columns(fields: Fields, *, rule_messages: bool) -> tuple[str, ...]:
-    """The output's fields in order: the screening result, then the rule messages and kept input columns."""
-    columns = OUTPUT_FIELDS + ((RULE_MESSAGES_FIELD,) if rule_messages else ())
+    """The output's fields in order: the screening result, then the messages for editors (the fired rules' and
+    the decision's notices) and the kept input columns."""
+    columns = OUTPUT_FIELDS + (MESSAGE_FIELDS if rule_messages else ())
     clash = [name for name in fields.keep if name in columns]
     if clash:
         raise BatchUsageError(f"kolom {', '.join(map(repr, clash))} sudah ada di keluaran; tidak dapat disalin")

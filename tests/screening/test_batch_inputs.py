@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from id_texts import CHAIN_TEXT, KIM_TEXT, KIM_TITLE, SCAM_TEXT
+from lang_texts import ENGLISH
 
 from screening.batch import BatchOptions, BatchUsageError, Fields, ScreenerSpec, screen_file
 from screening.errors import InvalidInputError
@@ -157,6 +158,7 @@ def test_kept_columns_and_rule_messages_in_csv_and_jsonl(tmp_path: Path, trained
     rows = list(csv.DictReader(io.StringIO(as_csv.read_text("utf-8"))))
     records = [json.loads(line) for line in as_jsonl.read_text("utf-8").splitlines()]
     assert list(rows[0]) == ["id", "line", "hoax_risk", "decision", "quality_score", "rules", "rule_messages"] + [
+        "notices",
         "kecamatan",
         "sumber",
     ]
@@ -280,3 +282,21 @@ def test_the_output_cannot_be_the_input(tmp_path: Path, trained_models_dir: Path
 def test_a_directory_is_not_an_input_file(tmp_path: Path, trained_models_dir: Path) -> None:
     with pytest.raises(BatchUsageError, match="direktori, bukan berkas"):
         screen_file(ScreenerSpec(trained_models_dir), tmp_path, tmp_path / "out.jsonl")
+
+
+def test_messages_carry_the_notices_that_explain_a_decision(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    rows = [{"id": "en", "text": ENGLISH[0]}, {"id": "kim", "title": KIM_TITLE, "text": KIM_TEXT}]
+    source.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    spec, options = ScreenerSpec(trained_models_dir), BatchOptions(rule_messages=True, jobs=1)
+    screen_file(spec, source, tmp_path / "out.jsonl", options=options)
+    screen_file(spec, source, tmp_path / "out.csv", options=options)
+    english, kim = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert english["decision"] != "publish"
+    assert any("tidak berbahasa Indonesia" in n for n in english["notices"]), english
+    assert kim["notices"] == []
+    as_csv = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text("utf-8"))))
+    assert as_csv[0]["notices"] == " | ".join(english["notices"]) and as_csv[1]["notices"] == ""
+    plain = tmp_path / "plain.jsonl"
+    screen_file(spec, source, plain, options=BatchOptions(jobs=1))
+    assert "notices" not in json.loads(plain.read_text("utf-8").splitlines()[0])  # only when asked for

@@ -62,6 +62,21 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
+def test_screen_command_keeps_columns_and_writes_messages(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "kiriman.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "kecamatan", "desa", "catatan"])
+        writer.writerow(["a1", "SEBARKAN!!! Besok listrik padam total se-Jawa 3 hari!!!", "Cibeber", "Mekar", "x"])
+    out = tmp_path / "hasil.csv"
+    argv = ["screen", str(source), "--out", str(out), "--keep-columns", "kecamatan, desa", "--with-messages"]
+    assert main([*argv, "--jobs", "1", "--quiet", "--models-dir", str(trained_models_dir)]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text("utf-8")))
+    assert list(row)[-4:] == ["rule_messages", "notices", "kecamatan", "desa"]
+    assert (row["kecamatan"], row["desa"]) == ("Cibeber", "Mekar") and "catatan" not in row
+    assert row["rules"] and row["rule_messages"]
+
+
 def test_summary_numbers_are_written_as_indonesian_readers_write_them() -> None:
     summary = BatchSummary(rows=6_000, screened=5_990, errors=10, seconds=7.5, model_version="v1", jobs=2)
     summary.decisions = {"publish": 4_000, "review": 1_980, "reject": 10}
