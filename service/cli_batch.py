@@ -270,7 +270,11 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="ALAMAT",
         help="alamat penjadwal Dask, misalnya tcp://10.0.0.5:8786 (dengan --engine dask)",
     )
-    p.add_argument("--resume", action="store_true", help="lanjutkan proses yang terputus dari checkpoint-nya")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="lanjutkan proses yang terputus dari checkpoint-nya (hanya untuk berkas masukan, bukan -)",
+    )
     p.add_argument("--version", metavar="VERSI", help="versi model (bawaan: yang aktif, tetap selama proses)")
     p.add_argument("--models-dir", metavar="DIR", type=Path, help="direktori registri model (SARING_MODELS_DIR)")
     p.add_argument("--quiet", action="store_true", help="tanpa bilah kemajuan dan ringkasan")
