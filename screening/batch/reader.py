@@ -67,6 +67,36 @@ def _too_long(what: str, value: str, limit: int) -> str:
     return f"{what} terlalu panjang ({size} karakter; paling banyak {most}, sama dengan API)"
 
 
+# the json and csv modules' English words for what is wrong with a record, as the error report says them
+_JSON_PROBLEMS = {
+    "Expecting value": "nilai tidak ada atau tidak sah",
+    "Expecting ',' delimiter": "koma pemisah tidak ada",
+    "Expecting ':' delimiter": "titik dua setelah nama field tidak ada",
+    "Expecting property name enclosed in double quotes": "nama field harus diapit tanda kutip ganda",
+    "Unterminated string starting at": "tanda kutip teks tidak ditutup",
+    "Extra data": "ada data lain setelah objek JSON",
+    "Invalid control character at": "karakter kendali di dalam teks",
+    "Invalid \\escape": "garis miring terbalik (\\) yang tidak sah",
+}
+_CSV_PROBLEMS = {
+    "new-line character seen in unquoted field": "karakter CR di luar tanda kutip; simpan ulang berkasnya sebagai CSV",
+    "field larger than field limit": f"sebuah kolom lebih panjang dari {MAX_RECORD_BYTES} bita",
+}
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    problem = _JSON_PROBLEMS.get(exc.msg, exc.msg)
+    if exc.msg == "Invalid control character at" and exc.doc[exc.pos : exc.pos + 1] in ("\n", "\r"):
+        problem = "tanda kutip teks tidak ditutup sebelum akhir baris"
+    return f"bukan JSON yang sah ({problem}, pada karakter ke-{exc.colno})"
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    known = next((ours for theirs, ours in _CSV_PROBLEMS.items() if text.startswith(theirs)), text)
+    return f"CSV rusak ({known})"
+
+
 class _LineSource:
     """Raw lines of a binary stream with the byte offset after each line; counts physical lines."""
 
@@ -184,7 +214,7 @@ def _jsonl_records(
             yield RowError(line, None, "bukan UTF-8 yang sah")
             continue
         except json.JSONDecodeError as exc:
-            yield RowError(line, None, f"bukan JSON yang sah ({exc.msg})")
+            yield RowError(line, None, _json_problem(exc))
             continue
         if not isinstance(obj, dict):
             yield RowError(line, None, "bukan objek JSON")
@@ -236,7 +266,7 @@ def _csv_records(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(first_line, None, f"CSV rusak ({exc})")
+            yield RowError(first_line, None, _csv_problem(exc))
             first_line = src.line_no + 1
             continue
         line, last = first_line, src.line_no

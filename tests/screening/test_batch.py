@@ -138,7 +138,8 @@ def test_streams_in_and_out_and_line_numbers_as_ids(trained_models_dir: Path) ->
     )
     records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [r["id"] for r in records] == ["1", "2", "3"]
-    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": "bukan JSON yang sah (Expecting value)"}
+    reason = "bukan JSON yang sah (nilai tidak ada atau tidak sah, pada karakter ke-1)"
+    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": reason}
 
 
 class _Interrupt(Exception):

@@ -300,3 +300,29 @@ def test_messages_carry_the_notices_that_explain_a_decision(tmp_path: Path, trai
     plain = tmp_path / "plain.jsonl"
     screen_file(spec, source, plain, options=BatchOptions(jobs=1))
     assert "notices" not in json.loads(plain.read_text("utf-8").splitlines()[0])  # only when asked for
+
+
+def test_broken_json_and_csv_rows_are_explained_in_indonesian(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_bytes(
+        b'{"text": }\n{"text" "x"}\n{\'text\': "x"}\n{"text": "tanpa akhir\n{"text": "x"} lagi\n'
+        + json.dumps({"text": CHAIN_TEXT}).encode()
+        + b"\n"
+    )
+    out = tmp_path / "out.jsonl"
+    spec = ScreenerSpec(trained_models_dir)
+    screen_file(spec, source, out, options=BatchOptions(jobs=1))
+    errors = [json.loads(line)["reason"] for line in (tmp_path / "out.jsonl.errors.jsonl").read_text().splitlines()]
+    assert errors == [
+        "bukan JSON yang sah (nilai tidak ada atau tidak sah, pada karakter ke-10)",
+        "bukan JSON yang sah (titik dua setelah nama field tidak ada, pada karakter ke-9)",
+        "bukan JSON yang sah (nama field harus diapit tanda kutip ganda, pada karakter ke-2)",
+        "bukan JSON yang sah (tanda kutip teks tidak ditutup sebelum akhir baris, pada karakter ke-22)",
+        "bukan JSON yang sah (ada data lain setelah objek JSON, pada karakter ke-15)",
+    ]
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"id,text\nc1,teks dengan\rCR di tengah\nc2,Sebarkan info ini ke semua grup!\n")
+    screen_file(spec, source, tmp_path / "out.csv", options=BatchOptions(jobs=1))
+    (error,) = [json.loads(line) for line in (tmp_path / "out.csv.errors.jsonl").read_text().splitlines()]
+    assert error["reason"] == "CSV rusak (karakter CR di luar tanda kutip; simpan ulang berkasnya sebagai CSV)"
+    assert [r["id"] for r in csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text("utf-8")))] == ["c2"]
