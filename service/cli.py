@@ -38,6 +38,8 @@ def active_registry(models_dir: Path, version: str | None = None) -> ModelRegist
     registry = ModelRegistry(models_dir)
     if version is None and registry.active_version() is None:
         raise UsageError(f"tidak ada model aktif di {models_dir}; jalankan `saring train` dulu")
+    if version is not None and (Path(version).name != version or not (models_dir / version).is_dir()):
+        raise UsageError(f"versi model {version!r} tidak ada di {models_dir}; lihat `saring models list`")
     return registry
 
 

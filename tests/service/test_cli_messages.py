@@ -133,6 +133,18 @@ def test_a_title_field_no_jsonl_row_has_is_one_line_and_exit_code_2(
     )
 
 
+def test_a_model_version_that_does_not_exist_is_one_line_and_exit_code_2(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    for argv in (["screen", str(source), "--jobs", "1"], ["evaluate", str(source)]):
+        assert main([*argv, "--version", "2020-tidak-ada", "--models-dir", str(trained_models_dir)]) == 2
+        assert capsys.readouterr().err == (
+            f"saring: versi model '2020-tidak-ada' tidak ada di {trained_models_dir}; lihat `saring models list`\n"
+        )
+
+
 def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_models_dir: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
     shutil.copytree(trained_models_dir, models)
