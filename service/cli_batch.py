@@ -92,7 +92,9 @@ def format_summary(summary: BatchSummary, *, output: str, errors: str | None, fi
 
 def _fields(args: argparse.Namespace) -> Fields:
     keep = tuple(name.strip() for name in (args.keep_columns or "").split(",") if name.strip())
-    return Fields(text=args.text_field, title=args.title_field, id=args.id_field, keep=keep)
+    return Fields(
+        text=args.text_field, title=args.title_field, id=args.id_field, keep=keep, keep_all=args.keep_all_columns
+    )
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -238,6 +240,13 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--keep-columns",
         metavar="KOLOM,...",
         help="salin kolom/field masukan ini ke keluaran, dipisah koma (misalnya kecamatan,desa)",
+    )
+    p.add_argument(
+        "--keep-all-columns",
+        action="store_true",
+        help="salin semua kolom/field masukan lain (selain teks) ke keluaran, setelah --keep-columns; yang "
+        "bernama sama dengan kolom hasil (id, decision, ...) tidak disalin; kolom keluaran CSV diambil dari "
+        "baris-baris pertama",
     )
     p.add_argument(
         "--with-messages",

@@ -78,6 +78,7 @@ def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
                 "rule_messages": [m.message for m in outcome.rules],
                 "notices": [n.message for n in outcome.notices],
                 "kept": r.kept,
+                "extra": r.extra,
             }
         )
     errors.sort(key=lambda e: e.line)

@@ -149,7 +149,11 @@ def _row_from_mapping(obj: dict[str, Any], line: int, fields: Fields, missing: d
         return RowError(line, rid_str, _too_long("teks", text, MAX_TEXT_CHARS))
     if len(title) > MAX_TITLE_CHARS:
         return RowError(line, rid_str, _too_long("judul", title, MAX_TITLE_CHARS))
-    return Row(line, rid_str, title, text, tuple(obj.get(name) for name in fields.keep))
+    kept = tuple(obj.get(name) for name in fields.keep)
+    if not fields.keep_all:
+        return Row(line, rid_str, title, text, kept)
+    extra = tuple((k, v) for k, v in obj.items() if k != fields.text and k not in fields.keep)
+    return Row(line, rid_str, title, text, kept, extra)
 
 
 @dataclass

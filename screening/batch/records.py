@@ -18,12 +18,14 @@ class Fields:
 
     `title` and `id` left as None take the fields named "title" and "id" when a row has them (the id falls back
     to the line number); named explicitly, a CSV header must have them and JSONL rows without them are counted.
+    `keep_all` copies every other field of a row too (all but the text), after the `keep` ones.
     """
 
     text: str = "text"
     title: str | None = None
     id: str | None = None
     keep: tuple[str, ...] = ()
+    keep_all: bool = False
 
     @property
     def title_name(self) -> str:
@@ -45,6 +47,7 @@ class Row:
     title: str
     text: str
     kept: tuple[Any, ...] = ()  # values of `Fields.keep`, in order (None where the row lacks one)
+    extra: tuple[tuple[str, Any], ...] = ()  # with `Fields.keep_all`: the row's other fields, (name, value)
 
 
 @dataclass(frozen=True, slots=True)

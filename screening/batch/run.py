@@ -21,6 +21,7 @@ from screening.batch.writer import (
     Progress,
     Writer,
     csv_header,
+    extra_columns,
     open_at,
     output_columns,
     output_format_for,
@@ -100,6 +101,10 @@ def screen_file(
             start_line=state["input_line"],
         )
         first = next(chunks, None)  # reads the CSV header or the first JSONL rows: the named fields are checked
+        if options.fields.keep_all:
+            # a CSV output's columns come from the first rows; a resumed run continues with the ones it wrote
+            columns = tuple(state.get("columns") or columns + extra_columns(first, columns))
+            state["columns"] = list(columns)
         if output_path is not None and not resume:
             checkpoint_path(output_path).unlink(missing_ok=True)  # an old checkpoint must not describe new files
         out_stream = _opened(stack, output, lambda p: open_at(p, state["output_bytes"]))
@@ -114,6 +119,7 @@ def screen_file(
             err_stream=err_stream,
             out_fmt=out_fmt,
             columns=columns,
+            keep=options.fields.keep,
             checkpoint_file=checkpoint_path(output_path) if output_path is not None else None,
             checkpoint_interval_s=options.checkpoint_interval_s,
             progress=progress,

@@ -326,3 +326,54 @@ def test_broken_json_and_csv_rows_are_explained_in_indonesian(tmp_path: Path, tr
     (error,) = [json.loads(line) for line in (tmp_path / "out.csv.errors.jsonl").read_text().splitlines()]
     assert error["reason"] == "CSV rusak (karakter CR di luar tanda kutip; simpan ulang berkasnya sebagai CSV)"
     assert [r["id"] for r in csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text("utf-8")))] == ["c2"]
+
+
+def test_all_other_columns_can_be_kept(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "title", "text", "kecamatan", "decision"])
+        w.writerow(["a1", "Pesan", CHAIN_TEXT, "Cibeber", "terbit"])
+        w.writerow(["a2", "", SCAM_TEXT, "Cugenang", ""])
+    spec = ScreenerSpec(trained_models_dir)
+    options = BatchOptions(fields=Fields(keep=("kecamatan",), keep_all=True), jobs=1)
+    screen_file(spec, source, tmp_path / "out.csv", options=options)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / "out.csv").read_text("utf-8"))))
+    # the named column first, then the others in input order; never the text, never over a result field
+    assert list(rows[0])[-2:] == ["kecamatan", "title"] and "text" not in rows[0]
+    assert [(r["id"], r["kecamatan"], r["title"], r["decision"]) for r in rows][0][:3] == ("a1", "Cibeber", "Pesan")
+    assert rows[0]["decision"] in ("publish", "review", "reject")
+
+    source = tmp_path / "in.jsonl"
+    lines = [{"text": CHAIN_TEXT, "meta": {"grup": "RT 03"}, "line": 99}, {"text": SCAM_TEXT, "desa": "Mekar"}]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    options = BatchOptions(fields=Fields(keep_all=True), jobs=1)
+    screen_file(spec, source, tmp_path / "out.jsonl", options=options)
+    screen_file(spec, source, tmp_path / "out2.csv", options=options)
+    first, second = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    assert first["meta"] == {"grup": "RT 03"} and first["line"] == 1 and "desa" not in first
+    assert second["desa"] == "Mekar" and "meta" not in second and "text" not in second
+    header = (tmp_path / "out2.csv").read_text("utf-8").splitlines()[0]
+    assert header.endswith(",quality_score,rules,meta,desa")  # the fields of the first rows, for a CSV
+
+
+def test_a_run_keeping_all_columns_resumes_with_the_same_columns(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "in.jsonl"
+    lines = [{"text": f"{CHAIN_TEXT} ({i})", "k": i} for i in range(4)] + [{"text": SCAM_TEXT, "baru": "x"}]
+    source.write_text("".join(json.dumps(x) + "\n" for x in lines), "utf-8")
+    spec = ScreenerSpec(trained_models_dir)
+    options = BatchOptions(fields=Fields(keep_all=True), jobs=1, chunk_size=2, checkpoint_interval_s=0.0)
+    reference, out = tmp_path / "reference.csv", tmp_path / "out.csv"
+    screen_file(spec, source, reference, options=options)
+
+    class Stop(Exception):
+        pass
+
+    def stop(p: object) -> None:
+        raise Stop
+
+    with pytest.raises(Stop):
+        screen_file(spec, source, out, options=options, progress=stop)
+    screen_file(spec, source, out, options=options, resume=True)
+    assert out.read_bytes() == reference.read_bytes()
+    assert reference.read_text("utf-8").splitlines()[0].endswith(",rules,k")

@@ -75,6 +75,10 @@ def test_screen_command_keeps_columns_and_writes_messages(tmp_path: Path, traine
     assert list(row)[-4:] == ["rule_messages", "notices", "kecamatan", "desa"]
     assert (row["kecamatan"], row["desa"]) == ("Cibeber", "Mekar") and "catatan" not in row
     assert row["rules"] and row["rule_messages"]
+    argv = ["screen", str(source), "--out", str(out), "--keep-columns", "desa", "--keep-all-columns"]
+    assert main([*argv, "--jobs", "1", "--quiet", "--models-dir", str(trained_models_dir)]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text("utf-8")))
+    assert list(row)[-3:] == ["desa", "kecamatan", "catatan"] and row["catatan"] == "x"
 
 
 def test_summary_numbers_are_written_as_indonesian_readers_write_them() -> None:
