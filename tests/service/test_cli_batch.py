@@ -72,7 +72,8 @@ def test_progress_line_shows_share_rate_and_eta() -> None:
 def small_registry(tmp_path: Path) -> tuple[Path, Path]:
     rows = load_training_data(REPO / "training_data")
     rnd = random.Random(1)
-    pick = rnd.sample([r for r in rows if r.is_hoax], 100) + rnd.sample([r for r in rows if not r.is_hoax], 100)
+    claims = [r for r in rows if r.corpus == "claims"]  # the CSV below has no corpus column
+    pick = rnd.sample([r for r in claims if r.is_hoax], 100) + rnd.sample([r for r in claims if not r.is_hoax], 100)
     data = tmp_path / "training_data"
     data.mkdir()
     with open(data / "base.csv", "w", encoding="utf-8", newline="") as f:

@@ -102,7 +102,7 @@ def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_mod
     models = tmp_path / "models"
     shutil.copytree(trained_models_dir, models)
     version = ModelRegistry(models).active_version()
-    with open(models / str(version) / "model.joblib", "ab") as f:
+    with open(models / str(version) / "model.npz", "ab") as f:
         f.write(b"altered")
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
@@ -112,7 +112,7 @@ def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_mod
     err = result.stderr.decode()
     assert result.returncode == 1
     assert (
-        err.startswith(f"saring: model tidak dapat dimuat: model {version}: model.joblib sha256")
+        err.startswith(f"saring: model tidak dapat dimuat: model {version}: model.npz tidak cocok")
         and err.count("\n") == 1
     )
     assert "Traceback" not in err and "BrokenProcessPool" not in err
