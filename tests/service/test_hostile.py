@@ -458,7 +458,8 @@ def test_sign_in_guesses_are_rate_limited(make_settings: Callable[..., Settings]
 
 # -- 7. strict schemas, CSP everywhere, idempotent labels -----------------------------------------------------------
 def test_a_false_threshold_is_refused_not_read_as_zero(client: TestClient) -> None:
-    for thresholds in ({"review": False, "reject": 0.9}, {"review": 0.2, "reject": True}, {"review": "0.2", "reject": 1}):
+    refused = ({"review": False, "reject": 0.9}, {"review": 0.2, "reject": True}, {"review": "0.2", "reject": 1})
+    for thresholds in refused:
         r = client.post("/v1/screen", json={**POST, "thresholds": thresholds}, headers=SUBMITTER)
         assert r.status_code == 422, thresholds
     assert client.post("/v1/screen", json={**POST, "thresholds": {"review": 0, "reject": 1}}, headers=SUBMITTER)
