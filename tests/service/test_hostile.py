@@ -152,8 +152,8 @@ def test_keyless_uvicorn_on_all_interfaces_serves_only_loopback(models_dir: Path
         "SARING_DATABASE_URL": f"sqlite:///{tmp_path / 'saring.db'}",
         "SARING_API_KEYS": "",
         "SARING_TRAIN_IF_MISSING": "false",
+        "SARING_HOST": "127.0.0.1",  # what the settings check sees; uvicorn is told otherwise
     }
-    env.pop("SARING_HOST", None)
     argv = [sys.executable, "-m", "uvicorn", "--factory", "service.app:create_app", "--host", "0.0.0.0"]
     proc = start([*argv, "--port", str(port), "--no-access-log"], env, tmp_path / "server.log", port)
     try:
