@@ -34,16 +34,15 @@ def active_registry(models_dir: Path, version: str | None = None) -> ModelRegist
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from service.app import create_app
+    from service.server import serve
 
     settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     if settings.train_if_missing and registry.active_version() is None:
         print(f"Tidak ada model aktif di {settings.models_dir}; melatih model bawaan...", file=sys.stderr)
         ensure_default_model(registry, settings.training_data_dir)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)
     return 0
 
 

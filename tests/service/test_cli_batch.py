@@ -99,11 +99,12 @@ def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without
                 "/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"], "editor_id": "ed-1"}
             )
             assert r.status_code == 201, r.text
-        assert client.post("/v1/retrain", headers=SUBMITTER).status_code == 403
+        assert client.post("/v1/retrain", headers={**SUBMITTER, "Content-Type": "application/json"}).status_code == 403
         started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.02})
         assert started.status_code == 202, started.text
         job_id = started.json()["job_id"]
-        assert client.post("/v1/retrain", headers=ADMIN).status_code == 409  # one at a time
+        again = client.post("/v1/retrain", headers={**ADMIN, "Content-Type": "application/json"})
+        assert again.status_code == 409  # one at a time
         deadline = time.monotonic() + 180
         while True:
             status = client.get(f"/v1/retrain/{job_id}", headers=ADMIN).json()
