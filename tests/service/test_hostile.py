@@ -505,3 +505,49 @@ def test_a_retried_label_is_stored_once(client: TestClient) -> None:
     other = client.post("/v1/labels", json=LABEL, headers={**ADMIN, "Idempotency-Key": "retry-other"})
     assert other.status_code == 201 and other.json()["id"] != first.json()["id"]
     assert client.post("/v1/labels", json=LABEL, headers={**ADMIN, "Idempotency-Key": "bad key\t"}).status_code == 422
+
+
+@pytest.mark.slow
+def test_healthz_answers_while_the_worst_texts_are_screened(models_dir: Path, tmp_path: Path) -> None:
+    """A batch of the slowest texts within the limits keeps a worker thread busy for seconds; the event loop
+    (health checks, other requests) keeps answering meanwhile."""
+    import threading
+
+    port = free_port()
+    env = {
+        "SARING_MODELS_DIR": str(models_dir),
+        "SARING_DATABASE_URL": f"sqlite:///{tmp_path / 'saring.db'}",
+        "SARING_API_KEYS": API_KEYS,
+        "SARING_TRAIN_IF_MISSING": "false",
+        "SARING_PORT": str(port),
+    }
+    proc = start([sys.executable, "-m", "service.cli", "serve"], env, tmp_path / "server.log", port)
+    worst = [{"text": "a-" * 10_000, "title": "HEBOH!!! " * 50}, {"text": "a." * 10_000}] * 4
+    answers: list[int] = []
+
+    def screen_worst() -> None:
+        r = httpx.post(
+            f"http://127.0.0.1:{port}/v1/screen/batch", json={"items": worst}, headers=SUBMITTER, timeout=120
+        )
+        answers.append(r.status_code)
+
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as probe:
+            probe.get("/healthz")
+            busy = threading.Thread(target=screen_worst)
+            busy.start()
+            time.sleep(0.3)  # the batch is being screened
+            latencies = []
+            while busy.is_alive() and len(latencies) < 40:
+                started = time.perf_counter()
+                assert probe.get("/healthz").status_code == 200
+                latencies.append(time.perf_counter() - started)
+                time.sleep(0.05)
+            busy.join(timeout=120)
+        assert answers == [200]
+        assert len(latencies) >= 5, "the batch finished before the probes could run"
+        latencies.sort()
+        assert latencies[len(latencies) // 2] < 0.1, latencies  # median
+        assert latencies[-1] < 1.0, latencies
+    finally:
+        stop(proc)
