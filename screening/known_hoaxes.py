@@ -272,5 +272,5 @@ class KnownHoaxIndex:
             return index
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelArtifactError(
-                f"known-hoax arrays do not describe an index: {type(exc).__name__}: {exc}"
+                f"larik hoaks dikenal tidak menggambarkan indeks: {type(exc).__name__}: {exc}"
             ) from exc

@@ -118,7 +118,7 @@ def _fsync_dir(path: Path) -> None:
 def check_version_name(version: str) -> str:
     """`version` if it is a plain directory name of this registry (no separators, no "..")."""
     if not isinstance(version, str) or not VERSION_RE.match(version) or ".." in version:
-        raise ModelArtifactError(f"{version!r} is not a model version name")
+        raise ModelArtifactError(f"{version!r} bukan nama versi model")
     return version
 
 
@@ -162,9 +162,9 @@ def _read_json(path: Path, what: str) -> Any:
     try:
         return json.loads(path.read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise ModelArtifactError(f"{what} is missing") from None
+        raise ModelArtifactError(f"{what} tidak ada") from None
     except (OSError, UnicodeDecodeError, ValueError) as exc:
-        raise ModelArtifactError(f"{what} is unreadable ({type(exc).__name__})") from None
+        raise ModelArtifactError(f"{what} tidak terbaca ({type(exc).__name__})") from None
 
 
 def _read_arrays(path: Path, what: str) -> dict[str, np.ndarray]:
@@ -172,15 +172,15 @@ def _read_arrays(path: Path, what: str) -> dict[str, np.ndarray]:
         with np.load(path, allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
     except FileNotFoundError:
-        raise ModelArtifactError(f"{what} is missing") from None
+        raise ModelArtifactError(f"{what} tidak ada") from None
     except (OSError, ValueError, EOFError) as exc:
-        raise ModelArtifactError(f"{what} is unreadable ({type(exc).__name__})") from None
+        raise ModelArtifactError(f"{what} tidak terbaca ({type(exc).__name__})") from None
 
 
 def _write_arrays(path: Path, arrays: dict[str, np.ndarray]) -> None:
     for name, array in arrays.items():
         if array.dtype.hasobject:  # would be stored as a pickle
-            raise ModelArtifactError(f"array {name!r} holds Python objects; a model is stored as plain data only")
+            raise ModelArtifactError(f"larik {name!r} berisi objek Python; model hanya disimpan sebagai data biasa")
     with open(path, "wb") as f:
         np.savez_compressed(f, **arrays)  # type: ignore[arg-type]  # (numpy stubs read a name as allow_pickle)
 
@@ -220,10 +220,10 @@ class ModelRegistry:
         """The metadata of a version; `ModelArtifactError` naming the problem if it is missing or malformed."""
         path = self._dir(version) / METADATA_NAME
         if not path.parent.is_dir():
-            raise ModelArtifactError(f"model version {version!r} not found under {self.root}")
+            raise ModelArtifactError(f"versi model {version!r} tidak ada di {self.root}")
         meta = _read_json(path, f"model {version}: {METADATA_NAME}")
         if not isinstance(meta, dict):
-            raise ModelArtifactError(f"model {version}: {METADATA_NAME} is not a JSON object")
+            raise ModelArtifactError(f"model {version}: {METADATA_NAME} bukan objek JSON")
         return meta
 
     def active_version(self) -> str | None:
@@ -239,25 +239,25 @@ class ModelRegistry:
         meta = self.read_metadata(version)
         if meta.get("format_version") != FORMAT_VERSION:
             raise ModelArtifactError(
-                f"model {version}: stored in format {meta.get('format_version')!r} (a pickle, from an older Saring), "
-                f"this library reads format {FORMAT_VERSION}; train a new version with `saring train`"
+                f"model {version}: tersimpan dalam format {meta.get('format_version')!r} (pickle, dari Saring lama), "
+                f"pustaka ini membaca format {FORMAT_VERSION}; latih versi baru dengan `saring train`"
             )
         if meta.get("model_format") != MODEL_FORMAT:
             raise ModelArtifactError(
-                f"model {version}: model structure {meta.get('model_format')!r}, this library serves {MODEL_FORMAT}; "
-                "train a new version with `saring train`"
+                f"model {version}: struktur model {meta.get('model_format')!r}, pustaka ini melayani {MODEL_FORMAT}; "
+                "latih versi baru dengan `saring train`"
             )
         recorded = meta.get("files")
         if not isinstance(recorded, dict):
-            raise ModelArtifactError(f"model {version}: {METADATA_NAME} lists no file hashes")
+            raise ModelArtifactError(f"model {version}: {METADATA_NAME} tidak mencatat sha256 berkas")
         directory = self._dir(version)
         for name in _DATA_FILES:
             path = directory / name
             if not path.is_file():
-                raise ModelArtifactError(f"model {version}: {name} is missing")
+                raise ModelArtifactError(f"model {version}: {name} tidak ada")
             if file_sha256(path) != recorded.get(name):
                 raise ModelArtifactError(
-                    f"model {version}: {name} does not match its recorded sha256 (altered or damaged)"
+                    f"model {version}: {name} tidak cocok dengan sha256 yang tercatat (diubah atau rusak)"
                 )
         return meta
 
@@ -287,7 +287,7 @@ class ModelRegistry:
         if version is None:
             version = self.active_version()
             if version is None:
-                raise ModelArtifactError(f"no active model under {self.root}; run `saring train`")
+                raise ModelArtifactError(f"belum ada model aktif di {self.root}; jalankan `saring train`")
         meta = self._check_files(version)
         directory = self._dir(version)
         description = _read_json(directory / MODEL_JSON, f"model {version}: {MODEL_JSON}")
@@ -305,15 +305,15 @@ class ModelRegistry:
     def _verify_behaviour(version: str, model: CompiledModel, references: Any) -> None:
         expected = references.get("scores") if isinstance(references, dict) else None
         if not isinstance(expected, list) or len(expected) != len(REFERENCE_TEXTS):
-            raise ModelArtifactError(f"model {version}: {REFERENCES_NAME} holds no scores for the reference texts")
+            raise ModelArtifactError(f"model {version}: {REFERENCES_NAME} tidak memuat skor teks acuan")
         actual = reference_scores(model)
         names = ("classifier_risk", "claims_risk", "gate", "hoax_risk")
         for i, (want, got) in enumerate(zip(expected, actual, strict=True)):
             for name, w, g in zip(names, want, got, strict=True):
                 if not isinstance(w, int | float) or abs(float(w) - g) > REFERENCE_TOLERANCE:
                     raise ModelArtifactError(
-                        f"model {version}: reference text {i + 1} scores {name} {g:.12f} here but {w!r} when it was "
-                        "stored; this installation does not reproduce the model (a changed library or resource)"
+                        f"model {version}: teks acuan {i + 1} mendapat {name} {g:.12f} di sini, tetapi {w!r} saat "
+                        "disimpan; instalasi ini tidak mereproduksi model (pustaka atau sumber daya berubah)"
                     )
 
     # -- writing ----------------------------------------------------------------------------------
@@ -441,4 +441,4 @@ class ModelRegistry:
                 continue
             self._point_to(candidate, kind="rollback")
             return candidate
-        raise ModelArtifactError("no earlier loadable model version to roll back to")
+        raise ModelArtifactError("tidak ada versi model sebelumnya yang dapat dimuat untuk dikembalikan")

@@ -277,7 +277,7 @@ class CompiledModel:
                 )
             return cls(genres, rules, dict(description["params"]))
         except (KeyError, TypeError, ValueError, IndexError) as exc:
-            raise ModelArtifactError(f"model arrays do not describe a model: {type(exc).__name__}: {exc}") from exc
+            raise ModelArtifactError(f"larik model tidak menggambarkan model: {type(exc).__name__}: {exc}") from exc
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -372,5 +372,5 @@ def check_parity(model: HoaxModel, compiled: CompiledModel, docs: Sequence[Doc],
         return 0.0
     difference = float(np.max(np.abs(score_matrix(compiled, docs) - model.reference_scores(docs))))
     if not difference <= tolerance:
-        raise ModelArtifactError(f"the compiled scorer differs from the fitted estimators by {difference:.3g}")
+        raise ModelArtifactError(f"penskor terkompilasi berbeda dari estimator yang dilatih sebesar {difference:.3g}")
     return difference

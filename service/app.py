@@ -5,11 +5,16 @@ Run it with `uvicorn --factory service.app:create_app --host 127.0.0.1 --port 80
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry
@@ -17,22 +22,28 @@ from screening.store import Store
 from screening.training.train import ensure_default_model
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
+from service.guard import RequestGuardMiddleware
+from service.idempotency import IdempotencyCache
 from service.limits import BodyLimitMiddleware
 from service.observability import Metrics, RequestContextMiddleware, configure_logging
 from service.routes import health, labels, models, retrain, screen
 from service.security import RateLimiter
 from service.settings import Settings
 from service.ui.routes import mount_ui
+from service.ui.sessions import SessionStore
 
 log = logging.getLogger("saring.service")
 
 API_DESCRIPTION = """
 Hoax screening and content moderation for Indonesian community news (KIM articles, social-media posts).
 
+**Requests** that change state (POST) must send `Content-Type: application/json`, even without a body.
+`POST /v1/labels` takes an optional `Idempotency-Key` header so that a retry is not stored twice.
+
 **Authentication.** Send an API key as `Authorization: Bearer <key>` (or `X-API-Key`). Role `submitter` may
 screen and list models; role `admin` may also record labels and activate or roll back models. Keys are
 configured with `SARING_API_KEYS="admin:<key>,submitter:<key>"`. Without keys the service runs in key-less
-local mode, which it only allows on a loopback address.
+local mode, which it only allows on a loopback address and only answers from this machine.
 
 **Errors** are JSON: `{"error": {"code": "...", "message": "..."}}` (messages in Bahasa Indonesia).
 Bodies over the size limit get 413, non-JSON bodies 415, invalid fields or unknown fields 422, callers over
@@ -75,10 +86,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served below, with a Content-Security-Policy that allows its one inline script
+        redoc_url=None,
     )
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return swagger_page(app.title)
+
     app.state.settings = settings
     app.state.metrics = metrics
     app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
+    app.state.auth_failures = RateLimiter(
+        per_minute=settings.auth_failures_per_minute, burst=settings.auth_failures_burst
+    )
+    app.state.sessions = SessionStore(ttl_s=settings.ui_session_hours * 3600)
+    app.state.idempotency = IdempotencyCache()
     app.state.limiter = ScreeningLimiter(
         max_in_flight=settings.max_in_flight,
         max_queued=settings.max_queued,
@@ -90,7 +113,25 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (screen, labels, models, retrain):
         app.include_router(module.router)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)
-    # Added last, runs first: the request id and metrics cover even requests refused by the body limits.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    # Added last, runs first: the request id and metrics cover even requests refused by the guard or body limits.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s)
+    app.add_middleware(RequestGuardMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+def swagger_page(title: str) -> HTMLResponse:
+    """FastAPI's Swagger UI page with a CSP naming its CDN and the hash of its inline start-up script."""
+    page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} - Swagger UI")
+    html = bytes(page.body).decode("utf-8")
+    hashes = " ".join(
+        f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')}'"
+        for script in re.findall(r"<script>(.*?)</script>", html, re.S)
+    )
+    cdn = "https://cdn.jsdelivr.net"
+    policy = (
+        f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn}; img-src 'self' data: "
+        "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+        "object-src 'none'; form-action 'none'"
+    )
+    return HTMLResponse(html, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store"})

@@ -44,16 +44,15 @@ def active_registry(models_dir: Path, version: str | None = None) -> ModelRegist
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
     from service.app import create_app
+    from service.server import serve
 
     settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     if settings.train_if_missing and registry.active_version() is None:
         print(f"Tidak ada model aktif di {settings.models_dir}; melatih model bawaan...", file=sys.stderr)
         ensure_default_model(registry, settings.training_data_dir)
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_config=None)
+    serve(create_app(settings), settings)
     return 0
 
 
@@ -91,20 +90,27 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     from screening.training.evaluate import cross_validate, evaluate_file, write_report
 
     settings = settings_from_args(args)
+    if args.quality:
+        from screening.quality.evaluation import main as quality_report
+
+        out = Path(args.out) / "quality_report.md"
+        quality_report(["--out", str(out)])
+        print(out.read_text("utf-8"))
+        return 0
     if args.cv:
         from screening.data import load_training_data
         from screening.training.evaluate import topic_holdout
 
         rows = load_training_data(settings.training_data_dir)
         cv = cross_validate(rows, folds=args.folds)
-        metrics = write_report(cv, Path(args.out), topics=topic_holdout(rows))
+        metrics = write_report(cv, Path(args.out), policy=settings.policy, topics=topic_holdout(rows))
         if args.json:
             _print_json(metrics)
         else:
             print((Path(args.out) / "cv_report.md").read_text("utf-8"))
         return 0
     if not args.file:
-        raise UsageError("beri berkas berlabel (FILE) atau --cv")
+        raise UsageError("beri berkas berlabel (FILE), --cv atau --quality")
     path = Path(args.file)
     if not path.is_file():
         raise UsageError(f"{path}: berkas tidak ditemukan")
@@ -211,9 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--threshold", metavar="AMBANG", type=probability, help="ambang keputusan 0-1 (bawaan: milik model, per genre)"
     )
     p.add_argument("--cv", action="store_true", help="validasi silang berkelompok per genre, dengan baseline")
+    p.add_argument("--quality", action="store_true", help="ukur skor kualitas (ejaan, 5W1H, judul) pada berita IndoSum")
     p.add_argument("--folds", metavar="N", type=positive_int, default=5, help="jumlah lipatan untuk --cv (bawaan: 5)")
     p.add_argument(
-        "--out", metavar="BERKAS", default="reports", help="tempat --cv menulis cv_report.md dan reliability.png"
+        "--out",
+        metavar="BERKAS",
+        default="reports",
+        help="folder laporan --cv (cv_report.md, reliability.png) dan --quality (quality_report.md)",
     )
     p.set_defaults(func=cmd_evaluate)
 

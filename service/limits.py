@@ -1,10 +1,17 @@
-"""Request-body limits enforced before any route runs: size (413) and, for the JSON API, content type (415).
+"""Request-body limits enforced before any route runs: size (413), time (408) and, for the JSON API, content type (415).
 
 The size is checked twice: a declared Content-Length over the limit is refused before reading a byte, and the
 streamed body is counted as it arrives (chunked uploads, lying headers), so a route never sees more than the limit.
+The whole body must arrive within `body_timeout_s`, so a client trickling bytes cannot hold a request open.
+
+A state-changing JSON API request must say `Content-Type: application/json` even with an empty body: a browser
+sends that type cross-site only after a CORS preflight, which this service never grants, so a page elsewhere
+cannot make a "simple" request (no body, or a form) that changes state.
 """
 
 from __future__ import annotations
+
+import asyncio
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -16,9 +23,17 @@ _BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 class BodyLimitMiddleware:
     """Buffers request bodies up to `max_bytes` (413 beyond) and requires JSON on `json_prefixes` (415)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int, json_prefixes: tuple[str, ...] = ("/v1/",)) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        max_bytes: int,
+        body_timeout_s: float = 30.0,
+        json_prefixes: tuple[str, ...] = ("/v1/",),
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.body_timeout_s = body_timeout_s
         self.json_prefixes = json_prefixes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -42,9 +57,7 @@ class BodyLimitMiddleware:
             length = -1  # unknown (chunked): count as it streams
 
         content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
-        has_body = length > 0 or (length == -1 and b"transfer-encoding" in headers)
-        wrong_type = bool(content_type) and content_type != "application/json"
-        if scope["path"].startswith(self.json_prefixes) and (wrong_type or (has_body and not content_type)):
+        if scope["path"].startswith(self.json_prefixes) and content_type != "application/json":
             await error_response(
                 415, "unsupported_media_type", "Kirim isi permintaan sebagai JSON (Content-Type: application/json)."
             )(scope, receive, send)
@@ -52,8 +65,19 @@ class BodyLimitMiddleware:
 
         chunks: list[bytes] = []
         received = 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.body_timeout_s
         while True:
-            message = await receive()
+            try:
+                message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                await error_response(
+                    408,
+                    "request_timeout",
+                    "Isi permintaan tidak selesai terkirim tepat waktu.",
+                    headers={"Connection": "close"},
+                )(scope, receive, send)
+                return
             if message["type"] == "http.disconnect":
                 return
             chunk = message.get("body", b"")

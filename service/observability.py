@@ -19,6 +19,9 @@ from service.errors import internal_error_response
 log = logging.getLogger("saring.service")
 access_log = logging.getLogger("saring.access")
 
+# Metric labels come from a closed set, so no request can add a series: other methods count as "other", paths no
+# route matched as "unmatched" (a route's label is its template, e.g. /v1/models/{version}/activate).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 _LOG_RECORD_FIELDS = frozenset(vars(logging.LogRecord("", 0, "", 0, "", None, None)).keys()) | {"message", "asctime"}
 
@@ -140,7 +143,8 @@ class RequestContextMiddleware:
             elapsed = time.perf_counter() - started
             route = scope.get("route")
             route_name = getattr(route, "path", None) or "unmatched"
-            method = scope.get("method", "")
+            raw_method = scope.get("method", "")
+            method = raw_method if raw_method in KNOWN_METHODS else "other"
             self.metrics.requests.labels(method=method, route=route_name, status=str(status)).inc()
             self.metrics.latency.labels(method=method, route=route_name).observe(elapsed)
             state = scope.get("state", {})

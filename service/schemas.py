@@ -40,6 +40,8 @@ Title = Annotated[str, Field(max_length=MAX_TITLE_CHARS), AfterValidator(_storab
 Meta = Annotated[str, Field(min_length=1, max_length=MAX_META_CHARS), AfterValidator(_storable)]
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:-]+$")]
 Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+# In requests numbers and booleans are strict: `false` or "0.5" is refused (422), never read as 0.0 or 0.5.
+StrictProbability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
 
 
 class Strict(BaseModel):
@@ -49,8 +51,8 @@ class Strict(BaseModel):
 class ThresholdsIn(Strict):
     """Stricter thresholds for this request; they can only tighten the deployment's defaults, never loosen them."""
 
-    review: Probability
-    reject: Probability
+    review: StrictProbability
+    reject: StrictProbability
 
     @model_validator(mode="after")
     def _ordered(self) -> ThresholdsIn:

@@ -1,7 +1,11 @@
-"""API-key authentication, roles and per-caller rate limiting.
+"""API-key authentication, roles, per-caller rate limiting and a limit on wrong keys per client address.
 
 Keys are compared as SHA-256 digests with `hmac.compare_digest` against every configured key (no early exit), so
 timing reveals neither a key nor which one matched. A key never reaches a log line: callers are known by key id.
+
+Every wrong key (API or sign-in) takes a token from its client address's bucket (`SARING_AUTH_FAILURES_*`); with
+none left, every key attempt from that address gets 429 before the key is even looked at, so guessing cannot
+go on faster than the refill, and a 429 says nothing about whether the key would have been right.
 """
 
 from __future__ import annotations
@@ -63,6 +67,16 @@ class RateLimiter:
         self._buckets: dict[str, tuple[float, float]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, caller: str) -> tuple[bool, float]:
+        """(whether `caller` has a token left, seconds until it has one), taking nothing."""
+        if self.rate <= 0:
+            return True, 0.0
+        now = time.monotonic()
+        with self._lock:
+            tokens, stamp = self._buckets.get(caller, (self.burst, now))
+        tokens = min(self.burst, tokens + (now - stamp) * self.rate)
+        return (True, 0.0) if tokens >= 1.0 else (False, (1.0 - tokens) / self.rate)
+
     def allow(self, caller: str) -> tuple[bool, float]:
         """(allowed, seconds until the next token) for one request by `caller`."""
         if self.rate <= 0:
@@ -80,23 +94,55 @@ class RateLimiter:
             return False, (1.0 - tokens) / self.rate
 
 
+def client_address(request: Request) -> str:
+    return f"addr:{request.client.host if request.client else 'unknown'}"
+
+
+def refuse_if_guessing(request: Request) -> None:
+    """429 when this client address has used up its wrong-key budget."""
+    failures: RateLimiter = request.app.state.auth_failures
+    allowed, retry_after = failures.peek(client_address(request))
+    if not allowed:
+        request.app.state.metrics.rejected.labels(reason="failed_keys").inc()
+        wait = max(1, round(retry_after + 0.5))
+        raise ApiError(
+            429,
+            "too_many_failed_keys",
+            f"Terlalu banyak kunci API yang salah dari alamat ini. Coba lagi dalam {wait} detik.",
+            headers={"Retry-After": str(wait)},
+        )
+
+
+def count_failed_key(request: Request) -> None:
+    failures: RateLimiter = request.app.state.auth_failures
+    failures.allow(client_address(request))
+
+
+def caller_of(key: ApiKey) -> Caller:
+    return Caller(role=key.role, key_id=key.key_id)
+
+
 def authenticate(request: Request) -> Caller:
     """The caller behind a request; 401 without a valid key (unless in key-less local mode), 429 over the rate."""
     settings: Settings = request.app.state.settings
     if settings.keyless:
         caller = LOCAL_ADMIN
-        bucket = f"addr:{request.client.host if request.client else 'unknown'}"
+        bucket = client_address(request)
     else:
         presented = presented_key(request)
+        if presented:
+            refuse_if_guessing(request)
         key = match_key(settings.keys, presented) if presented else None
         if key is None:
+            if presented:
+                count_failed_key(request)
             raise ApiError(
                 401,
                 "unauthorized",
                 "Kunci API tidak ada atau tidak valid. Kirim header 'Authorization: Bearer <kunci>'.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-        caller = Caller(role=key.role, key_id=key.key_id)
+        caller = caller_of(key)
         bucket = caller.key_id
     request.state.caller = caller
     limiter: RateLimiter = request.app.state.rate_limiter

@@ -8,19 +8,25 @@ API keys: `SARING_API_KEYS` is a comma-separated list of `role:key` entries, rol
 Keys must be at least 24 characters. Clients send one as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 Each key is known in logs, metrics and the audit log only by its id, `<role>-<first 10 hex of sha256(key)>`.
 Without any key the service runs in key-less local mode (every caller is an admin), which is allowed only when
-`SARING_HOST` is a loopback address; anything else is refused at start-up.
+`SARING_HOST` is a loopback address; anything else is refused at start-up. However the app is started, a
+key-less service also answers only requests that arrive on a loopback socket from a loopback client and name a
+loopback host (`service.guard`).
+
+Errors never show a key: messages name the entry's position, and inputs are hidden from validation errors.
 """
 
 from __future__ import annotations
 
 import hashlib
 import ipaddress
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from screening.policy import (
@@ -36,6 +42,9 @@ Role = Literal["submitter", "admin"]
 ROLES: tuple[Role, ...] = ("submitter", "admin")
 MIN_KEY_LENGTH = 24
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "ip6-loopback"})
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # the Host names a key-less service answers to
+_LABEL = r"[a-z0-9]([a-z0-9-]*[a-z0-9])?"
+_HOST_PATTERN = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$|^\[[0-9a-f:.]+\]$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,8 +66,12 @@ def is_loopback(host: str) -> bool:
 
 
 def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
-    """Parse `role:key,role:key`; raises ValueError naming the entry's position, never the key."""
+    """Parse `role:key,role:key`; raises ValueError naming the entry's position and problem, never any of its text.
+
+    (An entry without a role may be a bare key, so not even the "role" part is repeated.)
+    """
     keys: list[ApiKey] = []
+    first_seen: dict[bytes, int] = {}
     for position, entry in enumerate((e.strip() for e in raw.split(",")), start=1):
         if not entry:
             continue
@@ -69,16 +82,27 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
         if len(key) < MIN_KEY_LENGTH:
             raise ValueError(f"API key entry {position}: keys must be at least {MIN_KEY_LENGTH} characters")
         digest = hashlib.sha256(key.encode("utf-8")).digest()
+        if digest in first_seen:
+            raise ValueError(f"API key entries {first_seen[digest]} and {position} are the same key")
+        first_seen[digest] = position
         keys.append(ApiKey(role=role, key_id=f"{role}-{digest.hex()[:10]}", digest=digest))
-    if len({k.digest for k in keys}) != len(keys):
-        raise ValueError("the same API key is configured twice")
     return tuple(keys)
+
+
+def parse_hosts(raw: str) -> tuple[str, ...]:
+    """`a.example.org, *.example.org` -> lower-case names; a `*.` prefix allows any sub-domain."""
+    hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
+    for position, host in enumerate(hosts, start=1):
+        if not _HOST_PATTERN.match(host):
+            raise ValueError(f"allowed_hosts entry {position} is not a host name (no scheme, port or path)")
+    return hosts
 
 
 class Settings(BaseSettings):
     """Service settings; every field can be set as `SARING_<FIELD>` (e.g. `SARING_MAX_BATCH_ITEMS=50`)."""
 
-    model_config = SettingsConfigDict(env_prefix="SARING_", extra="forbid", frozen=True)
+    # hide_input_in_errors: a validation error must never print a raw value (SARING_API_KEYS holds secrets)
+    model_config = SettingsConfigDict(env_prefix="SARING_", extra="forbid", frozen=True, hide_input_in_errors=True)
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -87,6 +111,10 @@ class Settings(BaseSettings):
     database_url: SecretStr = SecretStr("sqlite:///./var/saring.db")
     train_if_missing: bool = True  # train a default model at start-up when the registry is empty
     api_keys: SecretStr = SecretStr("")
+    # Host names requests may carry, comma-separated (`*.example.org` for sub-domains); empty means any. In key-less
+    # mode only loopback names are answered and this must stay empty.
+    allowed_hosts: str = ""
+    metrics_key: SecretStr = SecretStr("")  # when set, GET /metrics needs `Authorization: Bearer <metrics key>`
 
     review_threshold: float = Field(default=DEFAULT_THRESHOLDS.review, ge=0.0, le=1.0)
     reject_threshold: float = Field(default=DEFAULT_THRESHOLDS.reject, ge=0.0, le=1.0)
@@ -108,8 +136,27 @@ class Settings(BaseSettings):
     queue_timeout_s: float = Field(default=2.0, gt=0.0, le=60.0)  # a queued screening waits at most this long, then 503
     rate_limit_per_minute: int = Field(default=600, ge=0)  # per API key (per client address in key-less mode); 0 = off
     rate_limit_burst: int = Field(default=60, ge=1)
+    # wrong keys (API or sign-in) per client address; beyond: 429 for every key attempt from that address; 0 = off
+    auth_failures_per_minute: int = Field(default=10, ge=0)
+    auth_failures_burst: int = Field(default=20, ge=1)
+    ui_session_hours: float = Field(default=8.0, gt=0.0, le=24 * 30)  # a sign-in lasts this long (or until logout)
+
+    # Connections (`saring serve`): idle keep-alive, time to receive a request head and then its body, open
+    # connections at once (more are answered 503 and closed), and the largest request head.
+    keep_alive_s: float = Field(default=5.0, gt=0.0, le=300.0)
+    header_timeout_s: float = Field(default=10.0, gt=0.0, le=300.0)
+    body_timeout_s: float = Field(default=30.0, gt=0.0, le=600.0)
+    max_connections: int = Field(default=256, ge=4, le=100_000)
+    max_header_bytes: int = Field(default=32 * 1024, ge=4096, le=1024 * 1024)
 
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    def __init__(self, **values: Any) -> None:
+        try:
+            super().__init__(**values)
+        except ValidationError as exc:
+            # errors() and json() would still carry each raw input (a key among them): rebuild without any
+            raise ValidationError.from_exception_data(exc.title, _without_inputs(exc)) from None
 
     @field_validator("models_dir", "training_data_dir")
     @classmethod
@@ -134,6 +181,15 @@ class Settings(BaseSettings):
                 f"no API keys configured (SARING_API_KEYS) while binding to {self.host!r}: key-less mode is only "
                 "allowed on a loopback address such as 127.0.0.1"
             )
+        hosts = parse_hosts(self.allowed_hosts)
+        if not keys and hosts:
+            raise ValueError(
+                "allowed_hosts is set but no API keys are configured: key-less mode answers only loopback host "
+                "names (localhost, 127.0.0.1, [::1])"
+            )
+        metrics_key = self.metrics_key.get_secret_value()
+        if metrics_key and len(metrics_key) < MIN_KEY_LENGTH:
+            raise ValueError(f"metrics_key must be at least {MIN_KEY_LENGTH} characters")
         return self
 
     @cached_property
@@ -143,6 +199,11 @@ class Settings(BaseSettings):
     @property
     def keyless(self) -> bool:
         return not self.keys
+
+    @cached_property
+    def trusted_hosts(self) -> tuple[str, ...]:
+        """Host names (without port) requests may name; empty means any (only with keys)."""
+        return LOOPBACK_HOSTS if self.keyless else parse_hosts(self.allowed_hosts)
 
     @property
     def base_rates(self) -> dict[str, float]:
@@ -162,3 +223,14 @@ class Settings(BaseSettings):
             known_hoax_review_similarity=self.known_hoax_review_similarity,
             known_hoax_reject_similarity=self.known_hoax_reject_similarity,
         )
+
+
+def _without_inputs(exc: ValidationError) -> list[InitErrorDetails]:
+    return [
+        InitErrorDetails(
+            type=PydanticCustomError("settings_invalid", "{problem}", {"problem": str(error["msg"])}),
+            loc=tuple(error["loc"]),
+            input="<hidden>",
+        )
+        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+    ]

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
+
+import re2
 
 from screening.result import QualityFinding, Span
 from screening.text import PLACEHOLDERS, word_count
@@ -37,8 +39,9 @@ def finding(
 
 
 # Links as people write them, with or without a scheme ("bpjs-kesehatan.go.id", "www.kemkes.go.id/..."), and
-# e-mail addresses: the normaliser only knows single-level domains, and a link is a source, not a word.
-LINK_RE = re.compile(
+# e-mail addresses: the normaliser only knows single-level domains, and a link is a source, not a word. RE2
+# (linear time): with a backtracking engine a run of "a.a.a." takes quadratic time looking for a domain ending.
+LINK_RE: Any = re2.compile(
     r"(?:https?://|www\.)[^\s<>\"']*[^\s<>\"'.,;:!?)\]]"
     r"|[\w.+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)+"
     r"|\b(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+"

@@ -37,6 +37,7 @@ _FOREIGN_SHARE = 0.4
 _QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{1,600})[\"“”„«»]")
 _TITLE_ABBREVIATIONS = frozenset({"dr", "drg", "ir", "h", "hj", "kh", "prof", "st", "sh", "se"})
 _MIN_CHECKED = 3  # shorter lower-case words are mostly abbreviations and units
+_MAX_CHECKED = 30  # "mempertanggungjawabkan" is 22 letters
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,6 +201,9 @@ def _check_word(
         return SpellingIssue(start, end, word, "slang", (formal,))
     if len(word) < _MIN_CHECKED:
         return None
+    if len(word) > _MAX_CHECKED:
+        # longer than any Indonesian word: a run of letters, not a slip; suggestions would cost O(length^2)
+        return SpellingIssue(start, end, word, "lexicon", ())
     listed = word in lex.rank or word in lex.standard or word in lex.extra or word in lex.foreign
     head, rest = word[:2], word[2:]
     if listed:

@@ -34,6 +34,7 @@ from screening.data import LabelledText, near_duplicate_groups
 from screening.doc import GENRES, Analyser, Doc
 from screening.errors import InvalidInputError, TrainingDataError
 from screening.labels import parse_label
+from screening.language import LanguageGuess
 from screening.metrics import best_macro_f1_threshold, classification_metrics, reliability_curve
 from screening.policy import DecisionPolicy
 from screening.rules import RuleEngine
@@ -202,9 +203,11 @@ class CrossValidationReport:
     is_news: np.ndarray
     y: np.ndarray
     base_rates: dict[str, float]  # share of hoaxes among each genre's claims (the training prior)
+    languages: list[LanguageGuess]  # a text not in Indonesian goes at least to review, whatever its risk
     risks: dict[str, np.ndarray] = field(default_factory=dict)
     thresholds: dict[str, np.ndarray] = field(default_factory=dict)
-    decisions: np.ndarray | None = None  # of the full system, at the policy
+    gate: np.ndarray | None = None  # the ordinary-news gate of the full system, out-of-fold
+    claims_risk: np.ndarray | None = None  # the full system before the gate
     seconds: float = 0.0
 
     def metrics(self) -> dict[str, dict[str, dict[str, Any]]]:
@@ -227,10 +230,17 @@ class CrossValidationReport:
                 out[system][name] = m
         return out
 
-    def decision_table(self) -> dict[str, dict[str, Any]]:
-        """Per genre at the policy: share of hoaxes, genuine claims and ordinary news flagged (review or reject)."""
-        assert self.decisions is not None
-        flagged = np.isin(self.decisions, ("review", "reject"))
+    def decisions_at(self, policy: DecisionPolicy) -> np.ndarray:
+        """The decision a deployment under `policy` gives each row (known-hoax matches are not searched)."""
+        out = np.empty(len(self.y), dtype=object)
+        for i, (risk, genre) in enumerate(zip(self.risks["full"], self.genres, strict=True)):
+            deployed = policy.deployment_risk(float(risk), genre=genre, trained_rate=self.base_rates[genre])
+            out[i], _ = policy.decide(round(deployed, 4), thresholds=policy.thresholds, language=self.languages[i])
+        return out
+
+    def decision_table(self, policy: DecisionPolicy) -> dict[str, dict[str, Any]]:
+        """Per genre at `policy`: share of hoaxes, genuine claims and ordinary news flagged (review or reject)."""
+        flagged = np.isin(self.decisions_at(policy), ("review", "reject"))
         table: dict[str, dict[str, Any]] = {}
         for genre in GENRES:
             g = self.genres == genre
@@ -272,12 +282,10 @@ def cross_validate(
     folds: int = 5,
     seed: int = 0,
     params: dict[str, Any] | None = None,
-    policy: DecisionPolicy | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> CrossValidationReport:
-    """Grouped cross-validation of the full model and the baseline on the same folds, with decisions at `policy`."""
+    """Grouped cross-validation of the full model and the baseline on the same folds (decisions: `decisions_at`)."""
     start = time.perf_counter()
-    policy = policy or DecisionPolicy()
     rules = RuleEngine.from_file()
     docs = analyse_rows(rows, Analyser(rules))
     texts = [r.text for r in rows]
@@ -296,11 +304,12 @@ def cross_validate(
         is_news=is_news,
         y=y,
         base_rates=base_rates,
+        languages=[d.language for d in docs],
     )
     for system in SYSTEMS:
         report.risks[system] = np.zeros(len(rows))
         report.thresholds[system] = np.zeros(len(rows))
-    decisions = np.empty(len(rows), dtype=object)
+    report.gate, report.claims_risk = np.ones(len(rows)), np.zeros(len(rows))
     # stratify on label x genre x corpus so every fold holds articles of both labels and some ordinary news
     strata = y + 2 * (genres == "article") + 4 * is_news
     splitter = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=seed)
@@ -313,9 +322,10 @@ def cross_validate(
         scores = compiled.score(test_docs)
         report.risks["full"][test] = [s.trained_hoax_risk for s in scores]
         report.risks["text_classifier"][test] = [s.trained_classifier_risk for s in scores]
+        report.gate[test] = [s.gate for s in scores]
+        report.claims_risk[test] = [s.claims_risk for s in scores]
         report.thresholds["full"][test] = [compiled.threshold_for(d.genre) for d in test_docs]
         report.thresholds["text_classifier"][test] = [compiled.genres[d.genre].text_threshold for d in test_docs]
-        decisions[test] = _decisions(policy, compiled, test_docs, report.risks["full"][test])
         for genre in GENRES:
             tr = [i for i in train if genres[i] == genre and not is_news[i]]
             te = [i for i in test if genres[i] == genre]
@@ -324,7 +334,6 @@ def cross_validate(
             p, threshold = _baseline_scores([texts[i] for i in tr], y[tr], [texts[i] for i in te])
             report.risks["baseline"][te] = p
             report.thresholds["baseline"][te] = threshold
-    report.decisions = decisions
     report.seconds = time.perf_counter() - start
     return report
 
@@ -392,7 +401,7 @@ def write_report(
     policy = policy or DecisionPolicy()
     out_dir.mkdir(parents=True, exist_ok=True)
     metrics: dict[str, Any] = report.metrics()
-    decisions = report.decision_table()
+    decisions = report.decision_table(policy)
     trade_off = report.trade_off(policy)
     lines = [
         f"# Grouped {report.folds}-fold cross-validation of the training data",

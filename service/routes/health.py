@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response
@@ -9,8 +10,11 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from service.deps import HolderDep, StoreDep
+from service.errors import ApiError
 from service.observability import Metrics
-from service.schemas import Health, Readiness
+from service.schemas import ErrorResponse, Health, Readiness
+from service.security import presented_key
+from service.settings import Settings
 
 router = APIRouter(tags=["operations"])
 
@@ -43,9 +47,23 @@ async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
 @router.get(
     "/metrics",
     response_class=Response,
-    responses={200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"}},
-    summary="Prometheus metrics",
+    responses={
+        200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"},
+        401: {"model": ErrorResponse, "description": "SARING_METRICS_KEY is set and was not sent"},
+    },
+    summary="Prometheus metrics (with `Authorization: Bearer <SARING_METRICS_KEY>` when that is set)",
 )
 async def metrics(request: Request) -> Response:
+    settings: Settings = request.app.state.settings
+    expected = settings.metrics_key.get_secret_value()
+    if expected:
+        presented = presented_key(request) or ""
+        if not hmac.compare_digest(presented.encode("utf-8", "surrogatepass"), expected.encode("utf-8")):
+            raise ApiError(
+                401,
+                "unauthorized",
+                "Metrik memerlukan kunci metrik: kirim 'Authorization: Bearer <SARING_METRICS_KEY>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
     registry: Metrics = request.app.state.metrics
     return Response(registry.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -36,7 +36,7 @@ async def list_models(caller: SubmitterDep, holder: HolderDep) -> ModelsResponse
 @router.post(
     "/models/{version}/activate",
     response_model=ModelSwitched,
-    responses=errors(401, 403, 404, 409, 422, 429),
+    responses=errors(401, 403, 404, 409, 415, 422, 429),
     summary="Serve another stored version (admin); requests in flight finish on the old one",
 )
 async def activate_model(version: VersionPath, request: Request, caller: AdminDep, holder: HolderDep) -> ModelSwitched:
@@ -47,7 +47,7 @@ async def activate_model(version: VersionPath, request: Request, caller: AdminDe
 @router.post(
     "/models/rollback",
     response_model=ModelSwitched,
-    responses=errors(401, 403, 409, 429),
+    responses=errors(401, 403, 409, 415, 429),
     summary="Go back to the previously active version (admin)",
 )
 async def rollback_model(request: Request, caller: AdminDep, holder: HolderDep) -> ModelSwitched:

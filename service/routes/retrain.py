@@ -33,9 +33,13 @@ class RetrainRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    margin: float = Field(default=0.01, ge=0.0, le=0.2, description="largest allowed drop per genre and metric")
-    force: bool = Field(default=False, description="retrain even if no label changed since the current model")
-    dry_run: bool = Field(default=False, description="compare only; register nothing")
+    margin: float = Field(
+        default=0.01, ge=0.0, le=0.2, strict=True, description="largest allowed drop per genre and metric"
+    )
+    force: bool = Field(
+        default=False, strict=True, description="retrain even if no label changed since the current model"
+    )
+    dry_run: bool = Field(default=False, strict=True, description="compare only; register nothing")
 
 
 class RetrainJobOut(BaseModel):

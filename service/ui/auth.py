@@ -1,9 +1,11 @@
 """Who is using the editors' pages, and protection of their forms against cross-site requests.
 
-Login: with API keys configured, an editor pastes a key once; it is kept in an HttpOnly, SameSite=Strict cookie
-scoped to `/ui` and checked on every request exactly as the API checks a bearer key (`security.match_key`: SHA-256
-digests compared in constant time against every key). In key-less local mode nobody logs in (every user is the
-local admin, as with the API), which the settings allow only on a loopback address.
+Login: with API keys configured, an editor pastes a key once; it is checked exactly as the API checks a bearer
+key (`security.match_key`: SHA-256 digests compared in constant time against every key) and then forgotten. The
+HttpOnly, SameSite=Strict cookie scoped to `/ui` carries only a random session id (`sessions.SessionStore`),
+which logout revokes and which expires; a captured cookie is no API key. Wrong keys count against the client
+address's budget of failed attempts, shared with the API. In key-less local mode nobody logs in (every user is
+the local admin, as with the API), which the settings allow only on a loopback address.
 
 CSRF: every form that changes state carries a random per-browser token that must equal the one in the
 `saring_ui_csrf` cookie (HttpOnly, SameSite=Strict; compared in constant time), and the request's Origin (or,
@@ -19,30 +21,47 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
-from service.security import LOCAL_ADMIN, Caller, RateLimiter, match_key
+from service.security import (
+    LOCAL_ADMIN,
+    Caller,
+    RateLimiter,
+    caller_of,
+    count_failed_key,
+    match_key,
+    refuse_if_guessing,
+)
 from service.settings import Settings
+from service.ui.sessions import SessionStore
 
-KEY_COOKIE = "saring_ui_key"
+SESSION_COOKIE = "saring_ui_session"
 CSRF_COOKIE = "saring_ui_csrf"
 CSRF_FIELD = "csrf_token"
 COOKIE_PATH = "/ui"
-SESSION_SECONDS = 8 * 3600  # one working day; the editor logs in again after that
+
+
+def _sessions(request: Request) -> SessionStore:
+    sessions: SessionStore = request.app.state.sessions
+    return sessions
 
 
 def current_caller(request: Request) -> Caller | None:
-    """The caller behind the login cookie (the local admin in key-less mode); None when not logged in."""
+    """The caller behind the session cookie (the local admin in key-less mode); None when not signed in."""
     settings: Settings = request.app.state.settings
     if settings.keyless:
         return LOCAL_ADMIN
-    presented = request.cookies.get(KEY_COOKIE)
-    key = match_key(settings.keys, presented) if presented else None
-    return Caller(role=key.role, key_id=key.key_id) if key is not None else None
+    token = request.cookies.get(SESSION_COOKIE)
+    return _sessions(request).get(token) if token else None
 
 
 def check_key(request: Request, presented: str) -> Caller | None:
+    """The caller a sign-in key belongs to; a wrong key counts against the address (429 ApiError when used up)."""
     settings: Settings = request.app.state.settings
+    refuse_if_guessing(request)
     key = match_key(settings.keys, presented.strip()) if presented.strip() else None
-    return Caller(role=key.role, key_id=key.key_id) if key is not None else None
+    if key is None:
+        count_failed_key(request)
+        return None
+    return caller_of(key)
 
 
 def within_rate(request: Request, caller: Caller | None) -> bool:
@@ -60,11 +79,13 @@ def _secure(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-def set_login(response: Response, request: Request, key: str) -> None:
+def set_login(response: Response, request: Request, caller: Caller) -> None:
+    """Start a session for `caller` and give the browser its id."""
+    sessions = _sessions(request)
     response.set_cookie(
-        KEY_COOKIE,
-        key,
-        max_age=SESSION_SECONDS,
+        SESSION_COOKIE,
+        sessions.create(caller),
+        max_age=int(sessions.ttl_s),
         path=COOKIE_PATH,
         httponly=True,
         samesite="strict",
@@ -72,8 +93,12 @@ def set_login(response: Response, request: Request, key: str) -> None:
     )
 
 
-def clear_login(response: Response) -> None:
-    response.delete_cookie(KEY_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
+def clear_login(response: Response, request: Request) -> None:
+    """Revoke the request's session (if any) and delete its cookie."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        _sessions(request).revoke(token)
+    response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 
 def csrf_token(request: Request) -> tuple[str, bool]:

@@ -24,6 +24,7 @@ from screening.result import ScreenResult
 from screening.store import Store
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
+from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob, RetrainJobRunner
 from service.observability import Metrics
 from service.routes.retrain import get_runner, retrain_task
@@ -39,10 +40,7 @@ QUEUE_PAGE_SIZE = 20
 QUEUE_COUNT_LIMIT = 100  # the models page counts queued items up to this, then says "100+"
 MAX_UPLOAD_BYTES = 4 * MAX_TEXT_CHARS  # UTF-8 needs at most 4 bytes per character
 SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
-        "frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-    ),
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
     "X-Frame-Options": "DENY",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
@@ -113,6 +111,8 @@ def problem(request: Request, caller: Caller | None, status: int, message: str) 
 def _gate(request: Request, role: Role, *, page: bool) -> Caller | Response:
     """The caller if they may act as `role`; otherwise the response to send (login redirect, 401 or 403 page)."""
     caller = auth.current_caller(request)
+    if caller is not None:
+        request.state.caller = caller  # the access log names who acted
     if caller is None:
         if page:
             return RedirectResponse(f"/ui/masuk?lanjut={quote(request.url.path)}", status_code=303)
@@ -179,11 +179,15 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", None, status=429, next=target, error="Terlalu banyak percobaan.")
     presented = form.get("kunci")
     key = presented.strip() if isinstance(presented, str) else ""
-    caller = auth.check_key(request, key)
+    try:
+        caller = auth.check_key(request, key)
+    except ApiError as exc:  # too many wrong keys from this address
+        return render(request, "login.html", None, status=exc.status, next=target, error=exc.message)
     if caller is None:
         return render(request, "login.html", None, status=401, next=target, error="Kunci API tidak dikenal.")
+    request.state.caller = caller
     response = RedirectResponse(target, status_code=303)
-    auth.set_login(response, request, key)
+    auth.set_login(response, request, caller)
     return response
 
 
@@ -193,7 +197,7 @@ async def logout(request: Request) -> Response:
     if not auth.csrf_ok(request, form.get(auth.CSRF_FIELD)):
         return problem(request, auth.current_caller(request), 403, "Formulir keluar kedaluwarsa. Muat ulang halaman.")
     response = RedirectResponse("/ui/masuk", status_code=303)
-    auth.clear_login(response)
+    auth.clear_login(response, request)
     return response
 
 

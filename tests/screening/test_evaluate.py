@@ -9,7 +9,9 @@ import numpy as np
 
 from screening.data import load_training_data
 from screening.metrics import best_macro_f1_threshold, expected_calibration_error
+from screening.policy import DecisionPolicy
 from screening.registry import TrainedModel
+from screening.result import Thresholds
 from screening.training.evaluate import cross_validate, evaluate_file, write_report
 
 TRAINING_DATA = Path(__file__).resolve().parents[2] / "training_data"
@@ -66,4 +68,16 @@ def test_cross_validation_report_on_small_data(tmp_path: Path) -> None:
     assert sum(decisions[g]["ordinary_news"]["n"] for g in ("post", "article")) == 160
     text = (tmp_path / "cv_report.md").read_text()
     assert text.count("| article |") == 4 and "ordinary news flagged" in text
+    # the decisions follow the policy given: a stricter review threshold flags no more of anything
+    strict = report.decision_table(DecisionPolicy(thresholds=Thresholds(review=0.95, reject=0.99)))
+    for genre, parts in decisions.items():
+        for part, share in parts.items():
+            if share["flagged"] is not None:
+                assert strict[genre][part]["flagged"] <= share["flagged"]
+    assert any(
+        strict[g][p]["flagged"] < decisions[g][p]["flagged"]
+        for g in decisions
+        for p in decisions[g]
+        if decisions[g][p]["n"]
+    )
     assert (tmp_path / "reliability.png").stat().st_size > 10_000

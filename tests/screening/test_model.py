@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
-from conftest import SmallModel
 
 from screening.doc import Analyser
 from screening.errors import TrainingDataError
 from screening.model import HoaxModel, PriorLogisticRegression
 from screening.registry import TrainedModel
 from screening.rules import RuleEngine
+
+if TYPE_CHECKING:  # the rootdir conftest (the service tests have their own conftest module)
+    from conftest import SmallModel
 
 
 def test_one_pass_training_on_small_data(small_model: SmallModel) -> None:

@@ -80,7 +80,7 @@ def test_refuses_a_damaged_array_file(registry: ModelRegistry) -> None:
     assert version is not None
     with open(registry.root / version / MODEL_ARRAYS, "ab") as f:
         f.write(b"\0")
-    with pytest.raises(ModelArtifactError, match="model.npz does not match its recorded sha256"):
+    with pytest.raises(ModelArtifactError, match="model.npz tidak cocok dengan sha256 yang tercatat"):
         registry.load()
     assert not registry.versions()[0].loadable
 
@@ -95,7 +95,7 @@ def test_refuses_a_tampered_array_whose_hash_was_recomputed(registry: ModelRegis
     with open(path, "wb") as f:
         np.savez_compressed(f, **arrays)  # type: ignore[arg-type]
     _rehash(registry, version, MODEL_ARRAYS)
-    with pytest.raises(ModelArtifactError, match=r"reference text \d+ scores .* when it was stored"):
+    with pytest.raises(ModelArtifactError, match=r"teks acuan \d+ mendapat .* saat disimpan"):
         registry.load()
 
 
@@ -106,7 +106,7 @@ def test_a_pickle_in_a_version_folder_is_never_loaded(registry: ModelRegistry, t
     payload = f"cos\nsystem\n(S'touch {marker}'\ntR.".encode()  # a pickle that runs a shell command
     (registry.root / version / MODEL_ARRAYS).write_bytes(payload)
     _rehash(registry, version, MODEL_ARRAYS)
-    with pytest.raises(ModelArtifactError, match="unreadable"):
+    with pytest.raises(ModelArtifactError, match="tidak terbaca"):
         registry.load()
     assert not marker.exists()
 
@@ -119,9 +119,9 @@ def test_malformed_metadata_marks_one_version_unloadable_and_breaks_nothing(regi
     (registry.root / broken / METADATA_NAME).write_bytes(b"[1, 2, 3]")
     infos = {i.version: i for i in registry.versions()}
     assert infos[good].loadable and not infos[broken].loadable
-    assert "not a JSON object" in str(infos[broken].problem)
+    assert "bukan objek JSON" in str(infos[broken].problem)
     (registry.root / broken / METADATA_NAME).write_bytes(b"\xff\xfe not utf-8")
-    assert "unreadable" in str({i.version: i for i in registry.versions()}[broken].problem)
+    assert "tidak terbaca" in str({i.version: i for i in registry.versions()}[broken].problem)
     with pytest.raises(ModelArtifactError):
         registry.activate(broken)
     assert registry.active_version() == good
@@ -138,19 +138,19 @@ def test_an_old_pickle_format_version_is_listed_with_the_reason(registry: ModelR
 
 @pytest.mark.parametrize("name", ["../models", "a/b", "..", "", ".hidden", "x" * 200])
 def test_version_names_are_plain_directory_names(registry: ModelRegistry, name: str) -> None:
-    with pytest.raises(ModelArtifactError, match="not a model version name"):
+    with pytest.raises(ModelArtifactError, match="bukan nama versi model"):
         registry.activate(name)
 
 
 def test_an_active_pointer_outside_the_registry_counts_as_none(registry: ModelRegistry) -> None:
     (registry.root / ACTIVE_NAME).write_text("../../etc\n", "utf-8")
     assert registry.active_version() is None
-    with pytest.raises(ModelArtifactError, match="no active model"):
+    with pytest.raises(ModelArtifactError, match="belum ada model aktif"):
         registry.load()
 
 
 def test_unknown_version_and_empty_registry_fail_clearly(tmp_path: Path, registry: ModelRegistry) -> None:
-    with pytest.raises(ModelArtifactError, match="not found"):
+    with pytest.raises(ModelArtifactError, match="tidak ada di"):
         registry.activate("20990101T000000-deadbeef-0000")
     with pytest.raises(ModelArtifactError, match="saring train"):
         ModelRegistry(tmp_path / "empty").load()
@@ -164,7 +164,7 @@ def test_rollback_walks_back_through_history(registry: ModelRegistry) -> None:
     assert not [p for p in registry.root.iterdir() if p.name.startswith(".tmp-")]
     assert registry.rollback() == second
     assert registry.rollback() == first  # back again, not forth to the third
-    with pytest.raises(ModelArtifactError, match="no earlier"):
+    with pytest.raises(ModelArtifactError, match="tidak ada versi model sebelumnya"):
         registry.rollback()
     assert registry.active_version() == first
 
@@ -192,5 +192,5 @@ def test_refuses_a_model_of_another_structure(registry: ModelRegistry) -> None:
     meta = json.loads(path.read_text("utf-8"))
     meta["model_format"] = 1
     path.write_text(json.dumps(meta), "utf-8")
-    with pytest.raises(ModelArtifactError, match="model structure"):
+    with pytest.raises(ModelArtifactError, match="struktur model"):
         registry.load()

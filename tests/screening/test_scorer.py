@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pytest
-from conftest import SmallModel
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from id_texts import CHAIN_TEXT, DEBUNK_TEXT, KIM_TEXT, SLANG_CHAIN
@@ -27,6 +28,9 @@ ODD_TEXTS = [
     "SEBARKAN!!! bit.ly/x " * 20,
     "Desa Sukamaju, Kecamatan Cibeber, Kabupaten Cianjur",
 ]
+
+if TYPE_CHECKING:  # the rootdir conftest (the service tests have their own conftest module)
+    from conftest import SmallModel
 
 
 @pytest.fixture(scope="module")
@@ -70,14 +74,14 @@ def test_arrays_round_trip_gives_identical_scores(small_model: SmallModel, compi
 def test_arrays_that_describe_no_model_are_refused(small_model: SmallModel) -> None:
     arrays, description = compile_model(small_model.model).to_arrays()
     arrays.pop("post.text.word.idf")
-    with pytest.raises(ModelArtifactError, match="do not describe a model"):
+    with pytest.raises(ModelArtifactError, match="tidak menggambarkan model"):
         CompiledModel.from_arrays(arrays, description)
 
 
 def test_a_changed_scorer_fails_the_parity_check(small_model: SmallModel) -> None:
     compiled = compile_model(small_model.model)
     compiled.genres["post"].combiner_intercept += 0.01
-    with pytest.raises(ModelArtifactError, match="differs from the fitted estimators"):
+    with pytest.raises(ModelArtifactError, match="berbeda dari estimator yang dilatih"):
         check_parity(small_model.model, compiled, small_model.held_out)
 
 

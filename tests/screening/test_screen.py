@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -171,3 +172,27 @@ def test_the_deployment_base_rate_moves_the_risk_by_bayes_rule(trained: TrainedM
         # risks are rounded to 4 decimals: allow for that on the log-odds scale
         rounding = sum(5e-5 / (p * (1 - p)) for p in (a.hoax_risk, b.hoax_risk))
         assert abs(log_odds_shift - expected) <= rounding + 1e-6
+
+
+# Texts at the length limit that made a backtracking regex or a quadratic word check run for seconds: a run of
+# one letter (spelling suggestions, 75 s before), "a.a.a." (link search, 11 s), and other token floods.
+WORST_TEXTS = {
+    "one letter": "a" * MAX_TEXT_CHARS,
+    "dotted letters": "a." * (MAX_TEXT_CHARS // 2),
+    "hyphenated letters": "a-" * (MAX_TEXT_CHARS // 2),
+    "slashes": "a/" * (MAX_TEXT_CHARS // 2),
+    "hashtags": "#a" * (MAX_TEXT_CHARS // 2),
+    "domains": "x.go.id " * (MAX_TEXT_CHARS // 8),
+    "digits": "08" * (MAX_TEXT_CHARS // 2),
+    "shouting": "SEBARKAN!!! " * (MAX_TEXT_CHARS // 12),
+}
+
+
+@pytest.mark.parametrize("text", WORST_TEXTS.values(), ids=WORST_TEXTS.keys())
+def test_no_text_within_the_limits_holds_the_screener(screener: Screener, text: str) -> None:
+    """Every step is linear in the text: the worst texts take under a second (ordinary ones ~15 ms; the figures
+    are in bench/bench_worst_texts.py). A generous bound on CPU time, so a loaded machine cannot fail it."""
+    started = time.process_time()
+    result = screener.screen(text=text, title="HEBOH!!! " * 50)
+    assert time.process_time() - started < 3.0
+    assert 0.0 <= result.hoax_risk <= 1.0

@@ -99,7 +99,8 @@ def test_progress_line_shows_share_rate_and_time_left() -> None:
 def small_registry(tmp_path: Path) -> tuple[Path, Path]:
     rows = load_training_data(REPO / "training_data")
     rnd = random.Random(1)
-    pick = rnd.sample([r for r in rows if r.is_hoax], 100) + rnd.sample([r for r in rows if not r.is_hoax], 100)
+    claims = [r for r in rows if r.corpus == "claims"]  # the CSV below has no corpus column
+    pick = rnd.sample([r for r in claims if r.is_hoax], 100) + rnd.sample([r for r in claims if not r.is_hoax], 100)
     data = tmp_path / "training_data"
     data.mkdir()
     with open(data / "base.csv", "w", encoding="utf-8", newline="") as f:
@@ -125,11 +126,12 @@ def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without
                 "/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"], "editor_id": "ed-1"}
             )
             assert r.status_code == 201, r.text
-        assert client.post("/v1/retrain", headers=SUBMITTER).status_code == 403
+        assert client.post("/v1/retrain", headers={**SUBMITTER, "Content-Type": "application/json"}).status_code == 403
         started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.02})
         assert started.status_code == 202, started.text
         job_id = started.json()["job_id"]
-        assert client.post("/v1/retrain", headers=ADMIN).status_code == 409  # one at a time
+        again = client.post("/v1/retrain", headers={**ADMIN, "Content-Type": "application/json"})
+        assert again.status_code == 409  # one at a time
         deadline = time.monotonic() + 180
         while True:
             status = client.get(f"/v1/retrain/{job_id}", headers=ADMIN).json()

@@ -158,7 +158,10 @@ def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_mod
     )
     err = result.stderr.decode()
     assert result.returncode == 1
-    assert err.startswith(f"saring: model tidak dapat dimuat: model {version}: model.npz") and err.count("\n") == 1
+    assert (
+        err.startswith(f"saring: model tidak dapat dimuat: model {version}: model.npz tidak cocok")
+        and err.count("\n") == 1
+    )
     assert "Traceback" not in err and "BrokenProcessPool" not in err
 
 

@@ -83,7 +83,7 @@ def test_text_and_title_length_are_422(client: TestClient) -> None:
     ],
 )
 def test_invalid_bodies_are_422(client: TestClient, body: Any) -> None:
-    r = client.post("/v1/screen", json=body, headers=SUBMITTER)
+    r = client.post("/v1/screen", json=body, headers={**SUBMITTER, "Content-Type": "application/json"})
     assert r.status_code == 422, r.text
     assert error_code(r) == "invalid_request"
     assert "details" in r.json()["error"]

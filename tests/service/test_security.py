@@ -39,14 +39,15 @@ def test_submitter_screens_but_cannot_administer(client: TestClient) -> None:
         ("post", "/v1/models/rollback", None),
         ("post", "/v1/models/v1/activate", None),
     ):
-        r = client.request(method, path, json=body, headers=SUBMITTER)
+        r = client.request(method, path, json=body, headers={**SUBMITTER, "Content-Type": "application/json"})
         assert r.status_code == 403, path
         assert r.json()["error"]["code"] == "forbidden"
     assert client.post("/v1/labels", json=label, headers=ADMIN).status_code == 201
 
 
 def test_keyless_local_mode_allows_everything_on_loopback(make_settings: Callable[..., Settings]) -> None:
-    with TestClient(create_app(make_settings(api_keys=""))) as c:
+    app = create_app(make_settings(api_keys=""))
+    with TestClient(app, base_url="http://localhost:8000", client=("127.0.0.1", 50000)) as c:
         assert c.post("/v1/screen", json=POST).status_code == 200
         label = {"text": POST["text"], "label": "valid", "editor_id": "editor-1"}
         assert c.post("/v1/labels", json=label).status_code == 201

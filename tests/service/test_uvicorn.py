@@ -133,7 +133,7 @@ def test_hot_swap_under_load_drops_nothing(server: str) -> None:
     try:
         with httpx.Client(base_url=server, timeout=30) as admin:
             for _ in range(3):  # each activation loads and verifies a fresh Screener, then swaps the reference
-                r = admin.post(f"/v1/models/{version}/activate", headers=ADMIN)
+                r = admin.post(f"/v1/models/{version}/activate", headers={**ADMIN, "Content-Type": "application/json"})
                 assert r.status_code == 200, r.text
     finally:
         stop.set()
