@@ -15,7 +15,11 @@ claims, hoax articles and the clarifications and reports about them) and, when g
      news, calibrated on its out-of-fold scores (Platt) at a news share of `gate_news_ratio` x the claims: the
      probability that a text belongs to the hoax-watch world at all. Ordinary reporting is never a hoax, so
 
-         hoax_risk = P(hoax | hoax-watch text) x P(hoax-watch text)   (combiner x gate)
+         hoax_risk = P(hoax | hoax-watch text) x min(1, P(hoax-watch text) / 0.5)   (combiner x discount)
+
+     Only a text that looks more like ordinary news than like a hoax-watch text is discounted: multiplying
+     by the gate itself also scaled down hoax-watch texts the gate was merely unsure of, which cost ROC-AUC on
+     the hoax data (articles 0.833 with the discount vs 0.821 with the product, grouped 5-fold CV).
 
      The gate is fitted separately from the combiner on purpose: fitted together, the features that tell
      mainstream news from hoax-watch texts crowd out those that tell a hoax from a genuine report on the same
@@ -48,8 +52,14 @@ from screening.metrics import best_macro_f1_threshold, classification_metrics
 from screening.rules import RuleEngine
 
 # Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
-MODEL_FORMAT = 4
+MODEL_FORMAT = 5
 GateTarget = Literal["claims", "hoax"]
+GATE_NEUTRAL = 0.5  # at or above this P(hoax-watch text), the claims risk is kept whole
+
+
+def gate_discount(gate: np.ndarray | float) -> np.ndarray:
+    """The factor the ordinary-news gate applies to the claims risk: min(1, gate / GATE_NEUTRAL)."""
+    return np.minimum(1.0, np.asarray(gate, dtype=float) / GATE_NEUTRAL)
 
 
 class PriorLogisticRegression(BaseEstimator, ClassifierMixin):
@@ -151,7 +161,7 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         post_C: float = 0.5,
         article_C: float = 4.0,
         combiner_C: float = 0.1,
-        rule_prior_strength: float = 4.0,
+        rule_prior_strength: float = 1.0,
         cv_folds: int = 5,
         min_genre_rows: int = 60,
         max_char_features: int = 300_000,
@@ -254,7 +264,7 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         claims_risk = combiner.predict_proba(z)[:, 1]
 
         gate, gate_oof = self._fit_gate(docs, y, groups, idx, news)
-        risk = claims_risk * gate_oof
+        risk = claims_risk * gate_discount(gate_oof)
         threshold = best_macro_f1_threshold(y_g, risk)
         metrics = classification_metrics(y_g, risk, threshold=threshold)
         return GenreModel(
@@ -335,7 +345,7 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
                 out[idx, 2] = expit(gm.gate.slope * gate_score + gm.gate.intercept)
             else:
                 out[idx, 2] = 1.0
-            out[idx, 3] = out[idx, 1] * out[idx, 2]
+            out[idx, 3] = out[idx, 1] * gate_discount(out[idx, 2])
         return out
 
     def describe(self) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from screening.doc import GENRES, Genre
 from screening.language import LanguageGuess
 from screening.result import Decision, Notice, SimilarHoax, Thresholds
 
-DEFAULT_THRESHOLDS = Thresholds(review=0.5, reject=0.85)
+DEFAULT_THRESHOLDS = Thresholds(review=0.45, reject=0.85)
 # Expected share of hoaxes among submissions, per genre; measured consequences are in the README's decision
 # table (reports/cv_report.md).
 DEFAULT_BASE_RATES: dict[str, float] = {"post": 0.5, "article": 0.5}

@@ -21,7 +21,7 @@ import numpy as np
 from screening.doc import GENRES, STYLE_FEATURES, Doc, Genre
 from screening.errors import ModelArtifactError
 from screening.features import STREAMS, stream_of
-from screening.model import HoaxModel
+from screening.model import HoaxModel, gate_discount
 from screening.resources import load_stopwords
 from screening.result import TermContribution
 from screening.rules import RuleEngine
@@ -148,7 +148,7 @@ class Scores:
     trained_classifier_risk: float  # the text classifier alone, calibrated
     claims_risk: float  # text, style and rules: how hoax-like among hoax-watch texts
     gate: float  # probability that the text belongs to the hoax-watch world at all (1: no gate)
-    trained_hoax_risk: float  # claims_risk x gate
+    trained_hoax_risk: float  # claims_risk x gate_discount(gate)
     # what explaining the scores needs, so that it computes nothing again
     text_rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
     cues: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -191,7 +191,9 @@ class CompiledModel:
         if gs.gate is not None:
             ga, gb = gs.gate_platt
             gate = _sigmoid(ga * gs.gate.score(gs.gate.rows(doc)) + gb)
-        return Scores(doc.genre, classifier_risk, claims_risk, gate, claims_risk * gate, rows, cues)
+        return Scores(
+            doc.genre, classifier_risk, claims_risk, gate, claims_risk * float(gate_discount(gate)), rows, cues
+        )
 
     # -- explanation --------------------------------------------------------------------------------
     def explain(self, doc: Doc, scores: Scores, *, top_k: int = 8) -> list[TermContribution]:
@@ -213,8 +215,9 @@ class CompiledModel:
             ):
                 if value:
                     contributions[name] = float(value * coef)
-        if scores.gate < 1.0:
-            contributions[GATE_TERM] = math.log(max(scores.gate, 1e-12))
+        discount = float(gate_discount(scores.gate))
+        if discount < 1.0:
+            contributions[GATE_TERM] = math.log(max(discount, 1e-12))
         ranked = sorted(contributions.items(), key=lambda kv: abs(kv[1]), reverse=True)[:top_k]
         return [TermContribution(term=k, contribution=round(v, 4)) for k, v in ranked if abs(v) > 1e-6]
 

@@ -23,7 +23,10 @@ def test_one_pass_training_on_small_data(small_model: SmallModel) -> None:
     scores = model.reference_scores(small_model.held_out)
     assert scores.shape == (len(small_model.held_out), 4)
     assert np.all((scores >= 0) & (scores <= 1))
-    assert np.allclose(scores[:, 3], scores[:, 1] * scores[:, 2])  # hoax risk = claims risk x gate
+    # hoax risk = claims risk, discounted only where the gate says "more like ordinary news" (gate < 0.5)
+    assert np.allclose(scores[:, 3], scores[:, 1] * np.minimum(1.0, scores[:, 2] / 0.5))
+    kept = scores[:, 2] >= 0.5
+    assert np.array_equal(scores[kept, 3], scores[kept, 1])
     assert all(gm.gate is not None for gm in model.genre_models_.values())  # news was given: every genre is gated
 
 

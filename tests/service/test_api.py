@@ -20,7 +20,7 @@ def test_screen_returns_full_result_and_model_header(client: TestClient) -> None
     assert r.headers["x-model-version"] == body["model_version"]
     assert 0.0 <= body["hoax_risk"] <= 1.0 and 0.0 <= body["classifier_risk"] <= 1.0
     assert body["decision"] in {"publish", "review", "reject"}
-    assert body["thresholds"] == {"review": 0.5, "reject": 0.85}
+    assert body["thresholds"] == {"review": 0.45, "reject": 0.85}
     assert 0 <= body["quality"]["score"] <= 100
     for key in ("rules", "terms", "similar_hoaxes", "ruleset_version", "screening_id", "text_sha256"):
         assert key in body
@@ -55,7 +55,7 @@ def test_request_thresholds_only_tighten(client: TestClient) -> None:
     loose = client.post(
         "/v1/screen", json={**HOAX_POST, "thresholds": {"review": 0.99, "reject": 1.0}}, headers=SUBMITTER
     ).json()
-    assert loose["thresholds"] == {"review": 0.5, "reject": 0.85}
+    assert loose["thresholds"] == {"review": 0.45, "reject": 0.85}
 
 
 def test_screenings_are_audited_with_key_id_not_key(client: TestClient, make_settings: Callable[..., Settings]) -> None:
