@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -162,8 +163,35 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def version_line() -> str:
+    """`saring <package version> (aturan <rules version>)`, read without loading any model or rule set."""
+    from importlib import metadata
+
+    from screening.rules.engine import DEFAULT_RULES_PATH
+
+    try:
+        package = metadata.version("saring")
+    except metadata.PackageNotFoundError:
+        package = "tidak terpasang"
+    try:
+        found = re.search(r'^version:\s*"?([^"\s#]+)', DEFAULT_RULES_PATH.read_text("utf-8"), re.M)
+    except OSError:
+        found = None
+    return f"saring {package} (aturan {found.group(1) if found else 'tidak diketahui'})"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="tampilkan versi Saring dan aturannya lalu keluar")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_line())
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SaringParser(prog="saring", description="Penyaringan hoaks untuk berita komunitas berbahasa Indonesia.")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, title="perintah", metavar="PERINTAH")
 
     def paths(p: argparse.ArgumentParser) -> None:
