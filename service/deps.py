@@ -12,7 +12,8 @@ import threading
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ModelArtifactError
@@ -179,3 +180,23 @@ HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 StoreDep = Annotated[Store, Depends(get_store)]
 LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]
+
+# How callers present a key (read by service.security.presented_key); declared so that OpenAPI, /docs (Authorize)
+# and generated clients know. auto_error=False: service.security decides, with its own messages and budgets.
+bearer_key = HTTPBearer(
+    scheme_name="BearerKey",
+    description="`Authorization: Bearer <key>` with a key from SARING_API_KEYS (role submitter or admin)",
+    auto_error=False,
+)
+header_key = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKeyHeader",
+    description="the same key in an `X-API-Key` header, for clients that cannot set Authorization",
+    auto_error=False,
+)
+API_KEY_SECURITY = [Security(bearer_key), Security(header_key)]
+metrics_key_scheme = HTTPBearer(
+    scheme_name="MetricsKey",
+    description="`Authorization: Bearer <SARING_METRICS_KEY>`, needed by /metrics only when that key is set",
+    auto_error=False,
+)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hmac
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request, Response, Security
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import HolderDep, StoreDep
+from service.deps import HolderDep, StoreDep, metrics_key_scheme
 from service.errors import ApiError
 from service.observability import Metrics
 from service.schemas import ErrorResponse, Health, Readiness
@@ -47,6 +47,7 @@ async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
 @router.get(
     "/metrics",
     response_class=Response,
+    dependencies=[Security(metrics_key_scheme)],
     responses={
         200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"},
         401: {"model": ErrorResponse, "description": "SARING_METRICS_KEY is set and was not sent"},
