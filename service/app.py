@@ -5,12 +5,13 @@ Run it with `uvicorn --factory service.app:create_app --host 127.0.0.1 --port 80
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry
@@ -85,9 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("no model could be loaded", extra={"error_type": type(exc).__name__, "error": str(exc)})
         app.state.store = store
         app.state.holder = holder
+        follower = asyncio.create_task(follow_registry(holder, settings.follow_interval_s))
         try:
             yield
         finally:
+            follower.cancel()
+            with suppress(asyncio.CancelledError):
+                await follower
             store.close()
 
     app = FastAPI(
@@ -142,6 +148,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestGuardMiddleware, settings=settings)
     app.add_middleware(RequestContextMiddleware, metrics=metrics)
     return app
+
+
+async def follow_registry(holder: ScreenerHolder, interval_s: float) -> None:
+    """Keep this process on the registry's active version, whoever switched it (see `service.deps`)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await run_in_threadpool(holder.follow_registry, min_interval_s=interval_s / 2)
+        except Exception:  # noqa: BLE001 - a failed look must not end the following; logged, tried again
+            log.exception("following the model registry failed")
 
 
 def with_configured_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -253,31 +253,41 @@ class BatchScreenResponse(BaseModel):
 
 
 class ModelVersionOut(BaseModel):
-    version: str
-    active: bool
+    version: str = Field(description="the version's name (its directory in the registry)")
+    active: bool = Field(description="whether the registry's ACTIVE pointer names this version")
     loadable: bool = Field(description="whether this version loads and reproduces its reference scores here")
     problem: str | None = Field(None, description="why it cannot load, when it cannot")
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = Field(
+        description="its metadata.json: created-at, training data hash and counts, metrics, library versions"
+    )
+
+
+_FOLLOWS = "every process serving the registry follows it within a few seconds of a switch made anywhere"
 
 
 class ModelsResponse(BaseModel):
-    active_version: str | None = Field(description="the version the registry points at")
+    active_version: str | None = Field(description=f"the version the registry points at; {_FOLLOWS}")
     serving_version: str | None = Field(description="the version this process is serving right now")
-    versions: list[ModelVersionOut]
+    process_id: int = Field(description="the answering process (one of several with `saring serve --workers`)")
+    versions: list[ModelVersionOut] = Field(description="every stored version, newest first")
 
 
 class ModelSwitched(BaseModel):
-    active_version: str
-    previous_version: str | None
+    active_version: str = Field(description="the version now active and served by the process that answered")
+    previous_version: str | None = Field(description="the version active before the switch")
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok"] = Field(description="always `ok`: the process answers")
 
 
 class Readiness(BaseModel):
-    status: Literal["ready", "not_ready"]
-    model_loaded: bool
-    model_version: str | None
-    store_reachable: bool
-    checked_at: datetime
+    status: Literal["ready", "not_ready"] = Field(description="`ready` when a model is loaded and the store answers")
+    model_loaded: bool = Field(description="whether this process has a model to screen with")
+    model_version: str | None = Field(description="the version this process serves")
+    active_version: str | None = Field(
+        None, description=f"the version the registry points at; {_FOLLOWS}, so a difference is brief"
+    )
+    process_id: int = Field(description="the answering process (one of several with `saring serve --workers`)")
+    store_reachable: bool = Field(description="whether the audit store answered a ping")
+    checked_at: datetime = Field(description="when this answer was made (UTC)")

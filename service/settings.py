@@ -106,10 +106,13 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    workers: int = Field(default=1, ge=1, le=64)  # `saring serve` processes sharing the port
     models_dir: Path = Path("./models")
     training_data_dir: Path = Path("./training_data")
     database_url: SecretStr = SecretStr("sqlite:///./var/saring.db")
     train_if_missing: bool = True  # train a default model at start-up when the registry is empty
+    # how often each process looks at the registry's ACTIVE pointer to follow switches made by other processes
+    follow_interval_s: float = Field(default=1.0, ge=0.1, le=60.0)
     api_keys: SecretStr = SecretStr("")
     # Host names requests may carry, comma-separated (`*.example.org` for sub-domains); empty means any. In key-less
     # mode only loopback names are answered and this must stay empty.

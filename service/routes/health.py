@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import os
 from datetime import UTC, datetime
 
 from fastapi import APIRouter, Request, Response, Security
@@ -33,11 +34,14 @@ async def healthz() -> Health:
 async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
     screener = holder.screener
     reachable = await run_in_threadpool(store.ping)
+    active = await run_in_threadpool(holder.registry.active_version)
     ready = screener is not None and reachable
     body = Readiness(
         status="ready" if ready else "not_ready",
         model_loaded=screener is not None,
         model_version=screener.model_version if screener is not None else None,
+        active_version=active,
+        process_id=os.getpid(),
         store_reachable=reachable,
         checked_at=datetime.now(UTC),
     )
