@@ -10,8 +10,9 @@ from importlib import metadata
 from pathlib import Path
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
-from http_helpers import SUBMITTER
+from http_helpers import REPO, SUBMITTER
 
 from screening.rules.engine import RuleEngine
 from service.app import create_app
@@ -75,3 +76,26 @@ def test_openapi_batch_limit_is_the_configured_one(make_settings: Callable[..., 
         assert items["maxItems"] == 7
         body = {"items": [{"text": "Warga bergotong royong membersihkan saluran irigasi desa."}] * 8}
         assert c.post("/v1/screen/batch", json=body, headers=SUBMITTER).status_code == 422
+
+
+# -- the container: no engine runs here, so its file is checked to stay a thin wrapper over the scripts --------
+def test_dockerfile_runs_only_the_scripts_ci_runs() -> None:
+    lines = (REPO / "Dockerfile").read_text("utf-8").replace("\\\n", " ").splitlines()
+    instructions = [line.split(None, 1) for line in lines if line.strip() and not line.lstrip().startswith("#")]
+    runs = [rest for word, rest in instructions if word == "RUN"]
+    assert "scripts/setup.sh postgres" in runs  # installs from requirements.lock, as scripts/test.sh does
+    assert ".venv/bin/saring train" in runs  # the default model at build time
+    assert all(r.startswith(("scripts/", ".venv/bin/saring", "useradd")) for r in runs), runs
+    users = [rest.strip() for word, rest in instructions if word == "USER"]
+    assert users and users[-1] != "root"
+    assert any(word == "HEALTHCHECK" and "/readyz" in rest for word, rest in instructions)
+    assert "-c requirements.lock" in (REPO / "scripts" / "setup.sh").read_text("utf-8")
+
+
+def test_compose_runs_saring_with_postgres() -> None:
+    compose = yaml.safe_load((REPO / "compose.yaml").read_text("utf-8"))
+    services = compose["services"]
+    assert services["db"]["image"].startswith("postgres:")
+    saring = services["saring"]
+    assert saring["build"] == "." and saring["depends_on"]["db"]["condition"] == "service_healthy"
+    assert saring["environment"]["SARING_DATABASE_URL"].startswith("postgresql://")
