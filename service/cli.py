@@ -21,6 +21,7 @@ from screening.training.train import ensure_default_model, train_and_register
 from service.cli_args import (
     SaringParser,
     UsageError,
+    number,
     positive_int,
     probability,
     run_command,
@@ -39,6 +40,8 @@ def active_registry(models_dir: Path, version: str | None = None) -> ModelRegist
     registry = ModelRegistry(models_dir)
     if version is None and registry.active_version() is None:
         raise UsageError(f"tidak ada model aktif di {models_dir}; jalankan `saring train` dulu")
+    if version is not None and (Path(version).name != version or not (models_dir / version).is_dir()):
+        raise UsageError(f"versi model {version!r} tidak ada di {models_dir}; lihat `saring models list`")
     return registry
 
 
@@ -146,6 +149,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         text_field=args.text_field,
         label_field=args.label_field,
+        input_format=args.input_format,
         on_bad_row=report_bad_row,
     )
     report["model_version"] = trained.version
@@ -155,7 +159,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"model {trained.version} pada {path}")
         _print_metrics(report)
     if report["skipped"]:
-        print(f"saring evaluate: {report['skipped']:,} baris rusak dilewati", file=sys.stderr)
+        print(f"saring evaluate: {number(report['skipped'])} baris rusak dilewati", file=sys.stderr)
     return 0
 
 
@@ -249,13 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "evaluate",
         help="nilai model pada berkas CSV/JSONL berlabel, atau validasi silang (--cv)",
-        description="Menilai model aktif pada berkas berlabel (label hoax/hoaks/1 atau valid/0). Baris rusak "
-        "dilaporkan dengan nomor barisnya lalu dilewati.",
+        description="Menilai model aktif pada berkas berlabel (label hoaks/hoax/1 atau valid/0). Berkas dibaca "
+        "seperti `saring screen` membacanya; baris rusak (bukan UTF-8, bukan JSON, teks kosong atau lebih dari "
+        "20.000 karakter, label tidak dikenal) dilaporkan dengan nomor barisnya lalu dilewati.",
     )
     paths(p)
     p.add_argument("file", nargs="?", metavar="FILE", help="berkas berlabel: kolom teks, label[, title]")
     p.add_argument("--text-field", metavar="KOLOM", default="text", help="kolom/field teks (bawaan: text)")
     p.add_argument("--label-field", metavar="KOLOM", default="label", help="kolom/field label (bawaan: label)")
+    p.add_argument(
+        "--input-format",
+        choices=["jsonl", "csv"],
+        help="format berkas (bawaan: dari akhiran nama berkas; tanpa akhiran: dari isinya)",
+    )
     p.add_argument("--json", action="store_true", help="cetak satu objek JSON")
     p.add_argument("--quiet", action="store_true", help="jangan cetak baris yang dilewati satu per satu")
     p.add_argument("--version", metavar="VERSI", help="versi model (bawaan: yang aktif)")

@@ -8,6 +8,7 @@ Exit codes: 0 done, 1 the work failed (a model that cannot load, unusable data),
 from __future__ import annotations
 
 import argparse
+import errno
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -55,6 +56,11 @@ _ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"argument (.+?): invalid float value: (.+)"), r"argumen \1: \2 bukan bilangan"),
     (re.compile(r"argument (.+?): expected one argument"), r"argumen \1 memerlukan satu nilai"),
     (re.compile(r"argument (.+?): not allowed with argument (.+)"), r"argumen \1 tidak boleh dipakai bersama \2"),
+    (re.compile(r"argument (.+?): ignored explicit argument (.+)"), r"argumen \1 tidak menerima nilai (diberikan \2)"),
+    (re.compile(r"argument (.+?): expected at least one argument"), r"argumen \1 memerlukan paling sedikit satu nilai"),
+    (re.compile(r"argument (.+?): invalid (.+?) value: (.+)"), r"argumen \1: nilai \3 tidak valid"),
+    (re.compile(r"ambiguous option: (.+?) could match (.+)"), r"opsi \1 ambigu: dapat berarti \2"),
+    (re.compile(r"one of the arguments (.+) is required"), r"salah satu argumen ini wajib diberikan: \1"),
     (re.compile(r"argument (.+?): (.+)"), r"argumen \1: \2"),  # our own type checks already speak Indonesian
 ]
 
@@ -87,6 +93,14 @@ class SaringParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {translate_argparse_message(message)} (lihat `{self.prog} --help`)\n")
 
 
+def number(value: float, decimals: int = 0) -> str:
+    """A count or measure as Indonesian readers write it: 6.000 baris, 7,5 detik (a "6,000" reads as six)."""
+    return f"{value:,.{decimals}f}".translate(_SEPARATORS)
+
+
+_SEPARATORS = str.maketrans(",.", ".,")
+
+
 def positive_int(value: str) -> int:
     try:
         number = int(value)
@@ -108,6 +122,33 @@ def probability(value: str) -> float:
 
 
 # -- failures as one line -----------------------------------------------------------------------------------------
+# The operating system's own words (strerror) are English; the ones people meet, in Bahasa Indonesia.
+_OS_ERRORS = {
+    errno.ENOENT: "tidak ditemukan",
+    errno.EACCES: "tidak diizinkan (periksa hak akses berkas)",
+    errno.EPERM: "tidak diizinkan (periksa hak akses berkas)",
+    errno.EISDIR: "sebuah direktori, bukan berkas",
+    errno.ENOTDIR: "salah satu bagian jalurnya bukan direktori",
+    errno.EEXIST: "sudah ada (dan bukan direktori)",
+    errno.ENOSPC: "ruang disk habis",
+    errno.EDQUOT: "kuota disk habis",
+    errno.EROFS: "sistem berkasnya hanya dapat dibaca",
+    errno.EMFILE: "terlalu banyak berkas terbuka",
+    errno.ENAMETOOLONG: "nama berkas terlalu panjang",
+    errno.EPIPE: "keluaran ditutup sebelum selesai (pipa putus)",
+}
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for a failed file operation: the file, then what went wrong in Bahasa Indonesia."""
+    where = f"{exc.filename}: " if exc.filename else ""
+    known = _OS_ERRORS.get(exc.errno) if exc.errno is not None else None
+    if known is None:
+        name = errno.errorcode.get(exc.errno, "") if exc.errno is not None else ""
+        known = f"galat sistem {name}: {exc.strerror or exc}" if name else f"galat sistem: {exc.strerror or exc}"
+    return where + known
+
+
 def _failure_line(exc: BaseException) -> tuple[int, str]:
     from screening.batch import BatchUsageError
     from screening.store import StoreError
@@ -127,8 +168,7 @@ def _failure_line(exc: BaseException) -> tuple[int, str]:
     if isinstance(exc, ScreeningError):
         return 1, str(exc)
     if isinstance(exc, OSError):
-        where = f"{exc.filename}: " if exc.filename else ""
-        return 1, f"{where}{exc.strerror or exc}"
+        return 1, describe_os_error(exc)
     raise exc
 
 

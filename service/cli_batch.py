@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from screening.batch import BatchOptions, BatchSummary, Fields, Progress, ScreenerSpec, screen_file
-from service.cli_args import SaringParser, UsageError, positive_int, probability, run_command, settings_from_args
+from service.cli_args import (
+    SaringParser,
+    UsageError,
+    number,
+    positive_int,
+    probability,
+    run_command,
+    settings_from_args,
+)
 
 if TYPE_CHECKING:
     from screening.training.retrain import RetrainReport
@@ -24,7 +32,7 @@ if TYPE_CHECKING:
 
 # -- screen -----------------------------------------------------------------------------------------------------
 class ProgressBar:
-    """A one-line progress bar with rate and ETA, redrawn at most a few times a second on a terminal."""
+    """A one-line progress bar with rate and time left, redrawn at most a few times a second on a terminal."""
 
     def __init__(self, stream: TextIO, *, min_interval: float = 0.2) -> None:
         self.stream = stream
@@ -50,39 +58,43 @@ class ProgressBar:
 def render_progress(p: Progress, width: int = 24) -> str:
     done_rows = p.rows - p.resumed_from_rows
     rate = done_rows / p.elapsed if p.elapsed > 0 else 0.0
-    text = f"{p.rows:,} baris  {rate:,.0f} baris/detik"
+    text = f"{number(p.rows)} baris  {number(rate)} baris/detik"
     if p.total_bytes:
         fraction = min(1.0, p.input_bytes / p.total_bytes)
         filled = int(fraction * width)
         bytes_rate = (p.input_bytes - p.resumed_from_bytes) / p.elapsed if p.elapsed > 0 else 0.0
         eta = (p.total_bytes - p.input_bytes) / bytes_rate if bytes_rate > 0 else float("inf")
         eta_text = "?" if eta == float("inf") else time.strftime("%H:%M:%S", time.gmtime(eta))
-        text = f"[{'#' * filled}{'.' * (width - filled)}] {fraction:6.1%}  {text}  ETA {eta_text}"
+        text = f"[{'#' * filled}{'.' * (width - filled)}] {number(100 * fraction, 1):>5}%  {text}  sisa {eta_text}"
     return text
 
 
 def format_summary(summary: BatchSummary, *, output: str, errors: str | None, fields: Fields) -> str:
     d = summary.decisions
     lines = [
-        f"saring screen: {summary.rows:,} baris dibaca, {summary.screened:,} disaring, {summary.errors:,} galat "
-        f"dalam {summary.seconds:.1f} detik ({summary.rows_per_second:,.0f} baris/detik, mesin {summary.engine}, "
+        f"saring screen: {number(summary.rows)} baris dibaca, {number(summary.screened)} disaring, "
+        f"{number(summary.errors)} galat dalam {number(summary.seconds, 1)} detik "
+        f"({number(summary.rows_per_second)} baris/detik, mesin {summary.engine}, "
         f"{summary.jobs} proses, model {summary.model_version})",
-        f"  keputusan: publish {d.get('publish', 0):,}  review {d.get('review', 0):,}  reject {d.get('reject', 0):,}",
+        f"  keputusan: publish {number(d.get('publish', 0))}  review {number(d.get('review', 0))}  "
+        f"reject {number(d.get('reject', 0))}",
         f"  keluaran: {output}",
     ]
     if summary.resumed_from_rows:
-        lines.append(f"  dilanjutkan setelah {summary.resumed_from_rows:,} baris yang sudah selesai")
+        lines.append(f"  dilanjutkan setelah {number(summary.resumed_from_rows)} baris yang sudah selesai")
     if summary.errors and errors:
         lines.append(f"  galat: {errors}")
     for name, count in summary.missing_fields.items():
-        scope = "semua" if count >= summary.rows else f"{count:,} dari {summary.rows:,}"
+        scope = "semua" if count >= summary.rows else f"{number(count)} dari {number(summary.rows)}"
         lines.append(f"  peringatan: field {name!r} tidak ada pada {scope} baris (salah nama?)")
     return "\n".join(lines)
 
 
 def _fields(args: argparse.Namespace) -> Fields:
     keep = tuple(name.strip() for name in (args.keep_columns or "").split(",") if name.strip())
-    return Fields(text=args.text_field, title=args.title_field, id=args.id_field, keep=keep)
+    return Fields(
+        text=args.text_field, title=args.title_field, id=args.id_field, keep=keep, keep_all=args.keep_all_columns
+    )
 
 
 def cmd_screen(args: argparse.Namespace) -> int:
@@ -104,7 +116,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
     fields = _fields(args)
     options = BatchOptions(
         fields=fields,
-        input_format=args.input_format or ("jsonl" if from_stdin else None),
+        input_format=args.input_format,
         output_format=args.format,
         rule_messages=args.rule_messages,
         chunk_size=args.chunk_size,
@@ -204,8 +216,9 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "screen",
         help="saring berkas CSV/JSONL (atau - untuk masukan standar) menjadi JSONL/CSV, mengalir, di semua inti",
         description="Menyaring setiap baris INPUT dan menulis id, line, hoax_risk, decision, quality_score dan "
-        "aturan yang terpicu, berurutan seperti masukan. Baris yang tidak dapat disaring masuk ke laporan galat "
-        "beserta nomor barisnya; baris lain tetap disaring.",
+        "aturan yang terpicu, berurutan seperti masukan. Baris yang tidak dapat disaring (bukan UTF-8, bukan JSON, "
+        "teks kosong, teks lebih dari 20.000 karakter atau judul lebih dari 500, batas yang sama dengan API) masuk "
+        "ke laporan galat beserta nomor barisnya; baris lain tetap disaring.",
     )
     p.add_argument("input", metavar="INPUT", help="berkas CSV atau JSONL, atau - untuk masukan standar")
     p.add_argument(
@@ -213,7 +226,10 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--format", choices=["jsonl", "csv"], help="format keluaran (bawaan: dari akhiran --out)")
     p.add_argument(
-        "--input-format", choices=["jsonl", "csv"], help="format masukan (bawaan: dari akhiran; jsonl untuk -)"
+        "--input-format",
+        choices=["jsonl", "csv"],
+        help="format masukan (bawaan: dari akhiran nama berkas; tanpa akhiran atau untuk -: JSONL bila isinya "
+        "diawali {, selain itu CSV)",
     )
     p.add_argument("--text-field", metavar="KOLOM", default="text", help="kolom/field teks (bawaan: text)")
     p.add_argument("--title-field", metavar="KOLOM", help="kolom/field judul (bawaan: title, bila ada)")
@@ -225,7 +241,21 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="KOLOM,...",
         help="salin kolom/field masukan ini ke keluaran, dipisah koma (misalnya kecamatan,desa)",
     )
-    p.add_argument("--rule-messages", action="store_true", help="tulis juga pesan setiap aturan untuk editor")
+    p.add_argument(
+        "--keep-all-columns",
+        action="store_true",
+        help="salin semua kolom/field masukan lain (selain teks) ke keluaran, setelah --keep-columns; yang "
+        "bernama sama dengan kolom hasil (id, decision, ...) tidak disalin; kolom keluaran CSV diambil dari "
+        "baris-baris pertama",
+    )
+    p.add_argument(
+        "--with-messages",
+        "--rule-messages",
+        dest="rule_messages",
+        action="store_true",
+        help="tulis juga pesan untuk editor: pesan setiap aturan yang terpicu (rule_messages) dan catatan yang "
+        "menjelaskan keputusan, misalnya hoaks yang sudah dikenal atau bahasa lain (notices)",
+    )
     p.add_argument(
         "--errors",
         metavar="BERKAS",
@@ -249,7 +279,11 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="ALAMAT",
         help="alamat penjadwal Dask, misalnya tcp://10.0.0.5:8786 (dengan --engine dask)",
     )
-    p.add_argument("--resume", action="store_true", help="lanjutkan proses yang terputus dari checkpoint-nya")
+    p.add_argument(
+        "--resume",
+        action="store_true",
+        help="lanjutkan proses yang terputus dari checkpoint-nya (hanya untuk berkas masukan, bukan -)",
+    )
     p.add_argument("--version", metavar="VERSI", help="versi model (bawaan: yang aktif, tetap selama proses)")
     p.add_argument("--models-dir", metavar="DIR", type=Path, help="direktori registri model (SARING_MODELS_DIR)")
     p.add_argument("--quiet", action="store_true", help="tanpa bilah kemajuan dan ringkasan")

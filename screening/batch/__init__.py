@@ -6,13 +6,15 @@
 How a run flows, one module each:
   reader   (reader.py) the input is read as bytes, one record at a time (a JSONL line or a CSV record, which may
            span lines), and cut into chunks of `chunk_size` rows; a row that cannot be read (bad UTF-8, not
-           JSON, no text) becomes an error record in its chunk instead of stopping the run.
+           JSON, no text, a text or title over a submission's limits) becomes an error record in its chunk
+           instead of stopping the run, and a named field the input lacks stops it before the first chunk.
   engines  (engines.py) chunks go to workers that each hold one Screener (loaded once per worker process, or
            scattered once to every Dask worker) and screen a chunk with `Screener.screen_many`; at most
            `max_in_flight` chunks are read ahead, so memory does not grow with the file.
   writer   (writer.py) results come back in input order and are appended to the output and the error report,
            with checkpoints that let `resume=True` continue an interrupted run without losing or doubling a row.
-  run      (run.py) `screen_file` checks the request, picks up a checkpoint and connects the three.
+  run      (run.py) `screen_file` checks the request, picks up a checkpoint and connects the three; the input
+           is checked (its first chunk read) before any output is opened.
 
 Progress is reported through a callback; this package never prints.
 """

@@ -41,11 +41,18 @@ class ScreenerSpec:
         """The same spec pinned to a concrete, verified version, so every worker (and a resumed run) uses one
         model, and a model that cannot load stops the run here, before any worker starts."""
         registry = ModelRegistry(self.models_dir)
+        if self.version is not None and (Path(self.version).name != self.version or not self._stored(self.version)):
+            raise BatchUsageError(
+                f"versi model {self.version!r} tidak ada di {self.models_dir}; lihat `saring models list`"
+            )
         version = self.version or registry.active_version()
         if version is None:
             raise BatchUsageError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train` dulu")
         registry.load(version)
         return replace(self, version=version)
+
+    def _stored(self, version: str) -> bool:
+        return (Path(self.models_dir) / version).is_dir()
 
     def load(self) -> Screener:
         return Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy)
@@ -69,7 +76,9 @@ def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
                 "quality_score": outcome.quality.score,
                 "rules": [m.rule_id for m in outcome.rules],
                 "rule_messages": [m.message for m in outcome.rules],
+                "notices": [n.message for n in outcome.notices],
                 "kept": r.kept,
+                "extra": r.extra,
             }
         )
     errors.sort(key=lambda e: e.line)

@@ -1,8 +1,9 @@
 """Reading a batch input: JSONL lines or CSV records (which may span lines), as bytes, into chunks of rows.
 
-A record that cannot be read (bad UTF-8, not JSON, no text) becomes a `RowError` in its chunk instead of
-stopping the run. The reader tracks the byte offset and line number after every record, so a checkpoint can
-say exactly where to continue.
+A record that cannot be read (bad UTF-8, not JSON, no text, a text or title longer than the API accepts)
+becomes a `RowError` in its chunk instead of stopping the run. A field the caller named that the input lacks
+(a CSV column, or a JSONL field none of the first rows has) stops the run before its first chunk. The reader
+tracks the byte offset and line number after every record, so a checkpoint can say exactly where to continue.
 """
 
 from __future__ import annotations
@@ -10,18 +11,25 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
 from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields, Row, RowError
+from screening.submission import MAX_TEXT_CHARS, MAX_TITLE_CHARS
 
 InputFormat = Literal["csv", "jsonl"]
 MAX_RECORD_BYTES = 64 * 1024 * 1024  # a single record beyond this is reported, not held in memory
+PROBE_ROWS = 50  # JSONL objects looked at for the named fields before the first chunk is handed on
+PROBE_BYTES = 8 * 1024 * 1024  # ... or fewer, when they are long
+HEAD_BYTES = 4096  # what is looked at to tell CSV from JSONL when no suffix or format says
 
 csv.field_size_limit(MAX_RECORD_BYTES)
 
 
-def detect_format(path: Path | None, given: str | None = None) -> InputFormat:
+def detect_format(path: Path | None, given: str | None = None, *, head: bytes | None = None) -> InputFormat:
+    """The input format: `given`, else the file's suffix, else (a stream, a name without suffix) what `head`,
+    the input's first bytes, holds: JSONL when it starts with "{", CSV otherwise."""
     if given in ("csv", "jsonl"):
         return given  # type: ignore[return-value]
     if given:
@@ -29,9 +37,64 @@ def detect_format(path: Path | None, given: str | None = None) -> InputFormat:
     suffix = path.suffix.lower() if path is not None else ""
     if suffix == ".csv":
         return "csv"
-    if suffix in (".jsonl", ".ndjson", ".json", ""):
+    if suffix in (".jsonl", ".ndjson", ".json"):
         return "jsonl"
+    if suffix == "":
+        start = (head or b"").removeprefix(b"\xef\xbb\xbf").lstrip()
+        return "csv" if start and not start.startswith(b"{") else "jsonl"
     raise BatchUsageError(f"{path}: format tidak dapat ditebak dari akhiran nama berkas; beri --input-format")
+
+
+def peek_head(stream: IO[bytes]) -> bytes | None:
+    """The first bytes of `stream` without consuming them (None when a stream can neither peek nor seek)."""
+    peek = getattr(stream, "peek", None)
+    if callable(peek):
+        return bytes(peek(HEAD_BYTES)[:HEAD_BYTES])
+    if stream.seekable():
+        position = stream.tell()
+        head = stream.read(HEAD_BYTES)
+        stream.seek(position)
+        return head
+    return None
+
+
+def _thousands(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_long(what: str, value: str, limit: int) -> str:
+    size, most = _thousands(len(value)), _thousands(limit)
+    return f"{what} terlalu panjang ({size} karakter; paling banyak {most}, sama dengan API)"
+
+
+# the json and csv modules' English words for what is wrong with a record, as the error report says them
+_JSON_PROBLEMS = {
+    "Expecting value": "nilai tidak ada atau tidak sah",
+    "Expecting ',' delimiter": "koma pemisah tidak ada",
+    "Expecting ':' delimiter": "titik dua setelah nama field tidak ada",
+    "Expecting property name enclosed in double quotes": "nama field harus diapit tanda kutip ganda",
+    "Unterminated string starting at": "tanda kutip teks tidak ditutup",
+    "Extra data": "ada data lain setelah objek JSON",
+    "Invalid control character at": "karakter kendali di dalam teks",
+    "Invalid \\escape": "garis miring terbalik (\\) yang tidak sah",
+}
+_CSV_PROBLEMS = {
+    "new-line character seen in unquoted field": "karakter CR di luar tanda kutip; simpan ulang berkasnya sebagai CSV",
+    "field larger than field limit": f"sebuah kolom lebih panjang dari {MAX_RECORD_BYTES} bita",
+}
+
+
+def _json_problem(exc: json.JSONDecodeError) -> str:
+    problem = _JSON_PROBLEMS.get(exc.msg, exc.msg)
+    if exc.msg == "Invalid control character at" and exc.doc[exc.pos : exc.pos + 1] in ("\n", "\r"):
+        problem = "tanda kutip teks tidak ditutup sebelum akhir baris"
+    return f"bukan JSON yang sah ({problem}, pada karakter ke-{exc.colno})"
+
+
+def _csv_problem(exc: csv.Error) -> str:
+    text = str(exc)
+    known = next((ours for theirs, ours in _CSV_PROBLEMS.items() if text.startswith(theirs)), text)
+    return f"CSV rusak ({known})"
 
 
 class _LineSource:
@@ -81,10 +144,61 @@ def _row_from_mapping(obj: dict[str, Any], line: int, fields: Fields, missing: d
         return title
     if not text.strip():
         return RowError(line, rid_str, f"{fields.text!r} kosong")
-    return Row(line, rid_str, title, text, tuple(obj.get(name) for name in fields.keep))
+    # the limits of one submission, so a file is screened as the API would screen its rows
+    if len(text) > MAX_TEXT_CHARS:
+        return RowError(line, rid_str, _too_long("teks", text, MAX_TEXT_CHARS))
+    if len(title) > MAX_TITLE_CHARS:
+        return RowError(line, rid_str, _too_long("judul", title, MAX_TITLE_CHARS))
+    kept = tuple(obj.get(name) for name in fields.keep)
+    if not fields.keep_all:
+        return Row(line, rid_str, title, text, kept)
+    extra = tuple((k, v) for k, v in obj.items() if k != fields.text and k not in fields.keep)
+    return Row(line, rid_str, title, text, kept, extra)
 
 
-def _jsonl_records(src: _LineSource, fields: Fields, missing: dict[str, int]) -> Iterator[Row | RowError]:
+@dataclass
+class _FieldProbe:
+    """The keys of the first JSONL objects, to refuse a named field none of them has (a typo, most likely)."""
+
+    wanted: tuple[str, ...]
+    seen: set[str] = field(default_factory=set)
+    objects: int = 0
+    done: bool = False
+
+    def observe(self, obj: dict[str, Any]) -> None:
+        if not self.done:
+            self.objects += 1
+            self.seen.update(obj)
+
+    def satisfied(self) -> bool:
+        return all(name in self.seen for name in self.wanted)
+
+    def check(self) -> None:
+        self.done = True
+        absent = [name for name in self.wanted if name not in self.seen]
+        if absent and self.objects:
+            names = ", ".join(repr(n) for n in absent)
+            found = sorted(self.seen)
+            shown = ", ".join(found[:30]) + (", ..." if len(found) > 30 else "") if found else "tidak ada"
+            rows = "baris pertama" if self.objects == 1 else f"{self.objects} baris pertama"
+            raise BatchUsageError(f"baris JSONL tidak punya field {names} (field yang ada pada {rows}: {shown})")
+
+
+def _probed(records: Iterator[Row | RowError], src: _LineSource, probe: _FieldProbe) -> Iterator[Row | RowError]:
+    """`records`, after the first few have shown that every named field occurs."""
+    start, held = src.offset, []
+    for record in records:
+        held.append(record)
+        if probe.satisfied() or probe.objects >= PROBE_ROWS or src.offset - start >= PROBE_BYTES:
+            break
+    probe.check()
+    yield from held
+    yield from records
+
+
+def _jsonl_records(
+    src: _LineSource, fields: Fields, missing: dict[str, int], probe: _FieldProbe | None = None
+) -> Iterator[Row | RowError]:
     for raw in src:
         line = src.line_no
         if len(raw) > MAX_RECORD_BYTES:
@@ -104,11 +218,13 @@ def _jsonl_records(src: _LineSource, fields: Fields, missing: dict[str, int]) ->
             yield RowError(line, None, "bukan UTF-8 yang sah")
             continue
         except json.JSONDecodeError as exc:
-            yield RowError(line, None, f"bukan JSON yang sah ({exc.msg})")
+            yield RowError(line, None, _json_problem(exc))
             continue
         if not isinstance(obj, dict):
             yield RowError(line, None, "bukan objek JSON")
             continue
+        if probe is not None:
+            probe.observe(obj)
         yield _row_from_mapping(obj, line, fields, missing)
 
 
@@ -154,7 +270,7 @@ def _csv_records(
         except StopIteration:
             return
         except csv.Error as exc:
-            yield RowError(first_line, None, f"CSV rusak ({exc})")
+            yield RowError(first_line, None, _csv_problem(exc))
             first_line = src.line_no + 1
             continue
         line, last = first_line, src.line_no
@@ -183,7 +299,8 @@ def read_chunks(
 ) -> Iterator[Chunk]:
     """Chunks of rows from `stream`, starting at a record boundary `start_offset` (0 or from a checkpoint).
 
-    A stream that cannot seek (standard input) is read from where it is, which must be its start.
+    A stream that cannot seek (standard input) is read from where it is, which must be its start. A field the
+    caller named that the input lacks raises `BatchUsageError` before the first chunk comes.
     """
     if chunk_size < 1:
         raise BatchUsageError("ukuran potongan (chunk_size) paling sedikit 1")
@@ -197,7 +314,12 @@ def read_chunks(
     _seek(stream, start_offset, position)
     src = _LineSource(stream, start_offset, start_line)
     missing: dict[str, int] = {}
-    records = _csv_records(src, header, fields, missing) if fmt == "csv" else _jsonl_records(src, fields, missing)
+    records: Iterator[Row | RowError]
+    if fmt == "csv":
+        records = _csv_records(src, header, fields, missing)
+    else:
+        probe = _FieldProbe((fields.text, *fields.explicit()))
+        records = _probed(_jsonl_records(src, fields, missing, probe), src, probe)
     rows: list[Row] = []
     errors: list[RowError] = []
     consumed, index = start_rows, 0
@@ -219,4 +341,4 @@ def _seek(stream: IO[bytes], offset: int, position: int) -> None:
     if stream.seekable():
         stream.seek(offset)
         return
-    raise BatchUsageError("tidak dapat melanjutkan (--resume) dari masukan yang tidak dapat di-seek; beri berkas")
+    raise BatchUsageError("masukan standar tidak dapat dilanjutkan (--resume) dari checkpoint; beri nama berkasnya")

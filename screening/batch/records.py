@@ -17,13 +17,16 @@ class Fields:
     """Which input fields hold the text, the title and the id, and which others to copy to the output.
 
     `title` and `id` left as None take the fields named "title" and "id" when a row has them (the id falls back
-    to the line number); named explicitly, a CSV header must have them and JSONL rows without them are counted.
+    to the line number). A field named explicitly (and the text) must be a column of a CSV header, or a field of
+    at least one of the first JSONL rows; later JSONL rows without it are counted.
+    `keep_all` copies every other field of a row too (all but the text), after the `keep` ones.
     """
 
     text: str = "text"
     title: str | None = None
     id: str | None = None
     keep: tuple[str, ...] = ()
+    keep_all: bool = False
 
     @property
     def title_name(self) -> str:
@@ -45,6 +48,7 @@ class Row:
     title: str
     text: str
     kept: tuple[Any, ...] = ()  # values of `Fields.keep`, in order (None where the row lacks one)
+    extra: tuple[tuple[str, Any], ...] = ()  # with `Fields.keep_all`: the row's other fields, (name, value)
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
+import os
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -11,7 +13,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from screening.batch.engines import Engine, ScreenerSpec, make_runner
-from screening.batch.reader import InputFormat, detect_format, read_chunks
+from screening.batch.reader import InputFormat, detect_format, peek_head, read_chunks
 from screening.batch.records import BatchError, BatchUsageError, Fields
 from screening.batch.writer import (
     BatchSummary,
@@ -19,6 +21,7 @@ from screening.batch.writer import (
     Progress,
     Writer,
     csv_header,
+    extra_columns,
     open_at,
     output_columns,
     output_format_for,
@@ -34,7 +37,7 @@ class BatchOptions:
     fields: Fields = Fields()
     input_format: InputFormat | None = None  # from the extension when None
     output_format: OutputFormat | None = None  # from the extension when None
-    rule_messages: bool = False  # also write each fired rule's message for editors
+    rule_messages: bool = False  # also write the messages for editors: each fired rule's, and the notices
     chunk_size: int = 256
     jobs: int = 0  # 0: os.cpu_count()
     engine: Engine = "local"
@@ -64,27 +67,46 @@ def screen_file(
     """Screen every record of `input` into `output` (in input order) and unreadable rows into `errors`.
 
     Paths may be given as `Path` or as binary streams (standard input/output); checkpoints and `resume` need
-    an output path. Without `errors`, an output path gets `<output>.errors.jsonl`.
+    an input and an output path. Without `errors`, an output path gets `<output>.errors.jsonl`. A request
+    the input cannot meet (a missing file, a field it lacks) raises `BatchUsageError` before any output is
+    opened, so a mistyped rerun leaves the previous results as they were.
     """
     start = time.perf_counter()
     input_path = input if isinstance(input, Path) else None
     output_path = output if isinstance(output, Path) else None
-    if input_path is not None and not input_path.is_file():
-        raise BatchUsageError(f"{input_path}: berkas masukan tidak ditemukan")
+    if errors is None and output_path is not None:
+        errors = default_errors_path(output_path)
+    _check_paths(input_path, output_path, errors if isinstance(errors, Path) else None)
+    if resume and input_path is None:
+        raise BatchUsageError("masukan standar tidak dapat dilanjutkan (--resume) dari checkpoint; beri nama berkasnya")
     if resume and output_path is None:
         raise BatchUsageError("--resume memerlukan berkas keluaran (--out)")
-    fmt = detect_format(input_path, options.input_format)
     out_fmt = output_format_for(output_path, options.output_format)
     columns = output_columns(options.fields, rule_messages=options.rule_messages)
     spec = spec.resolved()
-    if errors is None and output_path is not None:
-        errors = default_errors_path(output_path)
     summary = BatchSummary(model_version=str(spec.version), engine=options.engine)
-    fingerprint = _fingerprint(input_path, options, fmt, out_fmt, spec)
-    state = _start_state(fingerprint, output_path, resume=resume, summary=summary)
 
     with contextlib.ExitStack() as stack:
         in_stream = _opened(stack, input, lambda p: open(p, "rb"))  # noqa: SIM115 - the ExitStack closes it
+        fmt = detect_format(input_path, options.input_format, head=peek_head(in_stream))
+        fingerprint = _fingerprint(input_path, options, fmt, out_fmt, spec)
+        state = _start_state(fingerprint, output_path, resume=resume, summary=summary)
+        chunks = read_chunks(
+            in_stream,
+            fmt,
+            options.fields,
+            chunk_size=options.chunk_size,
+            start_offset=state["input_offset"],
+            start_rows=state["input_rows"],
+            start_line=state["input_line"],
+        )
+        first = next(chunks, None)  # reads the CSV header or the first JSONL rows: the named fields are checked
+        if options.fields.keep_all:
+            # a CSV output's columns come from the first rows; a resumed run continues with the ones it wrote
+            columns = tuple(state.get("columns") or columns + extra_columns(first, columns))
+            state["columns"] = list(columns)
+        if output_path is not None and not resume:
+            checkpoint_path(output_path).unlink(missing_ok=True)  # an old checkpoint must not describe new files
         out_stream = _opened(stack, output, lambda p: open_at(p, state["output_bytes"]))
         err_stream = _opened(stack, errors, lambda p: open_at(p, state["errors_bytes"])) if errors is not None else None
         runner = make_runner(spec, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
@@ -97,6 +119,7 @@ def screen_file(
             err_stream=err_stream,
             out_fmt=out_fmt,
             columns=columns,
+            keep=options.fields.keep,
             checkpoint_file=checkpoint_path(output_path) if output_path is not None else None,
             checkpoint_interval_s=options.checkpoint_interval_s,
             progress=progress,
@@ -106,18 +129,30 @@ def screen_file(
         if out_fmt == "csv" and state["output_bytes"] == 0:
             out_stream.write(csv_header(columns))
             state["output_bytes"] = len(csv_header(columns)) if output_path is not None else 0
-        chunks = read_chunks(
-            in_stream,
-            fmt,
-            options.fields,
-            chunk_size=options.chunk_size,
-            start_offset=state["input_offset"],
-            start_rows=state["input_rows"],
-            start_line=state["input_line"],
-        )
-        writer.drive(chunks, runner, options.max_in_flight or 2 * runner.parallelism)
+        pending = itertools.chain([first] if first is not None else [], chunks)
+        writer.drive(pending, runner, options.max_in_flight or 2 * runner.parallelism)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _check_paths(input_path: Path | None, output_path: Path | None, errors_path: Path | None) -> None:
+    """The input must be a file, and neither output may overwrite it (or the other)."""
+    if input_path is not None:
+        if input_path.is_dir():
+            raise BatchUsageError(f"{input_path}: sebuah direktori, bukan berkas masukan")
+        if not input_path.is_file():
+            raise BatchUsageError(f"{input_path}: berkas masukan tidak ditemukan")
+    for what, target in (("keluaran", output_path), ("laporan galat", errors_path)):
+        if target is not None and input_path is not None and _same_file(target, input_path):
+            raise BatchUsageError(f"{target}: berkas {what} sama dengan berkas masukan; pilih nama lain")
+    if output_path is not None and errors_path is not None and _same_file(output_path, errors_path):
+        raise BatchUsageError(f"{errors_path}: laporan galat sama dengan berkas keluaran; pilih nama lain")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    return a.exists() and b.exists() and os.path.samefile(a, b)
 
 
 def _opened(stack: contextlib.ExitStack, target: Path | IO[bytes], opener: Callable[[Path], IO[bytes]]) -> IO[bytes]:
@@ -128,7 +163,8 @@ def _opened(stack: contextlib.ExitStack, target: Path | IO[bytes], opener: Calla
 def _start_state(
     fingerprint: dict[str, Any], output: Path | None, *, resume: bool, summary: BatchSummary
 ) -> dict[str, Any]:
-    """Where this run starts: from the checkpoint when resuming, else from nothing (dropping a stale checkpoint)."""
+    """Where this run starts: from the checkpoint when resuming, else from nothing (the caller drops a stale
+    checkpoint once the input has been found usable)."""
     fresh: dict[str, Any] = {
         "version": CHECKPOINT_VERSION,
         "fingerprint": fingerprint,
@@ -143,7 +179,6 @@ def _start_state(
         return fresh
     checkpoint = checkpoint_path(output)
     if not resume:
-        checkpoint.unlink(missing_ok=True)  # an old checkpoint must not describe the new files
         return fresh
     if not checkpoint.is_file():
         if output.is_file() and output.stat().st_size > 0:

@@ -25,7 +25,10 @@ from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields
 OutputFormat = Literal["jsonl", "csv"]
 OUTPUT_FIELDS = ("id", "line", "hoax_risk", "decision", "quality_score", "rules")
 RULE_MESSAGES_FIELD = "rule_messages"
-CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | "}  # rule messages themselves contain ";"
+NOTICES_FIELD = "notices"  # what explains a decision beyond the thresholds: a known hoax, another language
+MESSAGE_FIELDS = (RULE_MESSAGES_FIELD, NOTICES_FIELD)
+# messages themselves contain ";"
+CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | ", NOTICES_FIELD: " | "}
 
 
 def output_format_for(path: Path | None, given: str | None = None) -> OutputFormat:
@@ -37,22 +40,35 @@ def output_format_for(path: Path | None, given: str | None = None) -> OutputForm
 
 
 def output_columns(fields: Fields, *, rule_messages: bool) -> tuple[str, ...]:
-    """The output's fields in order: the screening result, then the rule messages and kept input columns."""
-    columns = OUTPUT_FIELDS + ((RULE_MESSAGES_FIELD,) if rule_messages else ())
+    """The output's fields in order: the screening result, then the messages for editors (the fired rules' and
+    the decision's notices) and the kept input columns."""
+    columns = OUTPUT_FIELDS + (MESSAGE_FIELDS if rule_messages else ())
     clash = [name for name in fields.keep if name in columns]
     if clash:
         raise BatchUsageError(f"kolom {', '.join(map(repr, clash))} sudah ada di keluaran; tidak dapat disalin")
     return columns + fields.keep
 
 
-def encode_records(records: list[dict[str, Any]], fmt: OutputFormat, columns: tuple[str, ...]) -> bytes:
-    rows = [_output_row(r, columns) for r in records]
+def extra_columns(chunk: Chunk | None, columns: tuple[str, ...]) -> tuple[str, ...]:
+    """With `Fields.keep_all`, the CSV output's further columns: the other fields of the first chunk's rows, in
+    the order they first occur, but any the output already has."""
+    names: dict[str, None] = {}
+    for row in chunk.rows if chunk is not None else ():
+        names.update((name, None) for name, _ in row.extra if name not in columns)
+    return tuple(names)
+
+
+def encode_records(
+    records: list[dict[str, Any]], fmt: OutputFormat, columns: tuple[str, ...], keep: tuple[str, ...] = ()
+) -> bytes:
+    """Output rows; `keep` names the values in each record's "kept" (`Fields.keep`)."""
+    rows = [_output_row(r, columns, keep) for r in records]
     if fmt == "jsonl":
         return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     for r in rows:
-        writer.writerow([_csv_value(name, r[name]) for name in columns])
+        writer.writerow([_csv_value(name, r.get(name)) for name in columns])
     return buf.getvalue().encode("utf-8")
 
 
@@ -62,10 +78,11 @@ def csv_header(columns: tuple[str, ...]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def _output_row(record: dict[str, Any], columns: tuple[str, ...]) -> dict[str, Any]:
-    kept_names = columns[len(columns) - len(record["kept"]) :] if record["kept"] else ()
-    row = {name: record[name] for name in columns if name in record and name != "kept"}
-    row.update(zip(kept_names, record["kept"], strict=True))
+def _output_row(record: dict[str, Any], columns: tuple[str, ...], keep: tuple[str, ...]) -> dict[str, Any]:
+    row = {name: record[name] for name in columns if name in record and name not in ("kept", "extra")}
+    row.update(zip(keep, record["kept"], strict=True))
+    for name, value in record.get("extra", ()):
+        row.setdefault(name, value)  # an input field never overwrites a result field
     return row
 
 
@@ -137,6 +154,7 @@ class Writer:
     err_stream: IO[bytes] | None
     out_fmt: OutputFormat
     columns: tuple[str, ...]
+    keep: tuple[str, ...]
     checkpoint_file: Path | None
     checkpoint_interval_s: float
     progress: Callable[[Progress], None] | None
@@ -165,7 +183,7 @@ class Writer:
     def _write(self, chunk: Chunk, future: Pending, resumed_from_bytes: int) -> None:
         result = future.result()
         summary = self.summary
-        self.out_stream.write(encode_records(result.records, self.out_fmt, self.columns))
+        self.out_stream.write(encode_records(result.records, self.out_fmt, self.columns, self.keep))
         if result.errors and self.err_stream is not None:
             lines = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in result.errors)
             self.err_stream.write(lines.encode("utf-8"))

@@ -28,8 +28,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold, cross_val_predict
 from sklearn.pipeline import Pipeline, make_pipeline
 
-from screening.data import LabelledText, near_duplicate_groups, read_labelled
+from screening.batch.reader import detect_format, peek_head, read_chunks
+from screening.batch.records import BatchUsageError, Fields
+from screening.data import LabelledText, near_duplicate_groups
 from screening.doc import GENRES, Analyser, Doc
+from screening.errors import InvalidInputError, TrainingDataError
+from screening.labels import parse_label
 from screening.language import LanguageGuess
 from screening.metrics import best_macro_f1_threshold, classification_metrics, reliability_curve
 from screening.policy import DecisionPolicy
@@ -102,6 +106,7 @@ def evaluate_file(
     policy: DecisionPolicy | None = None,
     text_field: str = "text",
     label_field: str = "label",
+    input_format: str | None = None,
     on_bad_row: Callable[[int, str], None] | None = None,
 ) -> dict[str, Any]:
     """`evaluate_docs` on a labelled CSV/JSONL file; bad rows go to `on_bad_row` and are skipped."""
@@ -113,11 +118,58 @@ def evaluate_file(
         if on_bad_row is not None:
             on_bad_row(line, reason)
 
-    rows = read_labelled(path, text_field=text_field, label_field=label_field, on_bad_row=count)
+    rows = read_labelled_file(
+        path, text_field=text_field, label_field=label_field, input_format=input_format, on_bad_row=count
+    )
     docs = analyse_rows(rows, Analyser(model.rules))
     report = evaluate_docs(model, rows, docs, threshold=threshold, policy=policy)
     report["skipped"] = skipped
     return report
+
+
+def read_labelled_file(
+    path: Path,
+    *,
+    text_field: str = "text",
+    label_field: str = "label",
+    input_format: str | None = None,
+    on_bad_row: Callable[[int, str], None] | None = None,
+) -> list[LabelledText]:
+    """The labelled rows of a file people wrote, read as `saring screen` reads its input (`screening.batch`).
+
+    A row that cannot be used (not UTF-8, not JSON, no text, a text longer than the API accepts, a label that
+    is not hoax/hoaks/1 or valid/0) goes to `on_bad_row(line, reason)` and is skipped; a text or label field
+    the file lacks raises `BatchUsageError` naming the fields it has, and a file without one usable row
+    `TrainingDataError`.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise BatchUsageError(f"{path}: berkas tidak ditemukan")
+    fields = Fields(text=text_field, keep=(label_field,))
+    rows: list[LabelledText] = []
+    with open(path, "rb") as stream:
+        fmt = detect_format(path, input_format, head=peek_head(stream))
+        for chunk in read_chunks(stream, fmt, fields, chunk_size=256):
+            problems = [(e.line, e.reason) for e in chunk.errors]
+            for row in chunk.rows:
+                try:
+                    label = parse_label(row.kept[0])
+                except InvalidInputError:
+                    problems.append((row.line, _label_problem(label_field, row.kept[0])))
+                    continue
+                rows.append(LabelledText(text=row.text.strip(), label=label, title=row.title.strip(), source=path.name))
+            if on_bad_row is not None:
+                for line, reason in sorted(problems):
+                    on_bad_row(line, reason)
+    if not rows:
+        raise TrainingDataError(f"{path}: tidak ada baris berlabel yang dapat dipakai")
+    return rows
+
+
+def _label_problem(label_field: str, raw: object) -> str:
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return f"{label_field!r} kosong"
+    return f"label {raw!r} tidak dikenal: hoaks/hoax/1 atau valid/0"
 
 
 # -- cross-validation -----------------------------------------------------------------------------------------

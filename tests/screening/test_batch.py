@@ -58,7 +58,7 @@ def _write_jsonl_with_broken_rows(path: Path, rows: list[tuple[str, str, str]]) 
         18: b'{"kode": "x4", "isi": "   "}\n',
     }
     reasons = {3: "bukan JSON yang sah", 6: "bukan UTF-8 yang sah", 9: "kolom 'isi' tidak ada", 15: "bukan objek JSON"}
-    reasons.update({12: "tidak dapat disaring: text is longer", 18: "'isi' kosong"})
+    reasons.update({12: "teks terlalu panjang", 18: "'isi' kosong"})
     with open(path, "wb") as f:
         line, it = 1, iter(rows)
         while True:
@@ -138,7 +138,8 @@ def test_streams_in_and_out_and_line_numbers_as_ids(trained_models_dir: Path) ->
     )
     records = [json.loads(line) for line in out.getvalue().decode().splitlines()]
     assert [r["id"] for r in records] == ["1", "2", "3"]
-    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": "bukan JSON yang sah (Expecting value)"}
+    reason = "bukan JSON yang sah (nilai tidak ada atau tidak sah, pada karakter ke-1)"
+    assert json.loads(errors.getvalue()) == {"line": 5, "id": None, "reason": reason}
 
 
 class _Interrupt(Exception):

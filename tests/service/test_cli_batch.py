@@ -14,12 +14,12 @@ import pytest
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, REPO, SUBMITTER
 
-from screening.batch import Progress
+from screening.batch import BatchSummary, Fields, Progress
 from screening.data import load_training_data
 from screening.registry import ModelRegistry
 from screening.training.train import train_and_register
 from service.app import create_app
-from service.cli_batch import main, render_progress
+from service.cli_batch import format_summary, main, render_progress
 from service.settings import Settings
 
 BANSOS = REPO / "tests" / "data" / "retrain_bansos.jsonl"
@@ -62,10 +62,37 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
-def test_progress_line_shows_share_rate_and_eta() -> None:
+def test_screen_command_keeps_columns_and_writes_messages(tmp_path: Path, trained_models_dir: Path) -> None:
+    source = tmp_path / "kiriman.csv"
+    with open(source, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text", "kecamatan", "desa", "catatan"])
+        writer.writerow(["a1", "SEBARKAN!!! Besok listrik padam total se-Jawa 3 hari!!!", "Cibeber", "Mekar", "x"])
+    out = tmp_path / "hasil.csv"
+    argv = ["screen", str(source), "--out", str(out), "--keep-columns", "kecamatan, desa", "--with-messages"]
+    assert main([*argv, "--jobs", "1", "--quiet", "--models-dir", str(trained_models_dir)]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text("utf-8")))
+    assert list(row)[-4:] == ["rule_messages", "notices", "kecamatan", "desa"]
+    assert (row["kecamatan"], row["desa"]) == ("Cibeber", "Mekar") and "catatan" not in row
+    assert row["rules"] and row["rule_messages"]
+    argv = ["screen", str(source), "--out", str(out), "--keep-columns", "desa", "--keep-all-columns"]
+    assert main([*argv, "--jobs", "1", "--quiet", "--models-dir", str(trained_models_dir)]) == 0
+    (row,) = csv.DictReader(io.StringIO(out.read_text("utf-8")))
+    assert list(row)[-3:] == ["desa", "kecamatan", "catatan"] and row["catatan"] == "x"
+
+
+def test_summary_numbers_are_written_as_indonesian_readers_write_them() -> None:
+    summary = BatchSummary(rows=6_000, screened=5_990, errors=10, seconds=7.5, model_version="v1", jobs=2)
+    summary.decisions = {"publish": 4_000, "review": 1_980, "reject": 10}
+    text = format_summary(summary, output="hasil.csv", errors="hasil.csv.errors.jsonl", fields=Fields())
+    assert "6.000 baris dibaca, 5.990 disaring, 10 galat dalam 7,5 detik (800 baris/detik" in text
+    assert "publish 4.000  review 1.980  reject 10" in text
+
+
+def test_progress_line_shows_share_rate_and_time_left() -> None:
     line = render_progress(Progress(rows=5_000, input_bytes=250, total_bytes=1_000, elapsed=10.0))
-    assert "25.0%" in line and "500 baris/detik" in line and "ETA 00:00:30" in line
-    assert "ETA" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
+    assert "25,0%" in line and "5.000 baris" in line and "500 baris/detik" in line and "sisa 00:00:30" in line
+    assert "sisa" not in render_progress(Progress(rows=10, input_bytes=5, total_bytes=None, elapsed=1.0))
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ standard input for CSV, a model that cannot load, and `evaluate` on files people
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
@@ -14,6 +15,7 @@ import pytest
 
 from screening.registry import ModelRegistry
 from service.cli import build_parser, main
+from service.cli_args import describe_os_error
 
 REPO = Path(__file__).resolve().parents[2]
 ENGLISH_ARGPARSE = ("usage:", "show this help", "positional arguments", "options:", "error:", "required")
@@ -44,6 +46,8 @@ def test_help_is_in_indonesian(command: str, capsys: pytest.CaptureFixture[str])
         (["screen"], "saring screen: argumen wajib belum diberikan: INPUT"),
         (["screen", "x.jsonl", "--bogus"], "saring: argumen tidak dikenal: --bogus"),
         (["evaluate", "f.csv", "--threshold", "1.5"], "saring evaluate: argumen --threshold: harus antara 0 dan 1"),
+        (["screen", "x.jsonl", "--r"], "saring screen: opsi --r ambigu: dapat berarti --rule-messages, --resume"),
+        (["screen", "x.jsonl", "--quiet=ya"], "saring screen: argumen --quiet tidak menerima nilai (diberikan 'ya')"),
         ([], "saring: argumen wajib belum diberikan: PERINTAH"),
     ],
 )
@@ -98,6 +102,49 @@ def test_csv_on_standard_input_is_screened(trained_models_dir: Path) -> None:
     assert "2 baris dibaca, 1 disaring, 1 galat" in err and "Traceback" not in err
 
 
+def test_csv_on_standard_input_needs_no_input_format(trained_models_dir: Path) -> None:
+    data = "id,text\nb1,PENTING!!! Sebarkan ke semua grup: besok listrik padam total se-Jawa!!!\n"
+    result = _saring(["screen", "-", "--jobs", "1", "--models-dir", str(trained_models_dir)], stdin=data.encode())
+    assert result.returncode == 0, result.stderr.decode()
+    (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert record["id"] == "b1" and record["line"] == 2
+    assert "1 baris dibaca, 1 disaring, 0 galat" in result.stderr.decode()
+
+
+def test_resume_on_standard_input_is_one_line_and_exit_code_2(trained_models_dir: Path, tmp_path: Path) -> None:
+    data = b"id,text\nb1,Sebarkan ke semua grup!\n"
+    argv = ["screen", "-", "--out", str(tmp_path / "out.jsonl"), "--resume", "--models-dir", str(trained_models_dir)]
+    result = _saring(argv, stdin=data)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "saring: masukan standar tidak dapat dilanjutkan (--resume) dari checkpoint; beri nama berkasnya\n"
+    )
+
+
+def test_a_title_field_no_jsonl_row_has_is_one_line_and_exit_code_2(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"id": "1", "text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    argv = ["screen", str(source), "--title-field", "judul", "--models-dir", str(trained_models_dir), "--jobs", "1"]
+    assert main(argv) == 2
+    assert capsys.readouterr().err == (
+        "saring: baris JSONL tidak punya field 'judul' (field yang ada pada baris pertama: id, text)\n"
+    )
+
+
+def test_a_model_version_that_does_not_exist_is_one_line_and_exit_code_2(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    for argv in (["screen", str(source), "--jobs", "1"], ["evaluate", str(source)]):
+        assert main([*argv, "--version", "2020-tidak-ada", "--models-dir", str(trained_models_dir)]) == 2
+        assert capsys.readouterr().err == (
+            f"saring: versi model '2020-tidak-ada' tidak ada di {trained_models_dir}; lihat `saring models list`\n"
+        )
+
+
 def test_a_model_that_fails_verification_is_one_line_and_exit_code_1(trained_models_dir: Path, tmp_path: Path) -> None:
     models = tmp_path / "models"
     shutil.copytree(trained_models_dir, models)
@@ -140,3 +187,88 @@ def test_evaluate_reports_and_skips_bad_rows_with_its_own_field_names(
     skipped = [line for line in captured.err.splitlines() if "baris dilewati" in line]
     assert [line.split(":")[2] for line in skipped] == ["6", "7", "8"]
     assert "3 baris rusak dilewati" in captured.err
+
+
+def test_evaluate_reads_a_spreadsheet_csv_and_reports_bad_rows_in_indonesian(
+    trained_models_dir: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "berlabel.csv"
+    lines = [
+        b"text,label",
+        b'"PENTING!!! Sebarkan: besok listrik padam total se-Jawa 3 hari, siapkan lilin!!!",hoaks',
+        b"Posyandu Melati membuka layanan imunisasi dasar setiap Selasa di balai desa.,valid",
+        b"Kabar caf\xe9 yang rusak,1",  # not UTF-8: skipped, not a traceback
+        b'"Selamat! Nomor WA anda menang undian, klaim hadiah lewat bit.ly/hadiah-2024",1',
+        b"Dinas Kesehatan membantah kabar penyemprotan disinfektan dari helikopter.,0",
+        b"Info ini belum jelas.,mungkin",
+        b"Info tanpa label.,",
+    ]
+    path.write_bytes(b"\xef\xbb\xbf" + b"\n".join(lines) + b"\n")  # with a BOM, as spreadsheets write it
+    result = _saring(["evaluate", str(path), "--json", "--models-dir", str(trained_models_dir)])
+    err = result.stderr.decode()
+    assert result.returncode == 0, err
+    report = json.loads(result.stdout)
+    assert report["n"] == 4 and report["n_hoax"] == 2 and report["skipped"] == 3
+    assert err.splitlines() == [
+        f"saring evaluate: {path}:4: baris dilewati (bukan UTF-8 yang sah)",
+        f"saring evaluate: {path}:7: baris dilewati (label 'mungkin' tidak dikenal: hoaks/hoax/1 atau valid/0)",
+        f"saring evaluate: {path}:8: baris dilewati ('label' kosong)",
+        "saring evaluate: 3 baris rusak dilewati",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("flags", "missing"),
+    [(["--text-field", "isi"], "'isi'"), (["--label-field", "kelas"], "'kelas'")],
+)
+@pytest.mark.parametrize("suffix", [".csv", ".ndjson"])
+def test_evaluate_refuses_a_field_the_file_lacks(
+    trained_models_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], missing: str,
+    suffix: str,
+) -> None:  # fmt: skip
+    path = tmp_path / f"berlabel{suffix}"
+    rows = [{"text": "Sebarkan info ini ke semua grup!!!", "label": "hoaks"}, {"text": "Posyandu buka.", "label": "0"}]
+    if suffix == ".csv":
+        path.write_text("text,label\n" + "".join(f"{r['text']},{r['label']}\n" for r in rows), "utf-8")
+    else:
+        path.write_text("".join(json.dumps(r) + "\n" for r in rows), "utf-8")
+    assert main(["evaluate", str(path), *flags, "--models-dir", str(trained_models_dir)]) == 2
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("saring: ") and missing in line
+    assert "text, label" in line or "label, text" in line  # the columns (fields) the file does have
+
+
+def test_evaluate_with_no_usable_row_is_one_indonesian_line(
+    trained_models_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "berlabel.jsonl"
+    path.write_text(json.dumps({"text": "Sebarkan info ini!", "label": "mungkin"}) + "\n", "utf-8")
+    assert main(["evaluate", str(path), "--quiet", "--models-dir", str(trained_models_dir)]) == 1
+    assert capsys.readouterr().err == (
+        f"saring: data berlabel tidak dapat dipakai: {path}: tidak ada baris berlabel yang dapat dipakai\n"
+    )
+
+
+def test_a_file_that_cannot_be_written_is_one_indonesian_line(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    (tmp_path / "berkas.txt").write_text("bukan direktori", "utf-8")
+    out = tmp_path / "berkas.txt" / "hasil.jsonl"
+    assert main(["screen", str(source), "--out", str(out), "--jobs", "1", "--models-dir", str(trained_models_dir)]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith(f"saring: {out}") and line.endswith(": salah satu bagian jalurnya bukan direktori")
+
+
+@pytest.mark.parametrize(
+    ("exc", "expected"),
+    [
+        (PermissionError(errno.EACCES, "Permission denied", "/data/hasil.csv"), "/data/hasil.csv: tidak diizinkan"),
+        (OSError(errno.ENOSPC, "No space left on device"), "ruang disk habis"),
+        (BrokenPipeError(errno.EPIPE, "Broken pipe"), "keluaran ditutup sebelum selesai (pipa putus)"),
+        (OSError(errno.EIO, "Input/output error", "/mnt/usb/a.csv"), "/mnt/usb/a.csv: galat sistem EIO: "),
+    ],
+)
+def test_os_errors_are_described_in_indonesian(exc: OSError, expected: str) -> None:
+    assert describe_os_error(exc).startswith(expected)
