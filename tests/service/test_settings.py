@@ -16,7 +16,7 @@ def test_defaults_are_local_and_keyless(tmp_path: Path) -> None:
     s = Settings(models_dir=tmp_path / "m")
     assert s.host == "127.0.0.1" and s.keyless
     assert (tmp_path / "m").is_dir()  # created when missing
-    assert s.default_thresholds.review == 0.5 and s.default_thresholds.reject == 0.85
+    assert s.default_thresholds.review == 0.45 and s.default_thresholds.reject == 0.85
 
 
 def test_reads_prefixed_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
