@@ -123,13 +123,15 @@ class BatchScreenRequest(Strict):
 
 
 class LabelSubmission(Strict):
-    """`POST /v1/labels`: an editor's verdict on a text, optionally answering a screening."""
+    """`POST /v1/labels`: an editor's verdict on a text, optionally answering a screening.
+
+    The editor is the authenticated caller (the key's name, else its id); an `editor_id` field is refused (422).
+    """
 
     text: Text
     title: Title = ""
     label: Label
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)] | None = None
-    editor_id: Identifier
     screening_id: Identifier | None = None
 
 
@@ -137,6 +139,7 @@ class LabelCreated(BaseModel):
     id: int
     text_sha256: str
     label: Label
+    editor: str = Field(description="who recorded it: the API key's name, else its key id")
 
 
 # Responses -------------------------------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 from screening.store import text_sha256
 from service.deps import StoreDep
 from service.idempotency import KEY_PATTERN, IdempotencyCache
-from service.routes.common import COMMON_ERRORS, AdminDep, errors
+from service.routes.common import COMMON_ERRORS, EditorDep, errors
 from service.schemas import LabelCreated, LabelSubmission
 
 router = APIRouter(prefix="/v1", tags=["labels"])
@@ -31,11 +31,11 @@ IdempotencyKey = Annotated[
     status_code=201,
     response_model=LabelCreated,
     responses=errors(*COMMON_ERRORS, 403, 409, 503),
-    summary="Record an editor's verdict (admin); 201 only once it is committed",
+    summary="Record an editor's verdict (editor or admin); 201 only once it is committed",
 )
 async def add_label(
     body: LabelSubmission,
-    caller: AdminDep,
+    caller: EditorDep,
     store: StoreDep,
     request: Request,
     response: Response,
@@ -48,11 +48,13 @@ async def add_label(
                 title=body.title,
                 label=body.label,
                 note=body.note,
-                editor_id=body.editor_id,
+                editor_id=caller.editor,
                 screening_id=body.screening_id,
             )
         )
-        return LabelCreated(id=label_id, text_sha256=text_sha256(body.text), label=body.label).model_dump()
+        return LabelCreated(
+            id=label_id, text_sha256=text_sha256(body.text), label=body.label, editor=caller.editor
+        ).model_dump()
 
     if idempotency_key is None:
         return LabelCreated(**await record())

@@ -91,6 +91,7 @@ def render(request: Request, template: str, caller: Caller | None, status: int =
         {
             "caller": caller,
             "is_admin": caller is not None and caller.can("admin"),
+            "is_editor": caller is not None and caller.can("editor"),
             "keyless": settings.keyless,
             "csrf_token": token,
             "page": template.removesuffix(".html"),
@@ -118,7 +119,8 @@ def _gate(request: Request, role: Role, *, page: bool) -> Caller | Response:
             return RedirectResponse(f"/ui/masuk?lanjut={quote(request.url.path)}", status_code=303)
         return problem(request, None, 401, "Sesi Anda berakhir atau belum masuk. Silakan masuk lagi.")
     if not caller.can(role):
-        return problem(request, caller, 403, "Hanya admin (redaktur) yang boleh membuka atau melakukan ini.")
+        who = "admin" if role == "admin" else "editor atau admin"
+        return problem(request, caller, 403, f"Hanya {who} yang boleh membuka atau melakukan ini.")
     return caller
 
 
@@ -297,7 +299,7 @@ def _analysis(result: ScreenResult, title: str, text: str) -> dict[str, Any]:
 # -- review queue -------------------------------------------------------------------------------------------------
 @router.get("/antrean", response_class=HTMLResponse)
 async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None = None) -> Response:
-    gated = _gate(request, "admin", page=True)
+    gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
     store: Store = request.app.state.store
@@ -325,7 +327,7 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
 
     Not recorded in the audit log: it is the same submission, not a new one.
     """
-    gated = _gate(request, "admin", page=True)
+    gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
     store: Store = request.app.state.store
@@ -347,7 +349,7 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)
 async def record_verdict(request: Request, screening_id: str) -> Response:
-    checked = await _form(request, "admin")
+    checked = await _form(request, "editor")
     if isinstance(checked, Response):
         return checked
     caller, form = checked
@@ -363,7 +365,7 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
         if record is None:
             return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
         if verdict == "unsure":
-            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.key_id, note=note))
+            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.editor, note=note))
         else:
             await run_in_threadpool(
                 lambda: store.add_label(
@@ -371,7 +373,7 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
                     title=record.title,
                     label=verdict,
                     note=note,
-                    editor_id=caller.key_id,
+                    editor_id=caller.editor,
                     screening_id=screening_id,
                 )
             )

@@ -32,7 +32,7 @@ from service.routes.retrain import RetrainRequest
 from service.settings import Settings
 
 POST = {"title": "Pengumuman", "text": "Posyandu Desa Sukamaju dibuka Senin pukul 08.00 di balai desa."}
-LABEL = {"text": POST["text"], "label": "valid", "editor_id": "editor-1"}
+LABEL = {"text": POST["text"], "label": "valid"}
 JSON = {"Content-Type": "application/json"}
 LOCAL_CLIENT = ("127.0.0.1", 50000)
 
