@@ -140,6 +140,34 @@ class LabelCreated(BaseModel):
     text_sha256: str
     label: Label
     editor: str = Field(description="who recorded it: the API key's name, else its key id")
+    duplicate: bool = Field(
+        False,
+        description="the editor's latest verdict on this text was already this one: nothing new stored, `id` is it",
+    )
+    conflict: bool = Field(False, description="editors' latest verdicts on this text differ; it is back in the queue")
+
+
+class LabelOut(BaseModel):
+    """One stored label (a correction is a newer label by the same editor; both are kept)."""
+
+    id: int
+    created_at: datetime
+    editor: str
+    label: Label
+    text_sha256: str
+    screening_id: str | None
+    title: str
+    text: str
+    note: str | None
+    conflict: bool = Field(description="editors' latest verdicts on this text differ")
+
+
+class LabelsPage(BaseModel):
+    items: list[LabelOut]
+    total: int = Field(ge=0, description="labels matching the filters")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="the offset of the next page, none after the last")
 
 
 # Responses -------------------------------------------------------------------------------------------------------

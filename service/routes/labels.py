@@ -1,17 +1,26 @@
-"""`POST /v1/labels`: editors' verdicts, stored durably for retraining; an `Idempotency-Key` makes retries safe."""
+"""`/v1/labels`: editors' verdicts, stored durably for retraining, listed and exported; an `Idempotency-Key` makes
+retries safe."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from screening.store import text_sha256
+from screening.labels import Label
+from screening.store import LabelFilter, LabelRecord, Store, text_sha256
 from service.deps import StoreDep
 from service.idempotency import KEY_PATTERN, IdempotencyCache
 from service.routes.common import COMMON_ERRORS, EditorDep, errors
-from service.schemas import LabelCreated, LabelSubmission
+from service.schemas import LabelCreated, LabelOut, LabelsPage, LabelSubmission
 
 router = APIRouter(prefix="/v1", tags=["labels"])
 
@@ -24,6 +33,21 @@ IdempotencyKey = Annotated[
         "first response (header `Idempotent-Replayed: true`) without storing again; another body is 409",
     ),
 ]
+LabelQuery = Annotated[Label | None, Query(description="only this verdict")]
+EditorQuery = Annotated[str | None, Query(max_length=128, description="only this editor (key name or key id)")]
+SinceQuery = Annotated[datetime | None, Query(description="only labels recorded at or after (ISO 8601; UTC if naive)")]
+EXPORT_COLUMNS = (
+    "id",
+    "created_at",
+    "editor",
+    "label",
+    "text_sha256",
+    "screening_id",
+    "conflict",
+    "title",
+    "text",
+    "note",
+)
 
 
 @router.post(
@@ -42,8 +66,8 @@ async def add_label(
     idempotency_key: IdempotencyKey = None,
 ) -> LabelCreated:
     async def record() -> dict[str, Any]:
-        label_id = await run_in_threadpool(
-            lambda: store.add_label(
+        outcome = await run_in_threadpool(
+            lambda: store.save_label(
                 text=body.text,
                 title=body.title,
                 label=body.label,
@@ -53,7 +77,12 @@ async def add_label(
             )
         )
         return LabelCreated(
-            id=label_id, text_sha256=text_sha256(body.text), label=body.label, editor=caller.editor
+            id=outcome.id,
+            text_sha256=text_sha256(body.text),
+            label=body.label,
+            editor=caller.editor,
+            duplicate=outcome.duplicate,
+            conflict=outcome.conflict,
         ).model_dump()
 
     if idempotency_key is None:
@@ -63,3 +92,115 @@ async def add_label(
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
     return LabelCreated(**created)
+
+
+@router.get(
+    "/labels",
+    response_model=LabelsPage,
+    responses=errors(*COMMON_ERRORS, 403, 503),
+    summary="Stored labels, newest first, with conflicts marked (editor or admin)",
+)
+async def list_labels(
+    caller: EditorDep,
+    store: StoreDep,
+    label: LabelQuery = None,
+    editor: EditorQuery = None,
+    since: SinceQuery = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> LabelsPage:
+    match = LabelFilter(label=label, editor=editor, since=since)
+    page = await run_in_threadpool(lambda: store.list_labels(match, limit=limit, offset=offset))
+    items = [label_out(r, conflict=r.text_sha256 in page.conflicts) for r in page.items]
+    following = offset + len(items)
+    return LabelsPage(
+        items=items,
+        total=page.total,
+        limit=limit,
+        offset=offset,
+        next_offset=following if following < page.total else None,
+    )
+
+
+@router.get(
+    "/labels/export",
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}, "description": "every matching label"},
+        **errors(*COMMON_ERRORS, 403, 503),
+    },
+    response_class=StreamingResponse,
+    summary="Every label matching the filters, oldest first, as CSV or JSON lines (editor or admin)",
+)
+async def export_labels(
+    caller: EditorDep,
+    store: StoreDep,
+    format: Annotated[Literal["csv", "jsonl"], Query()] = "csv",
+    label: LabelQuery = None,
+    editor: EditorQuery = None,
+    since: SinceQuery = None,
+) -> StreamingResponse:
+    match = LabelFilter(label=label, editor=editor, since=since)
+    lines = export_lines(store, match, format)
+    # the first label is read before the 200 is sent, so an unreachable store is a 503, not a cut-off file
+    first = await run_in_threadpool(lambda: list(itertools.islice(lines, 2)))
+    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
+    return StreamingResponse(
+        _chain(first, lines),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="saring-labels.{format}"'},
+    )
+
+
+def label_out(record: LabelRecord, *, conflict: bool) -> LabelOut:
+    return LabelOut(
+        id=record.id,
+        created_at=record.created_at,
+        editor=record.editor_id,
+        label=record.label,
+        text_sha256=record.text_sha256,
+        screening_id=record.screening_id,
+        title=record.title,
+        text=record.text,
+        note=record.note,
+        conflict=conflict,
+    )
+
+
+def export_lines(store: Store, match: LabelFilter, fmt: Literal["csv", "jsonl"]) -> Iterator[str]:
+    """The export, a header (CSV) and then one line per label; conflicts are looked up a chunk at a time."""
+    if fmt == "csv":
+        yield _csv_row(EXPORT_COLUMNS)
+    chunk: list[LabelRecord] = []
+    for record in store.iter_labels(match):
+        chunk.append(record)
+        if len(chunk) == 500:
+            yield from _export_chunk(store, chunk, fmt)
+            chunk = []
+    yield from _export_chunk(store, chunk, fmt)
+
+
+def _export_chunk(store: Store, chunk: list[LabelRecord], fmt: Literal["csv", "jsonl"]) -> Iterator[str]:
+    conflicts = store.conflicts(r.text_sha256 for r in chunk)
+    for record in chunk:
+        row = label_out(record, conflict=record.text_sha256 in conflicts).model_dump(mode="json")
+        if fmt == "csv":
+            yield _csv_row(tuple(_csv_value(row[column]) for column in EXPORT_COLUMNS))
+        else:
+            yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
+def _csv_row(values: tuple[str, ...]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(values)
+    return buf.getvalue()
+
+
+def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
+    yield from first
+    yield from rest

@@ -306,6 +306,7 @@ async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None =
     page = max(1, min(halaman, 10_000))
     try:
         items = await run_in_threadpool(store.review_queue, QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE)
+        conflicts = await run_in_threadpool(store.conflicts, [item.text_sha256 for item in items])
     except ScreeningError as exc:
         api = screening_error_to_api(exc)
         return problem(request, gated, api.status, api.message)
@@ -317,6 +318,7 @@ async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None =
         items=items[:QUEUE_PAGE_SIZE],
         page_number=page,
         has_next=len(items) > QUEUE_PAGE_SIZE,
+        conflicts=conflicts,
         flash=flash,
     )
 

@@ -18,7 +18,15 @@ import sqlalchemy as sa
 
 from screening.errors import InvalidInputError
 from screening.result import QualityReport, ScreenResult, Thresholds
-from screening.store import ScreeningAudit, Store, StoreError, engine_url, text_sha256
+from screening.store import (
+    LabelFilter,
+    ScreeningAudit,
+    ScreeningMismatchError,
+    Store,
+    StoreError,
+    engine_url,
+    text_sha256,
+)
 
 PG_ADMIN_URL = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_PG = os.environ.get("SARING_SKIP_POSTGRES") == "1"
@@ -134,7 +142,7 @@ def test_review_queue_newest_first_without_labelled(store: Store) -> None:
     published = make_result(decision="publish", text="teks lima", risk=0.1)
     for r in (older, newer, labelled, same_text_labelled, published):
         store.record_screening(r, title="Judul", text=r.screening_id, caller_role="submitter", caller_key_id="k1")
-    store.add_label(text="x", label="hoax", editor_id="e", screening_id=labelled.screening_id)
+    store.add_label(text="teks tiga", label="hoax", editor_id="e", screening_id=labelled.screening_id)
     # a label on the same text answers the screening too, even without its id
     with store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE labels SET text_sha256 = :h"), {"h": same_text_labelled.text_sha256})
@@ -222,3 +230,46 @@ def test_unreachable_database_fails_ping_and_raises_store_error() -> None:
     assert s.ping() is False
     with pytest.raises(StoreError):
         s.add_label(text=HOAX, label="hoax", editor_id="e")
+
+
+def test_save_label_folds_repeats_and_reports_conflicts(store: Store) -> None:
+    first = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    again = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    assert (again.id, again.duplicate, again.conflict) == (first.id, True, False)
+    budi = store.save_label(text=HOAX, label="valid", editor_id="budi")
+    assert (budi.duplicate, budi.conflict) == (False, True)
+    assert store.conflicts([text_sha256(HOAX), text_sha256(VALID)]) == {text_sha256(HOAX)}
+    changed = store.save_label(text=HOAX, label="valid", editor_id="ani")  # a correction is stored, and settles it
+    assert (changed.duplicate, changed.conflict) == (False, False)
+    assert store.count_labels() == 3 and store.conflicts([text_sha256(HOAX)]) == frozenset()
+
+
+def test_save_label_checks_the_screening_against_the_text(store: Store) -> None:
+    result = make_result(text=HOAX)
+    store.record_screening(result, title="", text=HOAX)
+    with pytest.raises(ScreeningMismatchError) as unknown:
+        store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id="nope")
+    assert unknown.value.reason == "unknown"
+    with pytest.raises(ScreeningMismatchError) as other:
+        store.save_label(text=VALID, label="valid", editor_id="ani", screening_id=result.screening_id)
+    assert other.value.reason == "other_text"
+    assert store.count_labels() == 0
+    store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id=result.screening_id)
+
+
+def test_list_and_iterate_labels_with_filters(store: Store) -> None:
+    for i in range(4):
+        store.save_label(text=f"{HOAX} {i}", label="hoax" if i < 3 else "valid", editor_id="ani" if i % 2 else "budi")
+    page = store.list_labels(LabelFilter(label="hoax"), limit=2)
+    assert page.total == 3 and [r.text for r in page.items] == [f"{HOAX} 2", f"{HOAX} 1"]
+    assert [r.text for r in store.list_labels(LabelFilter(editor="ani")).items] == [f"{HOAX} 3", f"{HOAX} 1"]
+    assert [r.text for r in store.iter_labels(LabelFilter(editor="budi"), chunk=1)] == [f"{HOAX} 0", f"{HOAX} 2"]
+
+
+def test_a_conflict_returns_a_labelled_screening_to_the_queue(store: Store) -> None:
+    result = make_result(decision="review", text=HOAX)
+    store.record_screening(result, title="", text=HOAX)
+    store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id=result.screening_id)
+    assert store.review_queue() == []
+    store.save_label(text=HOAX, label="valid", editor_id="budi")
+    assert [r.screening_id for r in store.review_queue()] == [result.screening_id]

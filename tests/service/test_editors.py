@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -103,3 +106,92 @@ def test_an_editor_reviews_the_queue_in_the_pages_by_name(editors: TestClient) -
     models = editors.get("/ui/model").text
     assert "Latih ulang" not in models and "Aktifkan versi" not in models
     assert post_form(editors, "/ui/model/kembalikan", {}).status_code == 403
+
+
+# -- labels as records --------------------------------------------------------------------------------------------
+def label(client: TestClient, headers: dict[str, str], text: str, verdict: str, **extra: Any) -> Any:
+    return client.post("/v1/labels", json={"text": text, "label": verdict, **extra}, headers=headers)
+
+
+def test_a_screening_id_must_belong_to_the_labelled_text(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    unknown = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id="0" * 32)
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "screening_mismatch"
+    assert "tidak ada di log penyaringan" in unknown.json()["error"]["message"]
+    other = label(editors, ANI, ARTICLE["text"], "valid", screening_id=screened["screening_id"])
+    assert other.status_code == 422 and "teks lain" in other.json()["error"]["message"]
+    right = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=screened["screening_id"])
+    assert right.status_code == 201
+    assert store_of(editors).count_labels() == 1
+
+
+def test_a_repeated_verdict_is_folded(editors: TestClient) -> None:
+    first = label(editors, ANI, HOAX_POST["text"], "hoax").json()
+    again = label(editors, ANI, HOAX_POST["text"], "hoax").json()
+    assert again["duplicate"] is True and again["id"] == first["id"] and first["duplicate"] is False
+    other_editor = label(editors, BUDI, HOAX_POST["text"], "hoax").json()
+    assert other_editor["duplicate"] is False and other_editor["conflict"] is False
+    assert store_of(editors).count_labels() == 2
+
+
+def test_two_editors_disagree_and_the_item_returns_to_the_queue_as_a_conflict(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    sid = screened["screening_id"]
+    assert label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
+    assert sid not in [r.screening_id for r in store_of(editors).review_queue()]
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+    assert budi["conflict"] is True
+    listed = editors.get("/v1/labels", headers=ANI).json()
+    assert listed["total"] == 2 and [x["conflict"] for x in listed["items"]] == [True, True]
+    sign_in(editors, ANI_KEY)
+    queue = editors.get("/ui/antrean").text
+    assert sid in queue and "conflict-chip" in queue and ">Konflik label</p>" in queue
+    # ani comes round to budi's verdict: their latest verdicts agree, the conflict is settled
+    assert label(editors, ANI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is False
+    assert "conflict-chip" not in editors.get("/ui/antrean").text
+    assert [x["conflict"] for x in editors.get("/v1/labels", headers=ANI).json()["items"]] == [False] * 3
+
+
+def test_labels_are_listed_filtered_and_paginated(editors: TestClient) -> None:
+    texts = [f"{HOAX_POST['text']} Versi {i}." for i in range(5)]
+    for i, text in enumerate(texts):
+        label(editors, ANI if i % 2 == 0 else BUDI, text, "hoax" if i < 3 else "valid")
+    page = editors.get("/v1/labels", params={"limit": 2}, headers=BUDI).json()
+    assert page["total"] == 5 and len(page["items"]) == 2 and page["next_offset"] == 2
+    assert page["items"][0]["text"] == texts[4]  # newest first
+    rest = editors.get("/v1/labels", params={"limit": 2, "offset": 4}, headers=BUDI).json()
+    assert len(rest["items"]) == 1 and rest["next_offset"] is None
+    by_ani = editors.get("/v1/labels", params={"editor": "ani"}, headers=BUDI).json()
+    assert by_ani["total"] == 3 and {x["editor"] for x in by_ani["items"]} == {"ani"}
+    valid = editors.get("/v1/labels", params={"label": "valid", "editor": "budi"}, headers=BUDI).json()
+    assert [x["text"] for x in valid["items"]] == [texts[3]]
+    later = editors.get("/v1/labels", params={"since": "2999-01-01T00:00:00Z"}, headers=BUDI).json()
+    assert later["total"] == 0
+    assert editors.get("/v1/labels", params={"label": "maybe"}, headers=BUDI).status_code == 422
+    assert editors.get("/v1/labels", headers=SUBMITTER).status_code == 403
+
+
+def test_labels_export_as_csv_and_jsonl(editors: TestClient) -> None:
+    label(editors, ANI, HOAX_POST["text"], "hoax", note='Sudah dibantah, "resmi"')
+    label(editors, BUDI, HOAX_POST["text"], "valid")
+    label(editors, BUDI, ARTICLE["text"], "valid")
+    r = editors.get("/v1/labels/export", params={"format": "csv"}, headers=ANI)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["editor"], x["label"], x["conflict"]) for x in rows] == [
+        ("ani", "hoax", "true"),
+        ("budi", "valid", "true"),
+        ("budi", "valid", "false"),
+    ]
+    assert rows[0]["text"] == HOAX_POST["text"] and rows[0]["note"] == 'Sudah dibantah, "resmi"'
+    j = editors.get("/v1/labels/export", params={"format": "jsonl", "editor": "budi"}, headers=ANI)
+    assert j.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in j.text.splitlines()]
+    assert [x["text"] for x in lines] == [HOAX_POST["text"], ARTICLE["text"]]
+    empty = editors.get("/v1/labels/export", params={"label": "hoax", "editor": "budi"}, headers=ANI)
+    assert empty.text.splitlines() == [
+        ",".join(
+            ("id", "created_at", "editor", "label", "text_sha256", "screening_id", "conflict", "title", "text", "note")
+        )
+    ]
+    assert editors.get("/v1/labels/export", headers=SUBMITTER).status_code == 403
