@@ -11,6 +11,8 @@ never by `create_all`, so a deployed database can be upgraded in place.
     store.list_labels(label="hoax", editor="ani")  # LabelPage: newest first, with the texts editors disagree on
     store.labels_for_training()   # one row per distinct text, the newest verdict wins
     store.skip_review(screening_id, editor_id="editor-7")  # "unsure": leaves the queue, never a label
+    store.list_screenings(ScreeningFilter(decision="reject"))  # the audit log, newest first
+    store.purge_texts(before=cutoff)  # retention: texts go, hashes, scores and decisions stay
 """
 
 from __future__ import annotations
@@ -43,7 +45,9 @@ __all__ = [
     "LabelRecord",
     "ReviewSkip",
     "ScreeningAudit",
+    "ScreeningFilter",
     "ScreeningMismatchError",
+    "ScreeningPage",
     "ScreeningRecord",
     "Store",
     "StoreError",
@@ -83,6 +87,10 @@ _screenings = sa.Table(
     sa.Column("caller_key_id", sa.String(64)),
     sa.Column("kim_group", sa.String(200)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("request_id", sa.String(64)),
+    sa.Column("author", sa.String(200)),
+    sa.Column("channel", sa.String(200)),
+    sa.Column("text_purged_at", sa.DateTime(timezone=True)),
 )
 _review_skips = sa.Table(
     "review_skips",
@@ -152,7 +160,10 @@ class ScreeningMismatchError(InvalidInputError):
 
 @dataclass(frozen=True, slots=True)
 class ScreeningRecord:
-    """One audited screening call (the caller is identified by role and key id, never by the key)."""
+    """One audited screening call (the caller is identified by role and key id, never by the key).
+
+    After `purge_texts` title and text are empty and author is None; `text_purged_at` says when that happened.
+    """
 
     screening_id: str
     text_sha256: str
@@ -167,6 +178,29 @@ class ScreeningRecord:
     caller_key_id: str | None
     kim_group: str | None
     created_at: datetime
+    request_id: str | None = None
+    author: str | None = None
+    channel: str | None = None
+    text_purged_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningFilter:
+    """Which audited screenings to list: created in [since, until), with this decision, model version, KIM group."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    decision: Decision | None = None
+    model_version: str | None = None
+    kim_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningPage:
+    """One page of the audit log, newest first, and how many screenings match the filter."""
+
+    items: list[ScreeningRecord]
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +217,7 @@ class ReviewSkip:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningAudit:
-    """What `record_screenings` needs besides the result: the submitted text and who asked."""
+    """What `record_screenings` needs besides the result: the submission, who asked, and the request's id."""
 
     result: ScreenResult
     title: str
@@ -191,6 +225,9 @@ class ScreeningAudit:
     caller_role: str | None = None
     caller_key_id: str | None = None
     kim_group: str | None = None
+    author: str | None = None
+    channel: str | None = None
+    request_id: str | None = None
 
 
 def engine_url(url: str) -> sa.URL:
@@ -310,7 +347,14 @@ class Store:
         now = datetime.now(UTC)
         rows = []
         for audit in audits:
-            for name, value in (("title", audit.title), ("text", audit.text), ("kim_group", audit.kim_group)):
+            for name, value in (
+                ("title", audit.title),
+                ("text", audit.text),
+                ("kim_group", audit.kim_group),
+                ("author", audit.author),
+                ("channel", audit.channel),
+                ("request_id", audit.request_id),
+            ):
                 _check_text(name, value)
             r = audit.result
             rows.append(
@@ -327,6 +371,9 @@ class Store:
                     "caller_role": audit.caller_role,
                     "caller_key_id": audit.caller_key_id,
                     "kim_group": audit.kim_group,
+                    "author": audit.author,
+                    "channel": audit.channel,
+                    "request_id": audit.request_id,
                     "created_at": now,
                 }
             )
@@ -338,11 +385,45 @@ class Store:
             row = conn.execute(sa.select(_screenings).where(_screenings.c.screening_id == screening_id)).first()
         return None if row is None else _screening_record(row)
 
+    def list_screenings(
+        self, match: ScreeningFilter | None = None, *, limit: int = 50, offset: int = 0
+    ) -> ScreeningPage:
+        """Audited screenings matching `match`, newest first, `limit` from `offset`."""
+        if limit < 0 or offset < 0:
+            raise InvalidInputError("limit and offset must not be negative")
+        where = _screening_conditions(match or ScreeningFilter())
+        query = (
+            sa.select(_screenings)
+            .where(*where)
+            .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            items = [_screening_record(row) for row in conn.execute(query)]
+            total = conn.execute(sa.select(sa.func.count()).select_from(_screenings).where(*where)).scalar_one()
+        return ScreeningPage(items=items, total=int(total))
+
+    def purge_texts(self, *, before: datetime) -> int:
+        """Empty the title and text (and drop the author) of every screening created before `before`.
+
+        What remains is what an audit needs without the words: hash, scores, decision, versions, KIM group, channel,
+        caller and request id. Labels keep their texts (they are training data). Returns how many were purged.
+        """
+        query = (
+            sa.update(_screenings)
+            .where(_screenings.c.created_at < _utc(before), _screenings.c.text_purged_at.is_(None))
+            .values(title="", text="", author=None, text_purged_at=datetime.now(UTC))
+        )
+        with self._begin() as conn:
+            return int(conn.execute(query).rowcount or 0)
+
     def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
         """Screenings that asked for review and that no editor has labelled or skipped yet, newest first, and every
         screening of a text editors disagree on (`conflicts`), whatever its decision, until their verdicts agree.
 
-        A screening counts as answered when a label or a skip names its screening id or the same text (hash).
+        A screening counts as answered when a label or a skip names its screening id or the same text (hash). A
+        screening whose text was purged is no longer in the queue: there is nothing left to read.
         """
         if limit < 0 or offset < 0:
             raise InvalidInputError("limit and offset must not be negative")
@@ -362,7 +443,7 @@ class Store:
         disputed = _screenings.c.text_sha256.in_(_conflicted_texts().scalar_subquery())
         query = (
             sa.select(_screenings)
-            .where(sa.or_(waiting, disputed))
+            .where(sa.or_(waiting, disputed), _screenings.c.text_purged_at.is_(None))
             .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
             .limit(limit)
             .offset(offset)
@@ -571,6 +652,21 @@ def _label_conditions(match: LabelFilter) -> list[sa.ColumnElement[bool]]:
     return where
 
 
+def _screening_conditions(match: ScreeningFilter) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if match.since is not None:
+        where.append(_screenings.c.created_at >= _utc(match.since))
+    if match.until is not None:
+        where.append(_screenings.c.created_at < _utc(match.until))
+    if match.decision is not None:
+        where.append(_screenings.c.decision == match.decision)
+    if match.model_version is not None:
+        where.append(_screenings.c.model_version == match.model_version)
+    if match.kim_group is not None:
+        where.append(_screenings.c.kim_group == match.kim_group)
+    return where
+
+
 def _conflicted_texts(digests: Sequence[str] | None = None) -> sa.Select[Any]:
     """Text hashes (among `digests`, or all) on which the editors' latest verdicts, one per editor, differ."""
     latest = sa.select(
@@ -625,4 +721,8 @@ def _screening_record(row: sa.Row[Any]) -> ScreeningRecord:
         caller_key_id=m["caller_key_id"],
         kim_group=m["kim_group"],
         created_at=_utc(m["created_at"]),
+        request_id=m["request_id"],
+        author=m["author"],
+        channel=m["channel"],
+        text_purged_at=None if m["text_purged_at"] is None else _utc(m["text_purged_at"]),
     )

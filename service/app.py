@@ -26,7 +26,7 @@ from service.guard import RequestGuardMiddleware
 from service.idempotency import IdempotencyCache
 from service.limits import BodyLimitMiddleware
 from service.observability import Metrics, RequestContextMiddleware, configure_logging
-from service.routes import health, labels, models, retrain, screen
+from service.routes import health, labels, models, retrain, screen, screenings
 from service.security import RateLimiter
 from service.settings import Settings
 from service.ui.routes import mount_ui
@@ -110,7 +110,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
-    for module in (screen, labels, models, retrain):
+    for module in (screen, labels, screenings, models, retrain):
         app.include_router(module.router)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)
     # Added last, runs first: the request id and metrics cover even requests refused by the guard or body limits.

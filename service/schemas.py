@@ -252,6 +252,36 @@ class ScreenResponse(BaseModel):
     ruleset_version: str
 
 
+class ScreeningOut(BaseModel):
+    """One row of the audit log. Past the retention period `title`, `text` and `author` are null (purged)."""
+
+    screening_id: str
+    created_at: datetime
+    request_id: str | None = Field(description="the request's `X-Request-ID`, as in the access log")
+    text_sha256: str
+    title: str | None
+    text: str | None
+    text_purged_at: datetime | None = Field(description="when title, text and author were purged (retention)")
+    hoax_risk: Probability
+    classifier_risk: Probability
+    decision: Literal["publish", "review", "reject"]
+    model_version: str
+    ruleset_version: str
+    kim_group: str | None
+    author: str | None
+    channel: str | None
+    caller_role: str | None
+    caller_key_id: str | None
+
+
+class ScreeningsPage(BaseModel):
+    items: list[ScreeningOut]
+    total: int = Field(ge=0, description="screenings matching the filters")
+    limit: int
+    offset: int
+    next_offset: int | None = Field(description="the offset of the next page, none after the last")
+
+
 class ErrorDetail(BaseModel):
     field: str
     problem: str

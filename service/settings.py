@@ -151,6 +151,8 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(default=10, ge=0)
     auth_failures_burst: int = Field(default=20, ge=1)
     ui_session_hours: float = Field(default=8.0, gt=0.0, le=24 * 30)  # a sign-in lasts this long (or until logout)
+    # days a screening's text is kept in the audit log; then title, text and author are purged (unset: kept)
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     # Connections (`saring serve`): idle keep-alive, time to receive a request head and then its body, open
     # connections at once (more are answered 503 and closed), and the largest request head.

@@ -26,7 +26,7 @@ from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob, RetrainJobRunner
-from service.observability import Metrics
+from service.observability import Metrics, request_id_of
 from service.routes.retrain import get_runner, retrain_task
 from service.routes.screen import screen_and_record
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
@@ -66,6 +66,8 @@ _env.globals.update(
     MAX_NOTE_CHARS=MAX_NOTE_CHARS,
 )
 templates = Jinja2Templates(env=_env)
+
+PURGED_MESSAGE = "Teks naskah ini sudah dihapus karena masa simpannya (SARING_RETENTION_DAYS) telah lewat."
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 root_router = APIRouter(include_in_schema=False)
@@ -271,7 +273,7 @@ async def screen_submission(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     try:
         screener = holder.require()
-        result = await limiter.run(screen_and_record, screener, store, submission, None, caller)
+        result = await limiter.run(screen_and_record, screener, store, submission, None, caller, request_id_of(request))
     except ScreeningError as exc:
         api = screening_error_to_api(exc)
         return problem(request, caller, api.status, api.message)
@@ -339,6 +341,8 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
         record = await run_in_threadpool(store.get_screening, screening_id)
         if record is None:
             return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        if record.text_purged_at is not None:
+            return problem(request, gated, 410, PURGED_MESSAGE)
         screener = holder.require()
         result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     except ScreeningError as exc:
@@ -366,6 +370,8 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
         record = await run_in_threadpool(store.get_screening, screening_id)
         if record is None:
             return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        if record.text_purged_at is not None:
+            return problem(request, caller, 410, PURGED_MESSAGE)
         if verdict == "unsure":
             await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.editor, note=note))
         else:

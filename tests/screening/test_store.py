@@ -11,6 +11,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from screening.result import QualityReport, ScreenResult, Thresholds
 from screening.store import (
     LabelFilter,
     ScreeningAudit,
+    ScreeningFilter,
     ScreeningMismatchError,
     Store,
     StoreError,
@@ -89,15 +91,15 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
 
 
 def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
-    assert store.migrate() == "0002_review_skips"
-    assert store.migrate() == "0002_review_skips"
+    assert store.migrate() == "0003_audit_log"
+    assert store.migrate() == "0003_audit_log"
     assert store.ping()
 
 
 def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = Store("sqlite:///elsewhere/saring.db")
-    assert s.migrate() == "0002_review_skips"
+    assert s.migrate() == "0003_audit_log"
     assert (tmp_path / "elsewhere" / "saring.db").exists()
     s.close()
 
@@ -273,3 +275,39 @@ def test_a_conflict_returns_a_labelled_screening_to_the_queue(store: Store) -> N
     assert store.review_queue() == []
     store.save_label(text=HOAX, label="valid", editor_id="budi")
     assert [r.screening_id for r in store.review_queue()] == [result.screening_id]
+
+
+def test_audit_rows_are_listed_filtered_and_their_texts_purged(store: Store) -> None:
+    old, new = make_result(decision="review", text=HOAX), make_result(decision="publish", text=VALID, risk=0.1)
+    store.record_screenings(
+        [
+            ScreeningAudit(old, "Vaksin", HOAX, author="Siti", channel="whatsapp", request_id="req-1", kim_group="A"),
+            ScreeningAudit(new, "Kerja bakti", VALID, author="Budi", channel="website", request_id="req-2"),
+        ]
+    )
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE screenings SET created_at = :t WHERE screening_id = :s"),
+            {"t": datetime.now(UTC) - timedelta(days=10), "s": old.screening_id},
+        )
+    page = store.list_screenings()
+    assert page.total == 2 and [r.screening_id for r in page.items] == [new.screening_id, old.screening_id]
+    assert (page.items[1].author, page.items[1].channel, page.items[1].request_id) == ("Siti", "whatsapp", "req-1")
+    assert store.list_screenings(ScreeningFilter(decision="publish")).items[0].screening_id == new.screening_id
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    assert [r.screening_id for r in store.list_screenings(ScreeningFilter(until=week_ago)).items] == [old.screening_id]
+    assert store.list_screenings(ScreeningFilter(since=week_ago, kim_group="A")).total == 0
+    assert store.list_screenings(ScreeningFilter(model_version="m-test"), limit=1, offset=1).items[0].text == HOAX
+    assert store.purge_texts(before=week_ago) == 1
+    assert store.purge_texts(before=week_ago) == 0  # already purged
+    purged = store.get_screening(old.screening_id)
+    assert purged is not None and (purged.title, purged.text, purged.author) == ("", "", None)
+    assert purged.text_purged_at is not None and purged.text_sha256 == old.text_sha256
+    assert (purged.decision, purged.hoax_risk, purged.request_id, purged.channel) == (
+        "review",
+        0.6,
+        "req-1",
+        "whatsapp",
+    )
+    assert store.get_screening(new.screening_id) == page.items[0]
+    assert store.review_queue() == []  # a purged screening has nothing left to review

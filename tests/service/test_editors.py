@@ -7,9 +7,12 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, ADMIN_KEY, ARTICLE, HOAX_POST, SUBMITTER, SUBMITTER_KEY
 
@@ -195,3 +198,140 @@ def test_labels_export_as_csv_and_jsonl(editors: TestClient) -> None:
         )
     ]
     assert editors.get("/v1/labels/export", headers=SUBMITTER).status_code == 403
+
+
+# -- audit log ----------------------------------------------------------------------------------------------------
+@pytest.fixture
+def audited(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """Default thresholds (so decisions differ) and a retention period of 30 days."""
+    with TestClient(create_app(make_settings(api_keys=KEYS, retention_days=30)), base_url="http://localhost") as c:
+        yield c
+
+
+def backdate(client: TestClient, screening_ids: list[str], days: int) -> None:
+    store = store_of(client)
+    with store.engine.begin() as conn:
+        for sid in screening_ids:
+            conn.execute(
+                sa.update(sa.table("screenings", sa.column("screening_id"), sa.column("created_at")))
+                .where(sa.column("screening_id") == sid)
+                .values(created_at=datetime.now(UTC) - timedelta(days=days))
+            )
+
+
+def test_the_audit_log_keeps_request_id_author_and_channel(audited: TestClient) -> None:
+    r = audited.post("/v1/screen", json=ARTICLE, headers={**SUBMITTER, "X-Request-ID": "req-20261201-0001"})
+    assert r.headers["x-request-id"] == "req-20261201-0001"
+    [row] = audited.get("/v1/screenings", headers=ANI).json()["items"]
+    assert row["screening_id"] == r.json()["screening_id"] and row["request_id"] == "req-20261201-0001"
+    assert (row["author"], row["channel"], row["kim_group"]) == (ARTICLE["author"], "website", "KIM Sukamaju")
+    assert row["text"] == ARTICLE["text"] and row["caller_role"] == "submitter"
+    batch = audited.post("/v1/screen/batch", json={"items": [HOAX_POST]}, headers=SUBMITTER)
+    assert audited.get("/v1/screenings", headers=ANI).json()["items"][0]["request_id"] == batch.headers["x-request-id"]
+    assert audited.get("/v1/screenings", headers=SUBMITTER).status_code == 403
+
+
+def test_the_audit_log_is_filtered_and_paginated(audited: TestClient) -> None:
+    ids = {}
+    for name, body in (("article", ARTICLE), ("hoax", HOAX_POST), ("article2", {**ARTICLE, "kim_group": "KIM Lain"})):
+        ids[name] = audited.post("/v1/screen", json=body, headers=SUBMITTER).json()
+    backdate(audited, [ids["article"]["screening_id"]], days=3)
+    everything = audited.get("/v1/screenings", headers=ANI).json()
+    assert everything["total"] == 3 and everything["items"][-1]["screening_id"] == ids["article"]["screening_id"]
+    decision = ids["hoax"]["decision"]
+    assert decision != ids["article"]["decision"]
+    same = audited.get("/v1/screenings", params={"decision": decision}, headers=ANI).json()
+    assert [x["screening_id"] for x in same["items"]] == [ids["hoax"]["screening_id"]]
+    version = ids["hoax"]["model_version"]
+    assert audited.get("/v1/screenings", params={"model_version": version}, headers=ANI).json()["total"] == 3
+    assert audited.get("/v1/screenings", params={"model_version": "none"}, headers=ANI).json()["total"] == 0
+    older = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    recent = audited.get("/v1/screenings", params={"since": older}, headers=ANI).json()
+    assert recent["total"] == 2
+    past = audited.get("/v1/screenings", params={"until": older}, headers=ANI).json()
+    assert [x["screening_id"] for x in past["items"]] == [ids["article"]["screening_id"]]
+    kim = audited.get("/v1/screenings", params={"kim_group": "KIM Lain"}, headers=ANI).json()
+    assert [x["screening_id"] for x in kim["items"]] == [ids["article2"]["screening_id"]]
+    page = audited.get("/v1/screenings", params={"limit": 2, "offset": 0}, headers=ANI).json()
+    assert len(page["items"]) == 2 and page["next_offset"] == 2
+    last = audited.get("/v1/screenings", params={"limit": 2, "offset": 2}, headers=ANI).json()
+    assert len(last["items"]) == 1 and last["next_offset"] is None
+    empty = audited.get("/v1/screenings", params={"since": older, "until": older}, headers=ANI)
+    assert empty.status_code == 422 and "since" in empty.json()["error"]["message"]
+    assert audited.get("/v1/screenings", params={"decision": "maybe"}, headers=ANI).status_code == 422
+
+
+def test_after_the_retention_period_texts_are_gone_and_everything_else_remains(audited: TestClient) -> None:
+    old = audited.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-old"}).json()
+    kept = audited.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    label(audited, ANI, HOAX_POST["text"], "hoax", screening_id=old["screening_id"])
+    before = {x["screening_id"]: x for x in audited.get("/v1/screenings", headers=ANI).json()["items"]}
+    backdate(audited, [old["screening_id"]], days=31)
+    after = {x["screening_id"]: x for x in audited.get("/v1/screenings", headers=ANI).json()["items"]}
+    assert after.keys() == before.keys()
+    purged = after[old["screening_id"]]
+    assert (purged["title"], purged["text"], purged["author"]) == (None, None, None)
+    assert purged["text_purged_at"] is not None
+    unchanged = {"title", "text", "author", "text_purged_at", "created_at"}
+    for field in set(purged) - unchanged:
+        assert purged[field] == before[old["screening_id"]][field], field
+    assert purged["text_sha256"] == old["text_sha256"] and purged["request_id"] == "req-old"
+    assert after[kept["screening_id"]] == before[kept["screening_id"]]  # within the period: untouched
+    record = store_of(audited).get_screening(old["screening_id"])
+    assert record is not None and HOAX_POST["text"] not in (record.text, record.title)
+    assert (record.decision, record.hoax_risk) == (old["decision"], pytest.approx(old["hoax_risk"]))
+    [stored_label] = store_of(audited).labels_for_training()  # labels are training data: kept whole
+    assert stored_label.text == HOAX_POST["text"] and stored_label.screening_id == old["screening_id"]
+
+
+def test_saring_audit_purge_purges_now(
+    audited: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from service.cli import main
+
+    screened = audited.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    backdate(audited, [screened["screening_id"]], days=3)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    assert main(["audit", "purge"]) == 2  # no retention configured for the command, no --days
+    assert main(["audit", "purge", "--days", "7"]) == 0 and "teks 0 penyaringan" in capsys.readouterr().out
+    assert main(["audit", "purge", "--days", "2"]) == 0 and "teks 1 penyaringan" in capsys.readouterr().out
+    record = store_of(audited).get_screening(screened["screening_id"])
+    assert record is not None and record.text == "" and record.text_purged_at is not None
+
+
+def test_saring_labels_export_and_import(
+    editors: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    label(editors, ANI, HOAX_POST["text"], "hoax", note="dibantah")
+    label(editors, BUDI, ARTICLE["text"], "valid")
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    exported = tmp_path / "labels.csv"
+    assert main(["labels", "export", str(exported)]) == 0
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    assert [(r["editor"], r["label"], r["note"]) for r in rows] == [("ani", "hoax", "dibantah"), ("budi", "valid", "")]
+    capsys.readouterr()
+    assert main(["labels", "import", str(exported)]) == 0  # the same verdicts again: folded
+    assert "0 label disimpan, 2 sama" in capsys.readouterr().out
+    incoming = tmp_path / "new.jsonl"
+    incoming.write_text(
+        json.dumps({"text": HOAX_POST["text"], "label": "valid"})
+        + "\n"
+        + "{rusak\n"
+        + json.dumps({"text": ARTICLE["text"], "label": "hoaks", "screening_id": "tidak-ada"})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["labels", "import", str(incoming), "--editor", "citra"]) == 1
+    out = capsys.readouterr()
+    assert "1 label disimpan" in out.out and "2 baris dilewati" in out.out and "1 teks berkonflik" in out.out
+    assert "baris 2 dilewati: bukan JSON" in out.err
+    assert "baris 3 dilewati: screening_id 'tidak-ada' tidak ada di log penyaringan" in out.err
+    assert store_of(editors).count_labels() == 3
