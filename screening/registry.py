@@ -234,6 +234,15 @@ class ModelRegistry:
             return None
         return version if version and VERSION_RE.match(version) and ".." not in version else None
 
+    def active_stamp(self) -> tuple[int, int, int] | None:
+        """A cheap fingerprint of the ACTIVE pointer (one stat): it changes whenever any process re-points it,
+        since every change replaces the file. None when there is no pointer."""
+        try:
+            st = (self.root / ACTIVE_NAME).stat()
+        except OSError:
+            return None
+        return st.st_ino, st.st_mtime_ns, st.st_size
+
     def _check_files(self, version: str) -> dict[str, Any]:
         """Metadata of a version whose format this library reads and whose files are intact."""
         meta = self.read_metadata(version)

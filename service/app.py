@@ -5,22 +5,28 @@ Run it with `uvicorn --factory service.app:create_app --host 127.0.0.1 --port 80
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import logging
 import re
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from pathlib import Path
+from typing import Any
 
+import fastapi_offline
 from fastapi import FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry
 from screening.store import Store
 from screening.training.train import ensure_default_model
-from service.deps import ScreenerHolder, ScreeningLimiter
+from service.deps import API_KEY_SECURITY, ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
 from service.guard import RequestGuardMiddleware
 from service.idempotency import IdempotencyCache
@@ -33,6 +39,11 @@ from service.ui.routes import mount_ui
 from service.ui.sessions import SessionStore
 
 log = logging.getLogger("saring.service")
+
+# Swagger UI and ReDoc as the `fastapi-offline` package ships them (with their licences), served from this process,
+# so /docs and /redoc work on a network without the Internet.
+DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
+DOCS_ASSETS_URL = "/docs-assets"
 
 API_DESCRIPTION = """
 Hoax screening and content moderation for Indonesian community news (KIM articles, social-media posts).
@@ -76,9 +87,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("no model could be loaded", extra={"error_type": type(exc).__name__, "error": str(exc)})
         app.state.store = store
         app.state.holder = holder
+        follower = asyncio.create_task(follow_registry(holder, settings.follow_interval_s))
         try:
             yield
         finally:
+            follower.cancel()
+            with suppress(asyncio.CancelledError):
+                await follower
             store.close()
 
     app = FastAPI(
@@ -86,13 +101,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
-        docs_url=None,  # served below, with a Content-Security-Policy that allows its one inline script
+        docs_url=None,  # served below from local assets, with a Content-Security-Policy for exactly those
         redoc_url=None,
     )
+    app.mount(DOCS_ASSETS_URL, StaticFiles(directory=DOCS_ASSETS, check_dir=True), name="docs-assets")
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
         return swagger_page(app.title)
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc() -> HTMLResponse:
+        return redoc_page(app.title)
+
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = with_configured_limits(plain_openapi(), settings)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
     app.state.settings = settings
     app.state.metrics = metrics
@@ -111,7 +140,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     for module in (screen, labels, screenings, models, retrain):
-        app.include_router(module.router)
+        # every route here authenticates (service.security); declaring the schemes documents that in OpenAPI
+        app.include_router(module.router, dependencies=API_KEY_SECURITY)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)
     # Added last, runs first: the request id and metrics cover even requests refused by the guard or body limits.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s)
@@ -120,18 +150,65 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     return app
 
 
-def swagger_page(title: str) -> HTMLResponse:
-    """FastAPI's Swagger UI page with a CSP naming its CDN and the hash of its inline start-up script."""
-    page = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{title} - Swagger UI")
-    html = bytes(page.body).decode("utf-8")
-    hashes = " ".join(
+async def follow_registry(holder: ScreenerHolder, interval_s: float) -> None:
+    """Keep this process on the registry's active version, whoever switched it (see `service.deps`)."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await run_in_threadpool(holder.follow_registry, min_interval_s=interval_s / 2)
+        except Exception:  # noqa: BLE001 - a failed look must not end the following; logged, tried again
+            log.exception("following the model registry failed")
+
+
+def with_configured_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:
+    """The generated schema with this deployment's limits where the models only know the hard maximum."""
+    batch = schema.get("components", {}).get("schemas", {}).get("BatchScreenRequest", {})
+    items = batch.get("properties", {}).get("items")
+    if isinstance(items, dict):
+        items["maxItems"] = settings.max_batch_items
+        items["description"] = (
+            f"at most {settings.max_batch_items} submissions (SARING_MAX_BATCH_ITEMS) and "
+            f"{settings.max_batch_chars:,} title and text characters in all (SARING_MAX_BATCH_CHARS)"
+        )
+    return schema
+
+
+def _script_hashes(html: str) -> str:
+    return " ".join(
         f"'sha256-{base64.b64encode(hashlib.sha256(script.encode('utf-8')).digest()).decode('ascii')}'"
         for script in re.findall(r"<script>(.*?)</script>", html, re.S)
     )
-    cdn = "https://cdn.jsdelivr.net"
-    policy = (
-        f"default-src 'none'; script-src {cdn} {hashes}; style-src {cdn}; img-src 'self' data: "
-        "https://fastapi.tiangolo.com; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
-        "object-src 'none'; form-action 'none'"
+
+
+_DOCS_POLICY = (
+    "default-src 'none'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'; form-action 'none'"
+)
+
+
+def swagger_page(title: str) -> HTMLResponse:
+    """Swagger UI from the bundled assets, with a CSP allowing only them and the hash of its inline start-up script."""
+    page = get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title=f"{title} - Swagger UI",
+        swagger_js_url=f"{DOCS_ASSETS_URL}/swagger-ui-bundle.js",
+        swagger_css_url=f"{DOCS_ASSETS_URL}/swagger-ui.css",
+        swagger_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
     )
+    html = bytes(page.body).decode("utf-8")
+    policy = f"script-src 'self' {_script_hashes(html)}; style-src 'self'; {_DOCS_POLICY}"
     return HTMLResponse(html, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store"})
+
+
+def redoc_page(title: str) -> HTMLResponse:
+    """ReDoc from the bundled assets. It styles itself with generated <style> elements and parses the schema in a
+    blob: worker, so its CSP allows inline styles and blob: workers (still no inline script, no other host)."""
+    page = get_redoc_html(
+        openapi_url="/openapi.json",
+        title=f"{title} - ReDoc",
+        redoc_js_url=f"{DOCS_ASSETS_URL}/redoc.standalone.js",
+        redoc_favicon_url=f"{DOCS_ASSETS_URL}/favicon.png",
+        with_google_fonts=False,
+    )
+    policy = f"script-src 'self'; style-src 'self' 'unsafe-inline'; worker-src blob:; {_DOCS_POLICY}"
+    return HTMLResponse(bytes(page.body), headers={"Content-Security-Policy": policy, "Cache-Control": "no-store"})

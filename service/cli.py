@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -44,16 +46,37 @@ def active_registry(models_dir: Path, version: str | None = None) -> ModelRegist
     return registry
 
 
+# serve's flags and the variables that hand them to worker processes
+_SERVE_FLAGS = {
+    "models_dir": "SARING_MODELS_DIR",
+    "training_data": "SARING_TRAINING_DATA_DIR",
+    "host": "SARING_HOST",
+    "port": "SARING_PORT",
+}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from service.app import create_app
     from service.server import serve
 
     settings = settings_from_args(args)
+    workers = args.workers or settings.workers
     registry = ModelRegistry(settings.models_dir)
     if settings.train_if_missing and registry.active_version() is None:
         print(f"Tidak ada model aktif di {settings.models_dir}; melatih model bawaan...", file=sys.stderr)
         ensure_default_model(registry, settings.training_data_dir)
-    serve(create_app(settings), settings)
+
+    def listening(urls: Sequence[str]) -> None:
+        where = ", ".join(urls)
+        many = f" dengan {workers} proses pekerja" if workers > 1 else ""
+        print(f"Saring melayani di {where}{many}; dokumentasi API: {urls[0]}/docs", file=sys.stderr, flush=True)
+
+    if workers > 1:
+        # each worker reads its settings from the environment: hand it the flags given here
+        os.environ.update({var: str(getattr(args, flag)) for flag, var in _SERVE_FLAGS.items() if getattr(args, flag)})
+        serve(None, settings, workers=workers, on_listening=listening)
+    else:
+        serve(create_app(settings), settings, on_listening=listening)
     return 0
 
 
@@ -174,8 +197,35 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
+def version_line() -> str:
+    """`saring <package version> (aturan <rules version>)`, read without loading any model or rule set."""
+    from importlib import metadata
+
+    from screening.rules.engine import DEFAULT_RULES_PATH
+
+    try:
+        package = metadata.version("saring")
+    except metadata.PackageNotFoundError:
+        package = "tidak terpasang"
+    try:
+        found = re.search(r'^version:\s*"?([^"\s#]+)', DEFAULT_RULES_PATH.read_text("utf-8"), re.M)
+    except OSError:
+        found = None
+    return f"saring {package} (aturan {found.group(1) if found else 'tidak diketahui'})"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, help="tampilkan versi Saring dan aturannya lalu keluar")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: Any, **kwargs: Any) -> None:
+        print(version_line())
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = SaringParser(prog="saring", description="Penyaringan hoaks untuk berita komunitas berbahasa Indonesia.")
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", required=True, title="perintah", metavar="PERINTAH")
 
     def paths(p: argparse.ArgumentParser) -> None:
@@ -188,6 +238,12 @@ def build_parser() -> argparse.ArgumentParser:
     paths(p)
     p.add_argument("--host", metavar="ALAMAT", help="alamat yang didengarkan (SARING_HOST, bawaan 127.0.0.1)")
     p.add_argument("--port", metavar="PORTA", type=int, help="porta (SARING_PORT, bawaan 8000)")
+    p.add_argument(
+        "--workers",
+        metavar="N",
+        type=positive_int,
+        help="jumlah proses pekerja yang berbagi porta (SARING_WORKERS, bawaan 1); kira-kira sebanyak inti CPU",
+    )
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("train", help="latih versi model baru dari data latih")

@@ -2,6 +2,11 @@
 
 The Screener is immutable. Switching models builds the new one completely, then replaces one reference; a request
 that already took the old reference finishes with it, so a swap never drops or mixes a request.
+
+Every process serving one models directory (workers, replicas) follows the registry's ACTIVE pointer: the holder
+looks at it (one stat) at most once per `follow_interval_s` and loads the version it names when that is not the
+one served, so a switch made anywhere (API in another process, `saring models activate`, a retrain) reaches every
+process within about a second plus the load time.
 """
 
 from __future__ import annotations
@@ -9,10 +14,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ModelArtifactError
@@ -42,6 +49,9 @@ class ScreenerHolder:
         self.metrics = metrics
         self._screener: Screener | None = None
         self._switch_lock = threading.Lock()  # one model switch at a time; readers never take it
+        self._seen_stamp: tuple[int, int, int] | None = None  # the ACTIVE pointer as of the last look
+        self._refused: str | None = None  # an active version that failed to load here (not retried until re-pointed)
+        self._last_look = 0.0
 
     @property
     def screener(self) -> Screener | None:
@@ -68,9 +78,47 @@ class ScreenerHolder:
     def load_active(self) -> Screener:
         """Load the registry's active version (start-up)."""
         with self._switch_lock:
+            self._seen_stamp = self.registry.active_stamp()
             screener = self._build(None)
             self._serve(screener)
             return screener
+
+    def follow_registry(self, *, min_interval_s: float = 1.0) -> str | None:
+        """Serve the registry's active version if another process switched it; returns the newly served version.
+
+        Cheap when nothing changed (at most one stat per `min_interval_s`). A version that cannot load here is
+        logged once and the served model stays; it is tried again only after the pointer changes again.
+        """
+        now = time.monotonic()
+        if now - self._last_look < min_interval_s:
+            return None
+        self._last_look = now
+        stamp = self.registry.active_stamp()
+        if stamp == self._seen_stamp:
+            return None
+        if not self._switch_lock.acquire(blocking=False):
+            return None  # a switch in this process is under way; look again next time
+        try:
+            self._seen_stamp = stamp
+            version = self.registry.active_version()
+            served = self._screener.model_version if self._screener is not None else None
+            if version is None or version == served or version == self._refused:
+                return None
+            try:
+                screener = self._build(version)
+            except ModelArtifactError as exc:
+                self._refused = version
+                log.error(
+                    "active model cannot be served here; keeping the one served",
+                    extra={"model_version": version, "serving_version": served, "error": str(exc)},
+                )
+                return None
+            self._refused = None
+            self._serve(screener)
+            log.info("followed the registry", extra={"model_version": version, "previous_version": served})
+            return version
+        finally:
+            self._switch_lock.release()
 
     def activate(self, version: str) -> tuple[str, str | None]:
         """Serve `version` and make it the registry's active one; returns (new, previous)."""
@@ -81,6 +129,7 @@ class ScreenerHolder:
             previous = self.registry.active_version()
             screener = self._build(version)  # verifies the artifact before any switch
             self.registry.activate(version)
+            self._seen_stamp = self.registry.active_stamp()
             self._serve(screener)
             return screener.model_version, previous
 
@@ -95,6 +144,8 @@ class ScreenerHolder:
                 if previous is not None:
                     self.registry.activate(previous)  # keep the pointer on what is actually being served
                 raise
+            finally:
+                self._seen_stamp = self.registry.active_stamp()
             self._serve(screener)
             return screener.model_version, previous
 
@@ -179,3 +230,23 @@ HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 StoreDep = Annotated[Store, Depends(get_store)]
 LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]
+
+# How callers present a key (read by service.security.presented_key); declared so that OpenAPI, /docs (Authorize)
+# and generated clients know. auto_error=False: service.security decides, with its own messages and budgets.
+bearer_key = HTTPBearer(
+    scheme_name="BearerKey",
+    description="`Authorization: Bearer <key>` with a key from SARING_API_KEYS (role submitter or admin)",
+    auto_error=False,
+)
+header_key = APIKeyHeader(
+    name="X-API-Key",
+    scheme_name="ApiKeyHeader",
+    description="the same key in an `X-API-Key` header, for clients that cannot set Authorization",
+    auto_error=False,
+)
+API_KEY_SECURITY = [Security(bearer_key), Security(header_key)]
+metrics_key_scheme = HTTPBearer(
+    scheme_name="MetricsKey",
+    description="`Authorization: Bearer <SARING_METRICS_KEY>`, needed by /metrics only when that key is set",
+    auto_error=False,
+)

@@ -136,9 +136,9 @@ class LabelSubmission(Strict):
 
 
 class LabelCreated(BaseModel):
-    id: int
-    text_sha256: str
-    label: Label
+    id: int = Field(description="the stored label's id (the earlier one when `duplicate`)")
+    text_sha256: str = Field(description="sha256 of the labelled text (UTF-8), as in the audit log")
+    label: Label = Field(description="the verdict as stored")
     editor: str = Field(description="who recorded it: the API key's name, else its key id")
     duplicate: bool = Field(
         False,
@@ -150,23 +150,23 @@ class LabelCreated(BaseModel):
 class LabelOut(BaseModel):
     """One stored label (a correction is a newer label by the same editor; both are kept)."""
 
-    id: int
-    created_at: datetime
-    editor: str
-    label: Label
-    text_sha256: str
-    screening_id: str | None
-    title: str
-    text: str
-    note: str | None
+    id: int = Field(description="the label's id")
+    created_at: datetime = Field(description="when it was stored (UTC)")
+    editor: str = Field(description="who recorded it: the API key's name, else its key id")
+    label: Label = Field(description="the verdict")
+    text_sha256: str = Field(description="sha256 of the labelled text (UTF-8), as in the audit log")
+    screening_id: str | None = Field(description="the screening it answers, if one was named")
+    title: str = Field(description="the labelled title")
+    text: str = Field(description="the labelled text")
+    note: str | None = Field(description="the editor's note")
     conflict: bool = Field(description="editors' latest verdicts on this text differ")
 
 
 class LabelsPage(BaseModel):
-    items: list[LabelOut]
+    items: list[LabelOut] = Field(description="labels, newest first")
     total: int = Field(ge=0, description="labels matching the filters")
-    limit: int
-    offset: int
+    limit: int = Field(description="the page size asked for")
+    offset: int = Field(description="the offset asked for")
     next_offset: int | None = Field(description="the offset of the next page, none after the last")
 
 
@@ -176,29 +176,35 @@ class LabelsPage(BaseModel):
 class SpanOut(BaseModel):
     """A character span [start, end) of the submitted `text`, or of the `title` when `field` is "title"."""
 
-    start: int = Field(ge=0)
-    end: int = Field(ge=0)
-    text: str
-    field: Literal["text", "title"] = "text"
+    start: int = Field(ge=0, description="first character (0-based, Unicode code points)")
+    end: int = Field(ge=0, description="one past the last character")
+    text: str = Field(description="the characters of the span, as submitted")
+    field: Literal["text", "title"] = Field("text", description="which submitted field the offsets refer to")
 
 
 class RuleMatchOut(BaseModel):
-    rule_id: str
-    category: str
-    weight: float
-    message: str
-    spans: list[SpanOut]
+    """One rule that fired."""
+
+    rule_id: str = Field(description="stable identifier of the rule in the rule set, e.g. 'spread_call'")
+    category: str = Field(description="the rule's group, e.g. a call to spread, a scam, a report's cue")
+    weight: float = Field(description="> 0 raises the risk, < 0 lowers it (reporting and debunking cues)")
+    message: str = Field(description="what the rule means for an editor, in Bahasa Indonesia")
+    spans: list[SpanOut] = Field(description="where in the submission it fired")
 
 
 class TermOut(BaseModel):
-    term: str
-    contribution: float
+    """A term that moved the text classifier."""
+
+    term: str = Field(description="a word or phrase as the classifier saw it, or the name of a style feature")
+    contribution: float = Field(
+        description="what it added to the model's log-odds (value times coefficient); positive pushes towards hoax"
+    )
 
 
 class SimilarHoaxOut(BaseModel):
-    hoax_id: str
-    title: str
-    similarity: Probability
+    hoax_id: str = Field(description="the known hoax's id in the model version's index")
+    title: str = Field(description="its title, as recorded")
+    similarity: Probability = Field(description="similarity of the submission to it, 0..1")
     debunk_url: str | None = Field(description="a clarification of the hoax; never the hoax's own page")
     hoax_url: str | None = Field(None, description="where the hoax itself was published ('sumber hoaks'), if known")
     verdict_source: str = Field("", description="who judged it a hoax, e.g. MAFINDO or an editor's label")
@@ -210,135 +216,147 @@ class NoticeOut(BaseModel):
 
 
 class QualityFindingOut(BaseModel):
-    check: str
-    message: str
-    suggestion: str
-    span: SpanOut | None = None
+    check: str = Field(description="the sub-score it belongs to, e.g. 'completeness', 'headline'")
+    message: str = Field(description="the observation, in Bahasa Indonesia")
+    suggestion: str = Field(description="how to improve the text, in Bahasa Indonesia")
+    span: SpanOut | None = Field(None, description="where it applies, when it applies to one place")
     source: str = Field("", description="the word list or check that produced the finding")
     replacement: str | None = Field(None, description="the corrected text for `span`, when there is one")
 
 
 class QualityOut(BaseModel):
-    kind: Literal["article", "post"]
-    score: int = Field(ge=0, le=100)
-    subscores: dict[str, int]
-    findings: list[QualityFindingOut]
+    kind: Literal["article", "post"] = Field(description="the genre the text was judged as")
+    score: int = Field(ge=0, le=100, description="journalistic quality, 0-100")
+    subscores: dict[str, int] = Field(description="each sub-score (0-100) by name")
+    findings: list[QualityFindingOut] = Field(description="observations with suggestions")
     elements: dict[str, SpanOut | None] = Field(default_factory=dict, description="5W1H elements found, with spans")
 
 
 class ThresholdsOut(BaseModel):
-    review: Probability
-    reject: Probability
+    review: Probability = Field(description="a risk at or above this asks for an editor's review")
+    reject: Probability = Field(description="a risk at or above this recommends rejection")
 
 
 class ScreenResponse(BaseModel):
     """The full screening result: risk, decision, quality, evidence and the model that produced it."""
 
-    screening_id: str
-    text_sha256: str
-    hoax_risk: Probability
-    classifier_risk: Probability
-    decision: Literal["publish", "review", "reject"]
-    thresholds: ThresholdsOut
+    screening_id: str = Field(description="this screening's id in the audit log; a label may refer to it")
+    text_sha256: str = Field(description="sha256 of the submitted text (UTF-8)")
+    hoax_risk: Probability = Field(description="probability that the text spreads a hoax, at `base_rate`")
+    classifier_risk: Probability = Field(
+        description="the text classifier alone, before style, rules and the ordinary-news gate, at the same prior"
+    )
+    decision: Literal["publish", "review", "reject"] = Field(description="the recommendation at `thresholds`")
+    thresholds: ThresholdsOut = Field(description="the thresholds applied: the deployment's, or the request's stricter")
     genre: Literal["article", "post"] = Field(description="how the text was scored and judged: post or article")
     base_rate: Probability = Field(description="the expected share of hoaxes `hoax_risk` is computed at")
     language: str = Field(description="ISO 639-1 code of the text's language ('und' when too short to tell)")
     notices: list[NoticeOut] = Field(description="what the decision rests on beyond the risk")
-    quality: QualityOut
-    rules: list[RuleMatchOut]
-    terms: list[TermOut]
-    similar_hoaxes: list[SimilarHoaxOut]
-    model_version: str
-    ruleset_version: str
+    quality: QualityOut = Field(description="the journalistic-quality score with its findings")
+    rules: list[RuleMatchOut] = Field(description="the rules that fired, with where")
+    terms: list[TermOut] = Field(description="the terms that moved the classifier most")
+    similar_hoaxes: list[SimilarHoaxOut] = Field(description="known hoaxes close to the submission, closest first")
+    model_version: str = Field(description="the model version that screened it")
+    ruleset_version: str = Field(description="the rule set's version in that model")
 
 
 class ScreeningOut(BaseModel):
     """One row of the audit log. Past the retention period `title`, `text` and `author` are null (purged)."""
 
-    screening_id: str
-    created_at: datetime
+    screening_id: str = Field(description="the screening's id, as in its response")
+    created_at: datetime = Field(description="when it was screened (UTC)")
     request_id: str | None = Field(description="the request's `X-Request-ID`, as in the access log")
-    text_sha256: str
-    title: str | None
-    text: str | None
+    text_sha256: str = Field(description="sha256 of the text (UTF-8)")
+    title: str | None = Field(description="the submitted title; null once purged")
+    text: str | None = Field(description="the submitted text; null once purged")
     text_purged_at: datetime | None = Field(description="when title, text and author were purged (retention)")
-    hoax_risk: Probability
-    classifier_risk: Probability
-    decision: Literal["publish", "review", "reject"]
-    model_version: str
-    ruleset_version: str
-    kim_group: str | None
-    author: str | None
-    channel: str | None
-    caller_role: str | None
-    caller_key_id: str | None
+    hoax_risk: Probability = Field(description="the hoax risk the decision was made on")
+    classifier_risk: Probability = Field(description="the classifier's risk before rules and base rate")
+    decision: Literal["publish", "review", "reject"] = Field(description="the decision returned")
+    model_version: str = Field(description="the model version that screened it")
+    ruleset_version: str = Field(description="the rule set's version in that model")
+    kim_group: str | None = Field(description="the submission's KIM group")
+    author: str | None = Field(description="the submission's author; null once purged")
+    channel: str | None = Field(description="where it would be published")
+    caller_role: str | None = Field(description="the caller's role")
+    caller_key_id: str | None = Field(description="the caller's key id (never the key)")
 
 
 class ScreeningsPage(BaseModel):
-    items: list[ScreeningOut]
+    items: list[ScreeningOut] = Field(description="audit rows, newest first")
     total: int = Field(ge=0, description="screenings matching the filters")
-    limit: int
-    offset: int
+    limit: int = Field(description="the page size asked for")
+    offset: int = Field(description="the offset asked for")
     next_offset: int | None = Field(description="the offset of the next page, none after the last")
 
 
 class ErrorDetail(BaseModel):
-    field: str
-    problem: str
-    type: str
+    field: str = Field(description="path of the offending field, e.g. 'items.3.text'")
+    problem: str = Field(description="what is wrong with it (never the value sent)")
+    type: str = Field(description="stable English kind of problem, e.g. 'string_too_long', 'missing'")
 
 
 class ErrorInfo(BaseModel):
     code: str = Field(description="stable English code, e.g. 'invalid_request', 'payload_too_large'")
     message: str = Field(description="explanation for editors, in Bahasa Indonesia")
-    details: list[ErrorDetail] | None = None
+    details: list[ErrorDetail] | None = Field(None, description="one entry per invalid field (422 only)")
 
 
 class ErrorResponse(BaseModel):
-    error: ErrorInfo
+    error: ErrorInfo = Field(description="what went wrong")
 
 
 class BatchItemResult(BaseModel):
     """One entry per submitted item, in order: a result, or the error that item alone caused."""
 
-    index: int = Field(ge=0)
-    result: ScreenResponse | None = None
-    error: ErrorInfo | None = None
+    index: int = Field(ge=0, description="the item's position in the request's `items`")
+    result: ScreenResponse | None = Field(None, description="its result, when it could be screened")
+    error: ErrorInfo | None = Field(None, description="why it could not be screened, otherwise")
 
 
 class BatchScreenResponse(BaseModel):
-    model_version: str
-    items: list[BatchItemResult]
-    succeeded: int = Field(ge=0)
-    failed: int = Field(ge=0)
+    model_version: str = Field(description="the model version that screened every item of the batch")
+    items: list[BatchItemResult] = Field(description="one entry per submitted item, in order")
+    succeeded: int = Field(ge=0, description="entries with a result")
+    failed: int = Field(ge=0, description="entries with an error")
 
 
 class ModelVersionOut(BaseModel):
-    version: str
-    active: bool
+    version: str = Field(description="the version's name (its directory in the registry)")
+    active: bool = Field(description="whether the registry's ACTIVE pointer names this version")
     loadable: bool = Field(description="whether this version loads and reproduces its reference scores here")
     problem: str | None = Field(None, description="why it cannot load, when it cannot")
-    metadata: dict[str, Any]
+    metadata: dict[str, Any] = Field(
+        description="its metadata.json: created-at, training data hash and counts, metrics, library versions"
+    )
+
+
+_FOLLOWS = "every process serving the registry follows it within a few seconds of a switch made anywhere"
 
 
 class ModelsResponse(BaseModel):
-    active_version: str | None = Field(description="the version the registry points at")
+    active_version: str | None = Field(description=f"the version the registry points at; {_FOLLOWS}")
     serving_version: str | None = Field(description="the version this process is serving right now")
-    versions: list[ModelVersionOut]
+    process_id: int = Field(description="the answering process (one of several with `saring serve --workers`)")
+    versions: list[ModelVersionOut] = Field(description="every stored version, newest first")
 
 
 class ModelSwitched(BaseModel):
-    active_version: str
-    previous_version: str | None
+    active_version: str = Field(description="the version now active and served by the process that answered")
+    previous_version: str | None = Field(description="the version active before the switch")
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok"] = Field(description="always `ok`: the process answers")
 
 
 class Readiness(BaseModel):
-    status: Literal["ready", "not_ready"]
-    model_loaded: bool
-    model_version: str | None
-    store_reachable: bool
-    checked_at: datetime
+    status: Literal["ready", "not_ready"] = Field(description="`ready` when a model is loaded and the store answers")
+    model_loaded: bool = Field(description="whether this process has a model to screen with")
+    model_version: str | None = Field(description="the version this process serves")
+    active_version: str | None = Field(
+        None, description=f"the version the registry points at; {_FOLLOWS}, so a difference is brief"
+    )
+    process_id: int = Field(description="the answering process (one of several with `saring serve --workers`)")
+    store_reachable: bool = Field(description="whether the audit store answered a ping")
+    checked_at: datetime = Field(description="when this answer was made (UTC)")

@@ -28,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any, Literal
 
+import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,6 +101,25 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
     return tuple(keys)
 
 
+def checkout_root() -> Path | None:
+    """The source checkout this code runs from (a clone, or an editable install of one), if it runs from one."""
+    root = Path(__file__).resolve().parents[1]
+    markers = (root / "pyproject.toml", root / "training_data", root / "screening")
+    return root if all(p.exists() for p in markers) else None
+
+
+def default_home() -> Path:
+    """`SARING_HOME` when unset: the checkout when run from one, else the per-user data directory."""
+    root = checkout_root()
+    return root if root is not None else Path(platformdirs.user_data_dir("saring", appauthor=False))
+
+
+def bundled_training_data() -> Path:
+    """The training data of the default model: the checkout's `training_data/`, or the copy the wheel carries."""
+    root = checkout_root()
+    return root / "training_data" if root is not None else Path(__file__).resolve().parent / "training_data"
+
+
 def parse_hosts(raw: str) -> tuple[str, ...]:
     """`a.example.org, *.example.org` -> lower-case names; a `*.` prefix allows any sub-domain."""
     hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
@@ -117,10 +137,17 @@ class Settings(BaseSettings):
 
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
-    models_dir: Path = Path("./models")
-    training_data_dir: Path = Path("./training_data")
-    database_url: SecretStr = SecretStr("sqlite:///./var/saring.db")
+    workers: int = Field(default=1, ge=1, le=64)  # `saring serve` processes sharing the port
+    # Where state lives: models/ and var/ (the SQLite store) unless set one by one. Never the current directory.
+    home: Path = Field(default_factory=default_home)
+    models_dir: Path = Field(default_factory=lambda data: data["home"] / "models")
+    training_data_dir: Path = Field(default_factory=lambda data: bundled_training_data())
+    database_url: SecretStr = Field(
+        default_factory=lambda data: SecretStr(f"sqlite:///{data['home'] / 'var' / 'saring.db'}")
+    )
     train_if_missing: bool = True  # train a default model at start-up when the registry is empty
+    # how often each process looks at the registry's ACTIVE pointer to follow switches made by other processes
+    follow_interval_s: float = Field(default=1.0, ge=0.1, le=60.0)
     api_keys: SecretStr = SecretStr("")
     # Host names requests may carry, comma-separated (`*.example.org` for sub-domains); empty means any. In key-less
     # mode only loopback names are answered and this must stay empty.
@@ -170,6 +197,11 @@ class Settings(BaseSettings):
         except ValidationError as exc:
             # errors() and json() would still carry each raw input (a key among them): rebuild without any
             raise ValidationError.from_exception_data(exc.title, _without_inputs(exc)) from None
+
+    @field_validator("home")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return value.expanduser().absolute()  # a later change of directory must not move the home
 
     @field_validator("models_dir", "training_data_dir")
     @classmethod

@@ -189,7 +189,7 @@ def _baseline_scores(train_texts: list[str], y_train: np.ndarray, test_texts: li
 SYSTEMS = {
     "baseline": "plain TF-IDF + LogisticRegression on the claims (raw text, no stemming, no ordinary news)",
     "text_classifier": "normalised text: stemmed word, character and topic-masked stance n-grams (classifier_risk)",
-    "full": "text classifier + style and rule features, times the ordinary-news gate (hoax_risk)",
+    "full": "text classifier + style and rule features, discounted by the ordinary-news gate (hoax_risk)",
 }
 
 
@@ -447,6 +447,7 @@ def write_report(
         ]
         lines.append(f"| {genre} | " + " | ".join(cells) + " |")
     lines += ["", "### Trade-off as the review threshold moves", ""]
+    lines += ["Risk alone (a text not in Indonesian, reviewed whatever its risk, is not counted here).", ""]
     lines += ["| review threshold | " + " | ".join(f"{g}: hoaxes / news flagged" for g in GENRES) + " |"]
     lines += ["| ---: | " + " | ".join("---:" for _ in GENRES) + " |"]
     for i, t in enumerate(FLAG_THRESHOLDS):

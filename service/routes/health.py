@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import hmac
+import os
 from datetime import UTC, datetime
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request, Response, Security
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import HolderDep, StoreDep
+from service.deps import HolderDep, StoreDep, metrics_key_scheme
 from service.errors import ApiError
 from service.observability import Metrics
 from service.schemas import ErrorResponse, Health, Readiness
@@ -33,11 +34,14 @@ async def healthz() -> Health:
 async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
     screener = holder.screener
     reachable = await run_in_threadpool(store.ping)
+    active = await run_in_threadpool(holder.registry.active_version)
     ready = screener is not None and reachable
     body = Readiness(
         status="ready" if ready else "not_ready",
         model_loaded=screener is not None,
         model_version=screener.model_version if screener is not None else None,
+        active_version=active,
+        process_id=os.getpid(),
         store_reachable=reachable,
         checked_at=datetime.now(UTC),
     )
@@ -47,6 +51,7 @@ async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
 @router.get(
     "/metrics",
     response_class=Response,
+    dependencies=[Security(metrics_key_scheme)],
     responses={
         200: {"content": {"text/plain": {}}, "description": "Prometheus text exposition"},
         401: {"model": ErrorResponse, "description": "SARING_METRICS_KEY is set and was not sent"},

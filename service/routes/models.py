@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
@@ -24,6 +25,7 @@ async def list_models(caller: SubmitterDep, holder: HolderDep) -> ModelsResponse
     return ModelsResponse(
         active_version=active,
         serving_version=serving,
+        process_id=os.getpid(),
         versions=[
             ModelVersionOut(
                 version=v.version, active=v.active, loadable=v.loadable, problem=v.problem, metadata=v.metadata

@@ -119,3 +119,14 @@ def test_no_shown_term_contradicts_its_rule(trained: TrainedModel) -> None:
     for term, value in terms.items():
         if term in rules:
             assert np.sign(value) in (0, np.sign(rules[term])), term
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=50), max_size=300))
+def test_sorted_counts_equal_numpy_unique(ids: list[int]) -> None:
+    from screening.scorer import _sorted_counts
+
+    array = np.asarray(ids, dtype=np.int64)
+    cols, counts = _sorted_counts(array)
+    want_cols, want_counts = np.unique(array, return_counts=True)
+    assert np.array_equal(cols, want_cols) and np.array_equal(counts, want_counts)

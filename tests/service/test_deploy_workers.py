@@ -1,0 +1,196 @@
+"""Real `saring serve` processes: where they listen, `--workers N`, and every process following model switches."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from http_helpers import ADMIN, API_KEYS, HOAX_POST, SUBMITTER
+
+from screening.registry import METADATA_NAME, ModelRegistry
+from service.app import create_app
+from service.settings import Settings
+
+pytestmark = pytest.mark.slow
+SWITCH_DEADLINE_S = 5.0
+
+
+def second_version(models_dir: Path) -> str:
+    """Store a copy of the active version under another name (an identical model, so switching is cheap)."""
+    registry = ModelRegistry(models_dir)
+    source = registry.active_version()
+    assert source is not None
+    name = f"{source}-b"
+    shutil.copytree(models_dir / source, models_dir / name)
+    meta = json.loads((models_dir / name / METADATA_NAME).read_text("utf-8"))
+    meta["version"] = name
+    (models_dir / name / METADATA_NAME).write_text(json.dumps(meta), "utf-8")
+    return name
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class Served:
+    """One `saring serve` process (with its workers), started in an empty directory."""
+
+    def __init__(self, models_dir: Path, workdir: Path, *args: str) -> None:
+        workdir.mkdir(parents=True, exist_ok=True)
+        self.workdir = workdir
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        env = {
+            **os.environ,
+            "SARING_MODELS_DIR": str(models_dir),
+            "SARING_DATABASE_URL": f"sqlite:///{workdir.parent / (workdir.name + '.db')}",
+            "SARING_API_KEYS": API_KEYS,
+            "SARING_TRAIN_IF_MISSING": "false",
+            "SARING_RATE_LIMIT_PER_MINUTE": "0",
+        }
+        self.log = workdir.parent / f"{workdir.name}.log"
+        with self.log.open("wb") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), *args],
+                cwd=workdir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def wait_ready(self, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"saring serve exited:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.base}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"not ready in {timeout} s:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log.read_text("utf-8", errors="replace")
+
+    def serving(self, probes: int = 12) -> dict[int, str | None]:
+        """process id -> version it serves, from several /readyz answers (each may come from another worker)."""
+        seen: dict[int, str | None] = {}
+        for _ in range(probes):
+            with httpx.Client(base_url=self.base, timeout=5) as c:  # a new connection: the kernel picks a worker
+                body = c.get("/readyz").json()
+            seen[body["process_id"]] = body["model_version"]
+        return seen
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    started: list[Served] = []
+
+    def start(models_dir: Path, name: str, *args: str) -> Served:
+        served = Served(models_dir, tmp_path / name, *args)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()
+
+
+def wait_until_all_serve(replicas: list[Served], version: str, workers: dict[str, int]) -> float:
+    """Seconds until every process of every replica answers with `version` (each replica's workers all seen)."""
+    start = time.monotonic()
+    while True:
+        views = {r.base: r.serving() for r in replicas}
+        done = all(len(view) >= workers[base] and set(view.values()) == {version} for base, view in views.items())
+        if done:
+            return time.monotonic() - start
+        if time.monotonic() - start > SWITCH_DEADLINE_S * 3:
+            raise AssertionError(f"not all serve {version}: {views}")
+        time.sleep(0.1)
+
+
+def test_serve_says_where_it_listens(models_dir: Path, serve: Callable[..., Served]) -> None:
+    served = serve(models_dir, "one")
+    served.wait_ready()
+    assert re.search(
+        rf"Saring melayani di {re.escape(served.base)}; dokumentasi API: {re.escape(served.base)}/docs", served.output()
+    )
+    assert list(served.workdir.iterdir()) == []  # nothing written where it was started
+
+
+def test_workers_and_a_second_replica_follow_a_switch_made_anywhere(
+    models_dir: Path, serve: Callable[..., Served]
+) -> None:
+    first = ModelRegistry(models_dir).active_version()
+    other = second_version(models_dir)
+    two = serve(models_dir, "two-workers", "--workers", "2")
+    one = serve(models_dir, "one-worker")
+    two.wait_ready()
+    one.wait_ready()
+    assert f"Saring melayani di {two.base} dengan 2 proses pekerja" in two.output()
+    replicas, workers = [two, one], {two.base: 2, one.base: 1}
+    assert wait_until_all_serve(replicas, str(first), workers) < 1.0  # both workers of `two` answer
+
+    # through the API of the single-process replica
+    r = httpx.post(f"{one.base}/v1/models/{other}/activate", headers={**ADMIN, "Content-Type": "application/json"})
+    assert r.status_code == 200, r.text
+    api_switch = wait_until_all_serve(replicas, other, workers)
+    assert api_switch < SWITCH_DEADLINE_S
+
+    # through the command line, as another process on the same directory
+    run = subprocess.run(
+        [sys.executable, "-m", "service.cli", "models", "activate", str(first), "--models-dir", str(models_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    cli_switch = wait_until_all_serve(replicas, str(first), workers)
+    assert cli_switch < SWITCH_DEADLINE_S
+
+    # /v1/models says what this process serves next to what the registry points at
+    models = httpx.get(f"{two.base}/v1/models", headers=SUBMITTER).json()
+    assert models["active_version"] == models["serving_version"] == first and models["process_id"] > 0
+    screened = httpx.post(f"{two.base}/v1/screen", json=HOAX_POST, headers=SUBMITTER)
+    assert screened.status_code == 200 and screened.headers["x-model-version"] == first
+    print(f"switch reached every process: API {api_switch:.2f} s, CLI {cli_switch:.2f} s")
+
+
+def test_a_version_that_cannot_load_here_keeps_the_served_one(
+    make_settings: Callable[..., Settings], models_dir: Path
+) -> None:
+    other = second_version(models_dir)
+    with TestClient(create_app(make_settings(follow_interval_s=0.2))) as c:
+        served = c.get("/readyz").json()["model_version"]
+        (models_dir / other / "model.npz").write_bytes(b"damaged")
+        (models_dir / ".ACTIVE.tmp").write_text(other + "\n", "utf-8")
+        os.replace(models_dir / ".ACTIVE.tmp", models_dir / "ACTIVE")  # as a careless tool elsewhere might
+        time.sleep(1.0)
+        body = c.get("/readyz").json()
+        assert body["status"] == "ready" and body["model_version"] == served and body["active_version"] == other
