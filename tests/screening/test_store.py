@@ -311,3 +311,23 @@ def test_audit_rows_are_listed_filtered_and_their_texts_purged(store: Store) -> 
     )
     assert store.get_screening(new.screening_id) == page.items[0]
     assert store.review_queue() == []  # a purged screening has nothing left to review
+
+
+def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from screening.store import MIGRATIONS_DIR
+
+    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002_review_skips")
+    with store.engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("screenings")}
+    assert "request_id" not in columns and "text_purged_at" not in columns
+    assert store.migrate() == "0003_audit_log"
+    [row] = store.list_screenings().items
+    assert row.text == HOAX and row.request_id is None and row.text_purged_at is None
