@@ -343,6 +343,7 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
             return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
         if record.text_purged_at is not None:
             return problem(request, gated, 410, PURGED_MESSAGE)
+        conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
         screener = holder.require()
         result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     except ScreeningError as exc:
@@ -350,7 +351,8 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
         return problem(request, gated, api.status, api.message)
     except ApiError as exc:
         return problem(request, gated, exc.status, exc.message)
-    return render(request, "queue_item.html", gated, item=record, **_analysis(result, record.title, record.text))
+    analysis = _analysis(result, record.title, record.text)
+    return render(request, "queue_item.html", gated, item=record, conflict=conflict, **analysis)
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)

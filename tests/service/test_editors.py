@@ -149,6 +149,7 @@ def test_two_editors_disagree_and_the_item_returns_to_the_queue_as_a_conflict(ed
     sign_in(editors, ANI_KEY)
     queue = editors.get("/ui/antrean").text
     assert sid in queue and "conflict-chip" in queue and ">Konflik label</p>" in queue
+    assert ">Konflik label</p>" in editors.get(f"/ui/antrean/{sid}").text
     # ani comes round to budi's verdict: their latest verdicts agree, the conflict is settled
     assert label(editors, ANI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is False
     assert "conflict-chip" not in editors.get("/ui/antrean").text
