@@ -336,3 +336,27 @@ def test_saring_labels_export_and_import(
     assert "baris 2 dilewati: bukan JSON" in out.err
     assert "baris 3 dilewati: screening_id 'tidak-ada' tidak ada di log penyaringan" in out.err
     assert store_of(editors).count_labels() == 3
+
+
+def test_labels_conflicts_and_retention_on_postgresql(
+    make_settings: Callable[..., Settings], postgres_url: str
+) -> None:
+    """The same store behaviour behind the API with PostgreSQL, the backend of several replicas."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:  # the session's database is shared: start empty
+        conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
+    engine.dispose()
+    settings = make_settings(api_keys=KEYS, database_url=postgres_url, retention_days=30)
+    with TestClient(create_app(settings), base_url="http://localhost") as pg:
+        screened = pg.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-pg-1"}).json()
+        sid = screened["screening_id"]
+        assert label(pg, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
+        assert label(pg, ANI, HOAX_POST["text"], "hoax").json()["duplicate"] is True
+        assert label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is True
+        assert label(pg, BUDI, ARTICLE["text"], "valid", screening_id=sid).status_code == 422
+        assert [x["conflict"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == [True, True]
+        assert sid in [r.screening_id for r in store_of(pg).review_queue()]
+        backdate(pg, [sid], days=31)
+        [row] = pg.get("/v1/screenings", headers=ANI).json()["items"]
+        assert (row["text"], row["request_id"], row["decision"]) == (None, "req-pg-1", screened["decision"])
+        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 2
