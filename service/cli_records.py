@@ -17,8 +17,8 @@ from screening.errors import InvalidInputError
 from screening.labels import parse_label
 from screening.store import LabelFilter, ScreeningMismatchError, Store
 from service.cli_args import UsageError, positive_int, settings_from_args
+from service.exports import export_lines
 from service.retention import purge_expired, retention_cutoff
-from service.routes.labels import export_lines
 
 
 def _store(args: argparse.Namespace) -> tuple[Store, int | None]:
