@@ -46,6 +46,17 @@ def _sorted_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], np.diff(np.append(starts, ordered.size))
 
 
+@lru_cache(maxsize=64)
+def _word_grams(text: str, lo: int, hi: int) -> tuple[str, ...]:
+    """Word n-grams of `text`, as scikit-learn's word analyzer on pre-split text makes them; cached because the
+    text classifier and the ordinary-news gate read the same streams."""
+    tokens = text.split()
+    grams: list[str] = list(tokens) if lo == 1 else []
+    for n in range(max(lo, 2), hi + 1):
+        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+    return tuple(grams)
+
+
 class TfidfTable:
     """A fitted TF-IDF vectorizer as data: term -> column, IDF per column, n-gram range, char or word n-grams."""
 
@@ -92,13 +103,9 @@ class TfidfTable:
             # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
             parts = [self._word_ids(word) for word in text.split()]
             return np.concatenate(parts) if parts else _NO_IDS
-        tokens = text.split()
-        lo, hi = self.ngram_range
-        grams: list[str] = list(tokens) if lo == 1 else []
-        for n in range(max(lo, 2), hi + 1):
-            grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
         vocab = self.vocabulary
-        return np.fromiter((i for i in map(vocab.get, grams) if i is not None), dtype=np.int64)
+        found = [i for i in map(vocab.get, _word_grams(text, *self.ngram_range)) if i is not None]
+        return np.asarray(found, dtype=np.int64) if found else _NO_IDS
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the L2-normalised sublinear TF-IDF row of `text`."""

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 import re2
 
+from screening.native import native_calls
 from screening.result import QualityFinding, Span
 from screening.text import PLACEHOLDERS, word_count
 
@@ -57,4 +58,5 @@ def find_links(text: str) -> list[tuple[int, int]]:
     """Spans of the links and e-mail addresses in `text` (`LINK_RE`), cheaply when there are none."""
     if not _LINK_HINT_RE.search(text):
         return []
-    return [m.span() for m in LINK_RE.finditer(text)]
+    with native_calls:
+        return [m.span() for m in LINK_RE.finditer(text)]

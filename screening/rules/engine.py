@@ -38,6 +38,7 @@ import re2
 import yaml
 
 from screening.errors import RulesError
+from screening.native import native_calls
 from screening.result import RuleMatch, Span
 from screening.text import CAPITALS_SAMPLE_CHARS, EMOJI_TOKEN, NormalisedText, capitals_share, normalise
 
@@ -470,6 +471,10 @@ class RuleEngine:
         Where findings conflict (overlapping spans of one category, or the same span in two categories), the
         longer span wins, then the rule that comes first in the file.
         """
+        with native_calls:  # RE2 throughout (see screening.native)
+            return self._match(doc)
+
+    def _match(self, doc: NormalisedText) -> list[RuleMatch]:
         phrase_hits = self._phrase_hits(self._automaton, doc.text)
         unless_hits = self._phrase_hits(self._unless_automaton, doc.text)
         target = _Searchable(doc)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 import pickle
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -421,3 +423,25 @@ def test_any_unicode_never_raises(engine: RuleEngine, text: str) -> None:
 def test_shuffled_cue_words_spans_index_original(engine: RuleEngine, words: list[str]) -> None:
     text = " ".join(words)
     assert_spans_index_original(engine.match(normalise(text)), text)
+
+
+def test_the_process_exits_cleanly_while_threads_are_matching() -> None:
+    """Exiting while a daemon thread is inside RE2 (a retrain job, a screening a timed-out request left running)
+    aborted the process: exit code 134, "terminate called without an active exception"."""
+    script = (
+        "import sys, threading, time\n"
+        "from screening.rules import RuleEngine\n"
+        "from screening.text import normalise\n"
+        "engine = RuleEngine.from_file()\n"
+        "doc = normalise(('Warga desa katanya sebarkan info https://bit.ly/x PENTING!!! ' * 400)[:20_000])\n"
+        "def work():\n"
+        "    while True:\n"
+        "        engine.match(doc)\n"
+        "for _ in range(2):\n"
+        "    threading.Thread(target=work, daemon=True).start()\n"
+        "time.sleep(float(sys.argv[1]))\n"
+        "sys.exit(0)\n"
+    )
+    for delay in ("0.2", "0.35", "0.5", "0.65"):
+        done = subprocess.run([sys.executable, "-c", script, delay], capture_output=True, timeout=60)
+        assert done.returncode == 0, done.stderr.decode()[-2000:]
