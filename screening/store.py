@@ -7,14 +7,17 @@ never by `create_all`, so a deployed database can be upgraded in place.
     store = Store("sqlite:///./var/saring.db")
     store.migrate()
     store.record_screening(result, title=title, text=text, caller_role="submitter", caller_key_id="k-1a2b3c4d")
-    store.add_label(text=text, label="hoax", editor_id="editor-7", screening_id=result.screening_id)
+    store.save_label(text=text, label="hoax", editor_id="ani", screening_id=result.screening_id)  # LabelOutcome
+    store.list_labels(label="hoax", editor="ani")  # LabelPage: newest first, with the texts editors disagree on
     store.labels_for_training()   # one row per distinct text, the newest verdict wins
     store.skip_review(screening_id, editor_id="editor-7")  # "unsure": leaves the queue, never a label
+    store.list_screenings(ScreeningFilter(decision="reject"))  # the audit log, newest first
+    store.purge_texts(before=cutoff)  # retention: texts go, hashes, scores and decisions stay
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -36,9 +39,15 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
 
 __all__ = [
+    "LabelFilter",
+    "LabelOutcome",
+    "LabelPage",
     "LabelRecord",
     "ReviewSkip",
     "ScreeningAudit",
+    "ScreeningFilter",
+    "ScreeningMismatchError",
+    "ScreeningPage",
     "ScreeningRecord",
     "Store",
     "StoreError",
@@ -78,6 +87,10 @@ _screenings = sa.Table(
     sa.Column("caller_key_id", sa.String(64)),
     sa.Column("kim_group", sa.String(200)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("request_id", sa.String(64)),
+    sa.Column("author", sa.String(200)),
+    sa.Column("channel", sa.String(200)),
+    sa.Column("text_purged_at", sa.DateTime(timezone=True)),
 )
 _review_skips = sa.Table(
     "review_skips",
@@ -107,8 +120,50 @@ class LabelRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class LabelOutcome:
+    """What saving a verdict did: the label's id, whether it repeated the editor's own latest verdict on the text
+    (then nothing new was stored and `id` is that earlier label), and whether editors now disagree on the text."""
+
+    id: int
+    duplicate: bool
+    conflict: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LabelFilter:
+    """Which labels to list or export: by verdict, by editor, recorded at or after `since`."""
+
+    label: Label | None = None
+    editor: str | None = None
+    since: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class LabelPage:
+    """One page of labels, newest first, the number matching the filter, and which of their texts are in conflict."""
+
+    items: list[LabelRecord]
+    total: int
+    conflicts: frozenset[str]
+
+
+class ScreeningMismatchError(InvalidInputError):
+    """A label names a screening that is not in the audit log (`reason="unknown"`) or that screened another text
+    (`reason="other_text"`)."""
+
+    def __init__(self, screening_id: str, *, reason: Literal["unknown", "other_text"]) -> None:
+        what = "is not in the audit log" if reason == "unknown" else "screened a different text"
+        super().__init__(f"screening {screening_id!r} {what}")
+        self.screening_id = screening_id
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
 class ScreeningRecord:
-    """One audited screening call (the caller is identified by role and key id, never by the key)."""
+    """One audited screening call (the caller is identified by role and key id, never by the key).
+
+    After `purge_texts` title and text are empty and author is None; `text_purged_at` says when that happened.
+    """
 
     screening_id: str
     text_sha256: str
@@ -123,6 +178,29 @@ class ScreeningRecord:
     caller_key_id: str | None
     kim_group: str | None
     created_at: datetime
+    request_id: str | None = None
+    author: str | None = None
+    channel: str | None = None
+    text_purged_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningFilter:
+    """Which audited screenings to list: created in [since, until), with this decision, model version, KIM group."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    decision: Decision | None = None
+    model_version: str | None = None
+    kim_group: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningPage:
+    """One page of the audit log, newest first, and how many screenings match the filter."""
+
+    items: list[ScreeningRecord]
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +217,7 @@ class ReviewSkip:
 
 @dataclass(frozen=True, slots=True)
 class ScreeningAudit:
-    """What `record_screenings` needs besides the result: the submitted text and who asked."""
+    """What `record_screenings` needs besides the result: the submission, who asked, and the request's id."""
 
     result: ScreenResult
     title: str
@@ -147,6 +225,9 @@ class ScreeningAudit:
     caller_role: str | None = None
     caller_key_id: str | None = None
     kim_group: str | None = None
+    author: str | None = None
+    channel: str | None = None
+    request_id: str | None = None
 
 
 def engine_url(url: str) -> sa.URL:
@@ -266,7 +347,14 @@ class Store:
         now = datetime.now(UTC)
         rows = []
         for audit in audits:
-            for name, value in (("title", audit.title), ("text", audit.text), ("kim_group", audit.kim_group)):
+            for name, value in (
+                ("title", audit.title),
+                ("text", audit.text),
+                ("kim_group", audit.kim_group),
+                ("author", audit.author),
+                ("channel", audit.channel),
+                ("request_id", audit.request_id),
+            ):
                 _check_text(name, value)
             r = audit.result
             rows.append(
@@ -283,6 +371,9 @@ class Store:
                     "caller_role": audit.caller_role,
                     "caller_key_id": audit.caller_key_id,
                     "kim_group": audit.kim_group,
+                    "author": audit.author,
+                    "channel": audit.channel,
+                    "request_id": audit.request_id,
                     "created_at": now,
                 }
             )
@@ -294,10 +385,45 @@ class Store:
             row = conn.execute(sa.select(_screenings).where(_screenings.c.screening_id == screening_id)).first()
         return None if row is None else _screening_record(row)
 
-    def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
-        """Screenings that asked for review and that no editor has labelled or skipped yet, newest first.
+    def list_screenings(
+        self, match: ScreeningFilter | None = None, *, limit: int = 50, offset: int = 0
+    ) -> ScreeningPage:
+        """Audited screenings matching `match`, newest first, `limit` from `offset`."""
+        if limit < 0 or offset < 0:
+            raise InvalidInputError("limit and offset must not be negative")
+        where = _screening_conditions(match or ScreeningFilter())
+        query = (
+            sa.select(_screenings)
+            .where(*where)
+            .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            items = [_screening_record(row) for row in conn.execute(query)]
+            total = conn.execute(sa.select(sa.func.count()).select_from(_screenings).where(*where)).scalar_one()
+        return ScreeningPage(items=items, total=int(total))
 
-        A screening counts as answered when a label or a skip names its screening id or the same text (hash).
+    def purge_texts(self, *, before: datetime) -> int:
+        """Empty the title and text (and drop the author) of every screening created before `before`.
+
+        What remains is what an audit needs without the words: hash, scores, decision, versions, KIM group, channel,
+        caller and request id. Labels keep their texts (they are training data). Returns how many were purged.
+        """
+        query = (
+            sa.update(_screenings)
+            .where(_screenings.c.created_at < _utc(before), _screenings.c.text_purged_at.is_(None))
+            .values(title="", text="", author=None, text_purged_at=datetime.now(UTC))
+        )
+        with self._begin() as conn:
+            return int(conn.execute(query).rowcount or 0)
+
+    def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
+        """Screenings that asked for review and that no editor has labelled or skipped yet, newest first, and every
+        screening of a text editors disagree on (`conflicts`), whatever its decision, until their verdicts agree.
+
+        A screening counts as answered when a label or a skip names its screening id or the same text (hash). A
+        screening whose text was purged is no longer in the queue: there is nothing left to read.
         """
         if limit < 0 or offset < 0:
             raise InvalidInputError("limit and offset must not be negative")
@@ -313,9 +439,11 @@ class Store:
                 _review_skips.c.text_sha256 == _screenings.c.text_sha256,
             )
         )
+        waiting = sa.and_(_screenings.c.decision == "review", ~answered, ~skipped)
+        disputed = _screenings.c.text_sha256.in_(_conflicted_texts().scalar_subquery())
         query = (
             sa.select(_screenings)
-            .where(_screenings.c.decision == "review", ~answered, ~skipped)
+            .where(sa.or_(waiting, disputed), _screenings.c.text_purged_at.is_(None))
             .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
             .limit(limit)
             .offset(offset)
@@ -373,7 +501,26 @@ class Store:
         note: str | None = None,
         screening_id: str | None = None,
     ) -> int:
-        """Store an editor's verdict; returns its id once committed."""
+        """Store an editor's verdict; returns its id once committed (see `save_label`)."""
+        return self.save_label(
+            text=text, label=label, editor_id=editor_id, title=title, note=note, screening_id=screening_id
+        ).id
+
+    def save_label(
+        self,
+        *,
+        text: str,
+        label: Label,
+        editor_id: str,
+        title: str = "",
+        note: str | None = None,
+        screening_id: str | None = None,
+    ) -> LabelOutcome:
+        """Store an editor's verdict unless it repeats that editor's latest verdict on the same text.
+
+        A `screening_id` must name a screening of this very text (ScreeningMismatchError otherwise). Another verdict
+        by the same editor is a correction: it is stored too and, being newer, is the one that counts.
+        """
         if label not in LABELS:
             raise InvalidInputError(f"label must be one of {LABELS}, got {label!r}")
         if not text.strip():
@@ -388,19 +535,79 @@ class Store:
             ("screening_id", screening_id),
         ):
             _check_text(name, value)
-        values = {
-            "text": text,
-            "title": title,
-            "text_sha256": text_sha256(text),
-            "label": label,
-            "note": note,
-            "editor_id": editor_id,
-            "screening_id": screening_id,
-            "created_at": datetime.now(UTC),
-        }
+        digest = text_sha256(text)
         with self._begin() as conn:
-            new_id = conn.execute(sa.insert(_labels).values(**values).returning(_labels.c.id)).scalar_one()
-        return int(new_id)
+            if screening_id is not None:
+                screened = conn.execute(
+                    sa.select(_screenings.c.text_sha256).where(_screenings.c.screening_id == screening_id)
+                ).scalar_one_or_none()
+                if screened is None:
+                    raise ScreeningMismatchError(screening_id, reason="unknown")
+                if screened != digest:
+                    raise ScreeningMismatchError(screening_id, reason="other_text")
+            latest = conn.execute(
+                sa.select(_labels.c.id, _labels.c.label)
+                .where(_labels.c.text_sha256 == digest, _labels.c.editor_id == editor_id)
+                .order_by(_labels.c.created_at.desc(), _labels.c.id.desc())
+                .limit(1)
+            ).first()
+            if latest is not None and latest.label == label:
+                label_id, duplicate = int(latest.id), True
+            else:
+                values = {
+                    "text": text,
+                    "title": title,
+                    "text_sha256": digest,
+                    "label": label,
+                    "note": note,
+                    "editor_id": editor_id,
+                    "screening_id": screening_id,
+                    "created_at": datetime.now(UTC),
+                }
+                label_id = int(conn.execute(sa.insert(_labels).values(**values).returning(_labels.c.id)).scalar_one())
+                duplicate = False
+            conflict = bool(conn.execute(_conflicted_texts([digest])).first())
+        return LabelOutcome(id=label_id, duplicate=duplicate, conflict=conflict)
+
+    def conflicts(self, digests: Iterable[str]) -> frozenset[str]:
+        """Those of these text hashes on which editors' latest verdicts differ."""
+        wanted = list(dict.fromkeys(digests))
+        if not wanted:
+            return frozenset()
+        with self._connect() as conn:
+            return frozenset(conn.execute(_conflicted_texts(wanted)).scalars())
+
+    def list_labels(self, match: LabelFilter | None = None, *, limit: int = 50, offset: int = 0) -> LabelPage:
+        """Labels matching `match`, newest first, `limit` from `offset`."""
+        if limit < 0 or offset < 0:
+            raise InvalidInputError("limit and offset must not be negative")
+        where = _label_conditions(match or LabelFilter())
+        query = (
+            sa.select(_labels)
+            .where(*where)
+            .order_by(_labels.c.created_at.desc(), _labels.c.id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            items = [_label_record(row) for row in conn.execute(query)]
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(_labels).where(*where)).scalar_one())
+            digests = list(dict.fromkeys(r.text_sha256 for r in items))
+            conflicts = frozenset(conn.execute(_conflicted_texts(digests)).scalars()) if digests else frozenset()
+        return LabelPage(items=items, total=total, conflicts=conflicts)
+
+    def iter_labels(self, match: LabelFilter | None = None, *, chunk: int = 500) -> Iterator[LabelRecord]:
+        """Every label matching `match`, oldest first, read `chunk` at a time (for exports of any size)."""
+        where = _label_conditions(match or LabelFilter())
+        after = 0
+        while True:
+            query = sa.select(_labels).where(*where, _labels.c.id > after).order_by(_labels.c.id).limit(chunk)
+            with self._connect() as conn:
+                rows = [_label_record(row) for row in conn.execute(query)]
+            yield from rows
+            if len(rows) < chunk:
+                return
+            after = rows[-1].id
 
     def labels_for_training(self) -> list[LabelRecord]:
         """One label per distinct text (by SHA-256), the newest verdict winning; oldest first."""
@@ -434,6 +641,55 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _label_conditions(match: LabelFilter) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if match.label is not None:
+        where.append(_labels.c.label == match.label)
+    if match.editor is not None:
+        where.append(_labels.c.editor_id == match.editor)
+    if match.since is not None:
+        where.append(_labels.c.created_at >= _utc(match.since))
+    return where
+
+
+def _screening_conditions(match: ScreeningFilter) -> list[sa.ColumnElement[bool]]:
+    where: list[sa.ColumnElement[bool]] = []
+    if match.since is not None:
+        where.append(_screenings.c.created_at >= _utc(match.since))
+    if match.until is not None:
+        where.append(_screenings.c.created_at < _utc(match.until))
+    if match.decision is not None:
+        where.append(_screenings.c.decision == match.decision)
+    if match.model_version is not None:
+        where.append(_screenings.c.model_version == match.model_version)
+    if match.kim_group is not None:
+        where.append(_screenings.c.kim_group == match.kim_group)
+    return where
+
+
+def _conflicted_texts(digests: Sequence[str] | None = None) -> sa.Select[Any]:
+    """Text hashes (among `digests`, or all) on which the editors' latest verdicts, one per editor, differ."""
+    latest = sa.select(
+        _labels.c.text_sha256,
+        _labels.c.label,
+        sa.func.row_number()
+        .over(
+            partition_by=(_labels.c.text_sha256, _labels.c.editor_id),
+            order_by=(_labels.c.created_at.desc(), _labels.c.id.desc()),
+        )
+        .label("rank"),
+    )
+    if digests is not None:
+        latest = latest.where(_labels.c.text_sha256.in_(list(digests)))
+    ranked = latest.subquery()
+    return (
+        sa.select(ranked.c.text_sha256)
+        .where(ranked.c.rank == 1)
+        .group_by(ranked.c.text_sha256)
+        .having(sa.func.count(sa.distinct(ranked.c.label)) > 1)
+    )
+
+
 def _label_record(row: sa.Row[Any]) -> LabelRecord:
     m = row._mapping
     return LabelRecord(
@@ -465,4 +721,8 @@ def _screening_record(row: sa.Row[Any]) -> ScreeningRecord:
         caller_key_id=m["caller_key_id"],
         kim_group=m["kim_group"],
         created_at=_utc(m["created_at"]),
+        request_id=m["request_id"],
+        author=m["author"],
+        channel=m["channel"],
+        text_purged_at=None if m["text_purged_at"] is None else _utc(m["text_purged_at"]),
     )

@@ -32,7 +32,7 @@ from service.guard import RequestGuardMiddleware
 from service.idempotency import IdempotencyCache
 from service.limits import BodyLimitMiddleware
 from service.observability import Metrics, RequestContextMiddleware, configure_logging
-from service.routes import health, labels, models, retrain, screen
+from service.routes import health, labels, models, retrain, screen, screenings
 from service.security import RateLimiter
 from service.settings import Settings
 from service.ui.routes import mount_ui
@@ -139,7 +139,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(health.router)
-    for module in (screen, labels, models, retrain):
+    for module in (screen, labels, screenings, models, retrain):
         # every route here authenticates (service.security); declaring the schemes documents that in OpenAPI
         app.include_router(module.router, dependencies=API_KEY_SECURITY)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)

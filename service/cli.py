@@ -28,6 +28,7 @@ from service.cli_args import (
     settings_from_args,
 )
 from service.cli_batch import add_commands as add_batch_commands
+from service.cli_records import add_commands as add_record_commands
 
 
 def _print_json(obj: Any) -> None:
@@ -291,6 +292,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_models)
 
     add_batch_commands(sub)  # screen, retrain
+    add_record_commands(sub)  # labels, audit
     return parser
 
 

@@ -2,6 +2,7 @@
 
 Messages are for editors (Bahasa Indonesia); codes and field names are English and stable for programs.
 
+    screening.store.ScreeningMismatchError -> 422 screening_mismatch (a label's screening id: unknown or other text)
     screening.errors.InvalidInputError   -> 422 invalid_input
     screening.errors.TrainingDataError   -> 422 training_data_invalid
     screening.errors.ModelArtifactError  -> 409 model_invalid
@@ -25,7 +26,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screening.errors import InvalidInputError, ModelArtifactError, RulesError, ScreeningError, TrainingDataError
-from screening.store import StoreError
+from screening.store import ScreeningMismatchError, StoreError
 
 log = logging.getLogger("saring.service")
 
@@ -87,6 +88,14 @@ def internal_error_response() -> JSONResponse:
 
 def screening_error_to_api(exc: ScreeningError) -> ApiError:
     """Map a library error to what the caller sees (also used per item in batch responses)."""
+    if isinstance(exc, ScreeningMismatchError):
+        if exc.reason == "unknown":
+            message = (
+                "screening_id ini tidak ada di log penyaringan; kirim label tanpa screening_id atau periksa id-nya."
+            )
+        else:
+            message = "screening_id ini milik penyaringan teks lain; label harus untuk teks yang disaring itu."
+        return ApiError(422, "screening_mismatch", message)
     if isinstance(exc, InvalidInputError):
         return ApiError(422, "invalid_input", f"Teks tidak dapat disaring: {exc}")
     if isinstance(exc, TrainingDataError):

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import internal_error_response
@@ -99,6 +100,12 @@ class Metrics:
 
     def render(self) -> bytes:
         return generate_latest(self.registry)
+
+
+def request_id_of(request: Request) -> str | None:
+    """The id `RequestContextMiddleware` gave this request (None without the middleware)."""
+    value = getattr(request.state, "request_id", None)
+    return value if isinstance(value, str) else None
 
 
 class RequestContextMiddleware:

@@ -123,20 +123,51 @@ class BatchScreenRequest(Strict):
 
 
 class LabelSubmission(Strict):
-    """`POST /v1/labels`: an editor's verdict on a text, optionally answering a screening."""
+    """`POST /v1/labels`: an editor's verdict on a text, optionally answering a screening.
+
+    The editor is the authenticated caller (the key's name, else its id); an `editor_id` field is refused (422).
+    """
 
     text: Text
     title: Title = ""
     label: Label
     note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)] | None = None
-    editor_id: Identifier
     screening_id: Identifier | None = None
 
 
 class LabelCreated(BaseModel):
-    id: int = Field(description="the stored label's id")
+    id: int = Field(description="the stored label's id (the earlier one when `duplicate`)")
     text_sha256: str = Field(description="sha256 of the labelled text (UTF-8), as in the audit log")
     label: Label = Field(description="the verdict as stored")
+    editor: str = Field(description="who recorded it: the API key's name, else its key id")
+    duplicate: bool = Field(
+        False,
+        description="the editor's latest verdict on this text was already this one: nothing new stored, `id` is it",
+    )
+    conflict: bool = Field(False, description="editors' latest verdicts on this text differ; it is back in the queue")
+
+
+class LabelOut(BaseModel):
+    """One stored label (a correction is a newer label by the same editor; both are kept)."""
+
+    id: int = Field(description="the label's id")
+    created_at: datetime = Field(description="when it was stored (UTC)")
+    editor: str = Field(description="who recorded it: the API key's name, else its key id")
+    label: Label = Field(description="the verdict")
+    text_sha256: str = Field(description="sha256 of the labelled text (UTF-8), as in the audit log")
+    screening_id: str | None = Field(description="the screening it answers, if one was named")
+    title: str = Field(description="the labelled title")
+    text: str = Field(description="the labelled text")
+    note: str | None = Field(description="the editor's note")
+    conflict: bool = Field(description="editors' latest verdicts on this text differ")
+
+
+class LabelsPage(BaseModel):
+    items: list[LabelOut] = Field(description="labels, newest first")
+    total: int = Field(ge=0, description="labels matching the filters")
+    limit: int = Field(description="the page size asked for")
+    offset: int = Field(description="the offset asked for")
+    next_offset: int | None = Field(description="the offset of the next page, none after the last")
 
 
 # Responses -------------------------------------------------------------------------------------------------------
@@ -227,6 +258,36 @@ class ScreenResponse(BaseModel):
     similar_hoaxes: list[SimilarHoaxOut] = Field(description="known hoaxes close to the submission, closest first")
     model_version: str = Field(description="the model version that screened it")
     ruleset_version: str = Field(description="the rule set's version in that model")
+
+
+class ScreeningOut(BaseModel):
+    """One row of the audit log. Past the retention period `title`, `text` and `author` are null (purged)."""
+
+    screening_id: str = Field(description="the screening's id, as in its response")
+    created_at: datetime = Field(description="when it was screened (UTC)")
+    request_id: str | None = Field(description="the request's `X-Request-ID`, as in the access log")
+    text_sha256: str = Field(description="sha256 of the text (UTF-8)")
+    title: str | None = Field(description="the submitted title; null once purged")
+    text: str | None = Field(description="the submitted text; null once purged")
+    text_purged_at: datetime | None = Field(description="when title, text and author were purged (retention)")
+    hoax_risk: Probability = Field(description="the hoax risk the decision was made on")
+    classifier_risk: Probability = Field(description="the classifier's risk before rules and base rate")
+    decision: Literal["publish", "review", "reject"] = Field(description="the decision returned")
+    model_version: str = Field(description="the model version that screened it")
+    ruleset_version: str = Field(description="the rule set's version in that model")
+    kim_group: str | None = Field(description="the submission's KIM group")
+    author: str | None = Field(description="the submission's author; null once purged")
+    channel: str | None = Field(description="where it would be published")
+    caller_role: str | None = Field(description="the caller's role")
+    caller_key_id: str | None = Field(description="the caller's key id (never the key)")
+
+
+class ScreeningsPage(BaseModel):
+    items: list[ScreeningOut] = Field(description="audit rows, newest first")
+    total: int = Field(ge=0, description="screenings matching the filters")
+    limit: int = Field(description="the page size asked for")
+    offset: int = Field(description="the offset asked for")
+    next_offset: int | None = Field(description="the offset of the next page, none after the last")
 
 
 class ErrorDetail(BaseModel):

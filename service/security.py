@@ -20,18 +20,25 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from service.errors import ApiError
-from service.settings import ApiKey, Role, Settings
+from service.settings import ROLES, ApiKey, Role, Settings
 
 
 @dataclass(frozen=True, slots=True)
 class Caller:
-    """Who is calling: a role and a loggable key id (`local` in key-less mode)."""
+    """Who is calling: a role, a loggable key id (`local` in key-less mode) and the key's name, if it has one."""
 
     role: Role
     key_id: str
+    name: str | None = None
 
     def can(self, role: Role) -> bool:
-        return role == "submitter" or self.role == "admin"
+        """Whether this caller may act as `role`: submitter < editor < admin."""
+        return ROLES.index(self.role) >= ROLES.index(role)
+
+    @property
+    def editor(self) -> str:
+        """Who this caller is on the labels and skips they record: the key's name, else its id."""
+        return self.name or self.key_id
 
 
 LOCAL_ADMIN = Caller(role="admin", key_id="local")
@@ -119,7 +126,7 @@ def count_failed_key(request: Request) -> None:
 
 
 def caller_of(key: ApiKey) -> Caller:
-    return Caller(role=key.role, key_id=key.key_id)
+    return Caller(role=key.role, key_id=key.key_id, name=key.name)
 
 
 def authenticate(request: Request) -> Caller:
@@ -159,6 +166,12 @@ def authenticate(request: Request) -> Caller:
 
 
 def require_submitter(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    return caller
+
+
+def require_editor(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
+    if not caller.can("editor"):
+        raise ApiError(403, "forbidden", "Kunci API ini tidak berhak melakukan tindakan redaksi (peran editor).")
     return caller
 
 

@@ -1,9 +1,12 @@
 """The service's one configuration object, read from `SARING_*` environment variables and validated at start-up.
 
-API keys: `SARING_API_KEYS` is a comma-separated list of `role:key` entries, roles `submitter` (may screen) and
-`admin` (may also label, switch models and retrain), e.g.
+API keys: `SARING_API_KEYS` is a comma-separated list of `role:key` or `role:name:key` entries, roles `submitter`
+(may screen), `editor` (may also view the review queue and the audit log, and label) and `admin` (may also
+switch models and retrain), e.g.
 
-    SARING_API_KEYS="admin:3f9c...e1,submitter:9a7b...42,submitter:c0ff...ee"
+    SARING_API_KEYS="admin:3f9c...e1,editor:ani:9a7b...42,submitter:c0ff...ee"
+
+A name (lower-case letters, digits, `.`, `_`, `-`; up to 64) identifies an editor on labels and pages.
 
 Keys must be at least 24 characters. Clients send one as `Authorization: Bearer <key>` or `X-API-Key: <key>`.
 Each key is known in logs, metrics and the audit log only by its id, `<role>-<first 10 hex of sha256(key)>`.
@@ -39,8 +42,9 @@ from screening.policy import (
 )
 from screening.result import Thresholds
 
-Role = Literal["submitter", "admin"]
-ROLES: tuple[Role, ...] = ("submitter", "admin")
+Role = Literal["submitter", "editor", "admin"]
+ROLES: tuple[Role, ...] = ("submitter", "editor", "admin")  # each may do what the ones before it may
+_KEY_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 MIN_KEY_LENGTH = 24
 LOOPBACK_NAMES = frozenset({"localhost", "ip6-localhost", "ip6-loopback"})
 LOOPBACK_HOSTS = ("localhost", "127.0.0.1", "[::1]")  # the Host names a key-less service answers to
@@ -50,11 +54,12 @@ _HOST_PATTERN = re.compile(rf"^(\*\.)?{_LABEL}(\.{_LABEL})*$|^\[[0-9a-f:.]+\]$")
 
 @dataclass(frozen=True, slots=True)
 class ApiKey:
-    """A configured key: its role, a loggable id and the SHA-256 digest it is compared against."""
+    """A configured key: its role, a loggable id, the SHA-256 digest it is compared against and an optional name."""
 
     role: Role
     key_id: str
     digest: bytes
+    name: str | None = None
 
 
 def is_loopback(host: str) -> bool:
@@ -67,7 +72,7 @@ def is_loopback(host: str) -> bool:
 
 
 def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
-    """Parse `role:key,role:key`; raises ValueError naming the entry's position and problem, never any of its text.
+    """Parse `role:key,role:name:key`; raises ValueError naming the entry's position and problem, never any of its text.
 
     (An entry without a role may be a bare key, so not even the "role" part is repeated.)
     """
@@ -79,14 +84,20 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
         role, sep, key = entry.partition(":")
         role, key = role.strip(), key.strip()
         if not sep or role not in ROLES:
-            raise ValueError(f"API key entry {position}: expected 'submitter:<key>' or 'admin:<key>'")
+            raise ValueError(
+                f"API key entry {position}: expected '<role>:<key>' or '<role>:<name>:<key>', "
+                "role one of submitter, editor, admin"
+            )
+        head, has_name, rest = key.partition(":")
+        name = head.strip() if has_name and _KEY_NAME.match(head.strip()) else None
+        key = rest.strip() if name is not None else key
         if len(key) < MIN_KEY_LENGTH:
             raise ValueError(f"API key entry {position}: keys must be at least {MIN_KEY_LENGTH} characters")
         digest = hashlib.sha256(key.encode("utf-8")).digest()
         if digest in first_seen:
             raise ValueError(f"API key entries {first_seen[digest]} and {position} are the same key")
         first_seen[digest] = position
-        keys.append(ApiKey(role=role, key_id=f"{role}-{digest.hex()[:10]}", digest=digest))
+        keys.append(ApiKey(role=role, key_id=f"{role}-{digest.hex()[:10]}", digest=digest, name=name))
     return tuple(keys)
 
 
@@ -167,6 +178,8 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(default=10, ge=0)
     auth_failures_burst: int = Field(default=20, ge=1)
     ui_session_hours: float = Field(default=8.0, gt=0.0, le=24 * 30)  # a sign-in lasts this long (or until logout)
+    # days a screening's text is kept in the audit log; then title, text and author are purged (unset: kept)
+    retention_days: int | None = Field(default=None, ge=1, le=36_500)
 
     # Connections (`saring serve`): idle keep-alive, time to receive a request head and then its body, open
     # connections at once (more are answered 503 and closed), and the largest request head.

@@ -7,9 +7,10 @@ from typing import Annotated, Any
 from fastapi import Depends
 
 from service.schemas import ErrorResponse
-from service.security import Caller, require_admin, require_submitter
+from service.security import Caller, require_admin, require_editor, require_submitter
 
 SubmitterDep = Annotated[Caller, Depends(require_submitter)]
+EditorDep = Annotated[Caller, Depends(require_editor)]
 AdminDep = Annotated[Caller, Depends(require_admin)]
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
@@ -13,7 +14,8 @@ from screening.screen import Screener
 from screening.store import ScreeningAudit, Store
 from service.deps import LimiterDep, ScreenerDep, StoreDep
 from service.errors import ApiError, screening_error_to_api, validation_details
-from service.observability import Metrics
+from service.observability import Metrics, request_id_of
+from service.retention import sweep_quietly, sweeper_of
 from service.routes.common import COMMON_ERRORS, SubmitterDep, errors
 from service.schemas import (
     BatchScreenRequest,
@@ -29,7 +31,7 @@ from service.settings import Settings
 router = APIRouter(prefix="/v1", tags=["screening"])
 
 
-def _audit(submission: Submission, result: ScreenResult, caller: Caller) -> ScreeningAudit:
+def _audit(submission: Submission, result: ScreenResult, caller: Caller, request_id: str | None) -> ScreeningAudit:
     return ScreeningAudit(
         result,
         submission.title,
@@ -37,6 +39,9 @@ def _audit(submission: Submission, result: ScreenResult, caller: Caller) -> Scre
         caller_role=caller.role,
         caller_key_id=caller.key_id,
         kim_group=submission.kim_group,
+        author=submission.author,
+        channel=submission.channel,
+        request_id=request_id,
     )
 
 
@@ -46,13 +51,14 @@ def screen_and_record(
     submission: Submission,
     stricter: Thresholds | None,
     caller: Caller,
+    request_id: str | None = None,
 ) -> ScreenResult:
     """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
     outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
     if isinstance(outcome, InvalidInputError):
         raise outcome
     result = outcome
-    store.record_screenings([_audit(submission, result, caller)])
+    store.record_screenings([_audit(submission, result, caller, request_id)])
     return result
 
 
@@ -62,12 +68,23 @@ def _screen_many(
     submissions: list[Submission],
     stricter: Thresholds | None,
     caller: Caller,
+    request_id: str | None = None,
 ) -> list[ScreenResult | InvalidInputError]:
     outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
     store.record_screenings(
-        [_audit(s, r, caller) for s, r in zip(submissions, outcomes, strict=True) if isinstance(r, ScreenResult)]
+        [
+            _audit(s, r, caller, request_id)
+            for s, r in zip(submissions, outcomes, strict=True)
+            if isinstance(r, ScreenResult)
+        ]
     )
     return outcomes
+
+
+async def _sweep_if_due(request: Request) -> None:
+    sweeper = sweeper_of(request.app.state)
+    if sweeper.due():
+        await run_in_threadpool(sweep_quietly, sweeper)
 
 
 def _stricter(thresholds: ThresholdsIn | None) -> Thresholds | None:
@@ -91,9 +108,12 @@ async def screen(
     limiter: LimiterDep,
 ) -> dict[str, Any]:
     metrics: Metrics = request.app.state.metrics
-    result = await limiter.run(screen_and_record, screener, store, body, _stricter(body.thresholds), caller)
+    result = await limiter.run(
+        screen_and_record, screener, store, body, _stricter(body.thresholds), caller, request_id_of(request)
+    )
     metrics.decisions.labels(decision=result.decision).inc()
     response.headers["X-Model-Version"] = result.model_version
+    await _sweep_if_due(request)
     return result.to_dict()
 
 
@@ -148,6 +168,7 @@ async def screen_batch(
             [s for _, s in valid],
             _stricter(body.thresholds),
             caller,
+            request_id_of(request),
         )
     for (i, _), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, ScreenResult):
@@ -158,6 +179,7 @@ async def screen_batch(
             entries[i]["error"] = {"code": api.code, "message": api.message}
     failed = sum(1 for e in entries if e["error"] is not None)
     response.headers["X-Model-Version"] = screener.model_version
+    await _sweep_if_due(request)
     return {
         "model_version": screener.model_version,
         "items": entries,

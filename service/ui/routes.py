@@ -26,7 +26,7 @@ from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob, RetrainJobRunner
-from service.observability import Metrics
+from service.observability import Metrics, request_id_of
 from service.routes.retrain import get_runner, retrain_task
 from service.routes.screen import screen_and_record
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
@@ -67,6 +67,8 @@ _env.globals.update(
 )
 templates = Jinja2Templates(env=_env)
 
+PURGED_MESSAGE = "Teks naskah ini sudah dihapus karena masa simpannya (SARING_RETENTION_DAYS) telah lewat."
+
 router = APIRouter(prefix="/ui", include_in_schema=False)
 root_router = APIRouter(include_in_schema=False)
 
@@ -91,6 +93,7 @@ def render(request: Request, template: str, caller: Caller | None, status: int =
         {
             "caller": caller,
             "is_admin": caller is not None and caller.can("admin"),
+            "is_editor": caller is not None and caller.can("editor"),
             "keyless": settings.keyless,
             "csrf_token": token,
             "page": template.removesuffix(".html"),
@@ -118,7 +121,8 @@ def _gate(request: Request, role: Role, *, page: bool) -> Caller | Response:
             return RedirectResponse(f"/ui/masuk?lanjut={quote(request.url.path)}", status_code=303)
         return problem(request, None, 401, "Sesi Anda berakhir atau belum masuk. Silakan masuk lagi.")
     if not caller.can(role):
-        return problem(request, caller, 403, "Hanya admin (redaktur) yang boleh membuka atau melakukan ini.")
+        who = "admin" if role == "admin" else "editor atau admin"
+        return problem(request, caller, 403, f"Hanya {who} yang boleh membuka atau melakukan ini.")
     return caller
 
 
@@ -269,7 +273,7 @@ async def screen_submission(request: Request) -> Response:
     metrics: Metrics = request.app.state.metrics
     try:
         screener = holder.require()
-        result = await limiter.run(screen_and_record, screener, store, submission, None, caller)
+        result = await limiter.run(screen_and_record, screener, store, submission, None, caller, request_id_of(request))
     except ScreeningError as exc:
         api = screening_error_to_api(exc)
         return problem(request, caller, api.status, api.message)
@@ -297,13 +301,14 @@ def _analysis(result: ScreenResult, title: str, text: str) -> dict[str, Any]:
 # -- review queue -------------------------------------------------------------------------------------------------
 @router.get("/antrean", response_class=HTMLResponse)
 async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None = None) -> Response:
-    gated = _gate(request, "admin", page=True)
+    gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
     store: Store = request.app.state.store
     page = max(1, min(halaman, 10_000))
     try:
         items = await run_in_threadpool(store.review_queue, QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE)
+        conflicts = await run_in_threadpool(store.conflicts, [item.text_sha256 for item in items])
     except ScreeningError as exc:
         api = screening_error_to_api(exc)
         return problem(request, gated, api.status, api.message)
@@ -315,6 +320,7 @@ async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None =
         items=items[:QUEUE_PAGE_SIZE],
         page_number=page,
         has_next=len(items) > QUEUE_PAGE_SIZE,
+        conflicts=conflicts,
         flash=flash,
     )
 
@@ -325,7 +331,7 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
 
     Not recorded in the audit log: it is the same submission, not a new one.
     """
-    gated = _gate(request, "admin", page=True)
+    gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
     store: Store = request.app.state.store
@@ -335,6 +341,9 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
         record = await run_in_threadpool(store.get_screening, screening_id)
         if record is None:
             return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        if record.text_purged_at is not None:
+            return problem(request, gated, 410, PURGED_MESSAGE)
+        conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
         screener = holder.require()
         result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     except ScreeningError as exc:
@@ -342,12 +351,13 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
         return problem(request, gated, api.status, api.message)
     except ApiError as exc:
         return problem(request, gated, exc.status, exc.message)
-    return render(request, "queue_item.html", gated, item=record, **_analysis(result, record.title, record.text))
+    analysis = _analysis(result, record.title, record.text)
+    return render(request, "queue_item.html", gated, item=record, conflict=conflict, **analysis)
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)
 async def record_verdict(request: Request, screening_id: str) -> Response:
-    checked = await _form(request, "admin")
+    checked = await _form(request, "editor")
     if isinstance(checked, Response):
         return checked
     caller, form = checked
@@ -362,8 +372,10 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
         record = await run_in_threadpool(store.get_screening, screening_id)
         if record is None:
             return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+        if record.text_purged_at is not None:
+            return problem(request, caller, 410, PURGED_MESSAGE)
         if verdict == "unsure":
-            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.key_id, note=note))
+            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.editor, note=note))
         else:
             await run_in_threadpool(
                 lambda: store.add_label(
@@ -371,7 +383,7 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
                     title=record.title,
                     label=verdict,
                     note=note,
-                    editor_id=caller.key_id,
+                    editor_id=caller.editor,
                     screening_id=screening_id,
                 )
             )

@@ -11,6 +11,7 @@ import secrets
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +19,16 @@ import sqlalchemy as sa
 
 from screening.errors import InvalidInputError
 from screening.result import QualityReport, ScreenResult, Thresholds
-from screening.store import ScreeningAudit, Store, StoreError, engine_url, text_sha256
+from screening.store import (
+    LabelFilter,
+    ScreeningAudit,
+    ScreeningFilter,
+    ScreeningMismatchError,
+    Store,
+    StoreError,
+    engine_url,
+    text_sha256,
+)
 
 PG_ADMIN_URL = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_PG = os.environ.get("SARING_SKIP_POSTGRES") == "1"
@@ -81,15 +91,15 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
 
 
 def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
-    assert store.migrate() == "0002_review_skips"
-    assert store.migrate() == "0002_review_skips"
+    assert store.migrate() == "0003_audit_log"
+    assert store.migrate() == "0003_audit_log"
     assert store.ping()
 
 
 def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = Store("sqlite:///elsewhere/saring.db")
-    assert s.migrate() == "0002_review_skips"
+    assert s.migrate() == "0003_audit_log"
     assert (tmp_path / "elsewhere" / "saring.db").exists()
     s.close()
 
@@ -134,7 +144,7 @@ def test_review_queue_newest_first_without_labelled(store: Store) -> None:
     published = make_result(decision="publish", text="teks lima", risk=0.1)
     for r in (older, newer, labelled, same_text_labelled, published):
         store.record_screening(r, title="Judul", text=r.screening_id, caller_role="submitter", caller_key_id="k1")
-    store.add_label(text="x", label="hoax", editor_id="e", screening_id=labelled.screening_id)
+    store.add_label(text="teks tiga", label="hoax", editor_id="e", screening_id=labelled.screening_id)
     # a label on the same text answers the screening too, even without its id
     with store.engine.begin() as conn:
         conn.execute(sa.text("UPDATE labels SET text_sha256 = :h"), {"h": same_text_labelled.text_sha256})
@@ -222,3 +232,102 @@ def test_unreachable_database_fails_ping_and_raises_store_error() -> None:
     assert s.ping() is False
     with pytest.raises(StoreError):
         s.add_label(text=HOAX, label="hoax", editor_id="e")
+
+
+def test_save_label_folds_repeats_and_reports_conflicts(store: Store) -> None:
+    first = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    again = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    assert (again.id, again.duplicate, again.conflict) == (first.id, True, False)
+    budi = store.save_label(text=HOAX, label="valid", editor_id="budi")
+    assert (budi.duplicate, budi.conflict) == (False, True)
+    assert store.conflicts([text_sha256(HOAX), text_sha256(VALID)]) == {text_sha256(HOAX)}
+    changed = store.save_label(text=HOAX, label="valid", editor_id="ani")  # a correction is stored, and settles it
+    assert (changed.duplicate, changed.conflict) == (False, False)
+    assert store.count_labels() == 3 and store.conflicts([text_sha256(HOAX)]) == frozenset()
+
+
+def test_save_label_checks_the_screening_against_the_text(store: Store) -> None:
+    result = make_result(text=HOAX)
+    store.record_screening(result, title="", text=HOAX)
+    with pytest.raises(ScreeningMismatchError) as unknown:
+        store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id="nope")
+    assert unknown.value.reason == "unknown"
+    with pytest.raises(ScreeningMismatchError) as other:
+        store.save_label(text=VALID, label="valid", editor_id="ani", screening_id=result.screening_id)
+    assert other.value.reason == "other_text"
+    assert store.count_labels() == 0
+    store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id=result.screening_id)
+
+
+def test_list_and_iterate_labels_with_filters(store: Store) -> None:
+    for i in range(4):
+        store.save_label(text=f"{HOAX} {i}", label="hoax" if i < 3 else "valid", editor_id="ani" if i % 2 else "budi")
+    page = store.list_labels(LabelFilter(label="hoax"), limit=2)
+    assert page.total == 3 and [r.text for r in page.items] == [f"{HOAX} 2", f"{HOAX} 1"]
+    assert [r.text for r in store.list_labels(LabelFilter(editor="ani")).items] == [f"{HOAX} 3", f"{HOAX} 1"]
+    assert [r.text for r in store.iter_labels(LabelFilter(editor="budi"), chunk=1)] == [f"{HOAX} 0", f"{HOAX} 2"]
+
+
+def test_a_conflict_returns_a_labelled_screening_to_the_queue(store: Store) -> None:
+    result = make_result(decision="review", text=HOAX)
+    store.record_screening(result, title="", text=HOAX)
+    store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id=result.screening_id)
+    assert store.review_queue() == []
+    store.save_label(text=HOAX, label="valid", editor_id="budi")
+    assert [r.screening_id for r in store.review_queue()] == [result.screening_id]
+
+
+def test_audit_rows_are_listed_filtered_and_their_texts_purged(store: Store) -> None:
+    old, new = make_result(decision="review", text=HOAX), make_result(decision="publish", text=VALID, risk=0.1)
+    store.record_screenings(
+        [
+            ScreeningAudit(old, "Vaksin", HOAX, author="Siti", channel="whatsapp", request_id="req-1", kim_group="A"),
+            ScreeningAudit(new, "Kerja bakti", VALID, author="Budi", channel="website", request_id="req-2"),
+        ]
+    )
+    with store.engine.begin() as conn:
+        conn.execute(
+            sa.text("UPDATE screenings SET created_at = :t WHERE screening_id = :s"),
+            {"t": datetime.now(UTC) - timedelta(days=10), "s": old.screening_id},
+        )
+    page = store.list_screenings()
+    assert page.total == 2 and [r.screening_id for r in page.items] == [new.screening_id, old.screening_id]
+    assert (page.items[1].author, page.items[1].channel, page.items[1].request_id) == ("Siti", "whatsapp", "req-1")
+    assert store.list_screenings(ScreeningFilter(decision="publish")).items[0].screening_id == new.screening_id
+    week_ago = datetime.now(UTC) - timedelta(days=7)
+    assert [r.screening_id for r in store.list_screenings(ScreeningFilter(until=week_ago)).items] == [old.screening_id]
+    assert store.list_screenings(ScreeningFilter(since=week_ago, kim_group="A")).total == 0
+    assert store.list_screenings(ScreeningFilter(model_version="m-test"), limit=1, offset=1).items[0].text == HOAX
+    assert store.purge_texts(before=week_ago) == 1
+    assert store.purge_texts(before=week_ago) == 0  # already purged
+    purged = store.get_screening(old.screening_id)
+    assert purged is not None and (purged.title, purged.text, purged.author) == ("", "", None)
+    assert purged.text_purged_at is not None and purged.text_sha256 == old.text_sha256
+    assert (purged.decision, purged.hoax_risk, purged.request_id, purged.channel) == (
+        "review",
+        0.6,
+        "req-1",
+        "whatsapp",
+    )
+    assert store.get_screening(new.screening_id) == page.items[0]
+    assert store.review_queue() == []  # a purged screening has nothing left to review
+
+
+def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    from screening.store import MIGRATIONS_DIR
+
+    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "0002_review_skips")
+    with store.engine.connect() as conn:
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("screenings")}
+    assert "request_id" not in columns and "text_purged_at" not in columns
+    assert store.migrate() == "0003_audit_log"
+    [row] = store.list_screenings().items
+    assert row.text == HOAX and row.request_id is None and row.text_purged_at is None

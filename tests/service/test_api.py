@@ -108,17 +108,16 @@ def test_label_is_committed_before_201(client: TestClient, make_settings: Callab
         "title": HOAX_POST["title"],
         "label": "hoax",
         "note": "Sudah dibantah Kemenkes",
-        "editor_id": "editor-7",
         "screening_id": screened["screening_id"],
     }
     r = client.post("/v1/labels", json=label, headers=ADMIN)
     assert r.status_code == 201, r.text
-    assert r.json()["text_sha256"] == screened["text_sha256"]
+    assert r.json()["text_sha256"] == screened["text_sha256"] and r.json()["editor"].startswith("admin-")
     store = Store(make_settings().database_url.get_secret_value())  # a separate connection sees it
     rows = store.labels_for_training()
     store.close()
     assert [(x.id, x.label, x.editor_id, x.screening_id) for x in rows] == [
-        (r.json()["id"], "hoax", "editor-7", screened["screening_id"])
+        (r.json()["id"], "hoax", r.json()["editor"], screened["screening_id"])
     ]
     bad = client.post("/v1/labels", json={**label, "label": "maybe"}, headers=ADMIN)
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "body.label"
@@ -194,7 +193,7 @@ def test_unreachable_store_is_503_not_500(client: TestClient) -> None:
     try:
         r = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER)
         assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
-        label = {"text": ARTICLE["text"], "label": "valid", "editor_id": "e1"}
+        label = {"text": ARTICLE["text"], "label": "valid"}
         assert client.post("/v1/labels", json=label, headers=ADMIN).status_code == 503
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["store_reachable"] is False

@@ -122,9 +122,7 @@ def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without
     with TestClient(app) as client:
         before = client.get("/v1/models", headers=SUBMITTER).json()["serving_version"]
         for item in (x for x in labels if x["split"] == "labels"):
-            r = client.post(
-                "/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"], "editor_id": "ed-1"}
-            )
+            r = client.post("/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"]})
             assert r.status_code == 201, r.text
         assert client.post("/v1/retrain", headers={**SUBMITTER, "Content-Type": "application/json"}).status_code == 403
         started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.02})

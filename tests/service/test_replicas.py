@@ -34,7 +34,7 @@ def test_two_replicas_share_a_postgres_store(make_settings: Callable[..., Settin
         first, second = clients
         a = first.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
         b = second.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
-        label = {"text": HOAX_POST["text"], "label": "hoax", "editor_id": "e1", "screening_id": a["screening_id"]}
+        label = {"text": HOAX_POST["text"], "label": "hoax", "screening_id": a["screening_id"]}
         assert second.post("/v1/labels", json=label, headers=ADMIN).status_code == 201
         assert first.get("/readyz").json()["store_reachable"]
     finally:

@@ -33,7 +33,7 @@ def test_submitter_screens_but_cannot_administer(client: TestClient) -> None:
     assert client.post("/v1/screen", json=POST, headers=SUBMITTER).status_code == 200
     assert client.post("/v1/screen", json=POST, headers={"X-API-Key": SUBMITTER_KEY}).status_code == 200
     assert client.get("/v1/models", headers=SUBMITTER).status_code == 200
-    label = {"text": POST["text"], "label": "valid", "editor_id": "editor-1"}
+    label = {"text": POST["text"], "label": "valid"}
     for method, path, body in (
         ("post", "/v1/labels", label),
         ("post", "/v1/models/rollback", None),
@@ -49,7 +49,7 @@ def test_keyless_local_mode_allows_everything_on_loopback(make_settings: Callabl
     app = create_app(make_settings(api_keys=""))
     with TestClient(app, base_url="http://localhost:8000", client=("127.0.0.1", 50000)) as c:
         assert c.post("/v1/screen", json=POST).status_code == 200
-        label = {"text": POST["text"], "label": "valid", "editor_id": "editor-1"}
+        label = {"text": POST["text"], "label": "valid"}
         assert c.post("/v1/labels", json=label).status_code == 201
 
 
@@ -86,7 +86,7 @@ def test_keys_never_logged(client: TestClient, caplog: pytest.LogCaptureFixture)
         with caplog.at_level(logging.DEBUG):
             client.post("/v1/screen", json=POST, headers=SUBMITTER)
             client.post("/v1/screen", json=POST, headers={"Authorization": "Bearer " + ADMIN_KEY[:-2] + "zz"})
-            client.post("/v1/labels", json={"text": "x", "label": "hoax", "editor_id": "e"}, headers=ADMIN)
+            client.post("/v1/labels", json={"text": "x", "label": "hoax"}, headers=ADMIN)
     finally:
         logging.getLogger("saring").propagate = False
     text = "\n".join(f"{r.getMessage()} {vars(r)}" for r in caplog.records)

@@ -1,0 +1,362 @@
+"""The editors' workflow through the API: the editor role, labels as records, the audit log and its retention."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from http_helpers import ADMIN, ADMIN_KEY, ARTICLE, HOAX_POST, SUBMITTER, SUBMITTER_KEY
+
+from screening.store import Store
+from service.app import create_app
+from service.settings import Settings, parse_api_keys
+from service.ui import auth
+
+ANI_KEY = "edi-" + "1b2c3d4e5f60718293a4b5c6d7e8f9a0"
+BUDI_KEY = "edi-" + "a0f9e8d7c6b5a4938271605f4e3d2c1b"
+KEYS = f"admin:{ADMIN_KEY},submitter:{SUBMITTER_KEY},editor:ani:{ANI_KEY},editor:budi:{BUDI_KEY}"
+ANI = {"Authorization": f"Bearer {ANI_KEY}"}
+BUDI = {"Authorization": f"Bearer {BUDI_KEY}"}
+JSON = {"Content-Type": "application/json"}
+
+
+@pytest.fixture
+def editors(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """Named editors; every screening asks for review, so each lands in the queue."""
+    app = create_app(make_settings(api_keys=KEYS, review_threshold=0.0, reject_threshold=1.0))
+    with TestClient(app, base_url="http://localhost") as c:
+        yield c
+
+
+def store_of(client: TestClient) -> Store:
+    store: Store = client.app.state.store  # type: ignore[attr-defined]
+    return store
+
+
+def post_form(client: TestClient, url: str, data: dict[str, str], *, page: str = "/ui/") -> Any:
+    found = re.search(rf'name="{auth.CSRF_FIELD}" value="([^"]+)"', client.get(page).text)
+    assert found, "the page has no CSRF token"
+    return client.post(
+        url,
+        data={auth.CSRF_FIELD: found.group(1), **data},
+        headers={"Origin": "http://localhost"},
+        follow_redirects=False,
+    )
+
+
+def sign_in(client: TestClient, key: str) -> None:
+    r = post_form(client, "/ui/masuk", {"kunci": key, "lanjut": "/ui/"}, page="/ui/masuk")
+    assert r.status_code == 303, r.text
+
+
+# -- roles --------------------------------------------------------------------------------------------------------
+def test_keys_carry_an_optional_name() -> None:
+    keys = parse_api_keys(f"editor:ani:{ANI_KEY},admin:{ADMIN_KEY}")
+    assert [(k.role, k.name) for k in keys] == [("editor", "ani"), ("admin", None)]
+    assert keys[0].key_id.startswith("editor-") and ANI_KEY not in repr(keys)
+    with pytest.raises(ValueError, match="entry 1"):
+        parse_api_keys(f"redaktur:{ANI_KEY}")
+
+
+def test_an_editor_labels_as_itself(editors: TestClient) -> None:
+    r = editors.post("/v1/labels", json={"text": HOAX_POST["text"], "label": "hoax"}, headers=ANI)
+    assert r.status_code == 201, r.text
+    assert r.json()["editor"] == "ani"
+    unnamed = editors.post("/v1/labels", json={"text": ARTICLE["text"], "label": "valid"}, headers=ADMIN)
+    assert unnamed.status_code == 201 and unnamed.json()["editor"].startswith("admin-")
+
+
+def test_a_free_text_editor_id_is_refused(editors: TestClient) -> None:
+    r = editors.post("/v1/labels", json={"text": HOAX_POST["text"], "label": "hoax", "editor_id": "budi"}, headers=ANI)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["field"] == "body.editor_id"
+
+
+def test_an_editor_cannot_switch_or_retrain_models(editors: TestClient) -> None:
+    version = editors.get("/v1/models", headers=ANI).json()["versions"][0]["version"]
+    for url in (f"/v1/models/{version}/activate", "/v1/models/rollback", "/v1/retrain"):
+        r = editors.post(url, headers={**ANI, **JSON})
+        assert r.status_code == 403, url
+        assert r.json()["error"]["code"] == "forbidden"
+    assert editors.post("/v1/screen", json=ARTICLE, headers=ANI).status_code == 200
+
+
+def test_a_submitter_cannot_label(editors: TestClient) -> None:
+    r = editors.post("/v1/labels", json={"text": HOAX_POST["text"], "label": "hoax"}, headers=SUBMITTER)
+    assert r.status_code == 403
+    assert "editor" in r.json()["error"]["message"]
+
+
+def test_an_editor_reviews_the_queue_in_the_pages_by_name(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    sign_in(editors, ANI_KEY)
+    home = editors.get("/ui/").text
+    assert "<strong>ani</strong> (editor)" in home and "Antrean tinjauan" in home
+    assert screened["screening_id"] in editors.get("/ui/antrean").text
+    r = post_form(editors, f"/ui/antrean/{screened['screening_id']}", {"putusan": "hoax"}, page="/ui/antrean")
+    assert r.status_code == 303, r.text
+    [label] = store_of(editors).labels_for_training()
+    assert (label.editor_id, label.screening_id) == ("ani", screened["screening_id"])
+    models = editors.get("/ui/model").text
+    assert "Latih ulang" not in models and "Aktifkan versi" not in models
+    assert post_form(editors, "/ui/model/kembalikan", {}).status_code == 403
+
+
+# -- labels as records --------------------------------------------------------------------------------------------
+def label(client: TestClient, headers: dict[str, str], text: str, verdict: str, **extra: Any) -> Any:
+    return client.post("/v1/labels", json={"text": text, "label": verdict, **extra}, headers=headers)
+
+
+def test_a_screening_id_must_belong_to_the_labelled_text(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    unknown = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id="0" * 32)
+    assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "screening_mismatch"
+    assert "tidak ada di log penyaringan" in unknown.json()["error"]["message"]
+    other = label(editors, ANI, ARTICLE["text"], "valid", screening_id=screened["screening_id"])
+    assert other.status_code == 422 and "teks lain" in other.json()["error"]["message"]
+    right = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=screened["screening_id"])
+    assert right.status_code == 201
+    assert store_of(editors).count_labels() == 1
+
+
+def test_a_repeated_verdict_is_folded(editors: TestClient) -> None:
+    first = label(editors, ANI, HOAX_POST["text"], "hoax").json()
+    again = label(editors, ANI, HOAX_POST["text"], "hoax").json()
+    assert again["duplicate"] is True and again["id"] == first["id"] and first["duplicate"] is False
+    other_editor = label(editors, BUDI, HOAX_POST["text"], "hoax").json()
+    assert other_editor["duplicate"] is False and other_editor["conflict"] is False
+    assert store_of(editors).count_labels() == 2
+
+
+def test_two_editors_disagree_and_the_item_returns_to_the_queue_as_a_conflict(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    sid = screened["screening_id"]
+    assert label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
+    assert sid not in [r.screening_id for r in store_of(editors).review_queue()]
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+    assert budi["conflict"] is True
+    listed = editors.get("/v1/labels", headers=ANI).json()
+    assert listed["total"] == 2 and [x["conflict"] for x in listed["items"]] == [True, True]
+    sign_in(editors, ANI_KEY)
+    queue = editors.get("/ui/antrean").text
+    assert sid in queue and "conflict-chip" in queue and ">Konflik label</p>" in queue
+    assert ">Konflik label</p>" in editors.get(f"/ui/antrean/{sid}").text
+    # ani comes round to budi's verdict: their latest verdicts agree, the conflict is settled
+    assert label(editors, ANI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is False
+    assert "conflict-chip" not in editors.get("/ui/antrean").text
+    assert [x["conflict"] for x in editors.get("/v1/labels", headers=ANI).json()["items"]] == [False] * 3
+
+
+def test_labels_are_listed_filtered_and_paginated(editors: TestClient) -> None:
+    texts = [f"{HOAX_POST['text']} Versi {i}." for i in range(5)]
+    for i, text in enumerate(texts):
+        label(editors, ANI if i % 2 == 0 else BUDI, text, "hoax" if i < 3 else "valid")
+    page = editors.get("/v1/labels", params={"limit": 2}, headers=BUDI).json()
+    assert page["total"] == 5 and len(page["items"]) == 2 and page["next_offset"] == 2
+    assert page["items"][0]["text"] == texts[4]  # newest first
+    rest = editors.get("/v1/labels", params={"limit": 2, "offset": 4}, headers=BUDI).json()
+    assert len(rest["items"]) == 1 and rest["next_offset"] is None
+    by_ani = editors.get("/v1/labels", params={"editor": "ani"}, headers=BUDI).json()
+    assert by_ani["total"] == 3 and {x["editor"] for x in by_ani["items"]} == {"ani"}
+    valid = editors.get("/v1/labels", params={"label": "valid", "editor": "budi"}, headers=BUDI).json()
+    assert [x["text"] for x in valid["items"]] == [texts[3]]
+    later = editors.get("/v1/labels", params={"since": "2999-01-01T00:00:00Z"}, headers=BUDI).json()
+    assert later["total"] == 0
+    assert editors.get("/v1/labels", params={"label": "maybe"}, headers=BUDI).status_code == 422
+    assert editors.get("/v1/labels", headers=SUBMITTER).status_code == 403
+
+
+def test_labels_export_as_csv_and_jsonl(editors: TestClient) -> None:
+    label(editors, ANI, HOAX_POST["text"], "hoax", note='Sudah dibantah, "resmi"')
+    label(editors, BUDI, HOAX_POST["text"], "valid")
+    label(editors, BUDI, ARTICLE["text"], "valid")
+    r = editors.get("/v1/labels/export", params={"format": "csv"}, headers=ANI)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [(x["editor"], x["label"], x["conflict"]) for x in rows] == [
+        ("ani", "hoax", "true"),
+        ("budi", "valid", "true"),
+        ("budi", "valid", "false"),
+    ]
+    assert rows[0]["text"] == HOAX_POST["text"] and rows[0]["note"] == 'Sudah dibantah, "resmi"'
+    j = editors.get("/v1/labels/export", params={"format": "jsonl", "editor": "budi"}, headers=ANI)
+    assert j.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in j.text.splitlines()]
+    assert [x["text"] for x in lines] == [HOAX_POST["text"], ARTICLE["text"]]
+    empty = editors.get("/v1/labels/export", params={"label": "hoax", "editor": "budi"}, headers=ANI)
+    assert empty.text.splitlines() == [
+        ",".join(
+            ("id", "created_at", "editor", "label", "text_sha256", "screening_id", "conflict", "title", "text", "note")
+        )
+    ]
+    assert editors.get("/v1/labels/export", headers=SUBMITTER).status_code == 403
+
+
+# -- audit log ----------------------------------------------------------------------------------------------------
+@pytest.fixture
+def audited(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
+    """Default thresholds (so decisions differ) and a retention period of 30 days."""
+    with TestClient(create_app(make_settings(api_keys=KEYS, retention_days=30)), base_url="http://localhost") as c:
+        yield c
+
+
+def backdate(client: TestClient, screening_ids: list[str], days: int) -> None:
+    store = store_of(client)
+    with store.engine.begin() as conn:
+        for sid in screening_ids:
+            conn.execute(
+                sa.update(sa.table("screenings", sa.column("screening_id"), sa.column("created_at")))
+                .where(sa.column("screening_id") == sid)
+                .values(created_at=datetime.now(UTC) - timedelta(days=days))
+            )
+
+
+def test_the_audit_log_keeps_request_id_author_and_channel(audited: TestClient) -> None:
+    r = audited.post("/v1/screen", json=ARTICLE, headers={**SUBMITTER, "X-Request-ID": "req-20261201-0001"})
+    assert r.headers["x-request-id"] == "req-20261201-0001"
+    [row] = audited.get("/v1/screenings", headers=ANI).json()["items"]
+    assert row["screening_id"] == r.json()["screening_id"] and row["request_id"] == "req-20261201-0001"
+    assert (row["author"], row["channel"], row["kim_group"]) == (ARTICLE["author"], "website", "KIM Sukamaju")
+    assert row["text"] == ARTICLE["text"] and row["caller_role"] == "submitter"
+    batch = audited.post("/v1/screen/batch", json={"items": [HOAX_POST]}, headers=SUBMITTER)
+    assert audited.get("/v1/screenings", headers=ANI).json()["items"][0]["request_id"] == batch.headers["x-request-id"]
+    assert audited.get("/v1/screenings", headers=SUBMITTER).status_code == 403
+
+
+def test_the_audit_log_is_filtered_and_paginated(audited: TestClient) -> None:
+    ids = {}
+    for name, body in (("article", ARTICLE), ("hoax", HOAX_POST), ("article2", {**ARTICLE, "kim_group": "KIM Lain"})):
+        ids[name] = audited.post("/v1/screen", json=body, headers=SUBMITTER).json()
+    backdate(audited, [ids["article"]["screening_id"]], days=3)
+    everything = audited.get("/v1/screenings", headers=ANI).json()
+    assert everything["total"] == 3 and everything["items"][-1]["screening_id"] == ids["article"]["screening_id"]
+    decision = ids["hoax"]["decision"]
+    assert decision != ids["article"]["decision"]
+    same = audited.get("/v1/screenings", params={"decision": decision}, headers=ANI).json()
+    assert [x["screening_id"] for x in same["items"]] == [ids["hoax"]["screening_id"]]
+    version = ids["hoax"]["model_version"]
+    assert audited.get("/v1/screenings", params={"model_version": version}, headers=ANI).json()["total"] == 3
+    assert audited.get("/v1/screenings", params={"model_version": "none"}, headers=ANI).json()["total"] == 0
+    older = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    recent = audited.get("/v1/screenings", params={"since": older}, headers=ANI).json()
+    assert recent["total"] == 2
+    past = audited.get("/v1/screenings", params={"until": older}, headers=ANI).json()
+    assert [x["screening_id"] for x in past["items"]] == [ids["article"]["screening_id"]]
+    kim = audited.get("/v1/screenings", params={"kim_group": "KIM Lain"}, headers=ANI).json()
+    assert [x["screening_id"] for x in kim["items"]] == [ids["article2"]["screening_id"]]
+    page = audited.get("/v1/screenings", params={"limit": 2, "offset": 0}, headers=ANI).json()
+    assert len(page["items"]) == 2 and page["next_offset"] == 2
+    last = audited.get("/v1/screenings", params={"limit": 2, "offset": 2}, headers=ANI).json()
+    assert len(last["items"]) == 1 and last["next_offset"] is None
+    empty = audited.get("/v1/screenings", params={"since": older, "until": older}, headers=ANI)
+    assert empty.status_code == 422 and "since" in empty.json()["error"]["message"]
+    assert audited.get("/v1/screenings", params={"decision": "maybe"}, headers=ANI).status_code == 422
+
+
+def test_after_the_retention_period_texts_are_gone_and_everything_else_remains(audited: TestClient) -> None:
+    old = audited.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-old"}).json()
+    kept = audited.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    label(audited, ANI, HOAX_POST["text"], "hoax", screening_id=old["screening_id"])
+    before = {x["screening_id"]: x for x in audited.get("/v1/screenings", headers=ANI).json()["items"]}
+    backdate(audited, [old["screening_id"]], days=31)
+    after = {x["screening_id"]: x for x in audited.get("/v1/screenings", headers=ANI).json()["items"]}
+    assert after.keys() == before.keys()
+    purged = after[old["screening_id"]]
+    assert (purged["title"], purged["text"], purged["author"]) == (None, None, None)
+    assert purged["text_purged_at"] is not None
+    unchanged = {"title", "text", "author", "text_purged_at", "created_at"}
+    for field in set(purged) - unchanged:
+        assert purged[field] == before[old["screening_id"]][field], field
+    assert purged["text_sha256"] == old["text_sha256"] and purged["request_id"] == "req-old"
+    assert after[kept["screening_id"]] == before[kept["screening_id"]]  # within the period: untouched
+    record = store_of(audited).get_screening(old["screening_id"])
+    assert record is not None and HOAX_POST["text"] not in (record.text, record.title)
+    assert (record.decision, record.hoax_risk) == (old["decision"], pytest.approx(old["hoax_risk"]))
+    [stored_label] = store_of(audited).labels_for_training()  # labels are training data: kept whole
+    assert stored_label.text == HOAX_POST["text"] and stored_label.screening_id == old["screening_id"]
+
+
+def test_saring_audit_purge_purges_now(
+    audited: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from service.cli import main
+
+    screened = audited.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    backdate(audited, [screened["screening_id"]], days=3)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    assert main(["audit", "purge"]) == 2  # no retention configured for the command, no --days
+    assert main(["audit", "purge", "--days", "7"]) == 0 and "teks 0 penyaringan" in capsys.readouterr().out
+    assert main(["audit", "purge", "--days", "2"]) == 0 and "teks 1 penyaringan" in capsys.readouterr().out
+    record = store_of(audited).get_screening(screened["screening_id"])
+    assert record is not None and record.text == "" and record.text_purged_at is not None
+
+
+def test_saring_labels_export_and_import(
+    editors: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    label(editors, ANI, HOAX_POST["text"], "hoax", note="dibantah")
+    label(editors, BUDI, ARTICLE["text"], "valid")
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    exported = tmp_path / "labels.csv"
+    assert main(["labels", "export", str(exported)]) == 0
+    rows = list(csv.DictReader(exported.open(encoding="utf-8")))
+    assert [(r["editor"], r["label"], r["note"]) for r in rows] == [("ani", "hoax", "dibantah"), ("budi", "valid", "")]
+    capsys.readouterr()
+    assert main(["labels", "import", str(exported)]) == 0  # the same verdicts again: folded
+    assert "0 label disimpan, 2 sama" in capsys.readouterr().out
+    incoming = tmp_path / "new.jsonl"
+    incoming.write_text(
+        json.dumps({"text": HOAX_POST["text"], "label": "valid"})
+        + "\n"
+        + "{rusak\n"
+        + json.dumps({"text": ARTICLE["text"], "label": "hoaks", "screening_id": "tidak-ada"})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert main(["labels", "import", str(incoming), "--editor", "citra"]) == 1
+    out = capsys.readouterr()
+    assert "1 label disimpan" in out.out and "2 baris dilewati" in out.out and "1 teks berkonflik" in out.out
+    assert "baris 2 dilewati: bukan JSON" in out.err
+    assert "baris 3 dilewati: screening_id 'tidak-ada' tidak ada di log penyaringan" in out.err
+    assert store_of(editors).count_labels() == 3
+
+
+def test_labels_conflicts_and_retention_on_postgresql(
+    make_settings: Callable[..., Settings], postgres_url: str
+) -> None:
+    """The same store behaviour behind the API with PostgreSQL, the backend of several replicas."""
+    engine = sa.create_engine(postgres_url)
+    with engine.begin() as conn:  # the session's database is shared: start empty
+        conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
+    engine.dispose()
+    settings = make_settings(api_keys=KEYS, database_url=postgres_url, retention_days=30)
+    with TestClient(create_app(settings), base_url="http://localhost") as pg:
+        screened = pg.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-pg-1"}).json()
+        sid = screened["screening_id"]
+        assert label(pg, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
+        assert label(pg, ANI, HOAX_POST["text"], "hoax").json()["duplicate"] is True
+        assert label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is True
+        assert label(pg, BUDI, ARTICLE["text"], "valid", screening_id=sid).status_code == 422
+        assert [x["conflict"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == [True, True]
+        assert sid in [r.screening_id for r in store_of(pg).review_queue()]
+        backdate(pg, [sid], days=31)
+        [row] = pg.get("/v1/screenings", headers=ANI).json()["items"]
+        assert (row["text"], row["request_id"], row["decision"]) == (None, "req-pg-1", screened["decision"])
+        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 2
