@@ -90,6 +90,8 @@ class EditorLabel(Protocol):
     def title(self) -> str: ...
     @property
     def label(self) -> Label: ...
+    @property
+    def editor_id(self) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,7 @@ class LabelRows:
 
 
 def labels_to_rows(labels: Sequence[EditorLabel]) -> LabelRows:
-    """One training row per labelled text: agreeing labels folded into one, disagreeing ones left out."""
+    """One training row per labelled text: agreeing labels folded into one, texts whose editors disagree left out."""
     by_text: dict[str, list[EditorLabel]] = {}
     for record in labels:
         if record.label not in LABELS:
@@ -154,11 +156,16 @@ def labels_to_rows(labels: Sequence[EditorLabel]) -> LabelRows:
     conflicts: list[str] = []
     folded = 0
     for digest, records in by_text.items():
-        if len({r.label for r in records}) > 1:
+        # as the store defines a conflict: the editors' latest verdicts differ (an editor's newer label corrects
+        # their own older one)
+        latest: dict[str, EditorLabel] = {}
+        for record in sorted(records, key=lambda r: r.id):
+            latest[record.editor_id] = record
+        if len({r.label for r in latest.values()}) > 1:
             conflicts.append(digest)
             continue
         folded += len(records) - 1
-        last = max(records, key=lambda r: r.id)
+        last = max(latest.values(), key=lambda r: r.id)
         rows.append(
             (
                 last.id,

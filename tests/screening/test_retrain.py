@@ -45,6 +45,7 @@ class Label:
     text: str
     title: str
     label: str
+    editor_id: str = "ani"
 
 
 def _bansos(split: str, label: str | None = None) -> list[dict[str, str]]:
@@ -167,8 +168,21 @@ def test_agreeing_labels_fold_and_disagreeing_ones_are_left_out() -> None:
         ("teks a", "hoax", "editor-labels#3"),
     ]
     assert folded.counts() == {"stored": 3, "used": 2, "folded": 1, "left_out_conflicts": 0}
-    conflict = labels_to_rows([Label(1, "teks a", "", "hoax"), Label(2, "teks a", "", "valid")])
+    # one editor correcting their own verdict is not a conflict: the newer label counts
+    corrected = labels_to_rows([Label(1, "teks a", "", "hoax"), Label(2, "teks a", "", "valid")])
+    assert [(r.label, r.source) for r in corrected.rows] == [("valid", "editor-labels#2")]
+    assert corrected.counts()["left_out_conflicts"] == 0
+    # two editors whose latest verdicts differ are a conflict: left out until they agree
+    conflict = labels_to_rows([Label(1, "teks a", "", "hoax", "ani"), Label(2, "teks a", "", "valid", "budi")])
     assert conflict.rows == [] and conflict.counts()["left_out_conflicts"] == 1
+    settled = labels_to_rows(
+        [
+            Label(1, "teks a", "", "hoax", "ani"),
+            Label(2, "teks a", "", "valid", "budi"),
+            Label(3, "teks a", "", "valid", "ani"),
+        ]
+    )
+    assert [r.label for r in settled.rows] == ["valid"] and settled.counts()["left_out_conflicts"] == 0
 
 
 def test_labels_that_flatly_contradict_the_model_hold_the_candidate(
