@@ -182,6 +182,8 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     from screening.store import Store
     from screening.training.retrain import RetrainOptions, retrain
 
+    if args.low_priority:
+        os.nice(10)  # below a serving process on the same machine (the service starts retrains this way)
     settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
     store = Store(settings.database_url.get_secret_value())
@@ -316,6 +318,9 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
     p.add_argument("--dry-run", action="store_true", help="hanya bandingkan; tidak mendaftarkan apa pun")
     p.add_argument("--json", action="store_true", help="cetak laporan sebagai JSON")
     p.add_argument("--quiet", action="store_true", help="tanpa pesan kemajuan")
+    p.add_argument(
+        "--low-priority", action="store_true", help="jalan dengan prioritas rendah (nice 10), di samping layanan"
+    )
     p.set_defaults(func=cmd_retrain)
 
 
