@@ -11,7 +11,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from screening.registry import VersionInfo
-from screening.result import Decision, RuleMatch, ScreenResult, Span
+from screening.result import Decision, RuleMatch, ScreenResult, Span, Thresholds
 
 DECISIONS: dict[str, tuple[str, str]] = {
     "publish": (
@@ -155,6 +155,20 @@ def percent(value: float | None, digits: int = 0) -> str:
     if value is None:
         return "–"
     return f"{100 * value:.{digits}f}".replace(".", ",") + " %"
+
+
+def risk_percent(risk: float, thresholds: Thresholds) -> str:
+    """The risk as a percentage with the fewest decimals that keep it on its side of every threshold.
+
+    0.8486 beside a reject threshold of 0.85 reads "84,9 %", not "85 %" (which looks like a reject while the
+    decision is review); 0.62 reads "62 %". Risks are rounded to four decimals, so two always suffice.
+    """
+    limits = (thresholds.review, thresholds.reject)
+    for digits in (0, 1, 2):
+        shown = round(100 * risk, digits)
+        if all((shown >= round(100 * t, digits)) == (risk >= t) for t in limits):
+            return percent(risk, digits)
+    return percent(risk, 2)
 
 
 def decimal(value: Any, digits: int = 3) -> str:

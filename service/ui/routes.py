@@ -50,6 +50,7 @@ SECURITY_HEADERS = {
 _env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
 _env.globals.update(
     percent=present.percent,
+    risk_percent=present.risk_percent,
     decimal=present.decimal,
     thousands=present.thousands,
     safe_link=present.safe_link,
@@ -95,6 +96,7 @@ def render(request: Request, template: str, caller: Caller | None, status: int =
             "is_admin": caller is not None and caller.can("admin"),
             "is_editor": caller is not None and caller.can("editor"),
             "keyless": settings.keyless,
+            "deployment_thresholds": settings.policy.thresholds,
             "csrf_token": token,
             "page": template.removesuffix(".html"),
             **context,

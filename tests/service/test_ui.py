@@ -399,3 +399,22 @@ def test_forms_share_the_apis_rate_limit(make_settings: Callable[..., Settings])
         assert post_form(c, "/ui/periksa", {"text": HOAX_POST["text"]}).status_code == 200
         r = post_form(c, "/ui/periksa", {"text": HOAX_POST["text"]})
         assert r.status_code == 429 and "Terlalu banyak permintaan" in r.text
+
+
+@pytest.mark.parametrize(
+    ("risk", "shown"),
+    [
+        (0.8486, "84,9 %"),
+        (0.8499, "84,99 %"),
+        (0.85, "85 %"),
+        (0.62, "62 %"),
+        (0.4499, "44,99 %"),
+        (0.4478, "44,8 %"),
+        (0.01, "1 %"),
+    ],
+)
+def test_a_risk_is_never_shown_on_the_wrong_side_of_a_threshold(risk: float, shown: str) -> None:
+    from screening.result import Thresholds
+    from service.ui.present import risk_percent
+
+    assert risk_percent(risk, Thresholds(review=0.45, reject=0.85)) == shown
