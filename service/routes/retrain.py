@@ -7,28 +7,19 @@ restart (requests in flight finish on the old one).
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-import tempfile
-import threading
-from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from screening.errors import RetrainInProgressError
-from screening.training.retrain import RetrainOptions, RetrainReport
-from service.deps import ScreenerHolder
+from screening.training.retrain import RetrainOptions
+from service.actions import get_runner, retrain_task
 from service.errors import ApiError
-from service.jobs import RetrainJob, RetrainJobRunner, RetrainTask
+from service.jobs import RetrainJob
 from service.routes.common import COMMON_ERRORS, AdminDep, errors
-from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["retrain"])
-_runner_lock = threading.Lock()
 
 JobIdPath = Annotated[str, Path(min_length=32, max_length=32, pattern=r"^[0-9a-f]{32}$")]
 
@@ -61,76 +52,6 @@ class RetrainJobOut(BaseModel):
 
 def _out(job: RetrainJob) -> RetrainJobOut:
     return RetrainJobOut(**job.to_dict())
-
-
-def get_runner(request: Request) -> RetrainJobRunner:
-    """The app's job runner, created on first use (one per app, so one retrain at a time per service)."""
-    with _runner_lock:
-        runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
-        if runner is None:
-            runner = RetrainJobRunner()
-            request.app.state.retrain_runner = runner
-        return runner
-
-
-def retrain_task(request: Request, options: RetrainOptions | None = None) -> RetrainTask:
-    """The job a retrain runs: `saring retrain` on the stored labels, in a child process at low priority.
-
-    Fitting holds the GIL for minutes; in a thread of the serving process it cut screening throughput by about
-    60 %. The child reads the labels when it starts, stores, verifies and activates a promoted version in the
-    registry; this process then serves it at once (requests in flight finish on the old one). A child that fails
-    fails the job and leaves the served model untouched. `POST /v1/retrain` and the editors' models page both
-    start this.
-    """
-    holder: ScreenerHolder = request.app.state.holder
-    settings: Settings = request.app.state.settings
-    chosen = options or RetrainOptions()
-
-    def task(progress: Callable[[str], None]) -> RetrainReport:
-        command = [
-            sys.executable,
-            "-m",
-            "service.cli_batch",
-            "retrain",
-            "--json",
-            "--models-dir",
-            str(holder.registry.root),
-            "--training-data",
-            str(settings.training_data_dir),
-            "--margin",
-            str(chosen.margin),
-            "--holdout",
-            str(chosen.holdout_fraction),
-            "--seed",
-            str(chosen.seed),
-            "--low-priority",
-        ]
-        command += ["--force"] if chosen.force else []
-        command += ["--dry-run"] if chosen.dry_run else []
-        # the database address may hold a password: the environment, never the command line
-        env = {**os.environ, "SARING_DATABASE_URL": settings.database_url.get_secret_value()}
-        with tempfile.TemporaryFile() as out:
-            child = subprocess.Popen(
-                command,
-                stdout=out,
-                stderr=subprocess.PIPE,
-                env=env,
-                text=True,
-            )
-            assert child.stderr is not None
-            last = ""
-            for line in child.stderr:
-                last = line.rstrip()
-                progress(last.removeprefix("saring retrain: "))
-            if child.wait() != 0:
-                raise RuntimeError(last or f"saring retrain ended with exit code {child.returncode}")
-            out.seek(0)
-            report = RetrainReport(**json.loads(out.read().decode("utf-8")))
-        if report.outcome == "promoted":
-            holder.follow_registry(min_interval_s=0.0)  # serve the version the child activated, now
-        return report
-
-    return task
 
 
 @router.post(

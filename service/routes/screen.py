@@ -10,8 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
-from screening.screen import Screener
-from screening.store import ScreeningAudit, Store
+from service.actions import screen_and_record, screen_many_and_record
 from service.deps import LimiterDep, ScreenerDep, StoreDep
 from service.errors import ApiError, screening_error_to_api, validation_details
 from service.observability import Metrics, request_id_of
@@ -25,60 +24,9 @@ from service.schemas import (
     Submission,
     ThresholdsIn,
 )
-from service.security import Caller
 from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["screening"])
-
-
-def _audit(submission: Submission, result: ScreenResult, caller: Caller, request_id: str | None) -> ScreeningAudit:
-    return ScreeningAudit(
-        result,
-        submission.title,
-        submission.text,
-        caller_role=caller.role,
-        caller_key_id=caller.key_id,
-        kim_group=submission.kim_group,
-        author=submission.author,
-        channel=submission.channel,
-        request_id=request_id,
-    )
-
-
-def screen_and_record(
-    screener: Screener,
-    store: Store,
-    submission: Submission,
-    stricter: Thresholds | None,
-    caller: Caller,
-    request_id: str | None = None,
-) -> ScreenResult:
-    """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
-    outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
-    if isinstance(outcome, InvalidInputError):
-        raise outcome
-    result = outcome
-    store.record_screenings([_audit(submission, result, caller, request_id)])
-    return result
-
-
-def _screen_many(
-    screener: Screener,
-    store: Store,
-    submissions: list[Submission],
-    stricter: Thresholds | None,
-    caller: Caller,
-    request_id: str | None = None,
-) -> list[ScreenResult | InvalidInputError]:
-    outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
-    store.record_screenings(
-        [
-            _audit(s, r, caller, request_id)
-            for s, r in zip(submissions, outcomes, strict=True)
-            if isinstance(r, ScreenResult)
-        ]
-    )
-    return outcomes
 
 
 async def _sweep_if_due(request: Request) -> None:
@@ -162,7 +110,7 @@ async def screen_batch(
     outcomes: list[ScreenResult | InvalidInputError] = []
     if valid:
         outcomes = await limiter.run(
-            _screen_many,
+            screen_many_and_record,
             screener,
             store,
             [s for _, s in valid],

@@ -22,13 +22,12 @@ from starlette.datastructures import UploadFile
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
 from screening.store import Store
+from service.actions import get_runner, retrain_task, screen_and_record
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob, RetrainJobRunner
 from service.observability import Metrics, request_id_of
-from service.routes.retrain import get_runner, retrain_task
-from service.routes.screen import screen_and_record
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
 from service.security import Caller
 from service.settings import Role, Settings

@@ -1,0 +1,151 @@
+"""What the API routes and the editors' pages both do: screen and record, start a retrain.
+
+Route modules and `service.ui` call these; neither imports the other. Each function takes the request only to
+reach the app's parts (holder, store, settings, job runner).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+
+from fastapi import Request
+
+from screening.errors import InvalidInputError
+from screening.result import ScreenResult, Thresholds
+from screening.screen import Screener
+from screening.store import ScreeningAudit, Store
+from screening.training.retrain import RetrainOptions, RetrainReport
+from service.deps import ScreenerHolder
+from service.jobs import RetrainJobRunner, RetrainTask
+from service.schemas import Submission
+from service.security import Caller
+from service.settings import Settings
+
+_runner_lock = threading.Lock()
+
+
+def _audit(submission: Submission, result: ScreenResult, caller: Caller, request_id: str | None) -> ScreeningAudit:
+    return ScreeningAudit(
+        result,
+        submission.title,
+        submission.text,
+        caller_role=caller.role,
+        caller_key_id=caller.key_id,
+        kim_group=submission.kim_group,
+        author=submission.author,
+        channel=submission.channel,
+        request_id=request_id,
+    )
+
+
+def screen_and_record(
+    screener: Screener,
+    store: Store,
+    submission: Submission,
+    stricter: Thresholds | None,
+    caller: Caller,
+    request_id: str | None = None,
+) -> ScreenResult:
+    """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
+    outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
+    if isinstance(outcome, InvalidInputError):
+        raise outcome
+    result = outcome
+    store.record_screenings([_audit(submission, result, caller, request_id)])
+    return result
+
+
+def screen_many_and_record(
+    screener: Screener,
+    store: Store,
+    submissions: list[Submission],
+    stricter: Thresholds | None,
+    caller: Caller,
+    request_id: str | None = None,
+) -> list[ScreenResult | InvalidInputError]:
+    """Screen several submissions, each on its own, and append the screened ones to the audit log (blocking)."""
+    outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
+    store.record_screenings(
+        [
+            _audit(s, r, caller, request_id)
+            for s, r in zip(submissions, outcomes, strict=True)
+            if isinstance(r, ScreenResult)
+        ]
+    )
+    return outcomes
+
+
+def get_runner(request: Request) -> RetrainJobRunner:
+    """The app's job runner, created on first use (one per app, so one retrain at a time per service)."""
+    with _runner_lock:
+        runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+        if runner is None:
+            runner = RetrainJobRunner()
+            request.app.state.retrain_runner = runner
+        return runner
+
+
+def retrain_task(request: Request, options: RetrainOptions | None = None) -> RetrainTask:
+    """The job a retrain runs: `saring retrain` on the stored labels, in a child process at low priority.
+
+    Fitting holds the GIL for minutes; in a thread of the serving process it cut screening throughput by about
+    60 %. The child reads the labels when it starts, stores, verifies and activates a promoted version in the
+    registry; this process then serves it at once (requests in flight finish on the old one). A child that fails
+    fails the job and leaves the served model untouched. `POST /v1/retrain` and the editors' models page both
+    start this.
+    """
+    holder: ScreenerHolder = request.app.state.holder
+    settings: Settings = request.app.state.settings
+    chosen = options or RetrainOptions()
+
+    def task(progress: Callable[[str], None]) -> RetrainReport:
+        command = [
+            sys.executable,
+            "-m",
+            "service.cli_batch",
+            "retrain",
+            "--json",
+            "--models-dir",
+            str(holder.registry.root),
+            "--training-data",
+            str(settings.training_data_dir),
+            "--margin",
+            str(chosen.margin),
+            "--holdout",
+            str(chosen.holdout_fraction),
+            "--seed",
+            str(chosen.seed),
+            "--low-priority",
+        ]
+        command += ["--force"] if chosen.force else []
+        command += ["--dry-run"] if chosen.dry_run else []
+        # the database address may hold a password: the environment, never the command line
+        env = {**os.environ, "SARING_DATABASE_URL": settings.database_url.get_secret_value()}
+        with tempfile.TemporaryFile() as out:
+            child = subprocess.Popen(
+                command,
+                stdout=out,
+                stderr=subprocess.PIPE,
+                env=env,
+                text=True,
+            )
+            assert child.stderr is not None
+            last = ""
+            for line in child.stderr:
+                last = line.rstrip()
+                progress(last.removeprefix("saring retrain: "))
+            if child.wait() != 0:
+                raise RuntimeError(last or f"saring retrain ended with exit code {child.returncode}")
+            out.seek(0)
+            report = RetrainReport(**json.loads(out.read().decode("utf-8")))
+        if report.outcome == "promoted":
+            holder.follow_registry(min_interval_s=0.0)  # serve the version the child activated, now
+        return report
+
+    return task
