@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from screening.registry import VersionInfo
 from screening.result import Decision, RuleMatch, ScreenResult, Span, Thresholds
+from screening.scorer import GATE_TERM
 
 DECISIONS: dict[str, tuple[str, str]] = {
     "publish": (
@@ -54,6 +55,28 @@ RETRAIN_OUTCOMES = {
 VERDICTS = {"hoax": "Hoaks", "valid": "Valid", "unsure": "Ragu-ragu"}
 
 
+# Rule categories as editors read them (the API keeps the English ids).
+CATEGORIES = {
+    "spread": "ajakan menyebarkan",
+    "urgency": "desakan dan rasa takut",
+    "unverified_source": "sumber tidak jelas",
+    "clickbait": "umpan klik",
+    "shouting": "nada berteriak",
+    "emotive": "bahasa emosional",
+    "health_claim": "klaim kesehatan",
+    "impersonation": "mengatasnamakan lembaga",
+    "scam": "penipuan",
+    "suspicious_link": "tautan mencurigakan",
+    "debunk": "bantahan atau klarifikasi",
+    "attribution": "narasumber disebut",
+}
+GATE_LABEL = "mirip berita biasa"
+
+
+def category_label(category: str) -> str:
+    return CATEGORIES.get(category, category.replace("_", " "))
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     """One rule match as listed beside the text; `number` ties it to its highlighted spans."""
@@ -64,6 +87,10 @@ class Finding:
     message: str
     raises_risk: bool
     quotes: tuple[tuple[str, str], ...]  # (where: "judul"/"teks", quoted text)
+
+    @property
+    def category_label(self) -> str:
+        return category_label(self.category)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,15 +152,26 @@ class Term:
     term: str
     contribution: float
     width: int  # 0-100, relative to the largest contribution shown
+    label: str  # what an editor reads: the word itself, or what a rule or the gate stands for
+    is_word: bool
 
 
 def terms_view(result: ScreenResult) -> tuple[list[Term], list[Term]]:
     """(towards hoax, away from hoax), each strongest first, with bar widths."""
     largest = max((abs(t.contribution) for t in result.terms), default=0.0) or 1.0
+    categories = {m.rule_id: m.category for m in result.rules}
+
+    def label(term: str) -> tuple[str, bool]:
+        if term == GATE_TERM:
+            return GATE_LABEL, False
+        if term.startswith("rule:"):
+            rule_id = term.removeprefix("rule:")
+            return f"aturan: {category_label(categories.get(rule_id, rule_id))}", False
+        return term, True
 
     def view(items: Iterable[Any]) -> list[Term]:
         return [
-            Term(t.term, t.contribution, max(4, round(100 * abs(t.contribution) / largest)))
+            Term(t.term, t.contribution, max(4, round(100 * abs(t.contribution) / largest)), *label(t.term))
             for t in sorted(items, key=lambda t: abs(t.contribution), reverse=True)
         ]
 

@@ -212,7 +212,9 @@ async def screen_page(request: Request) -> Response:
     gated = _gate(request, "submitter", page=True)
     if isinstance(gated, Response):
         return gated
-    return render(request, "screen.html", gated, form={"title": "", "text": "", "kim_group": ""}, result=None)
+    return render(
+        request, "screen.html", gated, form={"title": "", "text": "", "author": "", "kim_group": ""}, result=None
+    )
 
 
 async def _uploaded_text(upload: UploadFile) -> str:
@@ -226,7 +228,7 @@ async def _uploaded_text(upload: UploadFile) -> str:
 
 
 def _submission_problems(exc: ValidationError) -> list[str]:
-    names = {"text": "Teks", "title": "Judul", "kim_group": "Nama KIM"}
+    names = {"text": "Teks", "title": "Judul", "author": "Penulis", "kim_group": "Nama KIM"}
     out = []
     for err in exc.errors():
         field = names.get(str(err["loc"][0]) if err["loc"] else "", "Isian")
@@ -250,7 +252,9 @@ async def screen_submission(request: Request) -> Response:
         return checked
     caller, form = checked
     # Browsers send a textarea with CRLF line ends; the API receives what the client had, usually LF.
-    fields = {name: str(form.get(name) or "").replace("\r\n", "\n") for name in ("title", "text", "kim_group")}
+    fields = {
+        name: str(form.get(name) or "").replace("\r\n", "\n") for name in ("title", "text", "author", "kim_group")
+    }
     upload = form.get("berkas")
     errors: list[str] = []
     if isinstance(upload, UploadFile) and upload.filename:
@@ -262,7 +266,12 @@ async def screen_submission(request: Request) -> Response:
     if not errors:
         try:
             submission = Submission.model_validate(
-                {"title": fields["title"], "text": fields["text"], "kim_group": fields["kim_group"].strip() or None}
+                {
+                    "title": fields["title"],
+                    "text": fields["text"],
+                    "author": fields["author"].strip() or None,
+                    "kim_group": fields["kim_group"].strip() or None,
+                }
             )
         except ValidationError as exc:
             errors.extend(_submission_problems(exc))

@@ -418,3 +418,40 @@ def test_a_risk_is_never_shown_on_the_wrong_side_of_a_threshold(risk: float, sho
     from service.ui.present import risk_percent
 
     assert risk_percent(risk, Thresholds(review=0.45, reject=0.85)) == shown
+
+
+def test_editors_read_what_a_rule_means_not_its_id(local: TestClient) -> None:
+    r = post_form(local, "/ui/periksa", {"title": HOAX_POST["title"], "text": HOAX_POST["text"]})
+    assert r.status_code == 200, r.text
+    visible = re.sub(r"<[^>]+>", " ", r.text)  # the page as read: attributes (data-rule) are not shown
+    assert "rule:" not in visible and "unverified_source" not in visible and "spread_call" not in visible
+    assert "ajakan menyebarkan" in visible  # the category of the call to spread, as the findings list names it
+
+
+def test_rule_and_gate_terms_are_named_for_editors() -> None:
+    from types import SimpleNamespace
+
+    from screening.result import TermContribution
+    from service.ui.present import terms_view
+
+    result = SimpleNamespace(
+        terms=[
+            TermContribution("rule:spread_call", 0.8),
+            TermContribution("gate:ordinary_news", -2.0),
+            TermContribution("vaksin", 0.3),
+        ],
+        rules=[SimpleNamespace(rule_id="spread_call", category="spread")],
+    )
+    towards, away = terms_view(result)  # type: ignore[arg-type]
+    assert [(t.label, t.is_word) for t in towards] == [("aturan: ajakan menyebarkan", False), ("vaksin", True)]
+    assert [(t.label, t.is_word) for t in away] == [("mirip berita biasa", False)]
+
+
+def test_the_author_given_on_the_form_is_the_byline_and_is_audited(local: TestClient) -> None:
+    r = post_form(
+        local, "/ui/periksa", {"title": ARTICLE["title"], "text": ARTICLE["text"], "author": "Ani / KIM Maju"}
+    )
+    assert r.status_code == 200, r.text
+    record = store_of(local).get_screening(screening_id_of(r.text))
+    assert record is not None and record.author == "Ani / KIM Maju"
+    assert 'value="Ani / KIM Maju"' in r.text
