@@ -184,6 +184,14 @@ class ScreeningRecord:
     text_purged_at: datetime | None = None
 
 
+QueueOrder = Literal["newest", "oldest", "risk"]
+_QUEUE_ORDERS: dict[str, tuple[Any, ...]] = {
+    "newest": (_screenings.c.created_at.desc(),),
+    "oldest": (_screenings.c.created_at.asc(),),
+    "risk": (_screenings.c.hoax_risk.desc(), _screenings.c.created_at.desc()),
+}
+
+
 @dataclass(frozen=True, slots=True)
 class ScreeningFilter:
     """Which audited screenings to list: created in [since, until), with this decision, model version, KIM group."""
@@ -418,15 +426,44 @@ class Store:
         with self._begin() as conn:
             return int(conn.execute(query).rowcount or 0)
 
-    def review_queue(self, limit: int = 50, offset: int = 0) -> list[ScreeningRecord]:
-        """Screenings that asked for review and that no editor has labelled or skipped yet, newest first, and every
-        screening of a text editors disagree on (`conflicts`), whatever its decision, until their verdicts agree.
+    def review_queue(
+        self,
+        limit: int = 50,
+        offset: int = 0,
+        *,
+        order: QueueOrder = "newest",
+        kim_group: str | None = None,
+        since: datetime | None = None,
+    ) -> list[ScreeningRecord]:
+        """Screenings that asked for review and that no editor has labelled or skipped yet, and every screening of
+        a text editors disagree on (`conflicts`), whatever its decision, until their verdicts agree; newest first,
+        oldest first or highest risk first; optionally of one KIM group, or created at or after `since`.
 
         A screening counts as answered when a label or a skip names its screening id or the same text (hash). A
         screening whose text was purged is no longer in the queue: there is nothing left to read.
         """
         if limit < 0 or offset < 0:
             raise InvalidInputError("limit and offset must not be negative")
+        if order not in _QUEUE_ORDERS:
+            raise InvalidInputError(f"queue order must be one of {', '.join(_QUEUE_ORDERS)}")
+        query = (
+            sa.select(_screenings)
+            .where(*self._queue_conditions(kim_group, since))
+            .order_by(*_QUEUE_ORDERS[order], _screenings.c.screening_id.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        with self._connect() as conn:
+            return [_screening_record(row) for row in conn.execute(query)]
+
+    def review_queue_count(self, *, kim_group: str | None = None, since: datetime | None = None) -> int:
+        """How many screenings `review_queue` holds with these filters."""
+        query = sa.select(sa.func.count()).select_from(_screenings).where(*self._queue_conditions(kim_group, since))
+        with self._connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    @staticmethod
+    def _queue_conditions(kim_group: str | None, since: datetime | None) -> list[Any]:
         answered = sa.exists().where(
             sa.or_(
                 _labels.c.screening_id == _screenings.c.screening_id,
@@ -441,15 +478,12 @@ class Store:
         )
         waiting = sa.and_(_screenings.c.decision == "review", ~answered, ~skipped)
         disputed = _screenings.c.text_sha256.in_(_conflicted_texts().scalar_subquery())
-        query = (
-            sa.select(_screenings)
-            .where(sa.or_(waiting, disputed), _screenings.c.text_purged_at.is_(None))
-            .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
-        with self._connect() as conn:
-            return [_screening_record(row) for row in conn.execute(query)]
+        conditions: list[Any] = [sa.or_(waiting, disputed), _screenings.c.text_purged_at.is_(None)]
+        if kim_group:
+            conditions.append(_screenings.c.kim_group == kim_group)
+        if since is not None:
+            conditions.append(_screenings.c.created_at >= since)
+        return conditions
 
     def skip_review(self, screening_id: str, *, editor_id: str, note: str | None = None) -> int:
         """Record an editor's "unsure" on a screening: it leaves the review queue, stores no label; returns the id."""

@@ -6,9 +6,10 @@ audit record through `screen_and_record`, the store, the `ScreenerHolder`), and 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -21,7 +22,7 @@ from starlette.datastructures import UploadFile
 
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
-from screening.store import Store
+from screening.store import QueueOrder, Store
 from service.actions import get_runner, retrain_task, screen_and_record
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
@@ -309,20 +310,45 @@ def _analysis(result: ScreenResult, title: str, text: str) -> dict[str, Any]:
 
 
 # -- review queue -------------------------------------------------------------------------------------------------
+QUEUE_ORDERS: dict[str, QueueOrder] = {"terbaru": "newest", "terlama": "oldest", "risiko": "risk"}  # ?urut=
+
+
 @router.get("/antrean", response_class=HTMLResponse)
-async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None = None) -> Response:
+async def queue_page(
+    request: Request,
+    halaman: int = 1,
+    tersimpan: str | None = None,
+    urut: str = "terbaru",
+    kim: str = "",
+    sejak: str = "",
+) -> Response:
+    """The review queue, newest first, oldest first or highest risk first (`urut`), optionally of one KIM group
+    (`kim`) or from a date on (`sejak`, YYYY-MM-DD), with the count of what waits."""
     gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
     store: Store = request.app.state.store
     page = max(1, min(halaman, 10_000))
+    order: QueueOrder = QUEUE_ORDERS.get(urut, "newest")
+    kim_group = kim.strip()[:200] or None
+    since: datetime | None = None
+    if sejak.strip():
+        try:
+            since = datetime.strptime(sejak.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
+        except ValueError:
+            return problem(request, gated, 422, "Tanggal “sejak” harus ditulis TTTT-BB-HH, misalnya 2024-08-12.")
+    offset = (page - 1) * QUEUE_PAGE_SIZE
     try:
-        items = await run_in_threadpool(store.review_queue, QUEUE_PAGE_SIZE + 1, (page - 1) * QUEUE_PAGE_SIZE)
+        items = await run_in_threadpool(
+            lambda: store.review_queue(QUEUE_PAGE_SIZE + 1, offset, order=order, kim_group=kim_group, since=since)
+        )
+        waiting = await run_in_threadpool(lambda: store.review_queue_count(kim_group=kim_group, since=since))
         conflicts = await run_in_threadpool(store.conflicts, [item.text_sha256 for item in items])
     except ScreeningError as exc:
         api = screening_error_to_api(exc)
         return problem(request, gated, api.status, api.message)
     flash = f"Putusan “{present.VERDICTS[tersimpan]}” disimpan." if tersimpan in present.VERDICTS else None
+    chosen = {"urut": urut if urut in QUEUE_ORDERS else "terbaru", "kim": kim_group or "", "sejak": sejak.strip()}
     return render(
         request,
         "queue.html",
@@ -332,6 +358,9 @@ async def queue_page(request: Request, halaman: int = 1, tersimpan: str | None =
         has_next=len(items) > QUEUE_PAGE_SIZE,
         conflicts=conflicts,
         flash=flash,
+        waiting=waiting,
+        chosen=chosen,
+        query=urlencode({k: v for k, v in chosen.items() if v}),
     )
 
 

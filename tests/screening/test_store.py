@@ -331,3 +331,19 @@ def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
     assert store.migrate() == "0003_audit_log"
     [row] = store.list_screenings().items
     assert row.text == HOAX and row.request_id is None and row.text_purged_at is None
+
+
+def test_review_queue_orders_filters_and_counts(store: Store) -> None:
+    rows = [(0.62, "KIM Maju"), (0.91, "KIM Maju"), (0.48, "KIM Sejahtera")]
+    results = [make_result(text=f"teks antrean {i}", risk=risk) for i, (risk, _) in enumerate(rows)]
+    for result, (_, group) in zip(results, rows, strict=True):
+        store.record_screenings([ScreeningAudit(result, "", f"teks antrean {result.hoax_risk}", kim_group=group)])
+    ids = [r.screening_id for r in results]
+    assert [r.screening_id for r in store.review_queue(order="risk")] == [ids[1], ids[0], ids[2]]
+    assert [r.screening_id for r in store.review_queue(order="oldest")] == ids
+    assert [r.screening_id for r in store.review_queue(order="newest")] == ids[::-1]
+    assert store.review_queue_count() == 3 and store.review_queue_count(kim_group="KIM Maju") == 2
+    assert [r.screening_id for r in store.review_queue(kim_group="KIM Sejahtera")] == [ids[2]]
+    assert store.review_queue_count(since=datetime(2999, 1, 1, tzinfo=UTC)) == 0
+    with pytest.raises(InvalidInputError):
+        store.review_queue(order="acak")  # type: ignore[arg-type]

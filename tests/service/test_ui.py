@@ -455,3 +455,30 @@ def test_the_author_given_on_the_form_is_the_byline_and_is_audited(local: TestCl
     record = store_of(local).get_screening(screening_id_of(r.text))
     assert record is not None and record.author == "Ani / KIM Maju"
     assert 'value="Ani / KIM Maju"' in r.text
+
+
+def test_queue_sorts_filters_and_counts(local: TestClient) -> None:
+    import dataclasses
+    import uuid
+
+    from screening.store import ScreeningAudit
+
+    holder = local.app.state.holder  # type: ignore[attr-defined]
+    base = holder.require().screen(text=HOAX_POST["text"])
+    store = store_of(local)
+    rows = [(0.62, "KIM Maju"), (0.91, "KIM Maju"), (0.48, "KIM Sejahtera")]
+    ids = []
+    for risk, group in rows:
+        result = dataclasses.replace(base, screening_id=uuid.uuid4().hex, hoax_risk=risk, decision="review")
+        store.record_screenings([ScreeningAudit(result, "", f"{HOAX_POST['text']} {risk}", kim_group=group)])
+        ids.append(result.screening_id)
+    page = local.get("/ui/antrean?urut=risiko").text
+    assert "3 naskah menunggu tinjauan" in page
+    positions = [page.index(f'id="naskah-{i}"') for i in ids]
+    assert positions[1] < positions[0] < positions[2], "highest risk first"
+    oldest = local.get("/ui/antrean?urut=terlama").text
+    assert [oldest.index(f'id="naskah-{i}"') for i in ids] == sorted(oldest.index(f'id="naskah-{i}"') for i in ids)
+    maju = local.get("/ui/antrean", params={"kim": "KIM Maju"}).text
+    assert "2 naskah menunggu tinjauan (dengan saringan ini)" in maju and f'id="naskah-{ids[2]}"' not in maju
+    assert "0 naskah" in local.get("/ui/antrean?sejak=2999-01-01").text
+    assert local.get("/ui/antrean?sejak=kemarin").status_code == 422

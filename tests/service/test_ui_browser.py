@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -240,3 +241,71 @@ def test_editor_screens_sees_highlights_and_labels_a_queued_item(service: tuple[
     assert "Latih ulang dengan label redaktur" in browser.page_source and "ROC-AUC" in browser.page_source
     assert "Label redaktur tersimpan" in browser.find_element(By.CSS_SELECTOR, ".facts").text
     screenshot(browser, "models")
+
+
+def _queued(risk: float, text: str) -> Any:
+    import uuid
+
+    from screening.data import text_sha256
+    from screening.result import QualityReport, ScreenResult, Thresholds
+
+    return ScreenResult(
+        screening_id=uuid.uuid4().hex,
+        text_sha256=text_sha256(text),
+        hoax_risk=risk,
+        classifier_risk=risk,
+        decision="review",
+        thresholds=Thresholds(review=0.45, reject=1.0),
+        genre="post",
+        base_rate=0.5,
+        language="id",
+        notices=(),
+        quality=QualityReport(kind="post", score=50, subscores={}, findings=()),
+        rules=(),
+        terms=(),
+        similar_hoaxes=(),
+        model_version="m-test",
+        ruleset_version="r-test",
+    )
+
+
+def test_editor_sorts_and_filters_the_queue_and_reads_risks_beside_thresholds(
+    service: tuple[str, str], browser: WebDriver
+) -> None:
+    from screening.store import ScreeningAudit
+
+    base, database_url = service
+    rows = [(0.62, "KIM Maju", "Kabar jalan desa rusak"), (0.91, "KIM Maju", "Air kelapa obat segala penyakit")]
+    rows.append((0.4499, "KIM Sejahtera", "Bansos cair minggu depan"))  # just under the review threshold 0.45
+    store = Store(database_url)
+    try:
+        for risk, group, title in rows:
+            store.record_screenings([ScreeningAudit(_queued(risk, title), title, f"{title}.", kim_group=group)])
+    finally:
+        store.close()
+    browser.get(f"{base}/ui/masuk")
+    browser.find_element(By.ID, "kunci").send_keys(ADMIN_KEY, Keys.ENTER)
+    wait(browser).until(ec.presence_of_element_located((By.ID, "text")))
+    browser.get(f"{base}/ui/antrean")
+    arrive(browser, "Antrean tinjauan")
+    assert "3 naskah menunggu tinjauan" in browser.find_element(By.ID, "jumlah-antrean").text
+
+    browser.find_element(By.ID, "urut").send_keys("Risiko tertinggi dulu")
+    browser.find_element(By.CSS_SELECTOR, "form.queue-filter button").click()
+    wait(browser).until(ec.url_contains("urut=risiko"))
+    arrive(browser, "Antrean tinjauan")
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "li.queue-item h2")]
+    assert titles == ["Air kelapa obat segala penyakit", "Kabar jalan desa rusak", "Bansos cair minggu depan"]
+    chips = [c.text for c in browser.find_elements(By.CSS_SELECTOR, ".risk-chip")]
+    assert chips[-1] == "Risiko 44,99 %"  # not "45 %", which would read as at the review threshold
+    assert chips[0] == "Risiko 91 %"
+    screenshot(browser, "queue-by-risk")
+
+    kim = browser.find_element(By.ID, "kim")
+    kim.send_keys("KIM Maju")
+    browser.find_element(By.CSS_SELECTOR, "form.queue-filter button").click()
+    wait(browser).until(ec.url_contains("kim=KIM"))
+    arrive(browser, "Antrean tinjauan")
+    assert "2 naskah menunggu tinjauan (dengan saringan ini)" in browser.find_element(By.ID, "jumlah-antrean").text
+    titles = [h.text for h in browser.find_elements(By.CSS_SELECTOR, "li.queue-item h2")]
+    assert titles == ["Air kelapa obat segala penyakit", "Kabar jalan desa rusak"]  # the order is kept
