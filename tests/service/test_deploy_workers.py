@@ -155,7 +155,8 @@ def test_workers_and_a_second_replica_follow_a_switch_made_anywhere(
     one.wait_ready()
     assert f"Saring melayani di {two.base} dengan 2 proses pekerja" in two.output()
     replicas, workers = [two, one], {two.base: 2, one.base: 1}
-    assert wait_until_all_serve(replicas, str(first), workers) < 1.0  # both workers of `two` answer
+    # every worker answers (a second worker may still be loading its model when the first is ready)
+    assert wait_until_all_serve(replicas, str(first), workers) < SWITCH_DEADLINE_S
 
     # through the API of the single-process replica
     r = httpx.post(f"{one.base}/v1/models/{other}/activate", headers={**ADMIN, "Content-Type": "application/json"})
