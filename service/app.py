@@ -33,7 +33,7 @@ from service.idempotency import IdempotencyCache
 from service.limits import BodyLimitMiddleware
 from service.observability import Metrics, RequestContextMiddleware, configure_logging
 from service.routes import health, labels, models, retrain, screen, screenings
-from service.security import RateLimiter
+from service.security import rate_limiter
 from service.settings import Settings
 from service.ui.routes import mount_ui
 from service.ui.sessions import SessionStore
@@ -125,9 +125,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.state.settings = settings
     app.state.metrics = metrics
-    app.state.rate_limiter = RateLimiter(per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst)
-    app.state.auth_failures = RateLimiter(
-        per_minute=settings.auth_failures_per_minute, burst=settings.auth_failures_burst
+    app.state.rate_limiter = rate_limiter(
+        settings, prefix="requests", per_minute=settings.rate_limit_per_minute, burst=settings.rate_limit_burst
+    )
+    app.state.auth_failures = rate_limiter(
+        settings,
+        prefix="failed-keys",
+        per_minute=settings.auth_failures_per_minute,
+        burst=settings.auth_failures_burst,
     )
     app.state.sessions = SessionStore(ttl_s=settings.ui_session_hours * 3600)
     app.state.idempotency = IdempotencyCache()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -99,6 +100,82 @@ class RateLimiter:
                 return True, 0.0
             self._buckets[caller] = (tokens, now)
             return False, (1.0 - tokens) / self.rate
+
+
+# One token bucket per key in Redis, updated atomically: every worker and replica that uses the same Redis draws
+# from the same budget. KEYS[1] bucket; ARGV: rate per second, burst, now (seconds), take (1 or 0).
+_BUCKET_SCRIPT = """
+local rate, burst, now, take = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'stamp')
+local tokens, stamp = tonumber(state[1]) or burst, tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - stamp) * rate)
+local allowed = 0
+if tokens >= 1 then
+  allowed = 1
+  if take == 1 then tokens = tokens - 1 end
+end
+if take == 1 then
+  redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'stamp', tostring(now))
+  redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 60)
+end
+return {allowed, tostring(tokens)}
+"""
+
+
+class SharedRateLimiter(RateLimiter):
+    """`RateLimiter` with its buckets in Redis, shared by every worker and replica using the same Redis.
+
+    When Redis cannot be reached, the budget of this process alone applies (the in-process buckets) and one
+    warning is logged, so an outage of Redis never refuses or stalls requests.
+    """
+
+    def __init__(self, url: str, *, prefix: str, per_minute: int, burst: int) -> None:
+        import redis
+
+        super().__init__(per_minute=per_minute, burst=burst)
+        self.prefix = prefix
+        self._redis = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+        self._script = self._redis.register_script(_BUCKET_SCRIPT)
+        self._warned = False
+
+    def _shared(self, caller: str, take: bool) -> tuple[bool, float] | None:
+        import redis
+
+        try:
+            allowed, tokens = self._script(
+                keys=[f"saring:ratelimit:{self.prefix}:{caller}"],
+                args=[self.rate, self.burst, time.time(), 1 if take else 0],
+            )
+        except redis.RedisError as exc:
+            if not self._warned:
+                self._warned = True
+                logging.getLogger("saring.service").warning(
+                    "rate limits: Redis unreachable, limits hold per process", extra={"error": type(exc).__name__}
+                )
+            return None
+        self._warned = False
+        return (True, 0.0) if int(allowed) else (False, (1.0 - float(tokens)) / self.rate)
+
+    def peek(self, caller: str) -> tuple[bool, float]:
+        if self.rate <= 0:
+            return True, 0.0
+        shared = self._shared(caller, take=False)
+        return shared if shared is not None else super().peek(caller)
+
+    def allow(self, caller: str) -> tuple[bool, float]:
+        if self.rate <= 0:
+            return True, 0.0
+        shared = self._shared(caller, take=True)
+        return shared if shared is not None else super().allow(caller)
+
+
+def rate_limiter(settings: Settings, *, prefix: str, per_minute: int, burst: int) -> RateLimiter:
+    """The shared limiter when `SARING_REDIS_URL` is set, else the in-process one."""
+    if settings.redis_url is not None:
+        return SharedRateLimiter(
+            settings.redis_url.get_secret_value(), prefix=prefix, per_minute=per_minute, burst=burst
+        )
+    return RateLimiter(per_minute=per_minute, burst=burst)
 
 
 def client_address(request: Request) -> str:

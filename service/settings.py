@@ -177,6 +177,8 @@ class Settings(BaseSettings):
     # wrong keys (API or sign-in) per client address; beyond: 429 for every key attempt from that address; 0 = off
     auth_failures_per_minute: int = Field(default=10, ge=0)
     auth_failures_burst: int = Field(default=20, ge=1)
+    # Redis for rate limits shared by every worker and replica (e.g. redis://127.0.0.1:6379/0); unset: per process
+    redis_url: SecretStr | None = None
     ui_session_hours: float = Field(default=8.0, gt=0.0, le=24 * 30)  # a sign-in lasts this long (or until logout)
     # days a screening's text is kept in the audit log; then title, text and author are purged (unset: kept)
     retention_days: int | None = Field(default=None, ge=1, le=36_500)
