@@ -184,6 +184,17 @@ class ScreeningRecord:
     text_purged_at: datetime | None = None
 
 
+def _paged(table: sa.Table, where: list[Any], order_by: tuple[Any, ...], limit: int, offset: int) -> Any:
+    """The rows of `table` matching `where`, in `order_by`, `limit` from `offset` (the listing pattern)."""
+    if limit < 0 or offset < 0:
+        raise InvalidInputError("limit and offset must not be negative")
+    return sa.select(table).where(*where).order_by(*order_by).limit(limit).offset(offset)
+
+
+def _count(table: sa.Table, where: list[Any]) -> Any:
+    return sa.select(sa.func.count()).select_from(table).where(*where)
+
+
 QueueOrder = Literal["newest", "oldest", "risk"]
 _QUEUE_ORDERS: dict[str, tuple[Any, ...]] = {
     "newest": (_screenings.c.created_at.desc(),),
@@ -397,19 +408,12 @@ class Store:
         self, match: ScreeningFilter | None = None, *, limit: int = 50, offset: int = 0
     ) -> ScreeningPage:
         """Audited screenings matching `match`, newest first, `limit` from `offset`."""
-        if limit < 0 or offset < 0:
-            raise InvalidInputError("limit and offset must not be negative")
         where = _screening_conditions(match or ScreeningFilter())
-        query = (
-            sa.select(_screenings)
-            .where(*where)
-            .order_by(_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        order = (_screenings.c.created_at.desc(), _screenings.c.screening_id.desc())
+        query = _paged(_screenings, where, order, limit, offset)
         with self._connect() as conn:
             items = [_screening_record(row) for row in conn.execute(query)]
-            total = conn.execute(sa.select(sa.func.count()).select_from(_screenings).where(*where)).scalar_one()
+            total = conn.execute(_count(_screenings, where)).scalar_one()
         return ScreeningPage(items=items, total=int(total))
 
     def purge_texts(self, *, before: datetime) -> int:
@@ -442,25 +446,17 @@ class Store:
         A screening counts as answered when a label or a skip names its screening id or the same text (hash). A
         screening whose text was purged is no longer in the queue: there is nothing left to read.
         """
-        if limit < 0 or offset < 0:
-            raise InvalidInputError("limit and offset must not be negative")
         if order not in _QUEUE_ORDERS:
             raise InvalidInputError(f"queue order must be one of {', '.join(_QUEUE_ORDERS)}")
-        query = (
-            sa.select(_screenings)
-            .where(*self._queue_conditions(kim_group, since))
-            .order_by(*_QUEUE_ORDERS[order], _screenings.c.screening_id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        order_by = (*_QUEUE_ORDERS[order], _screenings.c.screening_id.desc())
+        query = _paged(_screenings, self._queue_conditions(kim_group, since), order_by, limit, offset)
         with self._connect() as conn:
             return [_screening_record(row) for row in conn.execute(query)]
 
     def review_queue_count(self, *, kim_group: str | None = None, since: datetime | None = None) -> int:
         """How many screenings `review_queue` holds with these filters."""
-        query = sa.select(sa.func.count()).select_from(_screenings).where(*self._queue_conditions(kim_group, since))
         with self._connect() as conn:
-            return int(conn.execute(query).scalar_one())
+            return int(conn.execute(_count(_screenings, self._queue_conditions(kim_group, since))).scalar_one())
 
     @staticmethod
     def _queue_conditions(kim_group: str | None, since: datetime | None) -> list[Any]:
@@ -613,19 +609,11 @@ class Store:
 
     def list_labels(self, match: LabelFilter | None = None, *, limit: int = 50, offset: int = 0) -> LabelPage:
         """Labels matching `match`, newest first, `limit` from `offset`."""
-        if limit < 0 or offset < 0:
-            raise InvalidInputError("limit and offset must not be negative")
         where = _label_conditions(match or LabelFilter())
-        query = (
-            sa.select(_labels)
-            .where(*where)
-            .order_by(_labels.c.created_at.desc(), _labels.c.id.desc())
-            .limit(limit)
-            .offset(offset)
-        )
+        query = _paged(_labels, where, (_labels.c.created_at.desc(), _labels.c.id.desc()), limit, offset)
         with self._connect() as conn:
             items = [_label_record(row) for row in conn.execute(query)]
-            total = int(conn.execute(sa.select(sa.func.count()).select_from(_labels).where(*where)).scalar_one())
+            total = int(conn.execute(_count(_labels, where)).scalar_one())
             digests = list(dict.fromkeys(r.text_sha256 for r in items))
             conflicts = frozenset(conn.execute(_conflicted_texts(digests)).scalars()) if digests else frozenset()
         return LabelPage(items=items, total=total, conflicts=conflicts)
