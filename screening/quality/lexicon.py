@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from screening.resources import RESOURCE_DIR, load_root_words
 
@@ -47,29 +47,28 @@ def _adjacent(a: str, b: str) -> bool:
     return pa is not None and pb is not None and abs(pa[0] - pb[0]) <= 1 and abs(pa[1] - pb[1]) <= 1
 
 
-def edits1(word: str) -> set[str]:
-    """Every string one deletion, transposition, substitution or insertion of a letter away from `word`."""
+def edits1(word: str) -> list[str]:
+    """Every string one deletion, transposition (of two different letters), substitution or insertion of a
+    letter away from `word` (some more than once)."""
     splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
     deletes = [a + b[1:] for a, b in splits if b]
-    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1]
+    transposes = [a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]]
     replaces = [a + c + b[1:] for a, b in splits if b for c in ALPHABET if c != b[0]]
     inserts = [a + c + b for a, b in splits for c in ALPHABET]
-    return set(deletes + transposes + replaces + inserts)
+    return deletes + transposes + replaces + inserts
 
 
-def _edits_with_kind(word: str) -> Iterator[tuple[str, str]]:
-    """(candidate, kind) for the edits of `word`; kind says what the writer got wrong, which weighs the ranking."""
-    n = len(word)
-    for i in range(n):
-        yield word[:i] + word[i + 1 :], "extra"  # the writer typed a letter too many
-        if i + 1 < n and word[i] != word[i + 1]:
-            yield word[:i] + word[i + 1] + word[i] + word[i + 2 :], "swap"
-        for c in ALPHABET:
-            if c != word[i]:
-                yield word[:i] + c + word[i + 1 :], ("near" if _adjacent(c, word[i]) else "wrong")
-    for i in range(n + 1):
-        for c in ALPHABET:
-            yield word[:i] + c + word[i:], "missing"
+def edit_kind(word: str, candidate: str) -> str:
+    """What the writer of `word` got wrong if they meant `candidate` (one edit away); weighs the ranking."""
+    if len(candidate) < len(word):
+        return "extra"  # the writer typed a letter too many
+    if len(candidate) > len(word):
+        return "missing"
+    i = next(k for k, (a, b) in enumerate(zip(word, candidate, strict=True)) if a != b)
+    swapped = candidate[i : i + 2] == word[i + 1 : i + 2] + word[i : i + 1]
+    if swapped and candidate[i + 2 :] == word[i + 2 :]:
+        return "swap"
+    return "near" if _adjacent(candidate[i], word[i]) else "wrong"
 
 
 # log-odds of each kind of slip (deletions and swaps are what hurried typing produces most)
@@ -137,30 +136,37 @@ class Lexicon:
             return -math.log(rank + 50.0)
         return -math.log(len(self.rank) + 50.0) - 1.0  # known only through its root: rarer than any listed word
 
+    @cached_property
+    def suggestible(self) -> frozenset[str]:
+        """Words a suggestion may offer: common, standard and community-news words (not foreign ones)."""
+        return frozenset(self.rank) | self.standard | self.extra
+
     def suggest(self, word: str, *, limit: int = 3) -> list[str]:
         """Likely intended words for the unknown `word`, best first (may be empty)."""
-        scored: dict[str, float] = {}
-        fallback: list[tuple[str, str]] = []
-        for candidate, kind in _edits_with_kind(word):
-            if len(candidate) < 2:
-                continue
-            if candidate in self.rank or candidate in self.standard or candidate in self.extra:
-                score = self.frequency_score(candidate) + _KIND_PRIOR[kind]
-                if score > scored.get(candidate, -math.inf):
-                    scored[candidate] = score
-            elif kind != "wrong":
-                fallback.append((candidate, kind))
+        return list(self._suggestions(word, limit))
+
+    @cached_property
+    def _suggestions(self) -> Callable[[str, int], tuple[str, ...]]:
+        # names and habitual misspellings recur from one submission to the next: a third of unknown words need
+        # the affix analysis of every likely slip (about 2 ms a word)
+        return lru_cache(maxsize=20_000)(self._suggest)
+
+    def _suggest(self, word: str, limit: int) -> tuple[str, ...]:
+        candidates = [c for c in edits1(word) if len(c) >= 2]
+        known = self.suggestible.intersection(candidates)
+        scored = {c: self.frequency_score(c) + _KIND_PRIOR[edit_kind(word, c)] for c in known}
         if not scored:
             # derived forms missing from the lists ("menyelesaikn"): ask the affix analysis, on the likelier slips
-            for candidate, kind in fallback:
-                if candidate not in scored and self.root_of(candidate) is not None:
+            for candidate in dict.fromkeys(candidates):
+                kind = edit_kind(word, candidate)
+                if kind != "wrong" and self.root_of(candidate) is not None:
                     scored[candidate] = self.frequency_score(candidate) + _KIND_PRIOR[kind]
         for i in range(_MIN_ROOT, len(word) - 1):
             left, right = word[:i], word[i:]
             if left in self.rank and right in self.rank and len(right) >= 2:
                 score = self.frequency_score(left) + self.frequency_score(right) + 4.0
                 scored[f"{left} {right}"] = max(score, scored.get(f"{left} {right}", -math.inf))
-        return [w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]]
+        return tuple(w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
 _VOWELS = frozenset("aeiou")

@@ -6,7 +6,7 @@ import pytest
 from id_texts import KIM_TEXT, KIM_TITLE
 
 from screening.quality import assess_quality
-from screening.quality.lexicon import load_lexicon
+from screening.quality.lexicon import edit_kind, edits1, load_lexicon
 from screening.quality.spelling import check_spelling
 from screening.stemming import BoundedStemmer
 from screening.text import normalise
@@ -110,6 +110,28 @@ def test_suggestions_rank_the_frequent_word_first() -> None:
     assert lex.suggest("pembangnan")[0] == "pembangunan"
     assert lex.suggest("menyelesaikn")[0] == "menyelesaikan"
     assert lex.suggest("kegiatna")[0] == "kegiatan"  # two letters swapped
+
+
+@pytest.mark.parametrize(
+    ("written", "meant", "kind"),
+    [
+        ("rumahh", "rumah", "extra"),
+        ("ruma", "rumah", "missing"),
+        ("rumha", "rumah", "swap"),
+        ("rumsh", "rumah", "near"),  # s is beside a on the keyboard
+        ("rumph", "rumah", "wrong"),
+    ],
+)
+def test_each_candidate_says_what_kind_of_slip_it_undoes(written: str, meant: str, kind: str) -> None:
+    assert meant in edits1(written)
+    assert edit_kind(written, meant) == kind
+
+
+def test_a_suggestion_asked_again_is_the_same_and_not_shared_mutably() -> None:
+    lex = load_lexicon()
+    first = lex.suggest("pembangnan")
+    first.append("x")
+    assert lex.suggest("pembangnan") == first[:-1]
 
 
 @pytest.mark.parametrize("word", ["menyelesaikannya", "diperbaiki", "kesejahteraan", "bergotong", "memperhatikan"])
