@@ -57,15 +57,15 @@ def _word_grams(text: str, lo: int, hi: int) -> tuple[str, ...]:
     return tuple(grams)
 
 
-class TfidfTable:
-    """A fitted TF-IDF vectorizer as data: term -> column, IDF per column, n-gram range, char or word n-grams."""
+class TermIndex:
+    """The n-grams of one stream as ids of a vocabulary: shared by the tables that read that stream (the text
+    classifier and the ordinary-news gate), so each n-gram of a document is looked up once."""
 
-    def __init__(self, terms: Sequence[str], idf: np.ndarray, ngram_range: tuple[int, int], char: bool) -> None:
-        self.terms = list(terms)
-        self.vocabulary = {t: i for i, t in enumerate(self.terms)}
-        self.idf = np.asarray(idf, dtype=np.float64)
+    def __init__(self, terms: Sequence[str], ngram_range: tuple[int, int], char: bool) -> None:
+        self.vocabulary = {t: i for i, t in enumerate(terms)}
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.char = char
+        self._last: tuple[str, np.ndarray] | None = None  # the stream just indexed: the next table reads it too
         if char:
             vocab, lo, hi = self.vocabulary, self.ngram_range[0], self.ngram_range[1]
 
@@ -87,6 +87,40 @@ class TfidfTable:
 
             self._word_ids = lru_cache(maxsize=100_000)(word_ids)
 
+    def ids(self, text: str) -> np.ndarray:
+        """Id of every n-gram occurrence of `text` that is in the vocabulary."""
+        last = self._last
+        if last is not None and last[0] is text:
+            return last[1]
+        if self.char:
+            # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
+            parts = [self._word_ids(word) for word in text.split()]
+            found = np.concatenate(parts) if parts else _NO_IDS
+        else:
+            vocab = self.vocabulary
+            hits = [i for i in map(vocab.get, _word_grams(text, *self.ngram_range)) if i is not None]
+            found = np.asarray(hits, dtype=np.int64) if hits else _NO_IDS
+        self._last = (text, found)
+        return found
+
+
+class TfidfTable:
+    """A fitted TF-IDF vectorizer as data: term -> column, IDF per column, n-gram range, char or word n-grams."""
+
+    def __init__(self, terms: Sequence[str], idf: np.ndarray, ngram_range: tuple[int, int], char: bool) -> None:
+        self.terms = list(terms)
+        self.idf = np.asarray(idf, dtype=np.float64)
+        self.index = TermIndex(self.terms, ngram_range, char)
+        self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
+
+    @property
+    def ngram_range(self) -> tuple[int, int]:
+        return self.index.ngram_range
+
+    @property
+    def char(self) -> bool:
+        return self.index.char
+
     @classmethod
     def from_vectorizer(cls, vectorizer: Any) -> TfidfTable:
         terms = [""] * len(vectorizer.vocabulary_)
@@ -99,13 +133,11 @@ class TfidfTable:
 
     def ids(self, text: str) -> np.ndarray:
         """Column of every n-gram occurrence of `text` that is in the vocabulary."""
-        if self.char:
-            # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
-            parts = [self._word_ids(word) for word in text.split()]
-            return np.concatenate(parts) if parts else _NO_IDS
-        vocab = self.vocabulary
-        found = [i for i in map(vocab.get, _word_grams(text, *self.ngram_range)) if i is not None]
-        return np.asarray(found, dtype=np.int64) if found else _NO_IDS
+        found = self.index.ids(text)
+        if self.columns is None:
+            return found
+        columns = self.columns[found]
+        return columns[columns >= 0]
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the L2-normalised sublinear TF-IDF row of `text`."""
@@ -115,6 +147,19 @@ class TfidfTable:
         if norm > 0:
             values /= norm
         return cols, values
+
+
+def share_terms(first: TfidfTable, second: TfidfTable) -> None:
+    """Let two tables of one stream look n-grams up in one vocabulary (the union of theirs)."""
+    if first.ngram_range != second.ngram_range or first.char != second.char:
+        return
+    known = first.index.vocabulary
+    union = first.terms + [t for t in second.terms if t not in known]
+    index = TermIndex(union, first.ngram_range, first.char)
+    first.columns = np.concatenate([np.arange(len(first), dtype=np.int64), np.full(len(union) - len(first), -1)])
+    second.columns = np.full(len(union), -1, dtype=np.int64)
+    second.columns[[index.vocabulary[t] for t in second.terms]] = np.arange(len(second), dtype=np.int64)
+    first.index = second.index = index
 
 
 @dataclass
@@ -157,6 +202,11 @@ class GenreScorer:
     trained_on: str
     oof_metrics: dict[str, Any] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.gate is not None:
+            for stream in STREAMS:
+                share_terms(self.text.tables[stream], self.gate.tables[stream])
+
 
 @dataclass(frozen=True)
 class Scores:
@@ -180,6 +230,7 @@ class CompiledModel:
         self.rules = rules
         self.params = params
         self._stopwords = load_stopwords()
+        self._readable_masks: dict[int, np.ndarray] = {}
 
     @property
     def ruleset_version(self) -> str:
@@ -221,11 +272,11 @@ class CompiledModel:
         contributions: dict[str, float] = {}
         cols, values = scores.text_rows[0]  # the word block: readable terms
         words = gs.text.tables["word"].terms
-        weight = float(gs.combiner_coef[0])
-        for j, v in zip(cols.tolist(), values.tolist(), strict=True):
-            term = words[j]
-            if self._shown(term):
-                contributions[term] = v * float(gs.text.coef[j]) * weight
+        keep = self._readable(gs)[cols]
+        cols, values = cols[keep], values[keep]
+        if cols.size:
+            shares = values * gs.text.coef[cols] * float(gs.combiner_coef[0])
+            contributions.update(zip([words[j] for j in cols.tolist()], shares.tolist(), strict=True))
         if scores.cues is not None:
             n_style = len(STYLE_FEATURES)
             for name, value, coef in zip(
@@ -238,6 +289,14 @@ class CompiledModel:
             contributions[GATE_TERM] = math.log(max(discount, 1e-12))
         ranked = sorted(contributions.items(), key=lambda kv: abs(kv[1]), reverse=True)[:top_k]
         return [TermContribution(term=k, contribution=round(v, 4)) for k, v in ranked if abs(v) > 1e-6]
+
+    def _readable(self, gs: GenreScorer) -> np.ndarray:
+        """Per column of the genre's word block: whether its term may be shown as evidence (computed once)."""
+        mask = self._readable_masks.get(id(gs))
+        if mask is None:
+            mask = np.fromiter((self._shown(t) for t in gs.text.tables["word"].terms), dtype=bool)
+            self._readable_masks[id(gs)] = mask
+        return mask
 
     def _shown(self, term: str) -> bool:
         parts = term.split()

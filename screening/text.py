@@ -173,8 +173,16 @@ def word_count(doc: NormalisedText) -> int:
 
     A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written.
     """
-    spans = {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text)}
+    spans = {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}
     return len(spans)
+
+
+_ALNUM_RE = re.compile(r"[^\W_]")  # a letter or digit: str.isalnum for one character
+
+
+def has_alnum(text: str) -> bool:
+    """Whether `text` has a letter or a digit (most words are nothing else, which `isalnum` answers in C)."""
+    return text.isalnum() or _ALNUM_RE.search(text) is not None
 
 
 def capitals_share(text: str) -> float:

@@ -19,7 +19,7 @@ from typing import Any
 
 from screening.quality.common import PLACEHOLDERS
 from screening.resources import RESOURCE_DIR
-from screening.text import NormalisedText, normalise
+from screening.text import NormalisedText, has_alnum, normalise
 
 MODEL_PATH = RESOURCE_DIR / "clickbait_model.json"
 NGRAMS = (1, 2)
@@ -29,7 +29,7 @@ C = 1.0
 
 def headline_terms(doc: NormalisedText) -> list[tuple[str, int, int]]:
     """The word 1-2-grams of a normalised headline, each with the original span it covers."""
-    words = [t for t in doc.tokens if t.text not in PLACEHOLDERS and any(c.isalnum() for c in t.text)]
+    words = [t for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)]
     terms = [(t.text, t.start, t.end) for t in words]
     terms += [(f"{a.text} {b.text}", a.start, b.end) for a, b in zip(words, words[1:], strict=False)]
     return terms
