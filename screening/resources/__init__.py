@@ -109,6 +109,21 @@ def load_root_words() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
+def load_stem_table() -> dict[str, str]:
+    """Frequent word -> its Sastrawi stem, precomputed (``stems_id.tsv``; empty when the file is absent)."""
+    path = RESOURCE_DIR / "stems_id.tsv"
+    if not path.exists():
+        return {}
+    table: dict[str, str] = {}
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith("#"):
+                word, _, stem = line.rstrip("\n").partition("\t")
+                table[word] = stem
+    return table
+
+
+@lru_cache(maxsize=1)
 def load_slang_map() -> dict[str, str]:
     """Slang -> standard form. Lexicon keys that are standard root words are left alone."""
     roots = load_root_words()
