@@ -44,10 +44,10 @@ def assess_headline(
     *,
     title_doc: NormalisedText,
     title_matches: Sequence[RuleMatch],
-    doc: NormalisedText | None = None,
-    stemmer: BoundedStemmer | None = None,
+    body: NormalisedText,
+    stemmer: BoundedStemmer,
 ) -> tuple[int, list[QualityFinding]]:
-    """Headline sub-score and findings. With the body `doc` (and a `stemmer`), the lead is checked too."""
+    """Headline sub-score and findings; the normalised `body` is read for its lead."""
     findings: list[QualityFinding] = []
     stripped = title.strip()
     if not stripped:
@@ -110,10 +110,10 @@ def assess_headline(
                 origin="clickbait_model",
             )
         )
-    if doc is not None and stemmer is not None and doc.tokens:
+    if body.tokens:
         keys = _key_words(title_doc)
         if len(keys) >= 2:
-            lead = _lead_stems(doc, stemmer)
+            lead = _lead_stems(body, stemmer)
             missing = [k for k in keys if k[0] not in lead and stemmer.stem(k[0]) not in lead]
             if len(missing) > len(keys) / 2:
                 score -= 15
