@@ -58,6 +58,7 @@ from screening.training.train import (
 )
 
 LABELS_SOURCE = "editor-labels"
+Comparison = dict[str, dict[str, dict[str, float | None]]]  # genre -> metric -> reference, candidate, delta
 COMPARED_METRICS = ("macro_f1", "roc_auc")
 LOCK_NAME = ".retrain.lock"
 STALE_TEMP_SECONDS = 3600.0  # a `.tmp-*` directory this old belongs to no live writer
@@ -116,7 +117,7 @@ class RetrainReport:
     reasons: list[str]
     previous_version: str | None
     new_version: str | None = None
-    comparison: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
+    comparison: Comparison = field(default_factory=dict)
     holdout: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     contradicting_labels: list[dict[str, Any]] = field(default_factory=list)
@@ -205,9 +206,9 @@ def holdout_split(
 
 def compare_holdout_metrics(
     reference: dict[str, Any], candidate: dict[str, Any], margin: float
-) -> tuple[dict[str, dict[str, dict[str, float | None]]], list[str]]:
+) -> tuple[Comparison, list[str]]:
     """Per genre and metric: reference, candidate and delta; plus a reason for every drop larger than `margin`."""
-    comparison: dict[str, dict[str, dict[str, float | None]]] = {}
+    comparison: Comparison = {}
     failures: list[str] = []
     for genre in GENRES:
         ref, cand = reference["by_genre"].get(genre), candidate["by_genre"].get(genre)
@@ -302,6 +303,19 @@ def retrain(
     return report
 
 
+@dataclass(frozen=True)
+class _Analysed:
+    """The rows of one retrain analysed once, their near-duplicate groups and the hold-out split."""
+
+    engine: RuleEngine
+    docs: list[Doc]
+    groups: np.ndarray
+    train: np.ndarray
+    hold: np.ndarray
+    is_label: np.ndarray  # per row: it comes from the editors' labels
+    through_id: int  # the last label the current recipe was trained with (-1: none)
+
+
 class _Retrain:
     """One retrain run, step by step (see the module docstring)."""
 
@@ -348,65 +362,20 @@ class _Retrain:
         return RetrainReport(outcome, reasons, self.previous, data=self.data_info, **kwargs)
 
     def run(self, activate: Callable[[str], object] | None) -> RetrainReport:
-        options = self.options
         conflicts = self.label_rows.conflicts
         notes = (
             [f"{len(conflicts)} labelled texts left out: their editors disagree (settle them in the queue)"]
             if conflicts
             else []
         )
-        if (
-            not options.force
-            and self.previous is not None
-            and self.recorded.get("base_sha256") == self.data_info["base_sha256"]
-            and self.recorded.get("labels_sha256") == self.data_info["labels_sha256"]
-        ):
-            return self._report("unchanged", ["no base data or label changed since the current model", *notes])
-        if not self.label_rows.rows and not options.force:
-            return self._report("unchanged", ["no editor labels to train with", *notes])
-
-        rows = self.rows
-        self.say(f"{len(rows) - len(self.label_rows.rows)} base rows + {len(self.label_rows.rows)} editor labels")
-        engine = self.current.rules if self.current is not None else RuleEngine.from_file()
-        docs = analyse_rows(rows, Analyser(engine))
-        groups = near_duplicate_groups([r.text for r in rows], source_urls=[r.source_url for r in rows])
-        train, hold = holdout_split(rows, docs, fraction=options.holdout_fraction, seed=options.seed, groups=groups)
-        through = self.recorded.get("labels_through_id")
-        through_id = int(through) if through is not None else -1  # labels the current recipe was trained with
-        is_label = np.asarray([r.source.startswith(LABELS_SOURCE) for r in rows])
-
-        def fit(indices: Sequence[int] | np.ndarray) -> CompiledModel:
-            idx = np.asarray(indices, dtype=int)
-            model, _ = fit_model([rows[i] for i in idx], params=self.params, rules=engine, groups=groups[idx])
-            return compile_model(model)
-
-        ref_train = [i for i in train if not is_label[i] or _label_id(rows[i]) <= through_id]
-        self.say(f"training the reference (current recipe) on {len(ref_train)} rows")
-        reference = fit(ref_train)
-        self.say(f"training the candidate on {len(train)} rows")
-        candidate = fit(train)
-        hold_rows, hold_docs = [rows[i] for i in hold], [docs[i] for i in hold]
-        self.say(f"comparing on {len(hold_rows)} held-out rows")
-        ref_metrics = evaluate_docs(reference, hold_rows, hold_docs)
-        cand_metrics = evaluate_docs(candidate, hold_rows, hold_docs)
-        comparison, failures = compare_holdout_metrics(ref_metrics, cand_metrics, options.margin)
-        holdout_info: dict[str, Any] = {
-            "n": len(hold_rows),
-            "n_labels": int(is_label[hold].sum()),
-            "seed": options.seed,
-            "fraction": options.holdout_fraction,
-            "reference": _brief(ref_metrics),
-            "candidate": _brief(cand_metrics),
-        }
+        unchanged = self._nothing_to_train_with()
+        if unchanged is not None:
+            return self._report("unchanged", [unchanged, *notes])
+        analysed = self._analyse()
+        comparison, failures, holdout_info = self._compare(analysed)
         if failures:
             return self._report("kept", failures + notes, comparison=comparison, holdout=holdout_info)
-
-        new = [i for i in range(len(rows)) if is_label[i] and _label_id(rows[i]) > through_id]
-        contradicting = (
-            contradicting_labels(self.current, [rows[i] for i in new], [docs[i] for i in new])
-            if self.current is not None
-            else []
-        )
+        new, contradicting = self._contradicting_new_labels(analysed)
         if len(contradicting) >= HOLD_MIN_CONTRADICTIONS and len(contradicting) >= HOLD_MIN_SHARE * max(len(new), 1):
             reason = (
                 f"{len(contradicting)} of {len(new)} new labels contradict the current model flatly "
@@ -419,35 +388,110 @@ class _Retrain:
                 holdout=holdout_info,
                 contradicting_labels=contradicting,
             )
-        reasons = [f"every genre within margin {options.margin:.3f} of the current recipe on the hold-out", *notes]
-        if options.dry_run:
+        reasons = [f"every genre within margin {self.options.margin:.3f} of the current recipe on the hold-out", *notes]
+        if self.options.dry_run:
             return self._report("dry_run", reasons, comparison=comparison, holdout=holdout_info)
+        version = self._store_final(analysed, comparison, holdout_info)
+        self.say(f"stored and verified {version}; activating")
+        (activate or self.registry.activate)(version)
+        return RetrainReport(
+            "promoted", reasons, self.previous, version, comparison, holdout_info, self.data_info, contradicting
+        )
 
+    def _nothing_to_train_with(self) -> str | None:
+        """Why there is nothing to retrain with (data and labels as the current model had them, or no labels)."""
+        if (
+            not self.options.force
+            and self.previous is not None
+            and self.recorded.get("base_sha256") == self.data_info["base_sha256"]
+            and self.recorded.get("labels_sha256") == self.data_info["labels_sha256"]
+        ):
+            return "no base data or label changed since the current model"
+        if not self.label_rows.rows and not self.options.force:
+            return "no editor labels to train with"
+        return None
+
+    def _analyse(self) -> _Analysed:
+        """Analyse every row with the current rule set, group near-duplicates and split off the hold-out (step 2)."""
+        rows = self.rows
+        self.say(f"{len(rows) - len(self.label_rows.rows)} base rows + {len(self.label_rows.rows)} editor labels")
+        engine = self.current.rules if self.current is not None else RuleEngine.from_file()
+        docs = analyse_rows(rows, Analyser(engine))
+        groups = near_duplicate_groups([r.text for r in rows], source_urls=[r.source_url for r in rows])
+        train, hold = holdout_split(
+            rows, docs, fraction=self.options.holdout_fraction, seed=self.options.seed, groups=groups
+        )
+        through = self.recorded.get("labels_through_id")
+        return _Analysed(
+            engine,
+            docs,
+            groups,
+            train,
+            hold,
+            is_label=np.asarray([r.source.startswith(LABELS_SOURCE) for r in rows]),
+            through_id=int(through) if through is not None else -1,
+        )
+
+    def _fit(self, a: _Analysed, indices: Sequence[int] | np.ndarray) -> CompiledModel:
+        idx = np.asarray(indices, dtype=int)
+        model, _ = fit_model([self.rows[i] for i in idx], params=self.params, rules=a.engine, groups=a.groups[idx])
+        return compile_model(model)
+
+    def _compare(self, a: _Analysed) -> tuple[Comparison, list[str], dict[str, Any]]:
+        """Reference and candidate fitted on the training part and scored on the hold-out (steps 3 and 4):
+        (comparison, reasons the candidate is worse, what the hold-out was)."""
+        rows, train, hold = self.rows, a.train, a.hold
+        ref_train = [i for i in train if not a.is_label[i] or _label_id(rows[i]) <= a.through_id]
+        self.say(f"training the reference (current recipe) on {len(ref_train)} rows")
+        reference = self._fit(a, ref_train)
+        self.say(f"training the candidate on {len(train)} rows")
+        candidate = self._fit(a, train)
+        hold_rows, hold_docs = [rows[i] for i in hold], [a.docs[i] for i in hold]
+        self.say(f"comparing on {len(hold_rows)} held-out rows")
+        ref_metrics = evaluate_docs(reference, hold_rows, hold_docs)
+        cand_metrics = evaluate_docs(candidate, hold_rows, hold_docs)
+        comparison, failures = compare_holdout_metrics(ref_metrics, cand_metrics, self.options.margin)
+        holdout_info: dict[str, Any] = {
+            "n": len(hold_rows),
+            "n_labels": int(a.is_label[hold].sum()),
+            "seed": self.options.seed,
+            "fraction": self.options.holdout_fraction,
+            "reference": _brief(ref_metrics),
+            "candidate": _brief(cand_metrics),
+        }
+        return comparison, failures, holdout_info
+
+    def _contradicting_new_labels(self, a: _Analysed) -> tuple[list[int], list[dict[str, Any]]]:
+        """The labels the current model has not seen, and those of them it contradicts flatly (step 5)."""
+        rows = self.rows
+        new = [i for i in range(len(rows)) if a.is_label[i] and _label_id(rows[i]) > a.through_id]
+        if self.current is None:
+            return new, []
+        return new, contradicting_labels(self.current, [rows[i] for i in new], [a.docs[i] for i in new])
+
+    def _store_final(self, a: _Analysed, comparison: Comparison, holdout_info: dict[str, Any]) -> str:
+        """Fit the final model on all rows and store it, not yet active (step 6); its version."""
+        rows = self.rows
         self.say(f"training the final model on all {len(rows)} rows")
-        final = fit(range(len(rows)))
+        final = self._fit(a, range(len(rows)))
         index = build_known_hoax_index(rows, read_known_hoax_entries(self.training_data_dir))
         extra = {
             "retrain": {
                 **self.data_info,
                 "previous_version": self.previous,
-                "margin": options.margin,
+                "margin": self.options.margin,
                 "comparison": comparison,
                 "holdout": holdout_info,
                 "at": datetime.now(UTC).isoformat(),
             }
         }
-        version = self.registry.save(
+        return self.registry.save(
             final,
             training_rows=rows,
             data_sources=self.data_info["sources"],
             known_hoaxes=index,
             extra=extra,
             activate=False,
-        )
-        self.say(f"stored and verified {version}; activating")
-        (activate or self.registry.activate)(version)
-        return RetrainReport(
-            "promoted", reasons, self.previous, version, comparison, holdout_info, self.data_info, contradicting
         )
 
 
