@@ -21,18 +21,14 @@ on either. The comparison is therefore between two models trained the same way o
      temporary directory, fsyncs, renames and verifies it), and only then activated through `activate`.
 
 Crash safety: nothing is activated before the stored version verifies, so a killed retrain leaves the current
-model active and either no new version or a complete one. One retrain runs at a time per registry (an advisory
-file lock), and stale `.tmp-*` directories left by killed runs are removed on the next retrain.
+model active and either no new version or a complete one. One retrain runs at a time per registry (the registry's
+advisory file lock), and the registry's temporaries left by killed runs are removed on the next retrain.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -60,8 +56,6 @@ from screening.training.train import (
 LABELS_SOURCE = "editor-labels"
 Comparison = dict[str, dict[str, dict[str, float | None]]]  # genre -> metric -> reference, candidate, delta
 COMPARED_METRICS = ("macro_f1", "roc_auc")
-LOCK_NAME = ".retrain.lock"
-STALE_TEMP_SECONDS = 3600.0  # a `.tmp-*` directory this old belongs to no live writer
 # A new label "contradicts the current model flatly" when its text scores at least this far from the label.
 FLAT_CONTRADICTION = 0.9
 HOLD_MIN_CONTRADICTIONS = 5  # ... and the candidate is held when at least this many new labels do
@@ -236,44 +230,6 @@ def contradicting_labels(
     return out
 
 
-@contextmanager
-def registry_lock(registry: ModelRegistry) -> Iterator[None]:
-    """One retrain per registry at a time (across processes); released by the OS if the process dies."""
-    registry.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(registry.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RetrainInProgressError(f"another retrain is running on {registry.root}") from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temp_dirs(registry: ModelRegistry, *, older_than_s: float = STALE_TEMP_SECONDS) -> list[str]:
-    """Delete `.tmp-*` version directories and `.ACTIVE.*` pointer files left by killed writers; returns names.
-
-    The registry never lists or loads them; only entries older than `older_than_s` go, so a live writer's stay.
-    """
-    removed: list[str] = []
-    if not registry.root.is_dir():
-        return removed
-    cutoff = time.time() - older_than_s
-    for path in [*registry.root.glob(".tmp-*"), *registry.root.glob(".ACTIVE.*")]:
-        try:
-            if path.stat().st_mtime >= cutoff:
-                continue
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-            removed.append(path.name)
-        except OSError:
-            continue
-    return removed
-
-
 def retrain(
     registry: ModelRegistry,
     training_data_dir: Path,
@@ -294,8 +250,8 @@ def retrain(
         if progress is not None:
             progress(message)
 
-    with registry_lock(registry):
-        removed = remove_stale_temp_dirs(registry)
+    with registry.retrain_lock():
+        removed = registry.remove_stale_temp()
         if removed:
             say(f"removed {len(removed)} stale temporary directories")
         report = _Retrain(registry, Path(training_data_dir), labels, options, say).run(activate)
