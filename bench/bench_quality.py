@@ -2,10 +2,10 @@
 
 Rows (ms per article, best mean of several rounds, and the ratio to `normalise()` timed in the same run):
 
-- the quality score as the analysed document calls it: normalised title and body, places, genre, title rule
-  matches and a warm stemmer handed in;
-- the same plus what it no longer computes itself (finding the places, normalising the title), for a like-for-like
-  comparison with the code before;
+- the quality score of a document analysed beforehand (normalised title and body, places, genre, title rule
+  matches, language) with the analyser's warm stemmer, as the screener calls it;
+- the same plus the analysis itself (which also stems, finds the body's rules and the language, and builds the
+  classifier's streams, all shared with the rest of screening);
 - the code before (``screening/quality.py`` at ``--before``, read from git), as the screener called it; skipped
   when git or that revision is not available.
 
@@ -30,10 +30,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_rules import ARTICLE, TITLE  # noqa: E402
 
-from screening.places import find_places  # noqa: E402
+from screening.doc import default_analyser  # noqa: E402
 from screening.quality import assess_quality  # noqa: E402
-from screening.rules import RuleEngine  # noqa: E402
-from screening.stemming import BoundedStemmer  # noqa: E402
 from screening.text import normalise  # noqa: E402
 
 LOADERS = {
@@ -87,45 +85,26 @@ def main() -> None:
     parser.add_argument("--before", default="b24fab3", help="git revision of the quality code to compare with")
     args = parser.parse_args()
 
-    engine = RuleEngine.from_file()
-    stemmer = BoundedStemmer()
-    doc, title_doc = normalise(ARTICLE), normalise(TITLE)
-    places = find_places(ARTICLE)
-    matches = engine.match(title_doc)
+    analyser = default_analyser()
+    stemmer = analyser.stemmer
+    analysed = analyser.analyse_text(ARTICLE, TITLE)
+    doc, matches = analysed.body, list(analysed.title_rules)
 
-    def quality_given_inputs() -> None:
-        assess_quality(
-            TITLE,
-            ARTICLE,
-            doc,
-            title_doc=title_doc,
-            places=places,
-            kind="article",
-            title_matches=matches,
-            stemmer=stemmer,
-        )
+    def quality_of_analysed() -> None:
+        assess_quality(analysed, stemmer=stemmer)
 
-    def quality_with_its_old_inputs() -> None:
-        assess_quality(
-            TITLE,
-            ARTICLE,
-            doc,
-            title_doc=normalise(TITLE),
-            places=find_places(ARTICLE),
-            kind="article",
-            title_matches=matches,
-            stemmer=stemmer,
-        )
+    def analysis_and_quality() -> None:
+        assess_quality(analyser.analyse_text(ARTICLE, TITLE), stemmer=stemmer)
 
     before = code_before(args.before)
-    quality_given_inputs()  # loads word lists, model, region names and the stems once
+    quality_of_analysed()  # loads word lists, model, region names and the stems once
     if before is not None:
         before.assess_quality(TITLE, ARTICLE, doc, stemmer=stemmer, title_matches=matches)
 
     base = best_of(lambda: normalise(ARTICLE), repeat=args.repeat)
     rows = [
-        ("quality, inputs handed in", best_of(quality_given_inputs, repeat=args.repeat)),
-        ("quality + places + title normalised", best_of(quality_with_its_old_inputs, repeat=args.repeat)),
+        ("quality of the analysed document", best_of(quality_of_analysed, repeat=args.repeat)),
+        ("analysis + quality", best_of(analysis_and_quality, repeat=args.repeat)),
     ]
     if before is not None:
         old = before.assess_quality

@@ -116,17 +116,7 @@ def main() -> None:
         "score (classifier, combiner, gate)": lambda: model.score_one(screener.analyse(doc.submission)),
         "explain": lambda: model.explain(doc, scores),
         "known-hoax search": lambda: screener.known_hoaxes.search(doc.body, k=3) if screener.known_hoaxes else None,
-        "quality": lambda: assess_quality(
-            doc.submission.title,
-            doc.submission.text,
-            doc.body,
-            title_doc=doc.title,
-            places=doc.places,
-            kind=doc.genre,
-            title_matches=doc.title_rules,
-            stemmer=screener.analyser.stemmer,
-            words=doc.n_words,
-        ),
+        "quality": lambda: assess_quality(doc, stemmer=screener.analyser.stemmer),
     }
     print("steps of the full result (score includes analyse):")
     for name, step in steps.items():

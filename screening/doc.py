@@ -1,6 +1,6 @@
 """One analysed document per submission: every component reads it, none recomputes it.
 
-    analyser = Analyser(RuleEngine.from_file())
+    analyser = Analyser(RuleEngine.from_file())  # or default_analyser(): the bundled rule set, cached
     doc = analyser.analyse(Submission(text="...", title="..."))
     doc.genre, doc.body.tokens, doc.rules, doc.places, doc.style, doc.language
 
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from screening.language import LanguageGuess, detect_language
@@ -157,6 +158,13 @@ class Analyser:
 
     def analyse_text(self, text: str, title: str = "") -> Doc:
         return self.analyse(Submission(text=text, title=title))
+
+
+@lru_cache(maxsize=1)
+def default_analyser() -> Analyser:
+    """An analyser with the bundled rule set, for using a component on its own (a notebook, a benchmark, a
+    test); screening analyses with its model's own rule set (`Screener.analyser`)."""
+    return Analyser(RuleEngine.from_file())
 
 
 def _cue_stems(rules: RuleEngine, stemmer: BoundedStemmer, function_words: frozenset[str]) -> frozenset[str]:

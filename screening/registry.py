@@ -9,6 +9,8 @@ Layout under the registry root:
     <version>/metadata.json        version, data hashes and counts, metrics, library versions, file sha256s
     ACTIVE                         the active version's name (replaced atomically with os.replace)
     activations.jsonl              append-only log of activations and rollbacks
+    .retrain.lock                  held by the one retrain that may run on this registry at a time
+    .tmp-* and .ACTIVE.*           a version or a pointer being written (left behind only by a killed writer)
 
 Model files are data, not code: arrays are read with ``allow_pickle=False`` and everything else is JSON, so
 loading a version runs nothing it contains. A version is verified by its behaviour, not by library version
@@ -23,6 +25,7 @@ unloadable with the reason; it never breaks the listing, activation or rollback 
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -30,8 +33,10 @@ import platform
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata as importlib_metadata
@@ -42,7 +47,7 @@ import numpy as np
 
 from screening.data import LabelledText, data_hash
 from screening.doc import Analyser
-from screening.errors import ModelArtifactError
+from screening.errors import ModelArtifactError, RetrainInProgressError
 from screening.known_hoaxes import KnownHoaxIndex
 from screening.model import MODEL_FORMAT
 from screening.scorer import CompiledModel, score_matrix
@@ -54,6 +59,10 @@ REFERENCES_NAME = "references.json"
 METADATA_NAME = "metadata.json"
 ACTIVE_NAME = "ACTIVE"
 LOG_NAME = "activations.jsonl"
+LOCK_NAME = ".retrain.lock"
+TEMP_PREFIX = ".tmp-"  # a version directory being written
+POINTER_TEMP_PREFIX = f".{ACTIVE_NAME}."  # an ACTIVE pointer being written
+STALE_TEMP_SECONDS = 3600.0  # a temporary entry this old belongs to no live writer
 FORMAT_VERSION = 2  # 1 was a pickle (model.joblib), which this library no longer loads
 REFERENCE_TOLERANCE = 1e-9
 VERSION_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -341,7 +350,7 @@ class ModelRegistry:
         created = datetime.now(UTC)
         digest = data_hash(training_rows)
         version = f"{created.strftime('%Y%m%dT%H%M%S')}-{digest[:8]}-{uuid.uuid4().hex[:4]}"
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        tmp = Path(tempfile.mkdtemp(prefix=TEMP_PREFIX, dir=self.root))
         try:
             arrays, description = model.to_arrays()
             _write_arrays(tmp / MODEL_ARRAYS, arrays)
@@ -395,7 +404,7 @@ class ModelRegistry:
         self._point_to(version, kind="activate")
 
     def _point_to(self, version: str, *, kind: str) -> None:
-        pointer_tmp = self.root / f".{ACTIVE_NAME}.{uuid.uuid4().hex}"
+        pointer_tmp = self.root / f"{POINTER_TEMP_PREFIX}{uuid.uuid4().hex}"
         pointer_tmp.write_text(version + "\n", "utf-8")
         with open(pointer_tmp, "rb") as f:
             os.fsync(f.fileno())
@@ -451,3 +460,40 @@ class ModelRegistry:
             self._point_to(candidate, kind="rollback")
             return candidate
         raise ModelArtifactError("tidak ada versi model sebelumnya yang dapat dimuat untuk dikembalikan")
+
+    # -- housekeeping -----------------------------------------------------------------------------
+    @contextmanager
+    def retrain_lock(self) -> Iterator[None]:
+        """One retrain per registry at a time (across processes); released by the OS if the process dies."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise RetrainInProgressError(f"another retrain is running on {self.root}") from None
+            yield
+        finally:
+            os.close(fd)
+
+    def remove_stale_temp(self, *, older_than_s: float = STALE_TEMP_SECONDS) -> list[str]:
+        """Delete version directories and ACTIVE pointers left half-written by killed writers; returns names.
+
+        They are never listed or loaded; only entries older than `older_than_s` go, so a live writer's stay.
+        """
+        removed: list[str] = []
+        if not self.root.is_dir():
+            return removed
+        cutoff = time.time() - older_than_s
+        for path in [*self.root.glob(f"{TEMP_PREFIX}*"), *self.root.glob(f"{POINTER_TEMP_PREFIX}*")]:
+            try:
+                if path.stat().st_mtime >= cutoff:
+                    continue
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+                removed.append(path.name)
+            except OSError:
+                continue
+        return removed

@@ -124,19 +124,7 @@ class Screener:
         similar = self.known_hoaxes.search(doc.body, k=3) if self.known_hoaxes is not None else []
         decision, notices = self.policy.decide(hoax_risk, thresholds=limits, similar=similar, language=doc.language)
         submission = doc.submission
-        quality = assess_quality(
-            submission.title,
-            submission.text,
-            doc.body,
-            title_doc=doc.title,
-            places=doc.places,
-            kind=genre,
-            title_matches=doc.title_rules,
-            stemmer=self.analyser.stemmer,
-            author=submission.author,
-            language="id" if doc.language.code in ("id", "und") else doc.language.code,
-            words=doc.n_words,
-        )
+        quality = assess_quality(doc, stemmer=self.analyser.stemmer)
         return ScreenResult(
             screening_id=uuid.uuid4().hex,
             text_sha256=text_sha256(submission.text),

@@ -18,6 +18,8 @@ CLICKBAIT_THRESHOLD = 0.5
 LEAD_WORDS = 60
 _PARAGRAPH_RE = re.compile(r"\n\s*\n|\n")
 
+Check = tuple[int, list[QualityFinding]]  # one check's penalty and its findings
+
 
 def _key_words(doc: NormalisedText) -> list[tuple[str, int, int]]:
     stopwords = load_stopwords()
@@ -44,46 +46,66 @@ def assess_headline(
     *,
     title_doc: NormalisedText,
     title_matches: Sequence[RuleMatch],
-    doc: NormalisedText | None = None,
-    stemmer: BoundedStemmer | None = None,
+    body: NormalisedText,
+    stemmer: BoundedStemmer,
 ) -> tuple[int, list[QualityFinding]]:
-    """Headline sub-score and findings. With the body `doc` (and a `stemmer`), the lead is checked too."""
-    findings: list[QualityFinding] = []
+    """Headline sub-score and findings; the normalised `body` is read for its lead."""
     stripped = title.strip()
     if not stripped:
         return 0, [finding("headline", "Judul kosong.", "Tulis judul singkat yang menyebut inti berita.", None, title)]
-    score = 100
-    n_words = word_count(title_doc)
     whole = (title.find(stripped[0]), title.find(stripped[0]) + len(stripped))
+    cues = _rule_cues(title, title_matches)
+    cue_spans = [(f.span.start, f.span.end) for f in cues[1] if f.span is not None]
+    checks = [
+        _length(title, title_doc, whole),
+        _capitals(title, whole),
+        cues,
+        _clickbait(title, title_doc, whole, cue_spans),
+    ]
+    if body.tokens:
+        checks.append(_lead(title, title_doc, body, stemmer))
+    findings = [f for _, found in checks for f in found]
+    return max(100 - sum(penalty for penalty, _ in checks), 0), findings
+
+
+def _length(title: str, title_doc: NormalisedText, whole: tuple[int, int]) -> Check:
+    """Too short or too long a headline."""
+    n_words = word_count(title_doc)
     if n_words < 4:
-        score -= 25
-        findings.append(
+        return 25, [
             finding("headline", "Judul terlalu pendek.", "Gunakan 6-14 kata yang menyebut inti berita.", whole, title)
-        )
-    elif n_words > 20:
-        score -= 20
-        findings.append(finding("headline", "Judul terlalu panjang.", "Ringkas judul menjadi 6-14 kata.", whole, title))
+        ]
+    if n_words > 20:
+        return 20, [finding("headline", "Judul terlalu panjang.", "Ringkas judul menjadi 6-14 kata.", whole, title)]
+    return 0, []
+
+
+def _capitals(title: str, whole: tuple[int, int]) -> Check:
+    """A headline in capitals throughout (judged here with a headline's own threshold)."""
     cased = sum(map(str.isupper, title)) + sum(map(str.islower, title))
-    if cased >= 8 and capitals_share(title) > 0.8:
-        score -= 30
-        findings.append(
-            finding(
-                "headline",
-                "Judul ditulis dengan huruf kapital semua.",
-                "Gunakan huruf kapital hanya di awal kata.",
-                whole,
-                title,
-                origin="shouting",
-            )
+    if cased < 8 or capitals_share(title) <= 0.8:
+        return 0, []
+    return 30, [
+        finding(
+            "headline",
+            "Judul ditulis dengan huruf kapital semua.",
+            "Gunakan huruf kapital hanya di awal kata.",
+            whole,
+            title,
+            origin="shouting",
         )
-    cue_penalty = 0
-    cue_spans: list[tuple[int, int]] = []
+    ]
+
+
+def _rule_cues(title: str, title_matches: Sequence[RuleMatch]) -> Check:
+    """The rules' clickbait and shouting cues in the title, one finding per span."""
+    penalty = 0
+    findings: list[QualityFinding] = []
     for match in title_matches:
         if match.category not in ("clickbait", "shouting") or match.rule_id == "shouting_caps":
-            continue  # all capitals are judged above with a headline-specific threshold
+            continue  # all capitals are judged in `_capitals` with a headline-specific threshold
         for span in match.spans[:MAX_FINDINGS_PER_KIND]:
-            cue_penalty += 15 if match.category == "clickbait" else 20
-            cue_spans.append((span.start, span.end))
+            penalty += 15 if match.category == "clickbait" else 20
             findings.append(
                 finding(
                     "headline",
@@ -94,38 +116,46 @@ def assess_headline(
                     origin=match.rule_id,
                 )
             )
-    score -= min(cue_penalty, 70)
+    return min(penalty, 70), findings
+
+
+def _clickbait(
+    title: str, title_doc: NormalisedText, whole: tuple[int, int], cue_spans: Sequence[tuple[int, int]]
+) -> Check:
+    """The CLICK-ID headline model; its finding points at the word that raised it most outside the rules' cues."""
     probability, raised = load_clickbait_model().score(title_doc)
-    if probability >= CLICKBAIT_THRESHOLD:
-        score -= round(60 * (probability - CLICKBAIT_THRESHOLD))
-        top = next(((s, e) for s, e, _ in raised if not any(cs < e and s < ce for cs, ce in cue_spans)), None)
-        where = top if top is not None else whole
-        findings.append(
-            finding(
-                "headline",
-                f"Judul bergaya umpan klik (kemungkinan {probability:.0%} menurut model judul CLICK-ID).",
-                "Sebut fakta utamanya: siapa, melakukan apa, di mana; hindari teka-teki dan kata sensasional.",
-                where,
-                title,
-                origin="clickbait_model",
-            )
+    if probability < CLICKBAIT_THRESHOLD:
+        return 0, []
+    top = next(((s, e) for s, e, _ in raised if not any(cs < e and s < ce for cs, ce in cue_spans)), None)
+    return round(60 * (probability - CLICKBAIT_THRESHOLD)), [
+        finding(
+            "headline",
+            f"Judul bergaya umpan klik (kemungkinan {probability:.0%} menurut model judul CLICK-ID).",
+            "Sebut fakta utamanya: siapa, melakukan apa, di mana; hindari teka-teki dan kata sensasional.",
+            top if top is not None else whole,
+            title,
+            origin="clickbait_model",
         )
-    if doc is not None and stemmer is not None and doc.tokens:
-        keys = _key_words(title_doc)
-        if len(keys) >= 2:
-            lead = _lead_stems(doc, stemmer)
-            missing = [k for k in keys if k[0] not in lead and stemmer.stem(k[0]) not in lead]
-            if len(missing) > len(keys) / 2:
-                score -= 15
-                words = ", ".join(f'"{title[s:e]}"' for _, s, e in missing[:4])
-                findings.append(
-                    finding(
-                        "headline",
-                        f"Kata kunci judul tidak muncul di teras berita: {words}.",
-                        "Pastikan paragraf pertama menjelaskan apa yang dijanjikan judul.",
-                        (missing[0][1], missing[0][2]),
-                        title,
-                        origin="lead",
-                    )
-                )
-    return max(score, 0), findings
+    ]
+
+
+def _lead(title: str, title_doc: NormalisedText, body: NormalisedText, stemmer: BoundedStemmer) -> Check:
+    """Whether most of the headline's key words reach the lead."""
+    keys = _key_words(title_doc)
+    if len(keys) < 2:
+        return 0, []
+    lead = _lead_stems(body, stemmer)
+    missing = [k for k in keys if k[0] not in lead and stemmer.stem(k[0]) not in lead]
+    if len(missing) <= len(keys) / 2:
+        return 0, []
+    words = ", ".join(f'"{title[s:e]}"' for _, s, e in missing[:4])
+    return 15, [
+        finding(
+            "headline",
+            f"Kata kunci judul tidak muncul di teras berita: {words}.",
+            "Pastikan paragraf pertama menjelaskan apa yang dijanjikan judul.",
+            (missing[0][1], missing[0][2]),
+            title,
+            origin="lead",
+        )
+    ]

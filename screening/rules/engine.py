@@ -203,6 +203,28 @@ def _normalise_phrases(rule_id: str, field: str, raw: Any) -> tuple[str, ...]:
 def _parse_rule(raw: Any, index: int) -> Rule:
     if not isinstance(raw, Mapping):
         raise _fail(f"#{index}", "rule", "each rule must be a mapping")
+    rule_id, category, weight, message = _parse_head(raw, index)
+    kind, phrases, regex, measure = _parse_matcher(rule_id, raw)
+    unless_phrases, unless_regex = _parse_unless(rule_id, raw["unless"]) if "unless" in raw else ((), None)
+    not_after = _context_phrases(rule_id, "not_after", raw, kind, regex)
+    not_before = _context_phrases(rule_id, "not_before", raw, kind, regex)
+    return Rule(
+        rule_id,
+        category,
+        weight,
+        message,
+        phrases,
+        regex,
+        measure,
+        unless_phrases,
+        unless_regex,
+        not_after,
+        not_before,
+    )
+
+
+def _parse_head(raw: Mapping[str, Any], index: int) -> tuple[str, str, float, str]:
+    """The rule's id, category, weight and message, checked; no field outside `_RULE_KEYS`."""
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not _ID_RE.match(rule_id):
         raise _fail(
@@ -222,7 +244,11 @@ def _parse_rule(raw: Any, index: int) -> Rule:
     message = raw.get("message")
     if not isinstance(message, str) or not message.strip():
         raise _fail(rule_id, "message", "must be a non-empty string")
+    return rule_id, category, float(weight), message.strip()
 
+
+def _parse_matcher(rule_id: str, raw: Mapping[str, Any]) -> tuple[str, tuple[str, ...], _Regex | None, _Measure | None]:
+    """The rule's one matcher: its kind and the phrases, regex or measure (the other two empty)."""
     present = [k for k in _MATCHER_KEYS if k in raw]
     if len(present) != 1:
         raise _fail(rule_id, "phrases/regex/measure", f"exactly one matcher is required, found {present or 'none'}")
@@ -231,63 +257,42 @@ def _parse_rule(raw: Any, index: int) -> Rule:
         raise _fail(rule_id, "on", "only applies to a regex rule")
     if kind != "measure" and ("threshold" in raw or "min_letters" in raw):
         raise _fail(rule_id, "threshold", "only applies to a measure rule")
-
-    phrases: tuple[str, ...] = ()
-    regex: _Regex | None = None
-    measure: _Measure | None = None
     if kind == "phrases":
-        phrases = _normalise_phrases(rule_id, "phrases", raw["phrases"])
-    elif kind == "regex":
+        return kind, _normalise_phrases(rule_id, "phrases", raw["phrases"]), None, None
+    if kind == "regex":
         regex = _compile_regex(
             rule_id, "regex", raw["regex"], raw.get("on", "normalised"), raw.get("ignore_case", True)
         )
-    else:
-        name = raw["measure"]
-        if name not in _MEASURES:
-            raise _fail(rule_id, "measure", f"unknown measure {name!r}; known: {sorted(_MEASURES)}")
-        threshold = raw.get("threshold")
-        if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
-            raise _fail(rule_id, "threshold", "a measure rule needs a finite numeric threshold")
-        min_letters = raw.get("min_letters", 0)
-        if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 0:
-            raise _fail(rule_id, "min_letters", "must be a non-negative integer")
-        measure = _Measure(name, float(threshold), min_letters)
+        return kind, (), regex, None
+    return kind, (), None, _parse_measure(rule_id, raw)
 
-    unless_phrases: tuple[str, ...] = ()
-    unless_regex: _Regex | None = None
-    if "unless" in raw:
-        unless = raw["unless"]
-        if not isinstance(unless, Mapping) or len([k for k in ("phrases", "regex") if k in unless]) != 1:
-            raise _fail(rule_id, "unless", "must be a mapping with exactly one of 'phrases' or 'regex'")
-        if set(unless) - {"phrases", "regex", "on", "ignore_case"}:
-            raise _fail(
-                rule_id, "unless", f"unknown keys {sorted(set(unless) - {'phrases', 'regex', 'on', 'ignore_case'})}"
-            )
-        if "phrases" in unless:
-            unless_phrases = _normalise_phrases(rule_id, "unless.phrases", unless["phrases"])
-        else:
-            unless_regex = _compile_regex(
-                rule_id,
-                "unless.regex",
-                unless["regex"],
-                unless.get("on", "normalised"),
-                unless.get("ignore_case", True),
-            )
-    not_after = _context_phrases(rule_id, "not_after", raw, kind, regex)
-    not_before = _context_phrases(rule_id, "not_before", raw, kind, regex)
-    return Rule(
-        rule_id,
-        category,
-        float(weight),
-        message.strip(),
-        phrases,
-        regex,
-        measure,
-        unless_phrases,
-        unless_regex,
-        not_after,
-        not_before,
+
+def _parse_measure(rule_id: str, raw: Mapping[str, Any]) -> _Measure:
+    name = raw["measure"]
+    if name not in _MEASURES:
+        raise _fail(rule_id, "measure", f"unknown measure {name!r}; known: {sorted(_MEASURES)}")
+    threshold = raw.get("threshold")
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not math.isfinite(threshold):
+        raise _fail(rule_id, "threshold", "a measure rule needs a finite numeric threshold")
+    min_letters = raw.get("min_letters", 0)
+    if isinstance(min_letters, bool) or not isinstance(min_letters, int) or min_letters < 0:
+        raise _fail(rule_id, "min_letters", "must be a non-negative integer")
+    return _Measure(name, float(threshold), min_letters)
+
+
+def _parse_unless(rule_id: str, unless: Any) -> tuple[tuple[str, ...], _Regex | None]:
+    """The rule's exception: phrases or a regex that, found in the text, keep the rule from firing."""
+    if not isinstance(unless, Mapping) or len([k for k in ("phrases", "regex") if k in unless]) != 1:
+        raise _fail(rule_id, "unless", "must be a mapping with exactly one of 'phrases' or 'regex'")
+    extra = set(unless) - {"phrases", "regex", "on", "ignore_case"}
+    if extra:
+        raise _fail(rule_id, "unless", f"unknown keys {sorted(extra)}")
+    if "phrases" in unless:
+        return _normalise_phrases(rule_id, "unless.phrases", unless["phrases"]), None
+    regex = _compile_regex(
+        rule_id, "unless.regex", unless["regex"], unless.get("on", "normalised"), unless.get("ignore_case", True)
     )
+    return (), regex
 
 
 def _context_phrases(

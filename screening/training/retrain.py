@@ -21,18 +21,14 @@ on either. The comparison is therefore between two models trained the same way o
      temporary directory, fsyncs, renames and verifies it), and only then activated through `activate`.
 
 Crash safety: nothing is activated before the stored version verifies, so a killed retrain leaves the current
-model active and either no new version or a complete one. One retrain runs at a time per registry (an advisory
-file lock), and stale `.tmp-*` directories left by killed runs are removed on the next retrain.
+model active and either no new version or a complete one. One retrain runs at a time per registry (the registry's
+advisory file lock), and the registry's temporaries left by killed runs are removed on the next retrain.
 """
 
 from __future__ import annotations
 
-import fcntl
-import os
-import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,9 +54,8 @@ from screening.training.train import (
 )
 
 LABELS_SOURCE = "editor-labels"
+Comparison = dict[str, dict[str, dict[str, float | None]]]  # genre -> metric -> reference, candidate, delta
 COMPARED_METRICS = ("macro_f1", "roc_auc")
-LOCK_NAME = ".retrain.lock"
-STALE_TEMP_SECONDS = 3600.0  # a `.tmp-*` directory this old belongs to no live writer
 # A new label "contradicts the current model flatly" when its text scores at least this far from the label.
 FLAT_CONTRADICTION = 0.9
 HOLD_MIN_CONTRADICTIONS = 5  # ... and the candidate is held when at least this many new labels do
@@ -116,7 +111,7 @@ class RetrainReport:
     reasons: list[str]
     previous_version: str | None
     new_version: str | None = None
-    comparison: dict[str, dict[str, dict[str, float | None]]] = field(default_factory=dict)
+    comparison: Comparison = field(default_factory=dict)
     holdout: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     contradicting_labels: list[dict[str, Any]] = field(default_factory=list)
@@ -205,9 +200,9 @@ def holdout_split(
 
 def compare_holdout_metrics(
     reference: dict[str, Any], candidate: dict[str, Any], margin: float
-) -> tuple[dict[str, dict[str, dict[str, float | None]]], list[str]]:
+) -> tuple[Comparison, list[str]]:
     """Per genre and metric: reference, candidate and delta; plus a reason for every drop larger than `margin`."""
-    comparison: dict[str, dict[str, dict[str, float | None]]] = {}
+    comparison: Comparison = {}
     failures: list[str] = []
     for genre in GENRES:
         ref, cand = reference["by_genre"].get(genre), candidate["by_genre"].get(genre)
@@ -235,44 +230,6 @@ def contradicting_labels(
     return out
 
 
-@contextmanager
-def registry_lock(registry: ModelRegistry) -> Iterator[None]:
-    """One retrain per registry at a time (across processes); released by the OS if the process dies."""
-    registry.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(registry.root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise RetrainInProgressError(f"another retrain is running on {registry.root}") from None
-        yield
-    finally:
-        os.close(fd)
-
-
-def remove_stale_temp_dirs(registry: ModelRegistry, *, older_than_s: float = STALE_TEMP_SECONDS) -> list[str]:
-    """Delete `.tmp-*` version directories and `.ACTIVE.*` pointer files left by killed writers; returns names.
-
-    The registry never lists or loads them; only entries older than `older_than_s` go, so a live writer's stay.
-    """
-    removed: list[str] = []
-    if not registry.root.is_dir():
-        return removed
-    cutoff = time.time() - older_than_s
-    for path in [*registry.root.glob(".tmp-*"), *registry.root.glob(".ACTIVE.*")]:
-        try:
-            if path.stat().st_mtime >= cutoff:
-                continue
-            if path.is_dir():
-                shutil.rmtree(path)
-            else:
-                path.unlink()
-            removed.append(path.name)
-        except OSError:
-            continue
-    return removed
-
-
 def retrain(
     registry: ModelRegistry,
     training_data_dir: Path,
@@ -293,13 +250,26 @@ def retrain(
         if progress is not None:
             progress(message)
 
-    with registry_lock(registry):
-        removed = remove_stale_temp_dirs(registry)
+    with registry.retrain_lock():
+        removed = registry.remove_stale_temp()
         if removed:
             say(f"removed {len(removed)} stale temporary directories")
         report = _Retrain(registry, Path(training_data_dir), labels, options, say).run(activate)
     report.seconds = round(time.perf_counter() - started, 1)
     return report
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    """The rows of one retrain analysed once, their near-duplicate groups and the hold-out split."""
+
+    engine: RuleEngine
+    docs: list[Doc]
+    groups: np.ndarray
+    train: np.ndarray
+    hold: np.ndarray
+    is_label: np.ndarray  # per row: it comes from the editors' labels
+    through_id: int  # the last label the current recipe was trained with (-1: none)
 
 
 class _Retrain:
@@ -348,65 +318,20 @@ class _Retrain:
         return RetrainReport(outcome, reasons, self.previous, data=self.data_info, **kwargs)
 
     def run(self, activate: Callable[[str], object] | None) -> RetrainReport:
-        options = self.options
         conflicts = self.label_rows.conflicts
         notes = (
             [f"{len(conflicts)} labelled texts left out: their editors disagree (settle them in the queue)"]
             if conflicts
             else []
         )
-        if (
-            not options.force
-            and self.previous is not None
-            and self.recorded.get("base_sha256") == self.data_info["base_sha256"]
-            and self.recorded.get("labels_sha256") == self.data_info["labels_sha256"]
-        ):
-            return self._report("unchanged", ["no base data or label changed since the current model", *notes])
-        if not self.label_rows.rows and not options.force:
-            return self._report("unchanged", ["no editor labels to train with", *notes])
-
-        rows = self.rows
-        self.say(f"{len(rows) - len(self.label_rows.rows)} base rows + {len(self.label_rows.rows)} editor labels")
-        engine = self.current.rules if self.current is not None else RuleEngine.from_file()
-        docs = analyse_rows(rows, Analyser(engine))
-        groups = near_duplicate_groups([r.text for r in rows], source_urls=[r.source_url for r in rows])
-        train, hold = holdout_split(rows, docs, fraction=options.holdout_fraction, seed=options.seed, groups=groups)
-        through = self.recorded.get("labels_through_id")
-        through_id = int(through) if through is not None else -1  # labels the current recipe was trained with
-        is_label = np.asarray([r.source.startswith(LABELS_SOURCE) for r in rows])
-
-        def fit(indices: Sequence[int] | np.ndarray) -> CompiledModel:
-            idx = np.asarray(indices, dtype=int)
-            model, _ = fit_model([rows[i] for i in idx], params=self.params, rules=engine, groups=groups[idx])
-            return compile_model(model)
-
-        ref_train = [i for i in train if not is_label[i] or _label_id(rows[i]) <= through_id]
-        self.say(f"training the reference (current recipe) on {len(ref_train)} rows")
-        reference = fit(ref_train)
-        self.say(f"training the candidate on {len(train)} rows")
-        candidate = fit(train)
-        hold_rows, hold_docs = [rows[i] for i in hold], [docs[i] for i in hold]
-        self.say(f"comparing on {len(hold_rows)} held-out rows")
-        ref_metrics = evaluate_docs(reference, hold_rows, hold_docs)
-        cand_metrics = evaluate_docs(candidate, hold_rows, hold_docs)
-        comparison, failures = compare_holdout_metrics(ref_metrics, cand_metrics, options.margin)
-        holdout_info: dict[str, Any] = {
-            "n": len(hold_rows),
-            "n_labels": int(is_label[hold].sum()),
-            "seed": options.seed,
-            "fraction": options.holdout_fraction,
-            "reference": _brief(ref_metrics),
-            "candidate": _brief(cand_metrics),
-        }
+        unchanged = self._nothing_to_train_with()
+        if unchanged is not None:
+            return self._report("unchanged", [unchanged, *notes])
+        analysed = self._analyse()
+        comparison, failures, holdout_info = self._compare(analysed)
         if failures:
             return self._report("kept", failures + notes, comparison=comparison, holdout=holdout_info)
-
-        new = [i for i in range(len(rows)) if is_label[i] and _label_id(rows[i]) > through_id]
-        contradicting = (
-            contradicting_labels(self.current, [rows[i] for i in new], [docs[i] for i in new])
-            if self.current is not None
-            else []
-        )
+        new, contradicting = self._contradicting_new_labels(analysed)
         if len(contradicting) >= HOLD_MIN_CONTRADICTIONS and len(contradicting) >= HOLD_MIN_SHARE * max(len(new), 1):
             reason = (
                 f"{len(contradicting)} of {len(new)} new labels contradict the current model flatly "
@@ -419,35 +344,110 @@ class _Retrain:
                 holdout=holdout_info,
                 contradicting_labels=contradicting,
             )
-        reasons = [f"every genre within margin {options.margin:.3f} of the current recipe on the hold-out", *notes]
-        if options.dry_run:
+        reasons = [f"every genre within margin {self.options.margin:.3f} of the current recipe on the hold-out", *notes]
+        if self.options.dry_run:
             return self._report("dry_run", reasons, comparison=comparison, holdout=holdout_info)
+        version = self._store_final(analysed, comparison, holdout_info)
+        self.say(f"stored and verified {version}; activating")
+        (activate or self.registry.activate)(version)
+        return RetrainReport(
+            "promoted", reasons, self.previous, version, comparison, holdout_info, self.data_info, contradicting
+        )
 
+    def _nothing_to_train_with(self) -> str | None:
+        """Why there is nothing to retrain with (data and labels as the current model had them, or no labels)."""
+        if (
+            not self.options.force
+            and self.previous is not None
+            and self.recorded.get("base_sha256") == self.data_info["base_sha256"]
+            and self.recorded.get("labels_sha256") == self.data_info["labels_sha256"]
+        ):
+            return "no base data or label changed since the current model"
+        if not self.label_rows.rows and not self.options.force:
+            return "no editor labels to train with"
+        return None
+
+    def _analyse(self) -> _Analysed:
+        """Analyse every row with the current rule set, group near-duplicates and split off the hold-out (step 2)."""
+        rows = self.rows
+        self.say(f"{len(rows) - len(self.label_rows.rows)} base rows + {len(self.label_rows.rows)} editor labels")
+        engine = self.current.rules if self.current is not None else RuleEngine.from_file()
+        docs = analyse_rows(rows, Analyser(engine))
+        groups = near_duplicate_groups([r.text for r in rows], source_urls=[r.source_url for r in rows])
+        train, hold = holdout_split(
+            rows, docs, fraction=self.options.holdout_fraction, seed=self.options.seed, groups=groups
+        )
+        through = self.recorded.get("labels_through_id")
+        return _Analysed(
+            engine,
+            docs,
+            groups,
+            train,
+            hold,
+            is_label=np.asarray([r.source.startswith(LABELS_SOURCE) for r in rows]),
+            through_id=int(through) if through is not None else -1,
+        )
+
+    def _fit(self, a: _Analysed, indices: Sequence[int] | np.ndarray) -> CompiledModel:
+        idx = np.asarray(indices, dtype=int)
+        model, _ = fit_model([self.rows[i] for i in idx], params=self.params, rules=a.engine, groups=a.groups[idx])
+        return compile_model(model)
+
+    def _compare(self, a: _Analysed) -> tuple[Comparison, list[str], dict[str, Any]]:
+        """Reference and candidate fitted on the training part and scored on the hold-out (steps 3 and 4):
+        (comparison, reasons the candidate is worse, what the hold-out was)."""
+        rows, train, hold = self.rows, a.train, a.hold
+        ref_train = [i for i in train if not a.is_label[i] or _label_id(rows[i]) <= a.through_id]
+        self.say(f"training the reference (current recipe) on {len(ref_train)} rows")
+        reference = self._fit(a, ref_train)
+        self.say(f"training the candidate on {len(train)} rows")
+        candidate = self._fit(a, train)
+        hold_rows, hold_docs = [rows[i] for i in hold], [a.docs[i] for i in hold]
+        self.say(f"comparing on {len(hold_rows)} held-out rows")
+        ref_metrics = evaluate_docs(reference, hold_rows, hold_docs)
+        cand_metrics = evaluate_docs(candidate, hold_rows, hold_docs)
+        comparison, failures = compare_holdout_metrics(ref_metrics, cand_metrics, self.options.margin)
+        holdout_info: dict[str, Any] = {
+            "n": len(hold_rows),
+            "n_labels": int(a.is_label[hold].sum()),
+            "seed": self.options.seed,
+            "fraction": self.options.holdout_fraction,
+            "reference": _brief(ref_metrics),
+            "candidate": _brief(cand_metrics),
+        }
+        return comparison, failures, holdout_info
+
+    def _contradicting_new_labels(self, a: _Analysed) -> tuple[list[int], list[dict[str, Any]]]:
+        """The labels the current model has not seen, and those of them it contradicts flatly (step 5)."""
+        rows = self.rows
+        new = [i for i in range(len(rows)) if a.is_label[i] and _label_id(rows[i]) > a.through_id]
+        if self.current is None:
+            return new, []
+        return new, contradicting_labels(self.current, [rows[i] for i in new], [a.docs[i] for i in new])
+
+    def _store_final(self, a: _Analysed, comparison: Comparison, holdout_info: dict[str, Any]) -> str:
+        """Fit the final model on all rows and store it, not yet active (step 6); its version."""
+        rows = self.rows
         self.say(f"training the final model on all {len(rows)} rows")
-        final = fit(range(len(rows)))
+        final = self._fit(a, range(len(rows)))
         index = build_known_hoax_index(rows, read_known_hoax_entries(self.training_data_dir))
         extra = {
             "retrain": {
                 **self.data_info,
                 "previous_version": self.previous,
-                "margin": options.margin,
+                "margin": self.options.margin,
                 "comparison": comparison,
                 "holdout": holdout_info,
                 "at": datetime.now(UTC).isoformat(),
             }
         }
-        version = self.registry.save(
+        return self.registry.save(
             final,
             training_rows=rows,
             data_sources=self.data_info["sources"],
             known_hoaxes=index,
             extra=extra,
             activate=False,
-        )
-        self.say(f"stored and verified {version}; activating")
-        (activate or self.registry.activate)(version)
-        return RetrainReport(
-            "promoted", reasons, self.previous, version, comparison, holdout_info, self.data_info, contradicting
         )
 
 

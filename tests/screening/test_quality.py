@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import pytest
 from hypothesis import given, settings
@@ -16,10 +17,11 @@ from id_texts import (
     KIM_TITLE,
     SCAM_TEXT,
 )
+from quality_of import analysed, assessed, quality_of
 
 from screening.errors import InvalidInputError
-from screening.quality import assess_quality
 from screening.result import QualityReport
+from screening.submission import Submission
 from screening.text import normalise
 
 
@@ -38,7 +40,7 @@ def findings_of(report: QualityReport, check: str) -> list[str]:
 
 
 def test_clean_village_news_scores_high() -> None:
-    report = assess_quality(KIM_TITLE, KIM_TEXT)
+    report = quality_of(KIM_TITLE, KIM_TEXT)
     assert report.kind == "article"
     assert report.score >= 85
     assert set(report.subscores) == {"completeness", "attribution", "byline", "headline", "language", "structure"}
@@ -50,7 +52,7 @@ def test_clean_village_news_scores_high() -> None:
 
 
 def test_debunking_article_scores_well() -> None:
-    report = assess_quality(DEBUNK_TITLE, DEBUNK_TEXT)
+    report = quality_of(DEBUNK_TITLE, DEBUNK_TEXT)
     assert report.kind == "article"
     assert report.score >= 75
     assert report.subscores["attribution"] == 100
@@ -58,8 +60,8 @@ def test_debunking_article_scores_well() -> None:
 
 @pytest.mark.parametrize("text", [CHAIN_TEXT, SCAM_TEXT, HEALTH_TEXT])
 def test_chain_messages_are_posts_and_score_much_lower(text: str) -> None:
-    clean = assess_quality(KIM_TITLE, KIM_TEXT).score
-    report = assess_quality("", text)
+    clean = quality_of(KIM_TITLE, KIM_TEXT).score
+    report = quality_of("", text)
     assert report.kind == "post"
     assert "byline" not in report.subscores and "structure" not in report.subscores
     assert "headline" not in report.subscores  # no title to judge
@@ -69,7 +71,7 @@ def test_chain_messages_are_posts_and_score_much_lower(text: str) -> None:
 
 
 def test_informal_words_are_reported_with_spans() -> None:
-    report = assess_quality("", CHAIN_TEXT)
+    report = quality_of("", CHAIN_TEXT)
     informal = findings_of(report, "language")
     assert {"yg", "jgn", "org"} <= set(informal)
     assert report.subscores["language"] < 70
@@ -80,7 +82,7 @@ def test_misspelling_and_doubled_word() -> None:
         "Kepala Desa Sukamaju, Budi, mewakili mewakili warga menyampaikan bahwa pembangnan jalan desa "
         "dilaksanakan pada Senin (12/8/2024). Anak-anak ikut membantu orang tua mereka."
     )
-    report = assess_quality("Pembangunan Jalan Desa Sukamaju Dimulai", text)
+    report = quality_of("Pembangunan Jalan Desa Sukamaju Dimulai", text)
     language = findings_of(report, "language")
     assert "mewakili mewakili" in language
     assert "pembangnan" in language
@@ -91,35 +93,35 @@ def test_misspelling_and_doubled_word() -> None:
 
 def test_headline_caps_and_clickbait_spans_index_title() -> None:
     title = "HEBOH!!! Ternyata Begini Rahasia Warga Desa Sukamaju"
-    report = assess_quality(title, KIM_TEXT)
+    report = quality_of(title, KIM_TEXT)
     assert report.subscores["headline"] <= 40
     cues = findings_of(report, "headline")
     assert {"HEBOH", "!!!", "Ternyata", "Begini"} <= set(cues)
     assert_spans_index_inputs(report, title, KIM_TEXT)
-    shouting = assess_quality("WARGA DESA SUKAMAJU GOTONG ROYONG BERSIHKAN SALURAN IRIGASI", KIM_TEXT)
+    shouting = quality_of("WARGA DESA SUKAMAJU GOTONG ROYONG BERSIHKAN SALURAN IRIGASI", KIM_TEXT)
     assert shouting.subscores["headline"] <= 70
-    assert assess_quality("", KIM_TEXT).subscores["headline"] == 0  # an article needs a title
+    assert quality_of("", KIM_TEXT).subscores["headline"] == 0  # an article needs a title
 
 
 def test_byline_forms() -> None:
     body = KIM_TEXT.rsplit("Penulis:", 1)[0]
-    assert assess_quality(KIM_TITLE, body).subscores["byline"] == 0
-    assert assess_quality(KIM_TITLE, body + "(rina/KIM Sukamaju)").subscores["byline"] == 70
-    assert assess_quality(KIM_TITLE, body + "Reporter: Rina\nEditor: Yusuf").subscores["byline"] == 100
+    assert quality_of(KIM_TITLE, body).subscores["byline"] == 0
+    assert quality_of(KIM_TITLE, body + "(rina/KIM Sukamaju)").subscores["byline"] == 70
+    assert quality_of(KIM_TITLE, body + "Reporter: Rina\nEditor: Yusuf").subscores["byline"] == 100
 
 
 def test_missing_five_w_are_named() -> None:
-    report = assess_quality("Kegiatan Warga", "Warga melakukan kegiatan bersama. Semua senang dengan hasilnya.")
+    report = quality_of("Kegiatan Warga", "Warga melakukan kegiatan bersama. Semua senang dengan hasilnya.")
     messages = " ".join(f.message for f in report.findings if f.check == "completeness")
     assert "Waktu" in messages and "Lokasi" in messages
     assert report.subscores["completeness"] <= 40
 
 
-def test_doc_argument_is_used_and_invalid_input_rejected() -> None:
-    doc = normalise(KIM_TEXT)
-    assert assess_quality(KIM_TITLE, KIM_TEXT, doc) == assess_quality(KIM_TITLE, KIM_TEXT)
-    with pytest.raises(InvalidInputError):
-        assess_quality(None, KIM_TEXT)  # type: ignore[arg-type]
+def test_report_reads_the_analysed_document_and_invalid_input_is_rejected() -> None:
+    doc = analysed(KIM_TITLE, KIM_TEXT)
+    assert assessed(doc) == quality_of(KIM_TITLE, KIM_TEXT)
+    with pytest.raises(InvalidInputError):  # a submission is checked before it is analysed and assessed
+        Submission(text=KIM_TEXT, title=None).checked()  # type: ignore[arg-type]
 
 
 EDGE_CASES = [
@@ -138,7 +140,7 @@ EDGE_CASES = [
 @pytest.mark.parametrize(("title", "text"), EDGE_CASES, ids=range(len(EDGE_CASES)))
 def test_edge_cases_never_raise(title: str, text: str) -> None:
     start = time.perf_counter()
-    report = assess_quality(title, text)
+    report = quality_of(title, text)
     assert time.perf_counter() - start < 5.0
     assert 0 <= report.score <= 100
     assert all(0 <= v <= 100 for v in report.subscores.values())
@@ -148,26 +150,27 @@ def test_edge_cases_never_raise(title: str, text: str) -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300), st.text())
 def test_any_unicode_never_raises(title: str, text: str) -> None:
-    report = assess_quality(title, text)
+    report = quality_of(title, text)
     assert 0 <= report.score <= 100
     assert_spans_index_inputs(report, title, text)
 
 
 def test_author_from_metadata_counts_as_a_byline() -> None:
     body = KIM_TEXT.split("Penulis:")[0]  # the same article without its byline lines
-    without = assess_quality(KIM_TITLE, body)
-    with_author = assess_quality(KIM_TITLE, body, author="Rina Marlina")
+    without = quality_of(KIM_TITLE, body)
+    with_author = quality_of(KIM_TITLE, body, author="Rina Marlina")
     assert with_author.subscores["byline"] > without.subscores["byline"]
     assert not any(f.message == "Nama penulis tidak dicantumkan." for f in with_author.findings)
 
 
-def test_headline_reuses_the_callers_title_matches() -> None:
+def test_headline_reads_the_documents_title_matches() -> None:
     from screening.rules import RuleEngine
 
     title = "VIRAL!!! Ternyata Ini Rahasia yang Bikin Warga Heboh"
+    doc = analysed(title, KIM_TEXT)
     matches = RuleEngine.from_file().match(normalise(title))
     assert matches
-    assert assess_quality(title, KIM_TEXT, title_matches=matches) == assess_quality(title, KIM_TEXT)
-    # with no matches handed in, no headline cue is found again behind the caller's back
-    calm = assess_quality(title, KIM_TEXT, title_matches=[])
-    assert calm.subscores["headline"] > assess_quality(title, KIM_TEXT).subscores["headline"]
+    assert [m.rule_id for m in doc.title_rules] == [m.rule_id for m in matches]
+    # with no matches in the document, no headline cue is found again behind the analyser's back
+    calm = assessed(replace(doc, title_rules=()))
+    assert calm.subscores["headline"] > assessed(doc).subscores["headline"]

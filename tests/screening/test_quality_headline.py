@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 from id_texts import KIM_TEXT, KIM_TITLE
+from quality_of import analysed, assessed, quality_of
 
-from screening.quality import assess_quality
 from screening.quality.clickbait import analyse_headline, fit_clickbait, load_clickbait_model, unanimous_headlines
 from screening.text import normalise
 
@@ -38,17 +39,20 @@ def test_shipped_model_separates_clickbait_from_plain_news() -> None:
 
 def test_clickbait_headline_finding_points_into_the_title() -> None:
     title = "Wah, Warga Sukamaju Lakukan Ini, Hasilnya Bikin Kaget"
-    report = assess_quality(title, KIM_TEXT, title_matches=[])  # no rule cues: the model alone
+    report = assessed(replace(analysed(title, KIM_TEXT), title_rules=()))  # no rule cues: the model alone
     model_findings = [f for f in report.findings if f.source == "clickbait_model"]
     assert len(model_findings) == 1
     span = model_findings[0].span
     assert span is not None and span.field == "title" and title[span.start : span.end] == span.text
-    assert report.subscores["headline"] < assess_quality(KIM_TITLE, KIM_TEXT, title_matches=[]).subscores["headline"]
+    assert (
+        report.subscores["headline"]
+        < assessed(replace(analysed(KIM_TITLE, KIM_TEXT), title_rules=())).subscores["headline"]
+    )
 
 
 def test_headline_key_words_must_reach_the_lead() -> None:
-    assert not [f for f in assess_quality(KIM_TITLE, KIM_TEXT).findings if f.source == "lead"]
+    assert not [f for f in quality_of(KIM_TITLE, KIM_TEXT).findings if f.source == "lead"]
     off_topic = "Pemkab Cianjur Resmikan Jembatan Gantung di Kecamatan Sukaresmi"
-    lead = [f for f in assess_quality(off_topic, KIM_TEXT).findings if f.source == "lead"]
+    lead = [f for f in quality_of(off_topic, KIM_TEXT).findings if f.source == "lead"]
     assert len(lead) == 1 and lead[0].span is not None and lead[0].span.field == "title"
     assert "Resmikan" in lead[0].message

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from id_texts import KIM_TEXT, KIM_TITLE
+from quality_of import analysed, assessed, quality_of
 
-from screening.quality import assess_quality
+from screening.language import LanguageGuess
 from screening.quality.lexicon import edit_kind, edits1, load_lexicon
 from screening.quality.spelling import check_spelling
 from screening.stemming import BoundedStemmer
@@ -60,14 +63,14 @@ def test_findings_say_which_list_or_rule_found_them() -> None:
     assert found["mewakili mewakili"][0] == "doubled_word"
     assert found["di hadiri"][0] == "di_prefix"
     assert found["diberbagai"][0] == "di_preposition"
-    report = assess_quality("Posyandu Balita Desa Sukamaju", DRAFT)
+    report = quality_of("Posyandu Balita Desa Sukamaju", DRAFT)
     language = [f for f in report.findings if f.check == "language"]
     by_text = {f.span.text: f for f in language if f.span is not None}
     assert by_text["tersebr"].source == "lexicon" and by_text["tersebr"].replacement == "tersebar"
     assert "tersebar" in by_text["tersebr"].suggestion
     assert "kamus" in by_text["tersebr"].message
     assert report.subscores["language"] < 70  # nine slips in 120 words
-    clean = assess_quality(KIM_TITLE, KIM_TEXT)
+    clean = quality_of(KIM_TITLE, KIM_TEXT)
     assert clean.subscores["language"] >= 95
 
 
@@ -146,7 +149,9 @@ def test_impossible_affix_combinations_are_not_words(word: str) -> None:
 
 def test_no_spelling_judgement_for_another_language() -> None:
     english = "The village held a meeting on Monday. Residents discussed the new irrigation channel."
-    report = assess_quality("Village meeting", english, language="en")
+    doc = analysed("Village meeting", english)
+    assert doc.language.code == "en"
+    report = assessed(doc)
     assert "language" not in report.subscores
     assert not [f for f in report.findings if f.check == "language"]
-    assert "language" in assess_quality("Village meeting", english).subscores
+    assert "language" in assessed(replace(doc, language=LanguageGuess("id", 1.0, True))).subscores

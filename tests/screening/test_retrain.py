@@ -29,8 +29,6 @@ from screening.training.retrain import (
     RetrainOptions,
     compare_holdout_metrics,
     labels_to_rows,
-    registry_lock,
-    remove_stale_temp_dirs,
     retrain,
 )
 from screening.training.train import train_and_register
@@ -204,7 +202,7 @@ def test_labels_that_flatly_contradict_the_model_hold_the_candidate(
 
 def test_one_retrain_per_registry_and_stale_temp_dirs_are_removed(tmp_path: Path) -> None:
     registry = ModelRegistry(tmp_path)
-    with registry_lock(registry), pytest.raises(RetrainInProgressError), registry_lock(registry):
+    with registry.retrain_lock(), pytest.raises(RetrainInProgressError), registry.retrain_lock():
         pass
     stale, fresh, pointer = tmp_path / ".tmp-old", tmp_path / ".tmp-live", tmp_path / ".ACTIVE.0f0f"
     stale.mkdir()
@@ -212,7 +210,7 @@ def test_one_retrain_per_registry_and_stale_temp_dirs_are_removed(tmp_path: Path
     pointer.write_text("v1\n")
     for path in (stale, pointer):
         os.utime(path, (time.time() - 7200, time.time() - 7200))
-    assert sorted(remove_stale_temp_dirs(registry)) == [".ACTIVE.0f0f", ".tmp-old"]
+    assert sorted(registry.remove_stale_temp()) == [".ACTIVE.0f0f", ".tmp-old"]
     assert fresh.is_dir() and not stale.exists() and not pointer.exists()
 
 
@@ -269,5 +267,5 @@ def test_killing_a_retrain_at_any_moment_leaves_a_sound_registry(
         assert active == original or (active in listed and active != original), f"{marker} + {delay:.2f}s"
         assert registry.load().version == active
         assert registry.load(original).version == original
-    with registry_lock(registry):  # the killed processes did not keep the lock
+    with registry.retrain_lock():  # the killed processes did not keep the lock
         pass
