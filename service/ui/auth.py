@@ -3,7 +3,8 @@
 Login: with API keys configured, an editor pastes a key once; it is checked exactly as the API checks a bearer
 key (`security.match_key`: SHA-256 digests compared in constant time against every key) and then forgotten. The
 HttpOnly, SameSite=Strict cookie scoped to `/ui` carries only a random session id (`sessions.SessionStore`),
-which logout revokes and which expires; a captured cookie is no API key. Wrong keys count against the client
+which logout revokes and which expires, held in the store for every worker and replica; a session ends with
+its key's removal from SARING_API_KEYS. A captured cookie is no API key. Wrong keys count against the client
 address's budget of failed attempts, shared with the API. In key-less local mode nobody logs in (every user is
 the local admin, as with the API), which the settings allow only on a loopback address.
 
@@ -50,7 +51,12 @@ def current_caller(request: Request) -> Caller | None:
     if settings.keyless:
         return LOCAL_ADMIN
     token = request.cookies.get(SESSION_COOKIE)
-    return _sessions(request).get(token) if token else None
+    found = _sessions(request).get(token) if token else None
+    if found is None:
+        return None
+    # a session lasts only as long as its key: one removed from SARING_API_KEYS signs its sessions out
+    key = next((k for k in settings.keys if k.key_id == found.key_id), None)
+    return caller_of(key) if key is not None else None
 
 
 def check_key(request: Request, presented: str) -> Caller | None:
