@@ -103,8 +103,11 @@ def run_clients(
     budget_s: float,
     make_request: Callable[[httpx.Client, int], httpx.Response],
     timeout_s: float,
+    *,
+    base: str | None = None,
 ) -> tuple[list[float], Counter[str], float]:
-    """`clients` threads share `total` requests (or stop at the time budget); returns latencies, outcomes, wall."""
+    """`clients` threads, each on its own connection to `base` (default: the server started here), share `total`
+    requests (or stop at the time budget); returns latencies of the 200s, outcomes by status, wall time."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
@@ -113,7 +116,7 @@ def run_clients(
     start_gate = threading.Barrier(clients + 1)
 
     def worker() -> None:
-        with httpx.Client(base_url=BASE, timeout=timeout_s) as c:
+        with httpx.Client(base_url=base or BASE, timeout=timeout_s) as c:
             start_gate.wait()
             while time.monotonic() < stop_at:
                 with lock:
