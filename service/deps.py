@@ -1,4 +1,5 @@
-"""What routes depend on: the served Screener (owned by `ScreenerHolder`), the store and the screening limiter.
+"""What routes depend on: the served Screener (owned by `ScreenerHolder`), the store, the screening limiter, the
+caller (authenticated, with a role) and everything else the app holds; the only reader of `app.state`.
 
 The Screener is immutable. Switching models builds the new one completely, then replaces one reference; a request
 that already took the old reference finishes with it, so a swap never drops or mixes a request.
@@ -28,7 +29,13 @@ from screening.registry import ModelRegistry
 from screening.screen import Screener
 from screening.store import Store
 from service.errors import ApiError
+from service.idempotency import IdempotencyCache
+from service.jobs import RetrainJobRunner
 from service.observability import Metrics
+from service.retention import RetentionSweeper
+from service.security import Caller, RateLimiter, authenticate, require_role
+from service.settings import Settings
+from service.ui.sessions import SessionStore
 
 log = logging.getLogger("saring.service")
 T = TypeVar("T")
@@ -207,6 +214,18 @@ class ScreeningLimiter:
             semaphore.release()
 
 
+# What the app holds. `service.app` puts it on `app.state`; this is the only module that reads it there: handlers take
+# the `...Dep` parameters, other code (authentication, the editors' pages) calls the `get_...` functions.
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_metrics(request: Request) -> Metrics:
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
 def get_holder(request: Request) -> ScreenerHolder:
     holder: ScreenerHolder = request.app.state.holder
     return holder
@@ -226,10 +245,93 @@ def get_limiter(request: Request) -> ScreeningLimiter:
     return limiter
 
 
+def get_rate_limiter(request: Request) -> RateLimiter:
+    """The per-caller request budget (per address in key-less mode)."""
+    limiter: RateLimiter = request.app.state.rate_limiter
+    return limiter
+
+
+def get_auth_failures(request: Request) -> RateLimiter:
+    """The wrong-key budget per client address, shared by the API and the sign-in form."""
+    failures: RateLimiter = request.app.state.auth_failures
+    return failures
+
+
+def get_sessions(request: Request) -> SessionStore:
+    sessions: SessionStore = request.app.state.sessions
+    return sessions
+
+
+def get_idempotency(request: Request) -> IdempotencyCache:
+    cache: IdempotencyCache = request.app.state.idempotency
+    return cache
+
+
+_lazy_lock = threading.Lock()  # what is made on first use is made once
+
+
+def get_sweeper(request: Request) -> RetentionSweeper:
+    """The app's retention sweeper, made on first use for the store and settings the app serves with."""
+    state = request.app.state
+    with _lazy_lock:
+        found: RetentionSweeper | None = getattr(state, "retention", None)
+        if found is None or found.store is not get_store(request):
+            found = RetentionSweeper(get_store(request), get_settings(request).retention_days)
+            state.retention = found
+        return found
+
+
+def get_runner(request: Request) -> RetrainJobRunner:
+    """The app's retrain job runner, made on first use (one per app, so one retrain at a time per service)."""
+    with _lazy_lock:
+        runner = peek_runner(request)
+        if runner is None:
+            runner = RetrainJobRunner()
+            request.app.state.retrain_runner = runner
+        return runner
+
+
+def peek_runner(request: Request) -> RetrainJobRunner | None:
+    """The app's retrain job runner if a retrain was ever started, without making one."""
+    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    return runner
+
+
+def authenticated(request: Request) -> Caller:
+    """The caller behind a request (`service.security.authenticate` with this app's settings and budgets)."""
+    return authenticate(
+        request,
+        settings=get_settings(request),
+        requests=get_rate_limiter(request),
+        failures=get_auth_failures(request),
+        metrics=get_metrics(request),
+    )
+
+
+def require_submitter(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "submitter")
+
+
+def require_editor(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "editor")
+
+
+def require_admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "admin")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 StoreDep = Annotated[Store, Depends(get_store)]
 LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]
+IdempotencyDep = Annotated[IdempotencyCache, Depends(get_idempotency)]
+SweeperDep = Annotated[RetentionSweeper, Depends(get_sweeper)]
+RunnerDep = Annotated[RetrainJobRunner, Depends(get_runner)]
+SubmitterDep = Annotated[Caller, Depends(require_submitter)]
+EditorDep = Annotated[Caller, Depends(require_editor)]
+AdminDep = Annotated[Caller, Depends(require_admin)]
 
 # How callers present a key (read by service.security.presented_key); declared so that OpenAPI, /docs (Authorize)
 # and generated clients know. auto_error=False: service.security decides, with its own messages and budgets.
