@@ -17,26 +17,21 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import secrets
 import shutil
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "bench"))
+sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "service")]
 
-from bench_http import free_port, percentile, run_clients  # noqa: E402
+from bench_http import bench_registry, inprocess_costs, percentile, run_clients  # noqa: E402
+from http_helpers import SUBMITTER  # noqa: E402
+from processes import Served  # noqa: E402
 
-from screening.registry import ModelRegistry  # noqa: E402
-from screening.screen import Screener  # noqa: E402
 from screening.training.train import ensure_default_model  # noqa: E402
 
 ARTICLE_WORDS = 300
@@ -50,56 +45,17 @@ def articles(training_dir: Path, n: int) -> list[tuple[str, str]]:
     return [((r.get("title") or "")[:500], " ".join(r["text"].split()[:ARTICLE_WORDS])) for r in rows[:n]]
 
 
-class Serve:
-    """`saring serve --workers N` in a scratch directory, with its own SQLite audit log."""
-
-    def __init__(self, workers: int, models_dir: Path, scratch: Path, key: str) -> None:
-        self.workers = workers
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        env = {
-            **os.environ,
-            "SARING_MODELS_DIR": str(models_dir),
-            "SARING_DATABASE_URL": f"sqlite:///{scratch / f'workers-{workers}.db'}",
-            "SARING_API_KEYS": f"submitter:{key}",
-            "SARING_TRAIN_IF_MISSING": "false",
-            "SARING_RATE_LIMIT_PER_MINUTE": "0",
-        }
-        self.log = scratch / f"workers-{workers}.log"
-        with self.log.open("wb") as out:
-            self.proc = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port), "--workers", str(workers)],
-                cwd=scratch,
-                env=env,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
-    def wait_ready(self, timeout: float = 180) -> None:
-        """Until every worker answers /readyz (each probe on a new connection, so any worker may take it)."""
-        seen: set[int] = set()
-        deadline = time.monotonic() + timeout
-        while len(seen) < self.workers:
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"saring serve --workers {self.workers} not ready:\n{self.log.read_text('utf-8')}")
-            try:
-                r = httpx.get(f"{self.base}/readyz", timeout=2)
-                if r.status_code == 200:
-                    seen.add(int(r.json()["process_id"]))
-                    continue
-            except httpx.TransportError:
-                pass
-            time.sleep(0.2)
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGINT)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(timeout=5)
+def start(workers: int, models_dir: Path, scratch: Path) -> Served:
+    """`saring serve --workers N` (the tests' `Served`: its own SQLite audit log, rate limits off), once every
+    worker answers /readyz."""
+    served = Served(models_dir, scratch / f"workers-{workers}", "--workers", str(workers))
+    try:
+        served.wait_ready(timeout=180)
+        served.wait_workers(workers, timeout=120)
+    except RuntimeError:
+        served.stop()
+        raise
+    return served
 
 
 def load() -> str:
@@ -119,12 +75,7 @@ def main() -> int:
     worker_counts = [int(x) for x in args.workers.split(",")]
     levels = [int(x) for x in args.levels.split(",")]
 
-    registry = ModelRegistry(args.models_dir)
-    trained: Path | None = None
-    if registry.active_version() is None:  # train into a scratch directory rather than write into ./models
-        args.models_dir = trained = Path(tempfile.mkdtemp(prefix="saring-bench-models-"))
-        print(f"no active model; training the default one into {args.models_dir} ...", flush=True)
-        registry = ModelRegistry(args.models_dir)
+    registry, trained = bench_registry(args.models_dir)
     version = ensure_default_model(registry, args.training_data)
     texts = articles(args.training_data, 40)
     print(
@@ -134,37 +85,24 @@ def main() -> int:
     print(load())
 
     # the baseline: one screening in this process, one thread, same texts
-    screener = Screener.from_registry(registry)
-    for title, text in texts[:5]:
-        screener.screen(text=text, title=title)
-    costs = []
-    for i in range(args.baseline):
-        title, text = texts[i % len(texts)]
-        t0 = time.perf_counter()
-        screener.screen(text=text, title=title)
-        costs.append(time.perf_counter() - t0)
+    costs = inprocess_costs(registry, texts, args.baseline)
     base_rate = 1 / statistics.mean(costs)
     print(
         f"\nin-process Screener.screen: {statistics.mean(costs) * 1000:.2f} ms mean, "
         f"p50 {percentile(costs, 0.5) * 1000:.2f} ms -> {base_rate:.1f} screens/s on one thread"
     )
-    del screener
-
-    key = secrets.token_hex(24)
-    headers = {"Authorization": f"Bearer {key}"}
 
     def screen(c: httpx.Client, i: int) -> httpx.Response:
         title, text = texts[i % len(texts)]
-        return c.post("/v1/screen", json={"title": title, "text": text}, headers=headers)
+        return c.post("/v1/screen", json={"title": title, "text": text}, headers=SUBMITTER)
 
     rates: dict[tuple[int, int], float] = {}
     print(f"\n{'workers':>7} {'clients':>7} {'screens/s':>10} {'x in-proc':>10} {'p50 ms':>8} {'p99 ms':>8}  outcomes")
     with tempfile.TemporaryDirectory(prefix="saring-bench-workers-") as tmp:
         try:
             for workers in worker_counts:
-                served = Serve(workers, args.models_dir, Path(tmp), key)
+                served = start(workers, registry.root, Path(tmp))
                 try:
-                    served.wait_ready()
                     run_clients(4, 40, 20.0, screen, 30.0, base=served.base)  # warm-up, every worker's caches
                     for clients in levels:
                         lat, outcomes, wall = run_clients(clients, MANY, args.window, screen, 30.0, base=served.base)

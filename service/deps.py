@@ -214,57 +214,33 @@ class ScreeningLimiter:
             semaphore.release()
 
 
-# What the app holds. `service.app` puts it on `app.state`; this is the only module that reads it there: handlers take
-# the `...Dep` parameters, other code (authentication, the editors' pages) calls the `get_...` functions.
-def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
+def _held(name: str, kind: type[T]) -> Callable[[Request], T]:
+    """The reader of one part of what the app holds: `service.app` puts it on `app.state`, and this module is the
+    only place it is read there. Handlers take the `...Dep` parameters below; code that has only the request
+    (authentication, the editors' pages' helpers) calls the readers, e.g. `get_settings(request)`."""
+
+    def read(request: Request) -> T:
+        held: T = getattr(request.app.state, name)
+        return held
+
+    read.__name__ = read.__qualname__ = f"get_{name}"
+    read.__doc__ = f"The app's {kind.__name__} (`app.state.{name}`)."
+    return read
 
 
-def get_metrics(request: Request) -> Metrics:
-    metrics: Metrics = request.app.state.metrics
-    return metrics
-
-
-def get_holder(request: Request) -> ScreenerHolder:
-    holder: ScreenerHolder = request.app.state.holder
-    return holder
+get_settings = _held("settings", Settings)
+get_metrics = _held("metrics", Metrics)
+get_holder = _held("holder", ScreenerHolder)
+get_store = _held("store", Store)
+get_limiter = _held("limiter", ScreeningLimiter)
+get_rate_limiter = _held("rate_limiter", RateLimiter)  # per caller (per address in key-less mode)
+get_auth_failures = _held("auth_failures", RateLimiter)  # wrong keys per client address, API and sign-in alike
+get_sessions = _held("sessions", SessionStore)
+get_idempotency = _held("idempotency", IdempotencyCache)
 
 
 def get_screener(request: Request) -> Screener:
     return get_holder(request).require()
-
-
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
-def get_limiter(request: Request) -> ScreeningLimiter:
-    limiter: ScreeningLimiter = request.app.state.limiter
-    return limiter
-
-
-def get_rate_limiter(request: Request) -> RateLimiter:
-    """The per-caller request budget (per address in key-less mode)."""
-    limiter: RateLimiter = request.app.state.rate_limiter
-    return limiter
-
-
-def get_auth_failures(request: Request) -> RateLimiter:
-    """The wrong-key budget per client address, shared by the API and the sign-in form."""
-    failures: RateLimiter = request.app.state.auth_failures
-    return failures
-
-
-def get_sessions(request: Request) -> SessionStore:
-    sessions: SessionStore = request.app.state.sessions
-    return sessions
-
-
-def get_idempotency(request: Request) -> IdempotencyCache:
-    cache: IdempotencyCache = request.app.state.idempotency
-    return cache
 
 
 _lazy_lock = threading.Lock()  # what is made on first use is made once

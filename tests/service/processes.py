@@ -61,6 +61,14 @@ class Served:
             time.sleep(0.2)
         raise RuntimeError(f"not ready in {timeout} s:\n{self.output()}")
 
+    def wait_workers(self, n: int, timeout: float = 60) -> None:
+        """Until `n` distinct processes have answered /readyz (a second worker may still be loading its model)."""
+        deadline = time.monotonic() + timeout
+        while len(self.serving()) < n:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"fewer than {n} workers answer in {timeout} s:\n{self.output()}")
+            time.sleep(0.2)
+
     def output(self) -> str:
         return self.log.read_text("utf-8", errors="replace")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
-import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,13 +22,6 @@ def fresh(served: Served, session: str | None = None) -> httpx.Client:
     """A client on a new connection, so the kernel may hand it to any worker of `served`; signed in with `session`."""
     cookies = {"saring_ui_session": session} if session else None
     return httpx.Client(base_url=served.base, timeout=10, follow_redirects=False, cookies=cookies)
-
-
-def wait_for_workers(served: Served, n: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while len(served.serving()) < n:
-        assert time.monotonic() < deadline, f"fewer than {n} workers answer:\n{served.output()}"
-        time.sleep(0.2)
 
 
 def sign_in(served: Served) -> str:
@@ -60,9 +53,9 @@ def sign_out(served: Served, session: str) -> None:
         assert r.status_code == 303, r.text
 
 
-def post_label(served: Served, key: str, label: str) -> httpx.Response:
+def post_label(served: Served, key: str, text: str, label: str) -> httpx.Response:
     with fresh(served) as c:
-        body = {"text": HOAX_POST["text"], "title": HOAX_POST["title"], "label": label}
+        body = {"text": text, "title": HOAX_POST["title"], "label": label}
         return c.post("/v1/labels", json=body, headers={**ADMIN, **JSON, "Idempotency-Key": key})
 
 
@@ -77,7 +70,7 @@ def replicas(models_dir: Path, serve: Callable[..., Served], postgres_url: str) 
     one = serve(models_dir, "one-worker", database_url=postgres_url)
     two.wait_ready()
     one.wait_ready()
-    wait_for_workers(two, 2)
+    two.wait_workers(2)
     return two, one
 
 
@@ -95,14 +88,16 @@ def test_a_session_opened_anywhere_is_honoured_and_revoked_everywhere(replicas: 
 
 def test_an_idempotency_key_holds_across_workers_and_replicas(replicas: tuple[Served, Served]) -> None:
     two, one = replicas
+    # a text of its own: the session's PostgreSQL database may hold other tests' labels of HOAX_POST
+    text = f"{HOAX_POST['text']} ({uuid.uuid4().hex})"
     before = labels_total(one)
-    first = post_label(one, "label-7f3c9a1e", "hoax")
+    first = post_label(one, "label-7f3c9a1e", text, "hoax")
     assert first.status_code == 201 and "idempotent-replayed" not in first.headers
     for _ in range(4):
-        again = post_label(two, "label-7f3c9a1e", "hoax")
+        again = post_label(two, "label-7f3c9a1e", text, "hoax")
         assert again.status_code == 201 and again.headers.get("idempotent-replayed") == "true"
         assert again.json() == first.json()
-    changed = post_label(two, "label-7f3c9a1e", "valid")
+    changed = post_label(two, "label-7f3c9a1e", text, "valid")
     assert changed.status_code == 409 and changed.json()["error"]["code"] == "idempotency_key_reused"
     assert "pakai kunci baru" in changed.json()["error"]["message"]
     assert labels_total(two) == before + 1
@@ -113,7 +108,7 @@ def test_an_idempotency_key_holds_across_workers_and_replicas(replicas: tuple[Se
 
     def retry(served: Served) -> None:
         start.wait()
-        answers.append(post_label(served, "label-concurrent-01", "valid"))
+        answers.append(post_label(served, "label-concurrent-01", text, "valid"))
 
     threads = [threading.Thread(target=retry, args=(p,)) for p in (one, two, one, two, one, two)]
     for t in threads:
