@@ -50,6 +50,31 @@ def load_texts(training_dir: Path, n: int, max_chars: int) -> list[tuple[str, st
     return mixed[:n]
 
 
+def bench_registry(models_dir: Path) -> tuple[ModelRegistry, Path | None]:
+    """The registry to serve: `models_dir`, or a scratch directory (returned second, to delete) when it has no
+    active model, so training the default one never writes into ./models."""
+    registry = ModelRegistry(models_dir)
+    if registry.active_version() is not None:
+        return registry, None
+    scratch = Path(tempfile.mkdtemp(prefix="saring-bench-models-"))
+    print(f"no active model; training the default one into {scratch} ...", flush=True)
+    return ModelRegistry(scratch), scratch
+
+
+def inprocess_costs(registry: ModelRegistry, texts: list[tuple[str, str]], n: int) -> list[float]:
+    """Seconds of `n` single-threaded `Screener.screen` calls in this process on `texts` (the baseline)."""
+    screener = Screener.from_registry(registry)
+    for title, text in texts[:10]:
+        screener.screen(text=text, title=title)  # warm caches as the server's first requests will
+    costs: list[float] = []
+    for i in range(n):
+        title, text = texts[i % len(texts)]
+        t0 = time.perf_counter()
+        screener.screen(text=text, title=title)
+        costs.append(time.perf_counter() - t0)
+    return costs
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
@@ -103,8 +128,11 @@ def run_clients(
     budget_s: float,
     make_request: Callable[[httpx.Client, int], httpx.Response],
     timeout_s: float,
+    *,
+    base: str | None = None,
 ) -> tuple[list[float], Counter[str], float]:
-    """`clients` threads share `total` requests (or stop at the time budget); returns latencies, outcomes, wall."""
+    """`clients` threads, each on its own connection to `base` (default: the server started here), share `total`
+    requests (or stop at the time budget); returns latencies of the 200s, outcomes by status, wall time."""
     latencies: list[float] = []
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
@@ -113,7 +141,7 @@ def run_clients(
     start_gate = threading.Barrier(clients + 1)
 
     def worker() -> None:
-        with httpx.Client(base_url=BASE, timeout=timeout_s) as c:
+        with httpx.Client(base_url=base or BASE, timeout=timeout_s) as c:
             start_gate.wait()
             while time.monotonic() < stop_at:
                 with lock:
@@ -159,26 +187,14 @@ def main() -> int:
     parser.add_argument("--max-chars", type=int, default=4000, help="truncate texts to this many characters")
     args = parser.parse_args()
 
-    registry = ModelRegistry(args.models_dir)
-    scratch: Path | None = None
-    if registry.active_version() is None:  # train into a scratch directory rather than write into ./models
-        args.models_dir = scratch = Path(tempfile.mkdtemp(prefix="saring-bench-models-"))
-        print(f"no active model; training the default one into {args.models_dir} ...", flush=True)
-        registry = ModelRegistry(args.models_dir)
+    registry, scratch = bench_registry(args.models_dir)
+    args.models_dir = registry.root
     version = ensure_default_model(registry, args.training_data)
     texts = load_texts(args.training_data, 60, args.max_chars)
     print(f"model {version}; {len(texts)} texts, mean {statistics.mean(len(t) for _, t in texts):.0f} chars")
 
     # 1. in-process baseline
-    screener = Screener.from_registry(registry)
-    for title, text in texts[:10]:
-        screener.screen(text=text, title=title)  # warm caches as the server's first requests will
-    inproc: list[float] = []
-    for i in range(args.requests):
-        title, text = texts[i % len(texts)]
-        t0 = time.perf_counter()
-        screener.screen(text=text, title=title)
-        inproc.append(time.perf_counter() - t0)
+    inproc = inprocess_costs(registry, texts, args.requests)
     base_p50, base_p99 = percentile(inproc, 0.5), percentile(inproc, 0.99)
     print(
         f"\nin-process Screener.screen: {1 / statistics.mean(inproc):7.1f} /s single thread, "

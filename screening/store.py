@@ -13,10 +13,14 @@ never by `create_all`, so a deployed database can be upgraded in place.
     store.skip_review(screening_id, editor_id="editor-7")  # "unsure": leaves the queue, never a label
     store.list_screenings(ScreeningFilter(decision="reject"))  # the audit log, newest first
     store.purge_texts(before=cutoff)  # retention: texts go, hashes, scores and decisions stay
+
+It also holds what every worker and replica of the service must share (sessions and Idempotency-Key records, in
+their own block below): `open_session`/`session`/`revoke_session`, `claim_idempotency_key`/`finish_...`.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,6 +31,7 @@ from typing import Any, Literal
 import sqlalchemy as sa
 from alembic import command
 from alembic.config import Config
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
@@ -39,6 +44,7 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` across replicas sharing a database
 
 __all__ = [
+    "IdempotencyClaim",
     "LabelFilter",
     "LabelOutcome",
     "LabelPage",
@@ -49,6 +55,7 @@ __all__ = [
     "ScreeningMismatchError",
     "ScreeningPage",
     "ScreeningRecord",
+    "SessionRecord",
     "Store",
     "StoreError",
     "engine_url",
@@ -651,6 +658,98 @@ class Store:
         with self._connect() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(_labels)).scalar_one())
 
+    # Shared by every worker and replica: sign-in sessions and Idempotency-Key records (tables at the end) -----------
+
+    def open_session(self, token: str, *, role: str, key_id: str, name: str | None, expires_at: datetime) -> None:
+        """Remember a sign-in session until `expires_at`; only the SHA-256 of `token` is stored."""
+        values = {
+            "token_sha256": _token_digest(token),
+            "role": role,
+            "key_id": key_id,
+            "name": name,
+            "created_at": datetime.now(UTC),
+            "expires_at": _utc(expires_at),
+        }
+        with self._begin() as conn:
+            conn.execute(sa.insert(_ui_sessions).values(**values))
+
+    def session(self, token: str, *, now: datetime | None = None) -> SessionRecord | None:
+        """The session `token` opened, unless it expired or was revoked."""
+        query = sa.select(_ui_sessions).where(
+            _ui_sessions.c.token_sha256 == _token_digest(token), _ui_sessions.c.expires_at > _utc(now or _now())
+        )
+        with self._connect() as conn:
+            row = conn.execute(query).first()
+        if row is None:
+            return None
+        m = row._mapping
+        return SessionRecord(role=m["role"], key_id=m["key_id"], name=m["name"], expires_at=_utc(m["expires_at"]))
+
+    def revoke_session(self, token: str) -> None:
+        with self._begin() as conn:
+            conn.execute(sa.delete(_ui_sessions).where(_ui_sessions.c.token_sha256 == _token_digest(token)))
+
+    def claim_idempotency_key(
+        self, caller_id: str, key: str, *, body_sha256: str, lease_until: datetime, now: datetime | None = None
+    ) -> IdempotencyClaim:
+        """Take `key` for a request whose body hashes to `body_sha256`, or say who has it.
+
+        The first request under a key claims it ("claimed") until `lease_until` (so a process that dies mid-request
+        does not hold it for ever) and then calls `finish_idempotency_key`; a later one finds its response ("done")
+        or the request still running ("running"), with the body hash the key was first used with.
+        """
+        moment = _utc(now or _now())
+        slot = (_idempotency_keys.c.caller_id == caller_id, _idempotency_keys.c.key == key)
+        insert = (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)(_idempotency_keys)
+        row = {
+            "caller_id": caller_id,
+            "key": key,
+            "body_sha256": body_sha256,
+            "response": None,
+            "created_at": moment,
+            "expires_at": _utc(lease_until),
+        }
+        with self._begin() as conn:
+            conn.execute(sa.delete(_idempotency_keys).where(*slot, _idempotency_keys.c.expires_at <= moment))
+            taken = insert.values(**row).on_conflict_do_nothing().returning(_idempotency_keys.c.key)
+            if conn.execute(taken).first() is not None:
+                return IdempotencyClaim(state="claimed", body_sha256=body_sha256, response=None)
+            found = conn.execute(
+                sa.select(_idempotency_keys.c.body_sha256, _idempotency_keys.c.response).where(*slot)
+            ).one()
+        state: Literal["done", "running"] = "running" if found.response is None else "done"
+        return IdempotencyClaim(state=state, body_sha256=found.body_sha256, response=found.response)
+
+    def finish_idempotency_key(self, caller_id: str, key: str, *, response: str, expires_at: datetime) -> None:
+        """Keep the first response under a claimed key until `expires_at`."""
+        query = (
+            sa.update(_idempotency_keys)
+            .where(_idempotency_keys.c.caller_id == caller_id, _idempotency_keys.c.key == key)
+            .values(response=response, expires_at=_utc(expires_at))
+        )
+        with self._begin() as conn:
+            conn.execute(query)
+
+    def release_idempotency_key(self, caller_id: str, key: str) -> None:
+        """Give up a claim whose request failed, so a retry runs it again."""
+        query = sa.delete(_idempotency_keys).where(
+            _idempotency_keys.c.caller_id == caller_id,
+            _idempotency_keys.c.key == key,
+            _idempotency_keys.c.response.is_(None),
+        )
+        with self._begin() as conn:
+            conn.execute(query)
+
+    def purge_expired_shared(self, *, now: datetime | None = None) -> int:
+        """Delete expired sessions and Idempotency-Key records; returns how many went."""
+        moment = _utc(now or _now())
+        with self._begin() as conn:
+            gone = conn.execute(sa.delete(_ui_sessions).where(_ui_sessions.c.expires_at <= moment)).rowcount or 0
+            gone += (
+                conn.execute(sa.delete(_idempotency_keys).where(_idempotency_keys.c.expires_at <= moment)).rowcount or 0
+            )
+        return int(gone)
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -748,3 +847,54 @@ def _screening_record(row: sa.Row[Any]) -> ScreeningRecord:
         channel=m["channel"],
         text_purged_at=None if m["text_purged_at"] is None else _utc(m["text_purged_at"]),
     )
+
+
+# Shared by every worker and replica: sign-in sessions and Idempotency-Key records ----------------------------------
+_ui_sessions = sa.Table(
+    "ui_sessions",
+    _metadata,
+    sa.Column("token_sha256", sa.String(64), primary_key=True),
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("key_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.String(128)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+_idempotency_keys = sa.Table(
+    "idempotency_keys",
+    _metadata,
+    sa.Column("caller_id", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(128), primary_key=True),
+    sa.Column("body_sha256", sa.String(64), nullable=False),
+    sa.Column("response", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRecord:
+    """Who a sign-in session belongs to (role, key id, key name) and until when it lasts."""
+
+    role: str
+    key_id: str
+    name: str | None
+    expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyClaim:
+    """What `claim_idempotency_key` found: the key is now this request's ("claimed"), its first request answered
+    ("done", `response` its JSON) or is still running ("running"); `body_sha256` is the body it was first used with."""
+
+    state: Literal["claimed", "done", "running"]
+    body_sha256: str
+    response: str | None
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

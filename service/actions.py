@@ -1,7 +1,7 @@
-"""What the API routes and the editors' pages both do: screen and record, start a retrain.
+"""What the API routes and the editors' pages both do: screen and record (and count the decisions), start a retrain.
 
-Route modules and `service.ui` call these; neither imports the other. Each function takes the request only to
-reach the app's parts (holder, store, settings, job runner).
+Route modules and `service.ui` call these; neither imports the other. The app's parts come in as arguments, or,
+for `retrain_task`, through `service.deps` from the request.
 """
 
 from __future__ import annotations
@@ -11,8 +11,7 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from fastapi import Request
 
@@ -21,13 +20,11 @@ from screening.result import ScreenResult, Thresholds
 from screening.screen import Screener
 from screening.store import ScreeningAudit, Store
 from screening.training.retrain import RetrainOptions, RetrainReport
-from service.deps import ScreenerHolder
-from service.jobs import RetrainJobRunner, RetrainTask
+from service.deps import get_holder, get_settings
+from service.jobs import RetrainTask
+from service.observability import Metrics
 from service.schemas import Submission
 from service.security import Caller
-from service.settings import Settings
-
-_runner_lock = threading.Lock()
 
 
 def _audit(submission: Submission, result: ScreenResult, caller: Caller, request_id: str | None) -> ScreeningAudit:
@@ -44,9 +41,17 @@ def _audit(submission: Submission, result: ScreenResult, caller: Caller, request
     )
 
 
+def _record(store: Store, metrics: Metrics, audits: Sequence[ScreeningAudit]) -> None:
+    """The one place screenings are recorded and their decisions counted (`saring_decisions_total`)."""
+    store.record_screenings(audits)
+    for audit in audits:
+        metrics.decisions.labels(decision=audit.result.decision).inc()
+
+
 def screen_and_record(
     screener: Screener,
     store: Store,
+    metrics: Metrics,
     submission: Submission,
     stricter: Thresholds | None,
     caller: Caller,
@@ -57,13 +62,14 @@ def screen_and_record(
     if isinstance(outcome, InvalidInputError):
         raise outcome
     result = outcome
-    store.record_screenings([_audit(submission, result, caller, request_id)])
+    _record(store, metrics, [_audit(submission, result, caller, request_id)])
     return result
 
 
 def screen_many_and_record(
     screener: Screener,
     store: Store,
+    metrics: Metrics,
     submissions: list[Submission],
     stricter: Thresholds | None,
     caller: Caller,
@@ -71,24 +77,16 @@ def screen_many_and_record(
 ) -> list[ScreenResult | InvalidInputError]:
     """Screen several submissions, each on its own, and append the screened ones to the audit log (blocking)."""
     outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
-    store.record_screenings(
+    _record(
+        store,
+        metrics,
         [
             _audit(s, r, caller, request_id)
             for s, r in zip(submissions, outcomes, strict=True)
             if isinstance(r, ScreenResult)
-        ]
+        ],
     )
     return outcomes
-
-
-def get_runner(request: Request) -> RetrainJobRunner:
-    """The app's job runner, created on first use (one per app, so one retrain at a time per service)."""
-    with _runner_lock:
-        runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
-        if runner is None:
-            runner = RetrainJobRunner()
-            request.app.state.retrain_runner = runner
-        return runner
 
 
 def retrain_task(request: Request, options: RetrainOptions | None = None) -> RetrainTask:
@@ -100,8 +98,8 @@ def retrain_task(request: Request, options: RetrainOptions | None = None) -> Ret
     fails the job and leaves the served model untouched. `POST /v1/retrain` and the editors' models page both
     start this.
     """
-    holder: ScreenerHolder = request.app.state.holder
-    settings: Settings = request.app.state.settings
+    holder = get_holder(request)
+    settings = get_settings(request)
     chosen = options or RetrainOptions()
 
     def task(progress: Callable[[str], None]) -> RetrainReport:

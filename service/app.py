@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from screening.errors import ScreeningError
 from screening.registry import ModelRegistry
-from screening.store import Store
+from screening.store import Store, StoreError
 from screening.training.train import ensure_default_model
 from service.deps import API_KEY_SECURITY, ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
@@ -44,6 +44,7 @@ log = logging.getLogger("saring.service")
 # so /docs and /redoc work on a network without the Internet.
 DOCS_ASSETS = Path(fastapi_offline.__file__).resolve().parent / "static"
 DOCS_ASSETS_URL = "/docs-assets"
+SHARED_PURGE_EVERY_S = 600.0
 
 API_DESCRIPTION = """
 Hoax screening and content moderation for Indonesian community news (KIM articles, social-media posts).
@@ -87,13 +88,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             log.error("no model could be loaded", extra={"error_type": type(exc).__name__, "error": str(exc)})
         app.state.store = store
         app.state.holder = holder
-        follower = asyncio.create_task(follow_registry(holder, settings.follow_interval_s))
+        app.state.sessions = SessionStore(store, ttl_s=settings.ui_session_hours * 3600)
+        app.state.idempotency = IdempotencyCache(store)
+        background = [
+            asyncio.create_task(follow_registry(holder, settings.follow_interval_s)),
+            asyncio.create_task(purge_expired_shared(store)),
+        ]
         try:
             yield
         finally:
-            follower.cancel()
-            with suppress(asyncio.CancelledError):
-                await follower
+            for task in background:
+                task.cancel()
+                with suppress(asyncio.CancelledError):
+                    await task
             store.close()
 
     app = FastAPI(
@@ -134,8 +141,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         per_minute=settings.auth_failures_per_minute,
         burst=settings.auth_failures_burst,
     )
-    app.state.sessions = SessionStore(ttl_s=settings.ui_session_hours * 3600)
-    app.state.idempotency = IdempotencyCache()
     app.state.limiter = ScreeningLimiter(
         max_in_flight=settings.max_in_flight,
         max_queued=settings.max_queued,
@@ -163,6 +168,16 @@ async def follow_registry(holder: ScreenerHolder, interval_s: float) -> None:
             await run_in_threadpool(holder.follow_registry, min_interval_s=interval_s / 2)
         except Exception:  # noqa: BLE001 - a failed look must not end the following; logged, tried again
             log.exception("following the model registry failed")
+
+
+async def purge_expired_shared(store: Store, interval_s: float = SHARED_PURGE_EVERY_S) -> None:
+    """Delete expired sign-in sessions and Idempotency-Key records now and then (expired ones are never honoured)."""
+    while True:
+        try:
+            await run_in_threadpool(store.purge_expired_shared)
+        except StoreError as exc:  # the store is down: tried again next time
+            log.warning("purging expired sessions failed", extra={"error_type": type(exc).__name__})
+        await asyncio.sleep(interval_s)
 
 
 def with_configured_limits(schema: dict[str, Any], settings: Settings) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""What routes depend on: the served Screener (owned by `ScreenerHolder`), the store and the screening limiter.
+"""What routes depend on: the served Screener (owned by `ScreenerHolder`), the store, the screening limiter, the
+caller (authenticated, with a role) and everything else the app holds; the only reader of `app.state`.
 
 The Screener is immutable. Switching models builds the new one completely, then replaces one reference; a request
 that already took the old reference finishes with it, so a swap never drops or mixes a request.
@@ -28,7 +29,13 @@ from screening.registry import ModelRegistry
 from screening.screen import Screener
 from screening.store import Store
 from service.errors import ApiError
+from service.idempotency import IdempotencyCache
+from service.jobs import RetrainJobRunner
 from service.observability import Metrics
+from service.retention import RetentionSweeper
+from service.security import Caller, RateLimiter, authenticate, require_role
+from service.settings import Settings
+from service.ui.sessions import SessionStore
 
 log = logging.getLogger("saring.service")
 T = TypeVar("T")
@@ -207,29 +214,100 @@ class ScreeningLimiter:
             semaphore.release()
 
 
-def get_holder(request: Request) -> ScreenerHolder:
-    holder: ScreenerHolder = request.app.state.holder
-    return holder
+def _held(name: str, kind: type[T]) -> Callable[[Request], T]:
+    """The reader of one part of what the app holds: `service.app` puts it on `app.state`, and this module is the
+    only place it is read there. Handlers take the `...Dep` parameters below; code that has only the request
+    (authentication, the editors' pages' helpers) calls the readers, e.g. `get_settings(request)`."""
+
+    def read(request: Request) -> T:
+        held: T = getattr(request.app.state, name)
+        return held
+
+    read.__name__ = read.__qualname__ = f"get_{name}"
+    read.__doc__ = f"The app's {kind.__name__} (`app.state.{name}`)."
+    return read
+
+
+get_settings = _held("settings", Settings)
+get_metrics = _held("metrics", Metrics)
+get_holder = _held("holder", ScreenerHolder)
+get_store = _held("store", Store)
+get_limiter = _held("limiter", ScreeningLimiter)
+get_rate_limiter = _held("rate_limiter", RateLimiter)  # per caller (per address in key-less mode)
+get_auth_failures = _held("auth_failures", RateLimiter)  # wrong keys per client address, API and sign-in alike
+get_sessions = _held("sessions", SessionStore)
+get_idempotency = _held("idempotency", IdempotencyCache)
 
 
 def get_screener(request: Request) -> Screener:
     return get_holder(request).require()
 
 
-def get_store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
+_lazy_lock = threading.Lock()  # what is made on first use is made once
 
 
-def get_limiter(request: Request) -> ScreeningLimiter:
-    limiter: ScreeningLimiter = request.app.state.limiter
-    return limiter
+def get_sweeper(request: Request) -> RetentionSweeper:
+    """The app's retention sweeper, made on first use for the store and settings the app serves with."""
+    state = request.app.state
+    with _lazy_lock:
+        found: RetentionSweeper | None = getattr(state, "retention", None)
+        if found is None or found.store is not get_store(request):
+            found = RetentionSweeper(get_store(request), get_settings(request).retention_days)
+            state.retention = found
+        return found
 
 
+def get_runner(request: Request) -> RetrainJobRunner:
+    """The app's retrain job runner, made on first use (one per app, so one retrain at a time per service)."""
+    with _lazy_lock:
+        runner = peek_runner(request)
+        if runner is None:
+            runner = RetrainJobRunner()
+            request.app.state.retrain_runner = runner
+        return runner
+
+
+def peek_runner(request: Request) -> RetrainJobRunner | None:
+    """The app's retrain job runner if a retrain was ever started, without making one."""
+    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    return runner
+
+
+def authenticated(request: Request) -> Caller:
+    """The caller behind a request (`service.security.authenticate` with this app's settings and budgets)."""
+    return authenticate(
+        request,
+        settings=get_settings(request),
+        requests=get_rate_limiter(request),
+        failures=get_auth_failures(request),
+        metrics=get_metrics(request),
+    )
+
+
+def require_submitter(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "submitter")
+
+
+def require_editor(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "editor")
+
+
+def require_admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+    return require_role(caller, "admin")
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 StoreDep = Annotated[Store, Depends(get_store)]
 LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]
+IdempotencyDep = Annotated[IdempotencyCache, Depends(get_idempotency)]
+SweeperDep = Annotated[RetentionSweeper, Depends(get_sweeper)]
+RunnerDep = Annotated[RetrainJobRunner, Depends(get_runner)]
+SubmitterDep = Annotated[Caller, Depends(require_submitter)]
+EditorDep = Annotated[Caller, Depends(require_editor)]
+AdminDep = Annotated[Caller, Depends(require_admin)]
 
 # How callers present a key (read by service.security.presented_key); declared so that OpenAPI, /docs (Authorize)
 # and generated clients know. auto_error=False: service.security decides, with its own messages and budgets.

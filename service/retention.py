@@ -10,7 +10,6 @@ import logging
 import threading
 import time
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from screening.store import Store, StoreError
 
@@ -54,15 +53,6 @@ class RetentionSweeper:
                 return 0
             self._last = now
         return purge_expired(self.store, self.days)
-
-
-def sweeper_of(state: Any) -> RetentionSweeper:
-    """The app's sweeper (`app.state`), made on first use for the store and settings the app serves with."""
-    found: RetentionSweeper | None = getattr(state, "retention", None)
-    if found is None or found.store is not state.store:
-        found = RetentionSweeper(state.store, state.settings.retention_days)
-        state.retention = found
-    return found
 
 
 def sweep_quietly(sweeper: RetentionSweeper) -> None:

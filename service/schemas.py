@@ -306,6 +306,14 @@ class ErrorResponse(BaseModel):
     error: ErrorInfo = Field(description="what went wrong")
 
 
+def errors(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """OpenAPI `responses` entries for the listed error statuses, all with the `ErrorResponse` body."""
+    return {status: {"model": ErrorResponse} for status in statuses}
+
+
+COMMON_ERRORS = (400, 401, 413, 415, 422, 429)
+
+
 class BatchItemResult(BaseModel):
     """One entry per submitted item, in order: a result, or the error that item alone caused."""
 

@@ -16,11 +16,11 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Request
 
 from service.errors import ApiError
+from service.observability import Metrics
 from service.settings import ROLES, ApiKey, Role, Settings
 
 
@@ -182,12 +182,11 @@ def client_address(request: Request) -> str:
     return f"addr:{request.client.host if request.client else 'unknown'}"
 
 
-def refuse_if_guessing(request: Request) -> None:
-    """429 when this client address has used up its wrong-key budget."""
-    failures: RateLimiter = request.app.state.auth_failures
+def refuse_if_guessing(request: Request, failures: RateLimiter, metrics: Metrics) -> None:
+    """429 when this client address has used up its wrong-key budget (`failures`)."""
     allowed, retry_after = failures.peek(client_address(request))
     if not allowed:
-        request.app.state.metrics.rejected.labels(reason="failed_keys").inc()
+        metrics.rejected.labels(reason="failed_keys").inc()
         wait = max(1, round(retry_after + 0.5))
         raise ApiError(
             429,
@@ -197,8 +196,7 @@ def refuse_if_guessing(request: Request) -> None:
         )
 
 
-def count_failed_key(request: Request) -> None:
-    failures: RateLimiter = request.app.state.auth_failures
+def count_failed_key(request: Request, failures: RateLimiter) -> None:
     failures.allow(client_address(request))
 
 
@@ -206,20 +204,25 @@ def caller_of(key: ApiKey) -> Caller:
     return Caller(role=key.role, key_id=key.key_id, name=key.name)
 
 
-def authenticate(request: Request) -> Caller:
-    """The caller behind a request; 401 without a valid key (unless in key-less local mode), 429 over the rate."""
-    settings: Settings = request.app.state.settings
+def authenticate(
+    request: Request, *, settings: Settings, requests: RateLimiter, failures: RateLimiter, metrics: Metrics
+) -> Caller:
+    """The caller behind a request; 401 without a valid key (unless in key-less local mode), 429 over the rate.
+
+    `requests` is the per-caller rate limit, `failures` the wrong-key budget per client address (the app's, handed
+    over by `service.deps.authenticated`).
+    """
     if settings.keyless:
         caller = LOCAL_ADMIN
         bucket = client_address(request)
     else:
         presented = presented_key(request)
         if presented:
-            refuse_if_guessing(request)
+            refuse_if_guessing(request, failures, metrics)
         key = match_key(settings.keys, presented) if presented else None
         if key is None:
             if presented:
-                count_failed_key(request)
+                count_failed_key(request, failures)
             raise ApiError(
                 401,
                 "unauthorized",
@@ -229,10 +232,9 @@ def authenticate(request: Request) -> Caller:
         caller = caller_of(key)
         bucket = caller.key_id
     request.state.caller = caller
-    limiter: RateLimiter = request.app.state.rate_limiter
-    allowed, retry_after = limiter.allow(bucket)
+    allowed, retry_after = requests.allow(bucket)
     if not allowed:
-        request.app.state.metrics.rejected.labels(reason="rate_limit").inc()
+        metrics.rejected.labels(reason="rate_limit").inc()
         raise ApiError(
             429,
             "rate_limited",
@@ -242,17 +244,15 @@ def authenticate(request: Request) -> Caller:
     return caller
 
 
-def require_submitter(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
-    return caller
+_REFUSALS: dict[Role, str] = {
+    "submitter": "Kunci API ini tidak berhak melakukan tindakan ini.",
+    "editor": "Kunci API ini tidak berhak melakukan tindakan redaksi (peran editor).",
+    "admin": "Kunci API ini tidak berhak melakukan tindakan admin.",
+}
 
 
-def require_editor(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
-    if not caller.can("editor"):
-        raise ApiError(403, "forbidden", "Kunci API ini tidak berhak melakukan tindakan redaksi (peran editor).")
-    return caller
-
-
-def require_admin(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
-    if not caller.can("admin"):
-        raise ApiError(403, "forbidden", "Kunci API ini tidak berhak melakukan tindakan admin.")
+def require_role(caller: Caller, role: Role) -> Caller:
+    """`caller` if they may act as `role`, else 403."""
+    if not caller.can(role):
+        raise ApiError(403, "forbidden", _REFUSALS[role])
     return caller

@@ -10,12 +10,10 @@ from fastapi import APIRouter, Request, Response, Security
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import HolderDep, StoreDep, metrics_key_scheme
+from service.deps import HolderDep, MetricsDep, SettingsDep, StoreDep, metrics_key_scheme
 from service.errors import ApiError
-from service.observability import Metrics
 from service.schemas import ErrorResponse, Health, Readiness
 from service.security import presented_key
-from service.settings import Settings
 
 router = APIRouter(tags=["operations"])
 
@@ -58,8 +56,7 @@ async def readyz(holder: HolderDep, store: StoreDep) -> JSONResponse:
     },
     summary="Prometheus metrics (with `Authorization: Bearer <SARING_METRICS_KEY>` when that is set)",
 )
-async def metrics(request: Request) -> Response:
-    settings: Settings = request.app.state.settings
+async def metrics(request: Request, settings: SettingsDep, registry: MetricsDep) -> Response:
     expected = settings.metrics_key.get_secret_value()
     if expected:
         presented = presented_key(request) or ""
@@ -70,5 +67,4 @@ async def metrics(request: Request) -> Response:
                 "Metrik memerlukan kunci metrik: kirim 'Authorization: Bearer <SARING_METRICS_KEY>'.",
                 headers={"WWW-Authenticate": "Bearer"},
             )
-    registry: Metrics = request.app.state.metrics
     return Response(registry.render(), media_type="text/plain; version=0.0.4; charset=utf-8")

@@ -8,17 +8,16 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from screening.labels import Label
 from screening.store import LabelFilter, text_sha256
-from service.deps import StoreDep
+from service.deps import EditorDep, IdempotencyDep, StoreDep
 from service.exports import export_lines, label_out
-from service.idempotency import KEY_PATTERN, IdempotencyCache
-from service.routes.common import COMMON_ERRORS, EditorDep, errors
-from service.schemas import LabelCreated, LabelsPage, LabelSubmission
+from service.idempotency import KEY_PATTERN
+from service.schemas import COMMON_ERRORS, LabelCreated, LabelsPage, LabelSubmission, errors
 
 router = APIRouter(prefix="/v1", tags=["labels"])
 
@@ -47,7 +46,7 @@ async def add_label(
     body: LabelSubmission,
     caller: EditorDep,
     store: StoreDep,
-    request: Request,
+    cache: IdempotencyDep,
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> LabelCreated:
@@ -73,7 +72,6 @@ async def add_label(
 
     if idempotency_key is None:
         return LabelCreated(**await record())
-    cache: IdempotencyCache = request.app.state.idempotency
     created, replayed = await cache.run(caller.key_id, idempotency_key, body.model_dump(mode="json"), record)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"

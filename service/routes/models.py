@@ -8,9 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request
 from starlette.concurrency import run_in_threadpool
 
-from service.deps import HolderDep
-from service.routes.common import AdminDep, SubmitterDep, errors
-from service.schemas import ModelsResponse, ModelSwitched, ModelVersionOut
+from service.deps import AdminDep, HolderDep, SubmitterDep
+from service.schemas import ModelsResponse, ModelSwitched, ModelVersionOut, errors
 
 router = APIRouter(prefix="/v1", tags=["models"])
 

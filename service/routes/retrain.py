@@ -14,10 +14,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from screening.errors import RetrainInProgressError
 from screening.training.retrain import RetrainOptions
-from service.actions import get_runner, retrain_task
+from service.actions import retrain_task
+from service.deps import AdminDep, RunnerDep
 from service.errors import ApiError
 from service.jobs import RetrainJob
-from service.routes.common import COMMON_ERRORS, AdminDep, errors
+from service.schemas import COMMON_ERRORS, errors
 
 router = APIRouter(prefix="/v1", tags=["retrain"])
 
@@ -61,12 +62,14 @@ def _out(job: RetrainJob) -> RetrainJobOut:
     responses=errors(*COMMON_ERRORS, 403, 409),
     summary="Retrain with the editors' labels in the background (admin); promotes only a model that is not worse",
 )
-async def start_retrain(request: Request, caller: AdminDep, body: RetrainRequest | None = None) -> RetrainJobOut:
+async def start_retrain(
+    request: Request, caller: AdminDep, runner: RunnerDep, body: RetrainRequest | None = None
+) -> RetrainJobOut:
     options = body or RetrainRequest()
     task = retrain_task(request, RetrainOptions(margin=options.margin, force=options.force, dry_run=options.dry_run))
 
     try:
-        job = get_runner(request).start(task)
+        job = runner.start(task)
     except RetrainInProgressError:
         raise ApiError(409, "retrain_running", "Pelatihan ulang sedang berjalan; tunggu sampai selesai.") from None
     return _out(job)
@@ -78,8 +81,8 @@ async def start_retrain(request: Request, caller: AdminDep, body: RetrainRequest
     responses=errors(401, 403, 404, 422, 429),
     summary="Status of a retrain job (admin): running, or its outcome and comparison report",
 )
-async def retrain_status(job_id: JobIdPath, request: Request, caller: AdminDep) -> RetrainJobOut:
-    job = get_runner(request).get(job_id)
+async def retrain_status(job_id: JobIdPath, caller: AdminDep, runner: RunnerDep) -> RetrainJobOut:
+    job = runner.get(job_id)
     if job is None:
         raise ApiError(404, "job_not_found", f"Pekerjaan pelatihan ulang {job_id!r} tidak ada.")
     return _out(job)

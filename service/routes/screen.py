@@ -11,26 +11,25 @@ from starlette.concurrency import run_in_threadpool
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
 from service.actions import screen_and_record, screen_many_and_record
-from service.deps import LimiterDep, ScreenerDep, StoreDep
+from service.deps import LimiterDep, MetricsDep, ScreenerDep, SettingsDep, StoreDep, SubmitterDep, SweeperDep
 from service.errors import ApiError, screening_error_to_api, validation_details
-from service.observability import Metrics, request_id_of
-from service.retention import sweep_quietly, sweeper_of
-from service.routes.common import COMMON_ERRORS, SubmitterDep, errors
+from service.observability import request_id_of
+from service.retention import RetentionSweeper, sweep_quietly
 from service.schemas import (
+    COMMON_ERRORS,
     BatchScreenRequest,
     BatchScreenResponse,
     ScreenRequest,
     ScreenResponse,
     Submission,
     ThresholdsIn,
+    errors,
 )
-from service.settings import Settings
 
 router = APIRouter(prefix="/v1", tags=["screening"])
 
 
-async def _sweep_if_due(request: Request) -> None:
-    sweeper = sweeper_of(request.app.state)
+async def _sweep_if_due(sweeper: RetentionSweeper) -> None:
     if sweeper.due():
         await run_in_threadpool(sweep_quietly, sweeper)
 
@@ -54,14 +53,14 @@ async def screen(
     screener: ScreenerDep,
     store: StoreDep,
     limiter: LimiterDep,
+    metrics: MetricsDep,
+    sweeper: SweeperDep,
 ) -> dict[str, Any]:
-    metrics: Metrics = request.app.state.metrics
     result = await limiter.run(
-        screen_and_record, screener, store, body, _stricter(body.thresholds), caller, request_id_of(request)
+        screen_and_record, screener, store, metrics, body, _stricter(body.thresholds), caller, request_id_of(request)
     )
-    metrics.decisions.labels(decision=result.decision).inc()
     response.headers["X-Model-Version"] = result.model_version
-    await _sweep_if_due(request)
+    await _sweep_if_due(sweeper)
     return result.to_dict()
 
 
@@ -79,9 +78,10 @@ async def screen_batch(
     screener: ScreenerDep,
     store: StoreDep,
     limiter: LimiterDep,
+    metrics: MetricsDep,
+    settings: SettingsDep,
+    sweeper: SweeperDep,
 ) -> dict[str, Any]:
-    settings: Settings = request.app.state.settings
-    metrics: Metrics = request.app.state.metrics
     if len(body.items) > settings.max_batch_items:
         raise ApiError(
             422,
@@ -113,6 +113,7 @@ async def screen_batch(
             screen_many_and_record,
             screener,
             store,
+            metrics,
             [s for _, s in valid],
             _stricter(body.thresholds),
             caller,
@@ -121,13 +122,12 @@ async def screen_batch(
     for (i, _), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, ScreenResult):
             entries[i]["result"] = outcome.to_dict()
-            metrics.decisions.labels(decision=outcome.decision).inc()
         else:
             api = screening_error_to_api(outcome)
             entries[i]["error"] = {"code": api.code, "message": api.message}
     failed = sum(1 for e in entries if e["error"] is not None)
     response.headers["X-Model-Version"] = screener.model_version
-    await _sweep_if_due(request)
+    await _sweep_if_due(sweeper)
     return {
         "model_version": screener.model_version,
         "items": entries,

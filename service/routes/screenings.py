@@ -5,15 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from screening.store import ScreeningFilter, ScreeningRecord
-from service.deps import StoreDep
+from service.deps import EditorDep, StoreDep, SweeperDep
 from service.errors import ApiError
-from service.retention import sweeper_of
-from service.routes.common import COMMON_ERRORS, EditorDep, errors
-from service.schemas import ScreeningOut, ScreeningsPage
+from service.schemas import COMMON_ERRORS, ScreeningOut, ScreeningsPage, errors
 
 router = APIRouter(prefix="/v1", tags=["audit"])
 
@@ -25,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["audit"])
     summary="The audit log, newest first (editor or admin); texts past SARING_RETENTION_DAYS are purged",
 )
 async def list_screenings(
-    request: Request,
+    sweeper: SweeperDep,
     caller: EditorDep,
     store: StoreDep,
     since: Annotated[datetime | None, Query(description="created at or after (ISO 8601; UTC if naive)")] = None,
@@ -39,7 +37,7 @@ async def list_screenings(
     if since is not None and until is not None and _naive_utc(since) >= _naive_utc(until):
         raise ApiError(422, "invalid_request", "Rentang tanggal kosong: `since` harus sebelum `until`.")
     # Texts past their time must never be shown, even if no screening has triggered a purge lately.
-    await run_in_threadpool(lambda: sweeper_of(request.app.state).sweep(force=True))
+    await run_in_threadpool(lambda: sweeper.sweep(force=True))
     match = ScreeningFilter(
         since=since, until=until, decision=decision, model_version=model_version, kim_group=kim_group
     )

@@ -3,7 +3,8 @@
 Login: with API keys configured, an editor pastes a key once; it is checked exactly as the API checks a bearer
 key (`security.match_key`: SHA-256 digests compared in constant time against every key) and then forgotten. The
 HttpOnly, SameSite=Strict cookie scoped to `/ui` carries only a random session id (`sessions.SessionStore`),
-which logout revokes and which expires; a captured cookie is no API key. Wrong keys count against the client
+which logout revokes and which expires, held in the store for every worker and replica; a session ends with
+its key's removal from SARING_API_KEYS. A captured cookie is no API key. Wrong keys count against the client
 address's budget of failed attempts, shared with the API. In key-less local mode nobody logs in (every user is
 the local admin, as with the API), which the settings allow only on a loopback address.
 
@@ -21,17 +22,16 @@ from urllib.parse import urlsplit
 
 from fastapi import Request, Response
 
+from service.deps import get_auth_failures, get_metrics, get_rate_limiter, get_sessions, get_settings
 from service.security import (
     LOCAL_ADMIN,
     Caller,
-    RateLimiter,
     caller_of,
+    client_address,
     count_failed_key,
     match_key,
     refuse_if_guessing,
 )
-from service.settings import Settings
-from service.ui.sessions import SessionStore
 
 SESSION_COOKIE = "saring_ui_session"
 CSRF_COOKIE = "saring_ui_csrf"
@@ -39,39 +39,37 @@ CSRF_FIELD = "csrf_token"
 COOKIE_PATH = "/ui"
 
 
-def _sessions(request: Request) -> SessionStore:
-    sessions: SessionStore = request.app.state.sessions
-    return sessions
-
-
 def current_caller(request: Request) -> Caller | None:
     """The caller behind the session cookie (the local admin in key-less mode); None when not signed in."""
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
     if settings.keyless:
         return LOCAL_ADMIN
     token = request.cookies.get(SESSION_COOKIE)
-    return _sessions(request).get(token) if token else None
+    found = get_sessions(request).get(token) if token else None
+    if found is None:
+        return None
+    # a session lasts only as long as its key: one removed from SARING_API_KEYS signs its sessions out
+    key = next((k for k in settings.keys if k.key_id == found.key_id), None)
+    return caller_of(key) if key is not None else None
 
 
 def check_key(request: Request, presented: str) -> Caller | None:
     """The caller a sign-in key belongs to; a wrong key counts against the address (429 ApiError when used up)."""
-    settings: Settings = request.app.state.settings
-    refuse_if_guessing(request)
-    key = match_key(settings.keys, presented.strip()) if presented.strip() else None
+    failures = get_auth_failures(request)
+    refuse_if_guessing(request, failures, get_metrics(request))
+    key = match_key(get_settings(request).keys, presented.strip()) if presented.strip() else None
     if key is None:
-        count_failed_key(request)
+        count_failed_key(request, failures)
         return None
     return caller_of(key)
 
 
 def within_rate(request: Request, caller: Caller | None) -> bool:
     """The API's per-caller token bucket (per address before login), shared with API requests of the same key."""
-    limiter: RateLimiter = request.app.state.rate_limiter
+    bucket = client_address(request)
     if caller is not None and caller.key_id != LOCAL_ADMIN.key_id:
         bucket = caller.key_id
-    else:
-        bucket = f"addr:{request.client.host if request.client else 'unknown'}"
-    allowed, _ = limiter.allow(bucket)
+    allowed, _ = get_rate_limiter(request).allow(bucket)
     return allowed
 
 
@@ -81,7 +79,7 @@ def _secure(request: Request) -> bool:
 
 def set_login(response: Response, request: Request, caller: Caller) -> None:
     """Start a session for `caller` and give the browser its id."""
-    sessions = _sessions(request)
+    sessions = get_sessions(request)
     response.set_cookie(
         SESSION_COOKIE,
         sessions.create(caller),
@@ -97,7 +95,7 @@ def clear_login(response: Response, request: Request) -> None:
     """Revoke the request's session (if any) and delete its cookie."""
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        _sessions(request).revoke(token)
+        get_sessions(request).revoke(token)
     response.delete_cookie(SESSION_COOKIE, path=COOKIE_PATH, httponly=True, samesite="strict")
 
 

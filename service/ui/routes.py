@@ -1,11 +1,13 @@
 """The editors' pages under `/ui`: screen a submission, the review queue, model versions; login and logout.
 
 Handlers stay thin: they check the caller and the form, call the same functions the API uses (screening and its
-audit record through `screen_and_record`, the store, the `ScreenerHolder`), and render a template.
+audit record through `screen_and_record`, the store, the `ScreenerHolder`, all from `service.deps`), and render a
+template. An error they do not answer themselves becomes the problem page in one place (`ProblemPages`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -13,6 +15,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -22,16 +25,26 @@ from starlette.datastructures import UploadFile
 
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
-from screening.store import QueueOrder, Store
-from service.actions import get_runner, retrain_task, screen_and_record
-from service.deps import ScreenerHolder, ScreeningLimiter
+from screening.store import QueueOrder
+from service.actions import retrain_task, screen_and_record
+from service.deps import (
+    HolderDep,
+    LimiterDep,
+    MetricsDep,
+    ScreenerHolder,
+    SettingsDep,
+    StoreDep,
+    get_runner,
+    get_settings,
+    peek_runner,
+)
 from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
-from service.jobs import RetrainJob, RetrainJobRunner
-from service.observability import Metrics, request_id_of
+from service.jobs import RetrainJob
+from service.observability import request_id_of
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
 from service.security import Caller
-from service.settings import Role, Settings
+from service.settings import Role
 from service.ui import auth, present
 
 HERE = Path(__file__).resolve().parent
@@ -70,7 +83,32 @@ templates = Jinja2Templates(env=_env)
 
 PURGED_MESSAGE = "Teks naskah ini sudah dihapus karena masa simpannya (SARING_RETENTION_DAYS) telah lewat."
 
-router = APIRouter(prefix="/ui", include_in_schema=False)
+
+class ProblemPages(APIRoute):
+    """The pages' one mapping of errors to what an editor sees: an `ApiError` (no model loaded, overloaded, ...) or a
+    library error (the store unreachable, unusable input, ...) becomes the problem page with its status and message."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except ApiError as exc:
+                return problem(request, _known_caller(request), exc.status, exc.message)
+            except ScreeningError as exc:
+                api = screening_error_to_api(exc)
+                return problem(request, _known_caller(request), api.status, api.message)
+
+        return answer
+
+
+def _known_caller(request: Request) -> Caller | None:
+    caller: Caller | None = getattr(request.state, "caller", None)  # set once the caller is known (`_gate`)
+    return caller
+
+
+router = APIRouter(prefix="/ui", include_in_schema=False, route_class=ProblemPages)
 root_router = APIRouter(include_in_schema=False)
 
 
@@ -83,7 +121,7 @@ def mount_ui(app: FastAPI) -> None:
 
 # -- rendering and access ----------------------------------------------------------------------------------------
 def render(request: Request, template: str, caller: Caller | None, status: int = 200, **context: Any) -> HTMLResponse:
-    settings: Settings = request.app.state.settings
+    settings = get_settings(request)
     token, fresh = auth.csrf_token(request)
     context.setdefault("flash", None)
     context.setdefault("error", None)
@@ -165,17 +203,15 @@ async def ui_root() -> RedirectResponse:
 
 # -- login --------------------------------------------------------------------------------------------------------
 @router.get("/masuk", response_class=HTMLResponse)
-async def login_page(request: Request, lanjut: str | None = None) -> Response:
-    settings: Settings = request.app.state.settings
+async def login_page(request: Request, settings: SettingsDep, lanjut: str | None = None) -> Response:
     if settings.keyless:
         return RedirectResponse("/ui/", status_code=303)
     return render(request, "login.html", auth.current_caller(request), next=_safe_next(lanjut))
 
 
 @router.post("/masuk", response_class=HTMLResponse)
-async def login(request: Request) -> Response:
+async def login(request: Request, settings: SettingsDep) -> Response:
     form = await request.form()
-    settings: Settings = request.app.state.settings
     target = _safe_next(str(form.get("lanjut") or ""))
     if settings.keyless:
         return RedirectResponse("/ui/", status_code=303)
@@ -247,7 +283,9 @@ def _submission_problems(exc: ValidationError) -> list[str]:
 
 
 @router.post("/periksa", response_class=HTMLResponse)
-async def screen_submission(request: Request) -> Response:
+async def screen_submission(
+    request: Request, holder: HolderDep, store: StoreDep, limiter: LimiterDep, metrics: MetricsDep
+) -> Response:
     checked = await _form(request, "submitter")
     if isinstance(checked, Response):
         return checked
@@ -278,19 +316,10 @@ async def screen_submission(request: Request) -> Response:
             errors.extend(_submission_problems(exc))
     if submission is None:
         return render(request, "screen.html", caller, status=422, form=fields, result=None, errors=errors)
-    holder: ScreenerHolder = request.app.state.holder
-    store: Store = request.app.state.store
-    limiter: ScreeningLimiter = request.app.state.limiter
-    metrics: Metrics = request.app.state.metrics
-    try:
-        screener = holder.require()
-        result = await limiter.run(screen_and_record, screener, store, submission, None, caller, request_id_of(request))
-    except ScreeningError as exc:
-        api = screening_error_to_api(exc)
-        return problem(request, caller, api.status, api.message)
-    except ApiError as exc:
-        return problem(request, caller, exc.status, exc.message)
-    metrics.decisions.labels(decision=result.decision).inc()
+    screener = holder.require()
+    result = await limiter.run(
+        screen_and_record, screener, store, metrics, submission, None, caller, request_id_of(request)
+    )
     return render(request, "screen.html", caller, form=fields, **_analysis(result, submission.title, submission.text))
 
 
@@ -316,6 +345,7 @@ QUEUE_ORDERS: dict[str, QueueOrder] = {"terbaru": "newest", "terlama": "oldest",
 @router.get("/antrean", response_class=HTMLResponse)
 async def queue_page(
     request: Request,
+    store: StoreDep,
     halaman: int = 1,
     tersimpan: str | None = None,
     urut: str = "terbaru",
@@ -327,7 +357,6 @@ async def queue_page(
     gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
-    store: Store = request.app.state.store
     page = max(1, min(halaman, 10_000))
     order: QueueOrder = QUEUE_ORDERS.get(urut, "newest")
     kim_group = kim.strip()[:200] or None
@@ -338,15 +367,11 @@ async def queue_page(
         except ValueError:
             return problem(request, gated, 422, "Tanggal “sejak” harus ditulis TTTT-BB-HH, misalnya 2024-08-12.")
     offset = (page - 1) * QUEUE_PAGE_SIZE
-    try:
-        items = await run_in_threadpool(
-            lambda: store.review_queue(QUEUE_PAGE_SIZE + 1, offset, order=order, kim_group=kim_group, since=since)
-        )
-        waiting = await run_in_threadpool(lambda: store.review_queue_count(kim_group=kim_group, since=since))
-        conflicts = await run_in_threadpool(store.conflicts, [item.text_sha256 for item in items])
-    except ScreeningError as exc:
-        api = screening_error_to_api(exc)
-        return problem(request, gated, api.status, api.message)
+    items = await run_in_threadpool(
+        lambda: store.review_queue(QUEUE_PAGE_SIZE + 1, offset, order=order, kim_group=kim_group, since=since)
+    )
+    waiting = await run_in_threadpool(lambda: store.review_queue_count(kim_group=kim_group, since=since))
+    conflicts = await run_in_threadpool(store.conflicts, [item.text_sha256 for item in items])
     flash = f"Putusan “{present.VERDICTS[tersimpan]}” disimpan." if tersimpan in present.VERDICTS else None
     chosen = {"urut": urut if urut in QUEUE_ORDERS else "terbaru", "kim": kim_group or "", "sejak": sejak.strip()}
     return render(
@@ -365,7 +390,9 @@ async def queue_page(
 
 
 @router.get("/antrean/{screening_id}", response_class=HTMLResponse)
-async def queue_item_page(request: Request, screening_id: str) -> Response:
+async def queue_item_page(
+    request: Request, screening_id: str, store: StoreDep, holder: HolderDep, limiter: LimiterDep
+) -> Response:
     """One queued submission analysed again with the served model, so the editor sees the rule findings.
 
     Not recorded in the audit log: it is the same submission, not a new one.
@@ -373,29 +400,20 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
     gated = _gate(request, "editor", page=True)
     if isinstance(gated, Response):
         return gated
-    store: Store = request.app.state.store
-    holder: ScreenerHolder = request.app.state.holder
-    limiter: ScreeningLimiter = request.app.state.limiter
-    try:
-        record = await run_in_threadpool(store.get_screening, screening_id)
-        if record is None:
-            return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
-        if record.text_purged_at is not None:
-            return problem(request, gated, 410, PURGED_MESSAGE)
-        conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
-        screener = holder.require()
-        result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
-    except ScreeningError as exc:
-        api = screening_error_to_api(exc)
-        return problem(request, gated, api.status, api.message)
-    except ApiError as exc:
-        return problem(request, gated, exc.status, exc.message)
+    record = await run_in_threadpool(store.get_screening, screening_id)
+    if record is None:
+        return problem(request, gated, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+    if record.text_purged_at is not None:
+        return problem(request, gated, 410, PURGED_MESSAGE)
+    conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
+    screener = holder.require()
+    result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     analysis = _analysis(result, record.title, record.text)
     return render(request, "queue_item.html", gated, item=record, conflict=conflict, **analysis)
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)
-async def record_verdict(request: Request, screening_id: str) -> Response:
+async def record_verdict(request: Request, screening_id: str, store: StoreDep) -> Response:
     checked = await _form(request, "editor")
     if isinstance(checked, Response):
         return checked
@@ -406,29 +424,24 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
         return problem(request, caller, 422, "Pilih salah satu putusan: hoaks, valid, atau ragu-ragu.")
     if note is not None and len(note) > MAX_NOTE_CHARS:
         return problem(request, caller, 422, f"Catatan terlalu panjang (paling banyak {MAX_NOTE_CHARS} karakter).")
-    store: Store = request.app.state.store
-    try:
-        record = await run_in_threadpool(store.get_screening, screening_id)
-        if record is None:
-            return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
-        if record.text_purged_at is not None:
-            return problem(request, caller, 410, PURGED_MESSAGE)
-        if verdict == "unsure":
-            await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.editor, note=note))
-        else:
-            await run_in_threadpool(
-                lambda: store.add_label(
-                    text=record.text,
-                    title=record.title,
-                    label=verdict,
-                    note=note,
-                    editor_id=caller.editor,
-                    screening_id=screening_id,
-                )
+    record = await run_in_threadpool(store.get_screening, screening_id)
+    if record is None:
+        return problem(request, caller, 404, "Naskah ini tidak ada di log penyaringan layanan ini.")
+    if record.text_purged_at is not None:
+        return problem(request, caller, 410, PURGED_MESSAGE)
+    if verdict == "unsure":
+        await run_in_threadpool(lambda: store.skip_review(screening_id, editor_id=caller.editor, note=note))
+    else:
+        await run_in_threadpool(
+            lambda: store.add_label(
+                text=record.text,
+                title=record.title,
+                label=verdict,
+                note=note,
+                editor_id=caller.editor,
+                screening_id=screening_id,
             )
-    except ScreeningError as exc:
-        api = screening_error_to_api(exc)
-        return problem(request, caller, api.status, api.message)
+        )
     return RedirectResponse(f"/ui/antrean?tersimpan={verdict}", status_code=303)
 
 
@@ -454,12 +467,10 @@ def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
 
 
 @router.get("/model", response_class=HTMLResponse)
-async def models_page(request: Request, pesan: str | None = None) -> Response:
+async def models_page(request: Request, holder: HolderDep, store: StoreDep, pesan: str | None = None) -> Response:
     gated = _gate(request, "submitter", page=True)
     if isinstance(gated, Response):
         return gated
-    holder: ScreenerHolder = request.app.state.holder
-    store: Store = request.app.state.store
     versions = await run_in_threadpool(holder.registry.versions)
     active = await run_in_threadpool(holder.registry.active_version)
     try:
@@ -467,7 +478,7 @@ async def models_page(request: Request, pesan: str | None = None) -> Response:
         n_queue = len(await run_in_threadpool(store.review_queue, QUEUE_COUNT_LIMIT + 1))
     except ScreeningError:
         n_labels = n_queue = -1
-    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    runner = peek_runner(request)
     messages = {
         "aktif": "Versi model diganti.",
         "mulai": "Pelatihan ulang dimulai.",
@@ -493,7 +504,7 @@ async def retrain_status(request: Request) -> Response:
     gated = _gate(request, "admin", page=False)
     if isinstance(gated, Response):
         return JSONResponse({"error": "forbidden"}, status_code=gated.status_code)
-    runner: RetrainJobRunner | None = getattr(request.app.state, "retrain_runner", None)
+    runner = peek_runner(request)
     job = _job_view(runner.latest()) if runner is not None else None
     return JSONResponse(job, headers={"Cache-Control": "no-store"})
 
@@ -512,28 +523,25 @@ async def start_retrain(request: Request) -> Response:
 
 
 @router.post("/model/aktifkan", response_class=HTMLResponse)
-async def activate(request: Request) -> Response:
-    return await _switch(request, "activate")
+async def activate(request: Request, holder: HolderDep) -> Response:
+    return await _switch(request, holder, "activate")
 
 
 @router.post("/model/kembalikan", response_class=HTMLResponse)
-async def rollback(request: Request) -> Response:
-    return await _switch(request, "rollback")
+async def rollback(request: Request, holder: HolderDep) -> Response:
+    return await _switch(request, holder, "rollback")
 
 
-async def _switch(request: Request, how: Literal["activate", "rollback"]) -> Response:
+async def _switch(request: Request, holder: ScreenerHolder, how: Literal["activate", "rollback"]) -> Response:
     checked = await _form(request, "admin")
     if isinstance(checked, Response):
         return checked
     caller, form = checked
-    holder: ScreenerHolder = request.app.state.holder
     try:
         if how == "activate":
             await run_in_threadpool(holder.activate, str(form.get("versi") or ""))
         else:
             await run_in_threadpool(holder.rollback)
-    except ApiError as exc:
-        return problem(request, caller, exc.status, exc.message)
     except ScreeningError as exc:
         message = "Tidak ada versi sebelumnya untuk dikembalikan." if how == "rollback" else str(exc)
         return problem(request, caller, 409, f"Model tidak diganti. {message}")

@@ -63,7 +63,8 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s = Store(url)
     if request.param == "postgresql":
         with s.engine.begin() as conn:  # each test gets an empty database
-            conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
+            tables = "labels, screenings, review_skips, ui_sessions, idempotency_keys, alembic_version"
+            conn.execute(sa.text(f"DROP TABLE IF EXISTS {tables}"))
     s.migrate()
     yield s
     s.close()
@@ -91,15 +92,15 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
 
 
 def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
-    assert store.migrate() == "0003_audit_log"
-    assert store.migrate() == "0003_audit_log"
+    assert store.migrate() == "0004_shared_sessions"
+    assert store.migrate() == "0004_shared_sessions"
     assert store.ping()
 
 
 def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = Store("sqlite:///elsewhere/saring.db")
-    assert s.migrate() == "0003_audit_log"
+    assert s.migrate() == "0004_shared_sessions"
     assert (tmp_path / "elsewhere" / "saring.db").exists()
     s.close()
 
@@ -328,7 +329,7 @@ def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
     with store.engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("screenings")}
     assert "request_id" not in columns and "text_purged_at" not in columns
-    assert store.migrate() == "0003_audit_log"
+    assert store.migrate() == "0004_shared_sessions"
     [row] = store.list_screenings().items
     assert row.text == HOAX and row.request_id is None and row.text_purged_at is None
 
@@ -347,3 +348,69 @@ def test_review_queue_orders_filters_and_counts(store: Store) -> None:
     assert store.review_queue_count(since=datetime(2999, 1, 1, tzinfo=UTC)) == 0
     with pytest.raises(InvalidInputError):
         store.review_queue(order="acak")  # type: ignore[arg-type]
+
+
+# -- shared by every worker and replica: sign-in sessions, Idempotency-Key records ---------------------------------
+def test_a_session_is_kept_as_a_digest_and_lasts_until_it_expires_or_is_revoked(store: Store) -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    token = "sesi-" + secrets.token_urlsafe(32)
+    store.open_session(
+        token, role="editor", key_id="editor-0123456789", name="ani", expires_at=now + timedelta(hours=8)
+    )
+    found = store.session(token, now=now)
+    assert found is not None and (found.role, found.key_id, found.name) == ("editor", "editor-0123456789", "ani")
+    assert store.session(token + "x", now=now) is None
+    with store.engine.connect() as conn:
+        stored = [tuple(row) for row in conn.execute(sa.text("SELECT * FROM ui_sessions"))]
+    assert stored and all(token not in str(value) for row in stored for value in row)
+    assert store.session(token, now=now + timedelta(hours=8)) is None  # expired
+    other = "sesi-" + secrets.token_urlsafe(32)
+    store.open_session(other, role="admin", key_id="admin-0123456789", name=None, expires_at=now + timedelta(hours=1))
+    store.revoke_session(other)
+    assert store.session(other, now=now) is None
+    assert store.purge_expired_shared(now=now + timedelta(hours=9)) == 1  # the expired one; the revoked one is gone
+
+
+def test_an_idempotency_key_is_claimed_once_then_answers_with_the_first_response(store: Store) -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    lease = now + timedelta(seconds=30)
+    first = store.claim_idempotency_key("editor-1", "k-1", body_sha256="a" * 64, lease_until=lease, now=now)
+    assert first.state == "claimed"
+    running = store.claim_idempotency_key("editor-1", "k-1", body_sha256="a" * 64, lease_until=lease, now=now)
+    assert running.state == "running" and running.body_sha256 == "a" * 64
+    other_caller = store.claim_idempotency_key("editor-2", "k-1", body_sha256="b" * 64, lease_until=lease, now=now)
+    assert other_caller.state == "claimed"  # keys are per caller
+    store.finish_idempotency_key("editor-1", "k-1", response='{"id": 7}', expires_at=now + timedelta(hours=24))
+    done = store.claim_idempotency_key("editor-1", "k-1", body_sha256="c" * 64, lease_until=lease, now=now)
+    assert (done.state, done.body_sha256, done.response) == ("done", "a" * 64, '{"id": 7}')
+    later = now + timedelta(hours=25)
+    again = store.claim_idempotency_key("editor-1", "k-1", body_sha256="c" * 64, lease_until=later, now=later)
+    assert again.state == "claimed"  # expired: the key may be used anew
+
+
+def test_a_released_or_lapsed_claim_can_be_taken_again(store: Store) -> None:
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    lease = now + timedelta(seconds=30)
+    assert store.claim_idempotency_key("e", "k", body_sha256="a" * 64, lease_until=lease, now=now).state == "claimed"
+    store.release_idempotency_key("e", "k")
+    assert store.claim_idempotency_key("e", "k", body_sha256="a" * 64, lease_until=lease, now=now).state == "claimed"
+    after = lease + timedelta(seconds=1)  # the process holding it died
+    taken = store.claim_idempotency_key("e", "k", body_sha256="a" * 64, lease_until=after, now=after)
+    assert taken.state == "claimed"
+
+
+def test_concurrent_claims_of_one_key_let_exactly_one_run(store: Store) -> None:
+    lease = datetime.now(UTC) + timedelta(seconds=30)
+    states: list[str] = []
+    barrier = threading.Barrier(6)
+
+    def claim() -> None:
+        barrier.wait()
+        states.append(store.claim_idempotency_key("e", "same", body_sha256="a" * 64, lease_until=lease).state)
+
+    threads = [threading.Thread(target=claim) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(states) == ["claimed"] + ["running"] * 5

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from http_helpers import API_KEYS, REPO
+from processes import Served
 
 from screening.store import engine_url
 from service.app import create_app
@@ -72,3 +73,18 @@ def postgres_url() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[Callable[..., Served]]:
+    """Start `saring serve` processes (`serve(models_dir, name, *args)`); all are stopped after the test."""
+    started: list[Served] = []
+
+    def start(models_dir: Path, name: str, *args: str, database_url: str | None = None) -> Served:
+        served = Served(models_dir, tmp_path / name, *args, database_url=database_url)
+        started.append(served)
+        return served
+
+    yield start
+    for served in started:
+        served.stop()

@@ -403,17 +403,33 @@ def test_logout_revokes_the_session(keyed: TestClient) -> None:
     assert keyed.get("/ui/antrean", follow_redirects=False).status_code == 303
 
 
-def test_sessions_expire() -> None:
+def test_sessions_expire(tmp_path: Path) -> None:
+    from screening.store import Store
+    from service.security import Caller
     from service.ui.sessions import SessionStore
 
-    now = [1000.0]
-    store = SessionStore(ttl_s=60, clock=lambda: now[0])
-    from service.security import Caller
-
-    token = store.create(Caller(role="admin", key_id="admin-0123456789"))
-    assert store.get(token) is not None and store.get(token + "x") is None
+    now = [1_800_000_000.0]
+    store = Store(f"sqlite:///{tmp_path / 'sessions.db'}")
+    store.migrate()
+    sessions = SessionStore(store, ttl_s=60, clock=lambda: now[0])
+    token = sessions.create(Caller(role="admin", key_id="admin-0123456789"))
+    assert sessions.get(token) == Caller(role="admin", key_id="admin-0123456789")
+    assert sessions.get(token + "x") is None
     now[0] += 61
-    assert store.get(token) is None
+    assert sessions.get(token) is None
+    store.close()
+
+
+def test_a_session_outlives_a_restart_but_not_its_key(make_settings: Callable[..., Settings]) -> None:
+    with TestClient(create_app(make_settings()), base_url="http://localhost") as c:
+        session = sign_in(c, ADMIN_KEY)
+    with TestClient(create_app(make_settings()), base_url="http://localhost") as c:
+        c.cookies.set("saring_ui_session", session, path="/ui")
+        assert c.get("/ui/antrean", follow_redirects=False).status_code == 200
+    only_submitter = f"submitter:{SUBMITTER_KEY}"
+    with TestClient(create_app(make_settings(api_keys=only_submitter)), base_url="http://localhost") as c:
+        c.cookies.set("saring_ui_session", session, path="/ui")  # same store, the admin key no longer configured
+        assert c.get("/ui/antrean", follow_redirects=False).status_code == 303
 
 
 def test_ui_actions_are_logged_with_the_callers_key_id(keyed: TestClient) -> None:

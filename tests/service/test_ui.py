@@ -302,6 +302,39 @@ def test_queue_pages(local: TestClient) -> None:
     assert second.count('class="card queue-item"') == 1 and "/ui/antrean?halaman=1" in second
 
 
+def decisions_counted(client: TestClient, decision: str) -> float:
+    found = re.search(rf'^saring_decisions_total{{decision="{decision}"}} (\S+)$', client.get("/metrics").text, re.M)
+    return float(found.group(1)) if found else 0.0
+
+
+def test_every_recorded_screening_counts_its_decision_once(local: TestClient) -> None:
+    before = decisions_counted(local, "review")  # the fixture's thresholds send everything to review
+    assert local.post("/v1/screen", json=ARTICLE, headers={"Content-Type": "application/json"}).status_code == 200
+    batch = {"items": [ARTICLE, HOAX_POST, {"text": ""}]}
+    assert local.post("/v1/screen/batch", json=batch).json()["succeeded"] == 2
+    page = post_form(local, "/ui/periksa", {"text": HOAX_POST["text"]})
+    assert page.status_code == 200
+    local.get(f"/ui/antrean/{screening_id_of(page.text)}")  # analysed again for the editor, not a new screening
+    assert decisions_counted(local, "review") == before + 4
+    assert len(store_of(local).list_screenings(limit=10).items) == 4
+
+
+def test_a_failure_on_a_page_is_the_problem_page(local: TestClient) -> None:
+    app = local.app
+    healthy = app.state.store  # type: ignore[attr-defined]
+    app.state.store = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # type: ignore[attr-defined]
+    try:
+        for r in (local.get("/ui/antrean"), post_form(local, "/ui/periksa", {"text": HOAX_POST["text"]})):
+            assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
+            assert "Basis data tidak dapat dihubungi" in r.text and "<nav" in r.text
+    finally:
+        app.state.store.close()  # type: ignore[attr-defined]
+        app.state.store = healthy  # type: ignore[attr-defined]
+    app.state.holder._screener = None  # type: ignore[attr-defined]  # as before the first model is loaded
+    r = post_form(local, "/ui/periksa", {"text": HOAX_POST["text"]})
+    assert r.status_code == 503 and "Model belum dimuat" in r.text
+
+
 # -- models -----------------------------------------------------------------------------------------------------
 def test_models_page_shows_version_metrics_and_admin_actions(local: TestClient) -> None:
     page = local.get("/ui/model").text
