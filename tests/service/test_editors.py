@@ -344,7 +344,7 @@ def test_labels_conflicts_and_retention_on_postgresql(
     """The same store behaviour behind the API with PostgreSQL, the backend of several replicas."""
     engine = sa.create_engine(postgres_url)
     with engine.begin() as conn:  # the session's database is shared: start empty
-        conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS label_revisions, labels, screenings, review_skips, alembic_version"))
     engine.dispose()
     settings = make_settings(api_keys=KEYS, database_url=postgres_url, retention_days=30)
     with TestClient(create_app(settings), base_url="http://localhost") as pg:
