@@ -512,6 +512,32 @@ class Store:
             total = conn.execute(_count(_screenings, where)).scalar_one()
         return ScreeningPage(items=items, total=int(total))
 
+    def iter_screenings(self, match: ScreeningFilter | None = None, *, chunk: int = 500) -> Iterator[ScreeningRecord]:
+        """Every audited screening matching `match`, oldest first, read `chunk` at a time (for exports of any size).
+
+        Pages by the last row seen (created_at, screening_id), not by offset, so a long export neither slows down
+        nor skips or repeats rows while new screenings are recorded.
+        """
+        where = _screening_conditions(match or ScreeningFilter())
+        order = (_screenings.c.created_at, _screenings.c.screening_id)
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = sa.select(_screenings).where(*where)
+            if after is not None:
+                at, last_id = after
+                query = query.where(
+                    sa.or_(
+                        _screenings.c.created_at > at,
+                        sa.and_(_screenings.c.created_at == at, _screenings.c.screening_id > last_id),
+                    )
+                )
+            with self._connect() as conn:
+                rows = conn.execute(query.order_by(*order).limit(chunk)).all()
+            yield from (_screening_record(row) for row in rows)
+            if len(rows) < chunk:
+                return
+            after = (rows[-1].created_at, rows[-1].screening_id)
+
     def purge_texts(self, *, before: datetime) -> int:
         """Empty the title and text (and drop the author) of every screening created before `before`.
 

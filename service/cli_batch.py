@@ -161,6 +161,13 @@ def describe_retrain(report: RetrainReport) -> str:
             f"  data: {report.data.get('n_base_rows')} baris dasar + {report.data.get('n_labels')} label editor "
             f"({report.data.get('n_labels_overriding_base')} menggantikan baris dasar)"
         )
+        counts = report.data.get("labels")
+        if counts:
+            lines.append(
+                f"  label editor: {counts['stored']} tersimpan, {counts['used']} dipakai, {counts['folded']} digabung "
+                f"dengan label lain untuk teks yang sama, {counts['left_out_conflicts']} teks berkonflik ditinggalkan "
+                "(putusan terakhir para editornya berbeda; selesaikan di antrean tinjauan)"
+            )
     if report.holdout:
         lines.append(
             f"  hold-out: {report.holdout.get('n')} baris ({report.holdout.get('n_labels')} label editor), "

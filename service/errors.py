@@ -3,6 +3,8 @@
 Messages are for editors (Bahasa Indonesia); codes and field names are English and stable for programs.
 
     screening.store.ScreeningMismatchError -> 422 screening_mismatch (a label's screening id: unknown or other text)
+    screening.store.LabelNotFoundError   -> 404 label_not_found
+    screening.store.LabelDeletedError    -> 409 label_deleted (an admin deleted it; its history stays readable)
     screening.errors.InvalidInputError   -> 422 invalid_input
     screening.errors.TrainingDataError   -> 422 training_data_invalid
     screening.errors.ModelArtifactError  -> 409 model_invalid
@@ -26,7 +28,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from screening.errors import InvalidInputError, ModelArtifactError, RulesError, ScreeningError, TrainingDataError
-from screening.store import ScreeningMismatchError, StoreError
+from screening.store import LabelDeletedError, LabelNotFoundError, ScreeningMismatchError, StoreError
 
 log = logging.getLogger("saring.service")
 
@@ -96,6 +98,15 @@ def screening_error_to_api(exc: ScreeningError) -> ApiError:
         else:
             message = "screening_id ini milik penyaringan teks lain; label harus untuk teks yang disaring itu."
         return ApiError(422, "screening_mismatch", message)
+    if isinstance(exc, LabelNotFoundError):
+        return ApiError(404, "label_not_found", f"Label {exc.label_id} tidak ada.")
+    if isinstance(exc, LabelDeletedError):
+        return ApiError(
+            409,
+            "label_deleted",
+            f"Label {exc.label_id} sudah dihapus dan tidak dapat diubah lagi; riwayatnya tetap dapat dibaca "
+            f"(GET /v1/labels/{exc.label_id}/history).",
+        )
     if isinstance(exc, InvalidInputError):
         return ApiError(422, "invalid_input", f"Teks tidak dapat disaring: {exc}")
     if isinstance(exc, TrainingDataError):

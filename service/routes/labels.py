@@ -1,24 +1,30 @@
 """`/v1/labels`: editors' verdicts, stored durably for retraining, listed and exported; an `Idempotency-Key` makes
-retries safe."""
+retries safe. An admin corrects or deletes a label; every change stays in its history."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from screening.labels import Label
 from screening.store import LabelFilter, text_sha256
 from service.deps import StoreDep
-from service.exports import export_lines, label_out
+from service.exports import label_export_lines, label_history_out, label_out, streamed
 from service.idempotency import KEY_PATTERN, IdempotencyCache
-from service.routes.common import COMMON_ERRORS, EditorDep, errors
-from service.schemas import LabelCreated, LabelsPage, LabelSubmission
+from service.routes.common import COMMON_ERRORS, AdminDep, EditorDep, errors
+from service.schemas import (
+    LabelCorrection,
+    LabelCreated,
+    LabelDeleted,
+    LabelHistoryOut,
+    LabelOut,
+    LabelsPage,
+    LabelSubmission,
+)
 
 router = APIRouter(prefix="/v1", tags=["labels"])
 
@@ -34,6 +40,7 @@ IdempotencyKey = Annotated[
 LabelQuery = Annotated[Label | None, Query(description="only this verdict")]
 EditorQuery = Annotated[str | None, Query(max_length=128, description="only this editor (key name or key id)")]
 SinceQuery = Annotated[datetime | None, Query(description="only labels recorded at or after (ISO 8601; UTC if naive)")]
+LabelId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the label's id")]
 
 
 @router.post(
@@ -126,17 +133,47 @@ async def export_labels(
     since: SinceQuery = None,
 ) -> StreamingResponse:
     match = LabelFilter(label=label, editor=editor, since=since)
-    lines = export_lines(store, match, format)
-    # the first label is read before the 200 is sent, so an unreachable store is a 503, not a cut-off file
-    first = await run_in_threadpool(lambda: list(itertools.islice(lines, 2)))
-    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
-    return StreamingResponse(
-        _chain(first, lines),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="saring-labels.{format}"'},
+    return await streamed(label_export_lines(store, match, format), format, "saring-labels")
+
+
+@router.patch(
+    "/labels/{label_id}",
+    response_model=LabelOut,
+    responses=errors(*COMMON_ERRORS, 403, 404, 409, 503),
+    summary="Correct a label's verdict or note (admin); the old value stays in its history",
+)
+async def correct_label(label_id: LabelId, body: LabelCorrection, caller: AdminDep, store: StoreDep) -> LabelOut:
+    change = await run_in_threadpool(
+        lambda: store.correct_label(label_id, by=caller.editor, label=body.label, note=body.note)
+    )
+    return label_out(change.label, conflict=change.conflict)
+
+
+@router.delete(
+    "/labels/{label_id}",
+    response_model=LabelDeleted,
+    responses=errors(*COMMON_ERRORS, 403, 404, 409, 503),
+    summary="Delete a label (admin): it no longer counts anywhere, its history stays readable",
+)
+async def delete_label(label_id: LabelId, caller: AdminDep, store: StoreDep) -> LabelDeleted:
+    change = await run_in_threadpool(lambda: store.delete_label(label_id, by=caller.editor))
+    record = change.label
+    assert record.deleted_at is not None and record.deleted_by is not None
+    return LabelDeleted(
+        id=record.id, deleted_at=record.deleted_at, deleted_by=record.deleted_by, conflict=change.conflict
     )
 
 
-def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
-    yield from first
-    yield from rest
+@router.get(
+    "/labels/{label_id}/history",
+    response_model=LabelHistoryOut,
+    responses=errors(*COMMON_ERRORS, 403, 404, 503),
+    summary="A label as it is now, deleted or not, and every change made to it (editor or admin)",
+)
+async def label_history(label_id: LabelId, caller: EditorDep, store: StoreDep) -> LabelHistoryOut:
+    def read() -> LabelHistoryOut:
+        history = store.label_history(label_id)
+        conflict = history.label.text_sha256 in store.conflicts([history.label.text_sha256])
+        return label_history_out(history, conflict=conflict)
+
+    return await run_in_threadpool(read)

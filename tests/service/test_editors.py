@@ -195,10 +195,149 @@ def test_labels_export_as_csv_and_jsonl(editors: TestClient) -> None:
     empty = editors.get("/v1/labels/export", params={"label": "hoax", "editor": "budi"}, headers=ANI)
     assert empty.text.splitlines() == [
         ",".join(
-            ("id", "created_at", "editor", "label", "text_sha256", "screening_id", "conflict", "title", "text", "note")
+            (
+                "id",
+                "created_at",
+                "editor",
+                "label",
+                "text_sha256",
+                "screening_id",
+                "conflict",
+                "title",
+                "text",
+                "note",
+                "corrected_at",
+                "corrected_by",
+            )
         )
     ]
     assert editors.get("/v1/labels/export", headers=SUBMITTER).status_code == 403
+
+
+# -- an admin's corrections and deletions -------------------------------------------------------------------------
+def test_only_an_admin_corrects_or_deletes_a_label(editors: TestClient) -> None:
+    own = label(editors, ANI, HOAX_POST["text"], "hoax").json()["id"]
+    for who in (ANI, BUDI, SUBMITTER):
+        patched = editors.patch(f"/v1/labels/{own}", json={"label": "valid"}, headers=who)
+        deleted = editors.delete(f"/v1/labels/{own}", headers={**who, **JSON})
+        for r in (patched, deleted):
+            assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+            assert "admin" in r.json()["error"]["message"]
+    assert editors.get(f"/v1/labels/{own}/history", headers=SUBMITTER).status_code == 403
+    [stored] = editors.get("/v1/labels", headers=ANI).json()["items"]
+    assert (stored["label"], stored["corrected_by"]) == ("hoax", None)
+    assert [e["action"] for e in editors.get(f"/v1/labels/{own}/history", headers=BUDI).json()["events"]] == ["created"]
+
+
+def test_an_admin_correction_settles_a_conflict_and_is_kept_in_history(editors: TestClient) -> None:
+    sid = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()["screening_id"]
+    label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid)
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid, note="kata kades").json()
+    assert budi["conflict"] is True
+    r = editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax", "note": "dikoreksi redaktur"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    fixed = r.json()
+    assert (fixed["label"], fixed["note"], fixed["editor"], fixed["conflict"]) == (
+        "hoax",
+        "dikoreksi redaktur",
+        "budi",
+        False,
+    )
+    assert fixed["corrected_by"].startswith("admin-") and fixed["corrected_at"] is not None
+    # the list, the export and the queue see the corrected verdict
+    listed = editors.get("/v1/labels", headers=ANI).json()["items"]
+    assert [(x["label"], x["conflict"]) for x in listed] == [("hoax", False), ("hoax", False)]
+    rows = list(csv.DictReader(io.StringIO(editors.get("/v1/labels/export", headers=ANI).text)))
+    assert [(x["editor"], x["label"], x["corrected_by"]) for x in rows] == [
+        ("ani", "hoax", ""),
+        ("budi", "hoax", fixed["corrected_by"]),
+    ]
+    assert sid not in [x.screening_id for x in store_of(editors).review_queue()]
+    history = editors.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+    assert history["label"]["deleted_at"] is None and history["label"]["label"] == "hoax"
+    assert [(e["action"], e["by"], e["previous_label"], e["label"], e["note"]) for e in history["events"]] == [
+        ("created", "budi", None, "valid", "kata kades"),
+        ("corrected", fixed["corrected_by"], "valid", "hoax", "dikoreksi redaktur"),
+    ]
+    empty = editors.patch(f"/v1/labels/{budi['id']}", json={}, headers=ADMIN)
+    assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
+    assert editors.patch(f"/v1/labels/{budi['id']}", json={"label": "maybe"}, headers=ADMIN).status_code == 422
+    assert editors.patch(f"/v1/labels/{budi['id']}", json={"editor": "ani"}, headers=ADMIN).status_code == 422
+    missing = editors.patch("/v1/labels/999999", json={"label": "valid"}, headers=ADMIN)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "label_not_found"
+    assert "tidak ada" in missing.json()["error"]["message"]
+
+
+def test_a_deleted_label_is_gone_from_lists_exports_and_conflicts_but_its_history_stays(
+    editors: TestClient,
+) -> None:
+    sid = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()["screening_id"]
+    ani = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+    sign_in(editors, ANI_KEY)
+    assert "conflict-chip" in editors.get("/ui/antrean").text
+    r = editors.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON})
+    assert r.status_code == 200, r.text
+    assert (
+        r.json()["id"] == budi["id"] and r.json()["conflict"] is False and r.json()["deleted_by"].startswith("admin-")
+    )
+    assert "conflict-chip" not in editors.get("/ui/antrean").text and sid not in editors.get("/ui/antrean").text
+    listed = editors.get("/v1/labels", headers=ANI).json()
+    assert listed["total"] == 1 and [x["id"] for x in listed["items"]] == [ani["id"]]
+    assert [
+        x["id"] for x in map(json.loads, editors.get("/v1/labels/export?format=jsonl", headers=ANI).text.splitlines())
+    ] == [ani["id"]]
+    history = editors.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+    assert history["label"]["deleted_by"] == r.json()["deleted_by"] and history["label"]["label"] == "valid"
+    assert [(e["action"], e["previous_label"], e["label"]) for e in history["events"]] == [
+        ("created", None, "valid"),
+        ("deleted", "valid", None),
+    ]
+    for again in (
+        editors.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON}),
+        editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN),
+    ):
+        assert again.status_code == 409 and again.json()["error"]["code"] == "label_deleted"
+        assert "sudah dihapus" in again.json()["error"]["message"]
+    # the last label of the screening deleted: it waits in the queue again
+    editors.delete(f"/v1/labels/{ani['id']}", headers={**ADMIN, **JSON})
+    assert sid in editors.get("/ui/antrean").text
+    assert editors.get("/v1/labels", headers=ANI).json()["total"] == 0
+
+
+def test_retrain_reads_conflicts_corrections_and_deletions_from_the_store(
+    editors: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """`saring retrain` (which the service's retrain runs) hands retraining the store's current labels: a text in
+    conflict is left out and reported, an admin's correction and deletion count at once."""
+    import screening.training.retrain as retraining
+    from service.cli import main
+
+    seen: list[dict[str, int]] = []
+
+    def fake_retrain(registry: Any, data: Any, *, labels: Any, **_: Any) -> retraining.RetrainReport:
+        counts = retraining.labels_to_rows(labels).counts()
+        seen.append(counts)
+        data = {"n_base_rows": 100, "n_labels": counts["used"], "n_labels_overriding_base": 0, "labels": counts}
+        return retraining.RetrainReport("dry_run", [], None, data=data)
+
+    monkeypatch.setattr(retraining, "retrain", fake_retrain)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    label(editors, ANI, HOAX_POST["text"], "hoax")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid").json()
+    label(editors, ANI, ARTICLE["text"], "valid")
+    label(editors, ANI, ARTICLE["text"], "valid")  # folded: nothing stored
+    old = label(editors, BUDI, f"{ARTICLE['text']} Versi lama.", "hoax").json()
+    assert main(["retrain", "--quiet"]) == 0
+    assert seen[-1] == {"stored": 4, "used": 2, "folded": 0, "left_out_conflicts": 1}
+    assert "4 tersimpan, 2 dipakai, 0 digabung dengan label lain untuk teks yang sama, 1 teks berkonflik" in (
+        capsys.readouterr().out
+    )
+    editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN)
+    editors.delete(f"/v1/labels/{old['id']}", headers={**ADMIN, **JSON})
+    assert main(["retrain", "--quiet"]) == 0
+    assert seen[-1] == {"stored": 3, "used": 2, "folded": 1, "left_out_conflicts": 0}
 
 
 # -- audit log ----------------------------------------------------------------------------------------------------
