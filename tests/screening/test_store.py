@@ -326,6 +326,20 @@ def test_audit_rows_are_listed_filtered_and_their_texts_purged(store: Store) -> 
     assert store.review_queue() == []  # a purged screening has nothing left to review
 
 
+def test_iterating_the_audit_log_reads_every_row_once_in_chunks(store: Store) -> None:
+    results = [make_result(decision="review" if i % 2 else "publish", text=f"teks {i}") for i in range(7)]
+    store.record_screenings([ScreeningAudit(r, "", f"teks {i}") for i, r in enumerate(results)])  # one time: ties
+    later = make_result(text="teks nanti")
+    store.record_screenings([ScreeningAudit(later, "", "teks nanti")])
+    every = list(store.iter_screenings(chunk=3))
+    assert sorted(r.screening_id for r in every[:7]) == sorted(r.screening_id for r in results)
+    assert len(every) == 8 and every[-1].screening_id == later.screening_id  # oldest first, each once
+    assert [r.created_at for r in every] == sorted(r.created_at for r in every)
+    reviewed = list(store.iter_screenings(ScreeningFilter(decision="review"), chunk=2))
+    assert {r.screening_id for r in reviewed} == {r.screening_id for r in results[1::2]} | {later.screening_id}
+    assert list(store.iter_screenings(ScreeningFilter(kim_group="tidak ada"))) == []
+
+
 def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
     from alembic import command
     from alembic.config import Config

@@ -424,6 +424,121 @@ def test_after_the_retention_period_texts_are_gone_and_everything_else_remains(a
     assert stored_label.text == HOAX_POST["text"] and stored_label.screening_id == old["screening_id"]
 
 
+def test_the_audit_log_exports_as_csv_and_jsonl_with_purged_texts_empty(audited: TestClient) -> None:
+    old = audited.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-lama"}).json()
+    new = audited.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    backdate(audited, [old["screening_id"]], days=31)  # past the retention period: the export purges it first
+    r = audited.get("/v1/screenings/export", headers=ANI)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "saring-screenings.csv" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [x["screening_id"] for x in rows] == [old["screening_id"], new["screening_id"]]  # oldest first
+    purged, kept = rows
+    assert (purged["title"], purged["text"], purged["author"]) == ("", "", "") and purged["text_purged_at"]
+    assert (purged["text_sha256"], purged["decision"], purged["request_id"]) == (
+        old["text_sha256"],
+        old["decision"],
+        "req-lama",
+    )
+    assert float(purged["hoax_risk"]) == pytest.approx(old["hoax_risk"])
+    assert kept["text"] == ARTICLE["text"] and kept["kim_group"] == "KIM Sukamaju" and kept["text_purged_at"] == ""
+    j = audited.get("/v1/screenings/export", params={"format": "jsonl"}, headers=ANI)
+    assert j.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in j.text.splitlines()]
+    # JSON lines are the rows of GET /v1/screenings, oldest first
+    listed = audited.get("/v1/screenings", headers=ANI).json()["items"]
+    assert lines == list(reversed(listed)) and lines[0]["text"] is None
+    filtered = audited.get(
+        "/v1/screenings/export", params={"decision": new["decision"], "format": "jsonl"}, headers=ANI
+    )
+    assert [json.loads(x)["screening_id"] for x in filtered.text.splitlines()] == [new["screening_id"]]
+    nothing = audited.get("/v1/screenings/export", params={"kim_group": "KIM Lain"}, headers=ANI)
+    assert nothing.text.splitlines() == [",".join(json.loads(j.text.splitlines()[0]).keys())]
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    bad = audited.get("/v1/screenings/export", params={"since": since, "until": since}, headers=ANI)
+    assert bad.status_code == 422 and "since" in bad.json()["error"]["message"]
+    assert audited.get("/v1/screenings/export", params={"format": "xml"}, headers=ANI).status_code == 422
+    assert audited.get("/v1/screenings/export", headers=SUBMITTER).status_code == 403
+
+
+def test_saring_audit_export(
+    audited: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    old = audited.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    new = audited.post("/v1/screen", json={**ARTICLE, "kim_group": "KIM Lain"}, headers=SUBMITTER).json()
+    backdate(audited, [old["screening_id"]], days=31)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    monkeypatch.setenv("SARING_RETENTION_DAYS", "30")
+    out = tmp_path / "audit.csv"
+    assert main(["audit", "export", str(out)]) == 0
+    assert "diekspor: 2 penyaringan" in capsys.readouterr().err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(x["screening_id"], x["text"]) for x in rows] == [
+        (old["screening_id"], ""),  # purged by the retention period before it was written
+        (new["screening_id"], ARTICLE["text"]),
+    ]
+    assert main(["audit", "export", "-", "--format", "jsonl", "--kim-group", "KIM Lain"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["screening_id"] == new["screening_id"]
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert main(["audit", "export", "-", "--since", tomorrow]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1  # the header only
+    with pytest.raises(SystemExit) as refused:
+        main(["audit", "export", "-", "--since", "kemarin"])
+    assert refused.value.code == 2 and "'kemarin' bukan tanggal" in capsys.readouterr().err
+    assert main(["audit", "export", "-", "--since", tomorrow, "--until", tomorrow]) == 2
+
+
+def test_saring_labels_correct_delete_and_history(
+    editors: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    label(editors, ANI, HOAX_POST["text"], "hoax")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid").json()["id"]
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    capsys.readouterr()
+    assert main(["labels", "correct", str(budi), "--label", "hoaks", "--note", "salah klik", "--by", "ina"]) == 0
+    assert f"label {budi} dikoreksi oleh ina: putusan hoaks" in capsys.readouterr().out
+    [fixed] = [x for x in editors.get("/v1/labels", headers=ANI).json()["items"] if x["id"] == budi]
+    assert (fixed["label"], fixed["note"], fixed["corrected_by"], fixed["conflict"]) == (
+        "hoax",
+        "salah klik",
+        "ina",
+        False,
+    )
+    assert main(["labels", "correct", str(budi), "--label", "hoax", "--by", "ina"]) == 0
+    assert "tidak berubah" in capsys.readouterr().out
+    assert main(["labels", "correct", str(budi), "--by", "ina"]) == 2
+    assert "--label, --note" in capsys.readouterr().err
+    assert main(["labels", "correct", str(budi), "--label", "mungkin"]) == 2
+    assert main(["labels", "delete", str(budi), "--by", "ina"]) == 0
+    assert f"label {budi} dihapus oleh ina" in capsys.readouterr().out
+    assert editors.get("/v1/labels", headers=ANI).json()["total"] == 1
+    assert main(["labels", "delete", str(budi)]) == 2
+    assert "sudah dihapus" in capsys.readouterr().err
+    assert main(["labels", "correct", "999999", "--label", "valid"]) == 2
+    assert "label 999999 tidak ada" in capsys.readouterr().err
+    assert main(["labels", "history", str(budi)]) == 0
+    printed = capsys.readouterr().out
+    assert "(dihapus)" in printed and "dibuat" in printed and "dikoreksi oleh ina: valid -> hoaks" in printed
+    assert main(["labels", "history", str(budi), "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert history == editors.get(f"/v1/labels/{budi}/history", headers=ANI).json()
+    assert [e["action"] for e in history["events"]] == ["created", "corrected", "deleted"]
+
+
 def test_saring_audit_purge_purges_now(
     audited: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -491,11 +606,27 @@ def test_labels_conflicts_and_retention_on_postgresql(
         sid = screened["screening_id"]
         assert label(pg, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
         assert label(pg, ANI, HOAX_POST["text"], "hoax").json()["duplicate"] is True
-        assert label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is True
+        budi = label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+        assert budi["conflict"] is True
         assert label(pg, BUDI, ARTICLE["text"], "valid", screening_id=sid).status_code == 422
         assert [x["conflict"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == [True, True]
         assert sid in [r.screening_id for r in store_of(pg).review_queue()]
+        # an admin corrects budi's verdict (the conflict is settled), then deletes it (kept in its history)
+        assert pg.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ANI).status_code == 403
+        fixed = pg.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN).json()
+        assert (fixed["label"], fixed["conflict"]) == ("hoax", False)
+        assert sid not in [r.screening_id for r in store_of(pg).review_queue()]
+        assert pg.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON}).status_code == 200
+        history = pg.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+        assert [(e["action"], e["label"]) for e in history["events"]] == [
+            ("created", "valid"),
+            ("corrected", "hoax"),
+            ("deleted", None),
+        ]
+        assert [x["editor"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == ["ani"]
         backdate(pg, [sid], days=31)
         [row] = pg.get("/v1/screenings", headers=ANI).json()["items"]
         assert (row["text"], row["request_id"], row["decision"]) == (None, "req-pg-1", screened["decision"])
-        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 2
+        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 1
+        [exported] = csv.DictReader(io.StringIO(pg.get("/v1/screenings/export", headers=ANI).text))
+        assert (exported["text"], exported["text_sha256"]) == ("", screened["text_sha256"])
