@@ -19,17 +19,17 @@ HARD_MAX_BATCH_ITEMS = 1_000  # the deployment's limit (SARING_MAX_BATCH_ITEMS, 
 def _storable(value: str) -> str:
     # Lone surrogates cannot be encoded, and PostgreSQL refuses NUL: reject both here rather than fail later.
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError("tidak boleh memuat karakter NUL")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+        raise ValueError("harus teks Unicode yang sah (tanpa surrogate tunggal)") from None
     return value
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must contain non-whitespace text")
+        raise ValueError("tidak boleh kosong atau hanya berisi spasi")
     return value
 
 
@@ -57,7 +57,7 @@ class ThresholdsIn(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ThresholdsIn:
         if self.review > self.reject:
-            raise ValueError("review must not exceed reject")
+            raise ValueError("review tidak boleh lebih besar dari reject")
         return self
 
     def to_thresholds(self) -> Thresholds:
@@ -148,7 +148,7 @@ class LabelCorrection(Strict):
     @model_validator(mode="after")
     def _something(self) -> LabelCorrection:
         if self.label is None and self.note is None:
-            raise ValueError("give label or note")
+            raise ValueError("beri label, note, atau keduanya")
         return self
 
 
@@ -343,7 +343,7 @@ class ScreeningsPage(BaseModel):
 
 class ErrorDetail(BaseModel):
     field: str = Field(description="path of the offending field, e.g. 'items.3.text'")
-    problem: str = Field(description="what is wrong with it (never the value sent)")
+    problem: str = Field(description="what is wrong with it, in Bahasa Indonesia (never the value sent)")
     type: str = Field(description="stable English kind of problem, e.g. 'string_too_long', 'missing'")
 
 

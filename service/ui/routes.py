@@ -239,7 +239,7 @@ def _submission_problems(exc: ValidationError) -> list[str]:
         elif kind == "string_too_long":
             limit = present.thousands(err["ctx"]["max_length"])
             out.append(f"{field} terlalu panjang (paling banyak {limit} karakter).")
-        elif field == "Teks" and "non-whitespace" in str(err.get("msg")):
+        elif field == "Teks" and "hanya berisi spasi" in str(err.get("msg")):
             out.append("Teks wajib diisi (bukan hanya spasi).")
         else:
             out.append(f"{field} tidak dapat dipakai: mengandung karakter yang tidak valid.")
