@@ -59,6 +59,7 @@ __all__ = [
     "Store",
     "StoreError",
     "engine_url",
+    "never_created",
     "text_sha256",
 ]
 
@@ -345,6 +346,16 @@ def engine_url(url: str) -> sa.URL:
     """The SQLAlchemy URL for a database URL; a bare `postgresql://` uses psycopg 3, the driver this project ships."""
     parsed = sa.make_url(url)
     return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
+
+
+def never_created(url: str) -> bool:
+    """An SQLite database whose file does not exist yet: nothing was ever stored in it (and a `Store` on it would
+    create it). False for every other database, which may hold data whether or not it answers."""
+    parsed = engine_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and not Path(database).expanduser().exists()
 
 
 def _utc(value: datetime) -> datetime:

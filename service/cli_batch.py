@@ -152,6 +152,15 @@ _OUTCOMES = {
 }
 
 
+def describe_label_counts(counts: dict[str, int]) -> str:
+    """What became of the editors' labels in a training run (`LabelRows.counts()`), in one line."""
+    return (
+        f"label editor: {counts['stored']} tersimpan, {counts['used']} dipakai, {counts['folded']} digabung "
+        f"dengan label lain untuk teks yang sama, {counts['left_out_conflicts']} teks berkonflik ditinggalkan "
+        "(putusan terakhir para editornya berbeda; selesaikan di antrean tinjauan)"
+    )
+
+
 def describe_retrain(report: RetrainReport) -> str:
     """The retrain report for an operator, in Bahasa Indonesia (the reasons come from the library as they are)."""
     head = _OUTCOMES[report.outcome].format(new=report.new_version, previous=report.previous_version)
@@ -163,11 +172,7 @@ def describe_retrain(report: RetrainReport) -> str:
         )
         counts = report.data.get("labels")
         if counts:
-            lines.append(
-                f"  label editor: {counts['stored']} tersimpan, {counts['used']} dipakai, {counts['folded']} digabung "
-                f"dengan label lain untuk teks yang sama, {counts['left_out_conflicts']} teks berkonflik ditinggalkan "
-                "(putusan terakhir para editornya berbeda; selesaikan di antrean tinjauan)"
-            )
+            lines.append(f"  {describe_label_counts(counts)}")
     if report.holdout:
         lines.append(
             f"  hold-out: {report.holdout.get('n')} baris ({report.holdout.get('n_labels')} label editor), "
