@@ -25,6 +25,7 @@ from service.cli_args import (
     run_command,
     settings_from_args,
 )
+from service.retrain_text import in_indonesian
 
 if TYPE_CHECKING:
     from screening.training.retrain import RetrainReport
@@ -149,6 +150,7 @@ _OUTCOMES = {
     "kept": "{previous} tetap dipakai; kandidat tidak lebih baik",
     "unchanged": "tidak ada yang dikerjakan; {previous} dilatih dengan data yang sama",
     "dry_run": "uji coba: tidak ada yang didaftarkan",
+    "held_for_review": "model calon ditahan untuk diperiksa; {previous} tetap dipakai",
 }
 
 
@@ -162,7 +164,7 @@ def describe_label_counts(counts: dict[str, int]) -> str:
 
 
 def describe_retrain(report: RetrainReport) -> str:
-    """The retrain report for an operator, in Bahasa Indonesia (the reasons come from the library as they are)."""
+    """The retrain report for an operator, in Bahasa Indonesia."""
     head = _OUTCOMES[report.outcome].format(new=report.new_version, previous=report.previous_version)
     lines = [f"saring retrain: {head} ({report.seconds:.0f} detik)"]
     if report.data:
@@ -185,7 +187,7 @@ def describe_retrain(report: RetrainReport) -> str:
             if m.get("reference") is not None and m.get("candidate") is not None
         ]
         lines.append(f"  {genre:8s} " + ("  ".join(parts) or "tidak ada metrik yang dapat dibandingkan"))
-    lines.extend(f"  - {r}" for r in report.reasons)
+    lines.extend(f"  - {in_indonesian(r)}" for r in report.reasons)
     return "\n".join(lines)
 
 
@@ -212,7 +214,9 @@ def cmd_retrain(args: argparse.Namespace) -> int:
                 force=args.force,
                 dry_run=args.dry_run,
             ),
-            progress=None if args.quiet else lambda msg: print(f"saring retrain: {msg}", file=sys.stderr),
+            progress=None
+            if args.quiet
+            else lambda msg: print(f"saring retrain: {in_indonesian(msg)}", file=sys.stderr),
         )
     finally:
         store.close()

@@ -29,6 +29,7 @@ from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob, RetrainJobRunner
 from service.observability import Metrics, request_id_of
+from service.retrain_text import in_indonesian
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
 from service.security import Caller
 from service.settings import Role, Settings
@@ -444,11 +445,11 @@ def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
         "running": job.status in ("queued", "running"),
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "messages": job.messages[-8:],
+        "messages": [in_indonesian(m) for m in job.messages[-8:]],
         "outcome": report.outcome if report is not None else None,
         "outcome_text": present.RETRAIN_OUTCOMES.get(report.outcome, "") if report is not None else None,
         "new_version": report.new_version if report is not None else None,
-        "reasons": report.reasons if report is not None else [],
+        "reasons": [in_indonesian(r) for r in report.reasons] if report is not None else [],
         "error": job.error,
     }
 
