@@ -224,11 +224,12 @@ class LabelOutcome:
 
 @dataclass(frozen=True, slots=True)
 class LabelFilter:
-    """Which labels to list or export: by verdict, by editor, recorded at or after `since`."""
+    """Which labels to list or export: by verdict, by editor, recorded at or after `since`, of one text (hash)."""
 
     label: Label | None = None
     editor: str | None = None
     since: datetime | None = None
+    text_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -877,6 +878,8 @@ def _label_conditions(match: LabelFilter) -> list[sa.ColumnElement[bool]]:
         where.append(_labels.c.editor_id == match.editor)
     if match.since is not None:
         where.append(_labels.c.created_at >= _utc(match.since))
+    if match.text_sha256 is not None:
+        where.append(_labels.c.text_sha256 == match.text_sha256)
     return where
 
 

@@ -40,6 +40,9 @@ IdempotencyKey = Annotated[
 LabelQuery = Annotated[Label | None, Query(description="only this verdict")]
 EditorQuery = Annotated[str | None, Query(max_length=128, description="only this editor (key name or key id)")]
 SinceQuery = Annotated[datetime | None, Query(description="only labels recorded at or after (ISO 8601; UTC if naive)")]
+TextQuery = Annotated[
+    str | None, Query(pattern=r"^[0-9a-f]{64}$", description="only labels of this text (its sha256, lower-case hex)")
+]
 LabelId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the label's id")]
 
 
@@ -99,10 +102,11 @@ async def list_labels(
     label: LabelQuery = None,
     editor: EditorQuery = None,
     since: SinceQuery = None,
+    text_sha256: TextQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> LabelsPage:
-    match = LabelFilter(label=label, editor=editor, since=since)
+    match = LabelFilter(label=label, editor=editor, since=since, text_sha256=text_sha256)
     page = await run_in_threadpool(lambda: store.list_labels(match, limit=limit, offset=offset))
     items = [label_out(r, conflict=r.text_sha256 in page.conflicts) for r in page.items]
     following = offset + len(items)
@@ -131,8 +135,9 @@ async def export_labels(
     label: LabelQuery = None,
     editor: EditorQuery = None,
     since: SinceQuery = None,
+    text_sha256: TextQuery = None,
 ) -> StreamingResponse:
-    match = LabelFilter(label=label, editor=editor, since=since)
+    match = LabelFilter(label=label, editor=editor, since=since, text_sha256=text_sha256)
     return await streamed(label_export_lines(store, match, format), format, "saring-labels")
 
 

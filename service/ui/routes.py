@@ -6,6 +6,7 @@ audit record through `screen_and_record`, the store, the `ScreenerHolder`), and 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
@@ -22,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
-from screening.store import QueueOrder, Store
+from screening.store import LabelFilter, QueueOrder, Store
 from service.actions import get_runner, retrain_task, screen_and_record
 from service.deps import ScreenerHolder, ScreeningLimiter
 from service.errors import ApiError, screening_error_to_api
@@ -365,9 +366,14 @@ async def queue_page(
     )
 
 
+SCREENING_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # the API's Identifier: safe in a path as it is
+LABEL_CHANGES = {"diubah": "Label dikoreksi.", "dihapus": "Label dihapus; riwayatnya tetap tersimpan."}  # ?pesan=
+
+
 @router.get("/antrean/{screening_id}", response_class=HTMLResponse)
-async def queue_item_page(request: Request, screening_id: str) -> Response:
-    """One queued submission analysed again with the served model, so the editor sees the rule findings.
+async def queue_item_page(request: Request, screening_id: str, pesan: str | None = None) -> Response:
+    """One queued submission analysed again with the served model, so the editor sees the rule findings, with the
+    editors' labels of its text (an admin may correct or delete them there).
 
     Not recorded in the audit log: it is the same submission, not a new one.
     """
@@ -384,6 +390,9 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
         if record.text_purged_at is not None:
             return problem(request, gated, 410, PURGED_MESSAGE)
         conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
+        labels = await run_in_threadpool(
+            lambda: store.list_labels(LabelFilter(text_sha256=record.text_sha256), limit=QUEUE_PAGE_SIZE).items
+        )
         screener = holder.require()
         result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     except ScreeningError as exc:
@@ -392,7 +401,16 @@ async def queue_item_page(request: Request, screening_id: str) -> Response:
     except ApiError as exc:
         return problem(request, gated, exc.status, exc.message)
     analysis = _analysis(result, record.title, record.text)
-    return render(request, "queue_item.html", gated, item=record, conflict=conflict, **analysis)
+    return render(
+        request,
+        "queue_item.html",
+        gated,
+        item=record,
+        conflict=conflict,
+        labels=labels,
+        flash=LABEL_CHANGES.get(pesan or ""),
+        **analysis,
+    )
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)
@@ -431,6 +449,31 @@ async def record_verdict(request: Request, screening_id: str) -> Response:
         api = screening_error_to_api(exc)
         return problem(request, caller, api.status, api.message)
     return RedirectResponse(f"/ui/antrean?tersimpan={verdict}", status_code=303)
+
+
+@router.post("/label/{label_id}", response_class=HTMLResponse)
+async def change_label(request: Request, label_id: int) -> Response:
+    """An admin's correction (to hoax or valid) or deletion of a label, from the page of a queued screening."""
+    checked = await _form(request, "admin")
+    if isinstance(checked, Response):
+        return checked
+    caller, form = checked
+    action = form.get("tindakan")
+    if action not in ("hoax", "valid", "hapus"):
+        return problem(request, caller, 422, "Pilih tindakan: koreksi ke hoaks, koreksi ke valid, atau hapus.")
+    store: Store = request.app.state.store
+    try:
+        if action == "hapus":
+            await run_in_threadpool(lambda: store.delete_label(label_id, by=caller.editor))
+        else:
+            await run_in_threadpool(lambda: store.correct_label(label_id, by=caller.editor, label=action))
+    except ScreeningError as exc:
+        api = screening_error_to_api(exc)
+        return problem(request, caller, api.status, api.message)
+    back = str(form.get("kembali") or "")
+    done = "dihapus" if action == "hapus" else "diubah"
+    target = f"/ui/antrean/{back}?pesan={done}" if SCREENING_ID.fullmatch(back) else "/ui/antrean"
+    return RedirectResponse(target, status_code=303)
 
 
 # -- models -------------------------------------------------------------------------------------------------------

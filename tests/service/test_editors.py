@@ -305,6 +305,41 @@ def test_a_deleted_label_is_gone_from_lists_exports_and_conflicts_but_its_histor
     assert editors.get("/v1/labels", headers=ANI).json()["total"] == 0
 
 
+def test_an_admin_settles_a_conflict_on_the_review_page(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    sid = screened["screening_id"]
+    label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid, note="sudah dibantah")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["id"]
+    of_text = editors.get("/v1/labels", params={"text_sha256": screened["text_sha256"]}, headers=ANI).json()
+    assert of_text["total"] == 2
+    assert editors.get("/v1/labels", params={"text_sha256": "0" * 64}, headers=ANI).json()["total"] == 0
+    assert editors.get("/v1/labels", params={"text_sha256": "bukan-hash"}, headers=ANI).status_code == 422
+
+    sign_in(editors, ANI_KEY)  # an editor sees the labels, not the admin's buttons, and may not use them
+    page = editors.get(f"/ui/antrean/{sid}").text
+    assert "Label editor untuk teks ini" in page and "sudah dibantah" in page and "Koreksi ke" not in page
+    refused = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hoax", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert refused.status_code == 403 and "Hanya admin" in refused.text
+
+    editors.cookies.clear()
+    sign_in(editors, ADMIN_KEY)
+    page = editors.get(f"/ui/antrean/{sid}").text
+    assert ">Konflik label</p>" in page and "Koreksi ke Hoaks" in page and "Koreksi ke Valid" in page
+    fixed = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hoax", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert fixed.status_code == 303 and fixed.headers["location"] == f"/ui/antrean/{sid}?pesan=diubah"
+    page = editors.get(fixed.headers["location"]).text
+    assert "Label dikoreksi." in page and ">Konflik label</p>" not in page and "dikoreksi oleh admin-" in page
+    gone = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hapus", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert gone.headers["location"] == f"/ui/antrean/{sid}?pesan=dihapus"
+    assert f'id="label-{budi}"' not in editors.get(gone.headers["location"]).text
+    again = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hapus", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert again.status_code == 409 and "sudah dihapus" in again.text
+    odd = post_form(editors, f"/ui/label/{budi}", {"tindakan": "ragu"}, page=f"/ui/antrean/{sid}")
+    assert odd.status_code == 422
+    events = editors.get(f"/v1/labels/{budi}/history", headers=ANI).json()["events"]
+    assert [e["action"] for e in events] == ["created", "corrected", "deleted"]
+
+
 def test_retrain_reads_conflicts_corrections_and_deletions_from_the_store(
     editors: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
