@@ -799,51 +799,16 @@ class Store:
             new_note = current.note if note is None else (note.strip() or None)
             changed = (new_label, new_note) != (current.label, current.note)
             if changed:
-                now = datetime.now(UTC)
-                conn.execute(
-                    sa.insert(_label_revisions).values(
-                        label_id=label_id,
-                        action="corrected",
-                        old_label=current.label,
-                        old_note=current.note,
-                        new_label=new_label,
-                        new_note=new_note,
-                        changed_by=by,
-                        changed_at=now,
-                    )
-                )
-                conn.execute(
-                    sa.update(_labels)
-                    .where(_labels.c.id == label_id)
-                    .values(label=new_label, note=new_note, corrected_at=now, corrected_by=by)
-                )
-            record = _label_record(conn.execute(sa.select(_labels).where(_labels.c.id == label_id)).one())
-            conflict = bool(conn.execute(_conflicted_texts([record.text_sha256])).first())
-        return LabelChange(label=record, changed=changed, conflict=conflict)
+                _revise(conn, current, "corrected", by=by, new_label=new_label, new_note=new_note)
+            return _label_change(conn, label_id, changed=changed)
 
     def delete_label(self, label_id: int, *, by: str) -> LabelChange:
         """Take a label out of use (lists, exports, conflicts, the review queue, retraining); its row and history
         stay readable through `label_history`. A deleted label cannot be deleted or corrected again."""
         _check_changer(by)
         with self._begin() as conn:
-            current = _current_label_for_update(conn, label_id)
-            now = datetime.now(UTC)
-            conn.execute(
-                sa.insert(_label_revisions).values(
-                    label_id=label_id,
-                    action="deleted",
-                    old_label=current.label,
-                    old_note=current.note,
-                    new_label=None,
-                    new_note=None,
-                    changed_by=by,
-                    changed_at=now,
-                )
-            )
-            conn.execute(sa.update(_labels).where(_labels.c.id == label_id).values(deleted_at=now, deleted_by=by))
-            record = _label_record(conn.execute(sa.select(_labels).where(_labels.c.id == label_id)).one())
-            conflict = bool(conn.execute(_conflicted_texts([record.text_sha256])).first())
-        return LabelChange(label=record, changed=True, conflict=conflict)
+            _revise(conn, _current_label_for_update(conn, label_id), "deleted", by=by, new_label=None, new_note=None)
+            return _label_change(conn, label_id, changed=True)
 
     def label_history(self, label_id: int) -> LabelHistory:
         """A label, deleted or not, with every change made to it, oldest first (LabelNotFoundError if none)."""
@@ -936,6 +901,45 @@ def _current_label_for_update(conn: Connection, label_id: int) -> LabelRecord:
     if record.deleted_at is not None:
         raise LabelDeletedError(label_id)
     return record
+
+
+def _revise(
+    conn: Connection,
+    current: LabelRecord,
+    action: Literal["corrected", "deleted"],
+    *,
+    by: str,
+    new_label: Label | None,
+    new_note: str | None,
+) -> None:
+    """Record one change of a label in its history, then make it: a correction sets the verdict and note, a
+    deletion only marks the row; either names who made it and when."""
+    now = datetime.now(UTC)
+    conn.execute(
+        sa.insert(_label_revisions).values(
+            label_id=current.id,
+            action=action,
+            old_label=current.label,
+            old_note=current.note,
+            new_label=new_label,
+            new_note=new_note,
+            changed_by=by,
+            changed_at=now,
+        )
+    )
+    values: dict[str, Any] = (
+        {"label": new_label, "note": new_note, "corrected_at": now, "corrected_by": by}
+        if action == "corrected"
+        else {"deleted_at": now, "deleted_by": by}
+    )
+    conn.execute(sa.update(_labels).where(_labels.c.id == current.id).values(**values))
+
+
+def _label_change(conn: Connection, label_id: int, *, changed: bool) -> LabelChange:
+    """The label as it is now and whether editors' latest verdicts on its text still differ."""
+    record = _label_record(conn.execute(sa.select(_labels).where(_labels.c.id == label_id)).one())
+    conflict = bool(conn.execute(_conflicted_texts([record.text_sha256])).first())
+    return LabelChange(label=record, changed=changed, conflict=conflict)
 
 
 def _label_revision(row: sa.Row[Any]) -> LabelRevision:

@@ -340,18 +340,22 @@ def test_iterating_the_audit_log_reads_every_row_once_in_chunks(store: Store) ->
     assert list(store.iter_screenings(ScreeningFilter(kim_group="tidak ada"))) == []
 
 
-def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+def downgrade(store: Store, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     from screening.store import MIGRATIONS_DIR
 
-    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0002_review_skips")
+        command.downgrade(config, revision)
+
+
+def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
+    downgrade(store, "0002_review_skips")
     with store.engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("screenings")}
     assert "request_id" not in columns and "text_purged_at" not in columns
@@ -451,20 +455,11 @@ def test_a_deleted_label_counts_nowhere_and_its_history_stays(store: Store) -> N
 
 
 def test_the_label_history_migration_goes_down_and_up_again(store: Store) -> None:
-    from alembic import command
-    from alembic.config import Config
-
-    from screening.store import MIGRATIONS_DIR
-
     kept = store.save_label(text=HOAX, label="hoax", editor_id="ani")
     store.correct_label(kept.id, by="admin-ina", label="valid")
     deleted = store.save_label(text=VALID, label="valid", editor_id="ani")
     store.delete_label(deleted.id, by="admin-ina")
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "0003_audit_log")
+    downgrade(store, "0003_audit_log")
     with store.engine.connect() as conn:
         assert "label_revisions" not in sa.inspect(conn).get_table_names()
         rows = conn.execute(sa.text("SELECT id, label FROM labels")).all()
