@@ -86,16 +86,14 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
         role, key = role.strip(), key.strip()
         if not sep or role not in ROLES:
             raise ValueError(
-                f"entri kunci API ke-{position} (entry {position}): harus '<peran>:<kunci>' atau "
+                f"entri kunci API ke-{position}: harus '<peran>:<kunci>' atau "
                 "'<peran>:<nama>:<kunci>', peran salah satu dari submitter, editor, admin"
             )
         head, has_name, rest = key.partition(":")
         name = head.strip() if has_name and _KEY_NAME.match(head.strip()) else None
         key = rest.strip() if name is not None else key
         if len(key) < MIN_KEY_LENGTH:
-            raise ValueError(
-                f"entri kunci API ke-{position} (entry {position}): kunci paling sedikit {MIN_KEY_LENGTH} karakter"
-            )
+            raise ValueError(f"entri kunci API ke-{position}: kunci paling sedikit {MIN_KEY_LENGTH} karakter")
         digest = hashlib.sha256(key.encode("utf-8")).digest()
         if digest in first_seen:
             raise ValueError(f"entri kunci API ke-{first_seen[digest]} dan ke-{position} berisi kunci yang sama")

@@ -63,7 +63,7 @@ def test_keys_carry_an_optional_name() -> None:
     keys = parse_api_keys(f"editor:ani:{ANI_KEY},admin:{ADMIN_KEY}")
     assert [(k.role, k.name) for k in keys] == [("editor", "ani"), ("admin", None)]
     assert keys[0].key_id.startswith("editor-") and ANI_KEY not in repr(keys)
-    with pytest.raises(ValueError, match="entry 1"):
+    with pytest.raises(ValueError, match="entri kunci API ke-1:"):
         parse_api_keys(f"redaktur:{ANI_KEY}")
 
 

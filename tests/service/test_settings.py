@@ -53,7 +53,7 @@ def test_rejects_nonsense(tmp_path: Path, overrides: dict[str, object]) -> None:
         ({"review_threshold": 0.9, "reject_threshold": 0.5}, "review_threshold tidak boleh lebih besar"),
         ({"port": "delapan"}, "harus berupa bilangan bulat"),
         ({"unknown_setting": 1}, "kolom ini tidak dikenal"),
-        ({"api_keys": "editor:pendek"}, "entri kunci API ke-1 (entry 1): kunci paling sedikit"),
+        ({"api_keys": "editor:pendek"}, "entri kunci API ke-1: kunci paling sedikit"),
         ({"api_keys": f"redaktur:{KEY}"}, "peran salah satu dari submitter, editor, admin"),
     ],
 )
