@@ -9,7 +9,9 @@ never by `create_all`, so a deployed database can be upgraded in place.
     store.record_screening(result, title=title, text=text, caller_role="submitter", caller_key_id="k-1a2b3c4d")
     store.save_label(text=text, label="hoax", editor_id="ani", screening_id=result.screening_id)  # LabelOutcome
     store.list_labels(label="hoax", editor="ani")  # LabelPage: newest first, with the texts editors disagree on
-    store.labels_for_training()   # one row per distinct text, the newest verdict wins
+    store.labels_for_training()   # every current label, oldest first (retraining folds and sets conflicts aside)
+    store.correct_label(7, by="admin-ina", label="valid")  # an admin's correction, the old value kept in history
+    store.delete_label(7, by="admin-ina")  # no longer a label anywhere; `label_history(7)` still reads it
     store.skip_review(screening_id, editor_id="editor-7")  # "unsure": leaves the queue, never a label
     store.list_screenings(ScreeningFilter(decision="reject"))  # the audit log, newest first
     store.purge_texts(before=cutoff)  # retention: texts go, hashes, scores and decisions stay
@@ -36,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import StaticPool
 
 from screening.data import text_sha256  # the same hash the Screener puts in ScreenResult.text_sha256
-from screening.errors import InvalidInputError, StoreError
+from screening.errors import InvalidInputError, ScreeningError, StoreError
 from screening.labels import LABELS, Label
 from screening.result import Decision, ScreenResult
 
@@ -45,10 +47,15 @@ _PG_MIGRATION_LOCK = 0x5A_71_4E_47  # any constant; serialises `migrate()` acros
 
 __all__ = [
     "IdempotencyClaim",
+    "LabelChange",
+    "LabelDeletedError",
     "LabelFilter",
+    "LabelHistory",
+    "LabelNotFoundError",
     "LabelOutcome",
     "LabelPage",
     "LabelRecord",
+    "LabelRevision",
     "ReviewSkip",
     "ScreeningAudit",
     "ScreeningFilter",
@@ -59,6 +66,7 @@ __all__ = [
     "Store",
     "StoreError",
     "engine_url",
+    "never_created",
     "text_sha256",
 ]
 
@@ -77,7 +85,12 @@ _labels = sa.Table(
     sa.Column("editor_id", sa.String(128), nullable=False),
     sa.Column("screening_id", sa.String(64)),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("corrected_at", sa.DateTime(timezone=True)),
+    sa.Column("corrected_by", sa.String(128)),
+    sa.Column("deleted_at", sa.DateTime(timezone=True)),
+    sa.Column("deleted_by", sa.String(128)),
 )
+_CURRENT_LABEL = _labels.c.deleted_at.is_(None)  # a deleted label counts nowhere (only its history reads it)
 _screenings = sa.Table(
     "screenings",
     _metadata,
@@ -111,9 +124,85 @@ _review_skips = sa.Table(
 )
 
 
+# Label history: an admin's corrections and deletions ---------------------------------------------------------------
+_label_revisions = sa.Table(
+    "label_revisions",
+    _metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), primary_key=True, autoincrement=True),
+    sa.Column("label_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("old_label", sa.String(16), nullable=False),
+    sa.Column("old_note", sa.Text),
+    sa.Column("new_label", sa.String(16)),
+    sa.Column("new_note", sa.Text),
+    sa.Column("changed_by", sa.String(128), nullable=False),
+    sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+
+class LabelNotFoundError(ScreeningError):
+    """No label has this id."""
+
+    def __init__(self, label_id: int) -> None:
+        super().__init__(f"no label {label_id}")
+        self.label_id = label_id
+
+
+class LabelDeletedError(ScreeningError):
+    """The label was deleted: it can be read in its history, not changed."""
+
+    def __init__(self, label_id: int) -> None:
+        super().__init__(f"label {label_id} was deleted")
+        self.label_id = label_id
+
+
+@dataclass(frozen=True, slots=True)
+class LabelRevision:
+    """One change to a stored label: its verdict and note before, after (None once deleted), who and when."""
+
+    id: int
+    label_id: int
+    action: Literal["corrected", "deleted"]
+    old_label: Label
+    old_note: str | None
+    new_label: Label | None
+    new_note: str | None
+    changed_by: str
+    changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class LabelHistory:
+    """A label as it is now (possibly deleted) and every change made to it, oldest first."""
+
+    label: LabelRecord
+    revisions: list[LabelRevision]
+
+    @property
+    def original_label(self) -> Label:
+        return self.revisions[0].old_label if self.revisions else self.label.label
+
+    @property
+    def original_note(self) -> str | None:
+        return self.revisions[0].old_note if self.revisions else self.label.note
+
+
+@dataclass(frozen=True, slots=True)
+class LabelChange:
+    """What a correction or deletion did: the label now, whether anything changed, and whether editors' latest
+    verdicts on its text still differ afterwards."""
+
+    label: LabelRecord
+    changed: bool
+    conflict: bool
+
+
+# -------------------------------------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True, slots=True)
 class LabelRecord:
-    """An editor's verdict on a text."""
+    """An editor's verdict on a text; an admin may have corrected it since (`corrected_*`) or deleted it."""
 
     id: int
     text: str
@@ -124,6 +213,10 @@ class LabelRecord:
     editor_id: str
     screening_id: str | None
     created_at: datetime
+    corrected_at: datetime | None = None
+    corrected_by: str | None = None
+    deleted_at: datetime | None = None
+    deleted_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,11 +231,12 @@ class LabelOutcome:
 
 @dataclass(frozen=True, slots=True)
 class LabelFilter:
-    """Which labels to list or export: by verdict, by editor, recorded at or after `since`."""
+    """Which labels to list or export: by verdict, by editor, recorded at or after `since`, of one text (hash)."""
 
     label: Label | None = None
     editor: str | None = None
     since: datetime | None = None
+    text_sha256: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -262,9 +356,23 @@ def engine_url(url: str) -> sa.URL:
     return parsed.set(drivername="postgresql+psycopg") if parsed.drivername == "postgresql" else parsed
 
 
+def never_created(url: str) -> bool:
+    """An SQLite database whose file does not exist yet: nothing was ever stored in it (and a `Store` on it would
+    create it). False for every other database, which may hold data whether or not it answers."""
+    parsed = engine_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return False
+    database = parsed.database or ""
+    return database not in ("", ":memory:") and not Path(database).expanduser().exists()
+
+
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything is written in UTC.
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _utc_or_none(value: datetime | None) -> datetime | None:
+    return None if value is None else _utc(value)
 
 
 def _check_text(name: str, value: str | None) -> None:
@@ -423,6 +531,32 @@ class Store:
             total = conn.execute(_count(_screenings, where)).scalar_one()
         return ScreeningPage(items=items, total=int(total))
 
+    def iter_screenings(self, match: ScreeningFilter | None = None, *, chunk: int = 500) -> Iterator[ScreeningRecord]:
+        """Every audited screening matching `match`, oldest first, read `chunk` at a time (for exports of any size).
+
+        Pages by the last row seen (created_at, screening_id), not by offset, so a long export neither slows down
+        nor skips or repeats rows while new screenings are recorded.
+        """
+        where = _screening_conditions(match or ScreeningFilter())
+        order = (_screenings.c.created_at, _screenings.c.screening_id)
+        after: tuple[datetime, str] | None = None
+        while True:
+            query = sa.select(_screenings).where(*where)
+            if after is not None:
+                at, last_id = after
+                query = query.where(
+                    sa.or_(
+                        _screenings.c.created_at > at,
+                        sa.and_(_screenings.c.created_at == at, _screenings.c.screening_id > last_id),
+                    )
+                )
+            with self._connect() as conn:
+                rows = conn.execute(query.order_by(*order).limit(chunk)).all()
+            yield from (_screening_record(row) for row in rows)
+            if len(rows) < chunk:
+                return
+            after = (rows[-1].created_at, rows[-1].screening_id)
+
     def purge_texts(self, *, before: datetime) -> int:
         """Empty the title and text (and drop the author) of every screening created before `before`.
 
@@ -468,10 +602,11 @@ class Store:
     @staticmethod
     def _queue_conditions(kim_group: str | None, since: datetime | None) -> list[Any]:
         answered = sa.exists().where(
+            _CURRENT_LABEL,
             sa.or_(
                 _labels.c.screening_id == _screenings.c.screening_id,
                 _labels.c.text_sha256 == _screenings.c.text_sha256,
-            )
+            ),
         )
         skipped = sa.exists().where(
             sa.or_(
@@ -584,7 +719,7 @@ class Store:
                     raise ScreeningMismatchError(screening_id, reason="other_text")
             latest = conn.execute(
                 sa.select(_labels.c.id, _labels.c.label)
-                .where(_labels.c.text_sha256 == digest, _labels.c.editor_id == editor_id)
+                .where(_labels.c.text_sha256 == digest, _labels.c.editor_id == editor_id, _CURRENT_LABEL)
                 .order_by(_labels.c.created_at.desc(), _labels.c.id.desc())
                 .limit(1)
             ).first()
@@ -639,24 +774,61 @@ class Store:
             after = rows[-1].id
 
     def labels_for_training(self) -> list[LabelRecord]:
-        """One label per distinct text (by SHA-256), the newest verdict winning; oldest first."""
-        ranked = sa.select(
-            _labels,
-            sa.func.row_number()
-            .over(partition_by=_labels.c.text_sha256, order_by=(_labels.c.created_at.desc(), _labels.c.id.desc()))
-            .label("rank"),
-        ).subquery()
-        query = (
-            sa.select(*(ranked.c[column.name] for column in _labels.c))
-            .where(ranked.c.rank == 1)
-            .order_by(ranked.c.created_at, ranked.c.id)
-        )
-        with self._connect() as conn:
-            return [_label_record(row) for row in conn.execute(query)]
+        """Every current label (corrections applied, deleted ones left out), oldest first.
+
+        Retraining reads them all, not one per text: it folds repeats and leaves out the texts whose editors'
+        latest verdicts differ, as `conflicts` defines them (`screening.training.retrain.labels_to_rows`).
+        """
+        return list(self.iter_labels())
 
     def count_labels(self) -> int:
+        """How many current labels there are (deleted ones not counted)."""
         with self._connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(_labels)).scalar_one())
+            return int(conn.execute(_count(_labels, [_CURRENT_LABEL])).scalar_one())
+
+    # Label history: an admin's corrections and deletions -----------------------------------------------------------
+
+    def correct_label(
+        self, label_id: int, *, by: str, label: Label | None = None, note: str | None = None
+    ) -> LabelChange:
+        """Change a label's verdict and/or note (`note=""` clears it; None keeps either), keeping the old value.
+
+        The label keeps its id, editor and time, so it still stands for that editor's verdict (conflicts, folding);
+        the change is a `label_revisions` row naming `by`. A correction that changes nothing records nothing.
+        """
+        if label is not None and label not in LABELS:
+            raise InvalidInputError(f"label must be one of {LABELS}, got {label!r}")
+        _check_changer(by)
+        _check_text("note", note)
+        with self._begin() as conn:
+            current = _current_label_for_update(conn, label_id)
+            new_label = current.label if label is None else label
+            new_note = current.note if note is None else (note.strip() or None)
+            changed = (new_label, new_note) != (current.label, current.note)
+            if changed:
+                _revise(conn, current, "corrected", by=by, new_label=new_label, new_note=new_note)
+            return _label_change(conn, label_id, changed=changed)
+
+    def delete_label(self, label_id: int, *, by: str) -> LabelChange:
+        """Take a label out of use (lists, exports, conflicts, the review queue, retraining); its row and history
+        stay readable through `label_history`. A deleted label cannot be deleted or corrected again."""
+        _check_changer(by)
+        with self._begin() as conn:
+            _revise(conn, _current_label_for_update(conn, label_id), "deleted", by=by, new_label=None, new_note=None)
+            return _label_change(conn, label_id, changed=True)
+
+    def label_history(self, label_id: int) -> LabelHistory:
+        """A label, deleted or not, with every change made to it, oldest first (LabelNotFoundError if none)."""
+        with self._connect() as conn:
+            row = conn.execute(sa.select(_labels).where(_labels.c.id == label_id)).first()
+            if row is None:
+                raise LabelNotFoundError(label_id)
+            revisions = conn.execute(
+                sa.select(_label_revisions)
+                .where(_label_revisions.c.label_id == label_id)
+                .order_by(_label_revisions.c.changed_at, _label_revisions.c.id)
+            )
+            return LabelHistory(label=_label_record(row), revisions=[_label_revision(r) for r in revisions])
 
     # Shared by every worker and replica: sign-in sessions and Idempotency-Key records (tables at the end) -----------
 
@@ -763,13 +935,15 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _label_conditions(match: LabelFilter) -> list[sa.ColumnElement[bool]]:
-    where: list[sa.ColumnElement[bool]] = []
+    where: list[sa.ColumnElement[bool]] = [_CURRENT_LABEL]
     if match.label is not None:
         where.append(_labels.c.label == match.label)
     if match.editor is not None:
         where.append(_labels.c.editor_id == match.editor)
     if match.since is not None:
         where.append(_labels.c.created_at >= _utc(match.since))
+    if match.text_sha256 is not None:
+        where.append(_labels.c.text_sha256 == match.text_sha256)
     return where
 
 
@@ -799,7 +973,7 @@ def _conflicted_texts(digests: Sequence[str] | None = None) -> sa.Select[Any]:
             order_by=(_labels.c.created_at.desc(), _labels.c.id.desc()),
         )
         .label("rank"),
-    )
+    ).where(_CURRENT_LABEL)
     if digests is not None:
         latest = latest.where(_labels.c.text_sha256.in_(list(digests)))
     ranked = latest.subquery()
@@ -808,6 +982,77 @@ def _conflicted_texts(digests: Sequence[str] | None = None) -> sa.Select[Any]:
         .where(ranked.c.rank == 1)
         .group_by(ranked.c.text_sha256)
         .having(sa.func.count(sa.distinct(ranked.c.label)) > 1)
+    )
+
+
+def _check_changer(by: str) -> None:
+    if not by.strip():
+        raise InvalidInputError("who makes the change is empty")
+    _check_text("by", by)
+
+
+def _current_label_for_update(conn: Connection, label_id: int) -> LabelRecord:
+    """The label, locked until the transaction ends (PostgreSQL; SQLite writers are serialised anyway)."""
+    row = conn.execute(sa.select(_labels).where(_labels.c.id == label_id).with_for_update()).first()
+    if row is None:
+        raise LabelNotFoundError(label_id)
+    record = _label_record(row)
+    if record.deleted_at is not None:
+        raise LabelDeletedError(label_id)
+    return record
+
+
+def _revise(
+    conn: Connection,
+    current: LabelRecord,
+    action: Literal["corrected", "deleted"],
+    *,
+    by: str,
+    new_label: Label | None,
+    new_note: str | None,
+) -> None:
+    """Record one change of a label in its history, then make it: a correction sets the verdict and note, a
+    deletion only marks the row; either names who made it and when."""
+    now = datetime.now(UTC)
+    conn.execute(
+        sa.insert(_label_revisions).values(
+            label_id=current.id,
+            action=action,
+            old_label=current.label,
+            old_note=current.note,
+            new_label=new_label,
+            new_note=new_note,
+            changed_by=by,
+            changed_at=now,
+        )
+    )
+    values: dict[str, Any] = (
+        {"label": new_label, "note": new_note, "corrected_at": now, "corrected_by": by}
+        if action == "corrected"
+        else {"deleted_at": now, "deleted_by": by}
+    )
+    conn.execute(sa.update(_labels).where(_labels.c.id == current.id).values(**values))
+
+
+def _label_change(conn: Connection, label_id: int, *, changed: bool) -> LabelChange:
+    """The label as it is now and whether editors' latest verdicts on its text still differ."""
+    record = _label_record(conn.execute(sa.select(_labels).where(_labels.c.id == label_id)).one())
+    conflict = bool(conn.execute(_conflicted_texts([record.text_sha256])).first())
+    return LabelChange(label=record, changed=changed, conflict=conflict)
+
+
+def _label_revision(row: sa.Row[Any]) -> LabelRevision:
+    m = row._mapping
+    return LabelRevision(
+        id=int(m["id"]),
+        label_id=int(m["label_id"]),
+        action=m["action"],
+        old_label=m["old_label"],
+        old_note=m["old_note"],
+        new_label=m["new_label"],
+        new_note=m["new_note"],
+        changed_by=m["changed_by"],
+        changed_at=_utc(m["changed_at"]),
     )
 
 
@@ -823,6 +1068,10 @@ def _label_record(row: sa.Row[Any]) -> LabelRecord:
         editor_id=m["editor_id"],
         screening_id=m["screening_id"],
         created_at=_utc(m["created_at"]),
+        corrected_at=_utc_or_none(m["corrected_at"]),
+        corrected_by=m["corrected_by"],
+        deleted_at=_utc_or_none(m["deleted_at"]),
+        deleted_by=m["deleted_by"],
     )
 
 
@@ -845,7 +1094,7 @@ def _screening_record(row: sa.Row[Any]) -> ScreeningRecord:
         request_id=m["request_id"],
         author=m["author"],
         channel=m["channel"],
-        text_purged_at=None if m["text_purged_at"] is None else _utc(m["text_purged_at"]),
+        text_purged_at=_utc_or_none(m["text_purged_at"]),
     )
 
 

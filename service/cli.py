@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from screening.errors import StoreError
 from screening.registry import ModelRegistry
 from screening.training.train import ensure_default_model, train_and_register
 from service.cli_args import (
@@ -28,6 +29,7 @@ from service.cli_args import (
     settings_from_args,
 )
 from service.cli_batch import add_commands as add_batch_commands
+from service.cli_batch import describe_label_counts
 from service.cli_records import add_commands as add_record_commands
 
 
@@ -80,12 +82,47 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stored_labels(database_url: str) -> list[Any]:
+    """The editors' current labels in the store (none when the store was never created)."""
+    from screening.store import Store, never_created
+
+    if never_created(database_url):
+        return []
+    store = Store(database_url)
+    try:
+        store.migrate()
+        return list(store.labels_for_training())
+    finally:
+        store.close()
+
+
 def cmd_train(args: argparse.Namespace) -> int:
+    from screening.training.retrain import train_with_labels
+
     settings = settings_from_args(args)
     registry = ModelRegistry(settings.models_dir)
-    version = train_and_register(registry, settings.training_data_dir, activate=not args.no_activate)
+    activate = not args.no_activate
+    try:
+        labels = _stored_labels(settings.database_url.get_secret_value())
+    except StoreError as exc:
+        raise UsageError(
+            f"label editor tidak dapat dibaca ({exc}); perbaiki SARING_DATABASE_URL, atau beri --base-only untuk "
+            "melatih tanpa label editor"
+        ) from None
+    if labels and not args.base_only:
+        version, label_rows = train_with_labels(registry, settings.training_data_dir, labels=labels, activate=activate)
+        used = describe_label_counts(label_rows.counts())
+    elif labels:
+        version = train_and_register(registry, settings.training_data_dir, activate=activate)
+        used = f"PERHATIAN: {len(labels)} label editor yang tersimpan TIDAK ikut dilatih (--base-only)" + (
+            "; model aktif kini tidak memakainya. `saring retrain` memakainya lagi." if activate else ""
+        )
+    else:
+        version = train_and_register(registry, settings.training_data_dir, activate=activate)
+        used = "tanpa label editor: belum ada yang tersimpan"
     meta = registry.read_metadata(version)
-    print(f"model {version} disimpan di {settings.models_dir / version}" + ("" if args.no_activate else " (aktif)"))
+    print(f"model {version} disimpan di {settings.models_dir / version}" + (" (aktif)" if activate else ""))
+    print(f"  {used}")
     for genre, m in meta["metrics"].items():
         print(
             f"  {genre:8s} n={m['n']:5d}  macro-F1={m['macro_f1']:.3f}  ROC-AUC={m['roc_auc']:.3f}  "
@@ -246,9 +283,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("train", help="latih versi model baru dari data latih")
+    p = sub.add_parser(
+        "train",
+        help="latih versi model baru dari data latih dan label editor",
+        description="Melatih dari awal pada data latih (SARING_TRAINING_DATA_DIR) ditambah label editor yang "
+        "tersimpan (SARING_DATABASE_URL), dibaca seperti `saring retrain` membacanya: label yang sama digabung, teks "
+        "berkonflik ditinggalkan, label menggantikan baris data latih dengan teks yang sama. Tanpa perbandingan "
+        "dengan model aktif (itu `saring retrain`).",
+    )
     paths(p)
     p.add_argument("--no-activate", action="store_true", help="simpan versinya tanpa langsung dipakai")
+    p.add_argument(
+        "--base-only",
+        action="store_true",
+        help="latih tanpa label editor (dikatakan dengan jelas bila ada label yang tersimpan)",
+    )
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser(

@@ -16,7 +16,15 @@ from typing import Any, NoReturn
 
 from pydantic import ValidationError
 
-from screening.errors import InvalidInputError, ModelArtifactError, RulesError, ScreeningError, TrainingDataError
+from screening.errors import (
+    InvalidInputError,
+    ModelArtifactError,
+    RetrainInProgressError,
+    RulesError,
+    ScreeningError,
+    TrainingDataError,
+)
+from service.retrain_text import in_indonesian, translate
 from service.settings import Settings
 
 # flag attribute -> Settings field
@@ -66,10 +74,7 @@ _ARGPARSE_MESSAGES: list[tuple[re.Pattern[str], str]] = [
 
 
 def translate_argparse_message(message: str) -> str:
-    for pattern, replacement in _ARGPARSE_MESSAGES:
-        if pattern.fullmatch(message):
-            return pattern.sub(replacement, message)
-    return message
+    return translate(message, _ARGPARSE_MESSAGES)
 
 
 class _Formatter(argparse.HelpFormatter):
@@ -165,6 +170,8 @@ def _failure_line(exc: BaseException) -> tuple[int, str]:
         return 1, f"masukan tidak dapat disaring: {exc}"
     if isinstance(exc, StoreError):
         return 1, f"basis data tidak dapat dipakai: {exc}"
+    if isinstance(exc, RetrainInProgressError):
+        return 1, in_indonesian(str(exc))
     if isinstance(exc, ScreeningError):
         return 1, str(exc)
     if isinstance(exc, OSError):

@@ -25,6 +25,7 @@ from service.cli_args import (
     run_command,
     settings_from_args,
 )
+from service.retrain_text import in_indonesian
 
 if TYPE_CHECKING:
     from screening.training.retrain import RetrainReport
@@ -149,11 +150,21 @@ _OUTCOMES = {
     "kept": "{previous} tetap dipakai; kandidat tidak lebih baik",
     "unchanged": "tidak ada yang dikerjakan; {previous} dilatih dengan data yang sama",
     "dry_run": "uji coba: tidak ada yang didaftarkan",
+    "held_for_review": "model calon ditahan untuk diperiksa; {previous} tetap dipakai",
 }
 
 
+def describe_label_counts(counts: dict[str, int]) -> str:
+    """What became of the editors' labels in a training run (`LabelRows.counts()`), in one line."""
+    return (
+        f"label editor: {counts['stored']} tersimpan, {counts['used']} dipakai, {counts['folded']} digabung "
+        f"dengan label lain untuk teks yang sama, {counts['left_out_conflicts']} teks berkonflik ditinggalkan "
+        "(putusan terakhir para editornya berbeda; selesaikan di antrean tinjauan)"
+    )
+
+
 def describe_retrain(report: RetrainReport) -> str:
-    """The retrain report for an operator, in Bahasa Indonesia (the reasons come from the library as they are)."""
+    """The retrain report for an operator, in Bahasa Indonesia."""
     head = _OUTCOMES[report.outcome].format(new=report.new_version, previous=report.previous_version)
     lines = [f"saring retrain: {head} ({report.seconds:.0f} detik)"]
     if report.data:
@@ -161,6 +172,9 @@ def describe_retrain(report: RetrainReport) -> str:
             f"  data: {report.data.get('n_base_rows')} baris dasar + {report.data.get('n_labels')} label editor "
             f"({report.data.get('n_labels_overriding_base')} menggantikan baris dasar)"
         )
+        counts = report.data.get("labels")
+        if counts:
+            lines.append(f"  {describe_label_counts(counts)}")
     if report.holdout:
         lines.append(
             f"  hold-out: {report.holdout.get('n')} baris ({report.holdout.get('n_labels')} label editor), "
@@ -173,7 +187,7 @@ def describe_retrain(report: RetrainReport) -> str:
             if m.get("reference") is not None and m.get("candidate") is not None
         ]
         lines.append(f"  {genre:8s} " + ("  ".join(parts) or "tidak ada metrik yang dapat dibandingkan"))
-    lines.extend(f"  - {r}" for r in report.reasons)
+    lines.extend(f"  - {in_indonesian(r)}" for r in report.reasons)
     return "\n".join(lines)
 
 
@@ -200,7 +214,9 @@ def cmd_retrain(args: argparse.Namespace) -> int:
                 force=args.force,
                 dry_run=args.dry_run,
             ),
-            progress=None if args.quiet else lambda msg: print(f"saring retrain: {msg}", file=sys.stderr),
+            progress=None
+            if args.quiet
+            else lambda msg: print(f"saring retrain: {in_indonesian(msg)}", file=sys.stderr),
         )
     finally:
         store.close()

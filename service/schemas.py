@@ -19,17 +19,17 @@ HARD_MAX_BATCH_ITEMS = 1_000  # the deployment's limit (SARING_MAX_BATCH_ITEMS, 
 def _storable(value: str) -> str:
     # Lone surrogates cannot be encoded, and PostgreSQL refuses NUL: reject both here rather than fail later.
     if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
+        raise ValueError("tidak boleh memuat karakter NUL")
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        raise ValueError("must be valid Unicode (no lone surrogates)") from None
+        raise ValueError("harus teks Unicode yang sah (tanpa surrogate tunggal)") from None
     return value
 
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise ValueError("must contain non-whitespace text")
+        raise ValueError("tidak boleh kosong atau hanya berisi spasi")
     return value
 
 
@@ -57,7 +57,7 @@ class ThresholdsIn(Strict):
     @model_validator(mode="after")
     def _ordered(self) -> ThresholdsIn:
         if self.review > self.reject:
-            raise ValueError("review must not exceed reject")
+            raise ValueError("review tidak boleh lebih besar dari reject")
         return self
 
     def to_thresholds(self) -> Thresholds:
@@ -131,8 +131,25 @@ class LabelSubmission(Strict):
     text: Text
     title: Title = ""
     label: Label
-    note: Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)] | None = None
+    note: Note | None = None
     screening_id: Identifier | None = None
+
+
+Note = Annotated[str, Field(max_length=MAX_NOTE_CHARS), AfterValidator(_storable)]
+
+
+class LabelCorrection(Strict):
+    """`PATCH /v1/labels/{id}` (admin): a new verdict and/or note for a stored label; the old ones stay in its
+    history. The label keeps its editor: it still stands for that editor's (corrected) verdict."""
+
+    label: Label | None = Field(None, description="the corrected verdict (absent: unchanged)")
+    note: Note | None = Field(None, description="the new note; an empty string clears it (absent: unchanged)")
+
+    @model_validator(mode="after")
+    def _something(self) -> LabelCorrection:
+        if self.label is None and self.note is None:
+            raise ValueError("beri label, note, atau keduanya")
+        return self
 
 
 class LabelCreated(BaseModel):
@@ -148,7 +165,8 @@ class LabelCreated(BaseModel):
 
 
 class LabelOut(BaseModel):
-    """One stored label (a correction is a newer label by the same editor; both are kept)."""
+    """One stored label. An editor's newer verdict on the same text is another label (both are kept); an admin's
+    correction changes this one (`corrected_*`; the old value is in its history)."""
 
     id: int = Field(description="the label's id")
     created_at: datetime = Field(description="when it was stored (UTC)")
@@ -160,6 +178,39 @@ class LabelOut(BaseModel):
     text: str = Field(description="the labelled text")
     note: str | None = Field(description="the editor's note")
     conflict: bool = Field(description="editors' latest verdicts on this text differ")
+    corrected_at: datetime | None = Field(None, description="when an admin last corrected it (UTC)")
+    corrected_by: str | None = Field(None, description="the admin who last corrected it (key name, else key id)")
+
+
+class LabelStateOut(LabelOut):
+    """A label as it is now, deleted or not."""
+
+    deleted_at: datetime | None = Field(None, description="when an admin deleted it (UTC); null while it counts")
+    deleted_by: str | None = Field(None, description="the admin who deleted it (key name, else key id)")
+
+
+class LabelEventOut(BaseModel):
+    """One step of a label's history: its creation by an editor, an admin's correction, or its deletion."""
+
+    action: Literal["created", "corrected", "deleted"] = Field(description="what happened")
+    at: datetime = Field(description="when (UTC)")
+    by: str = Field(description="who: the editor who created it, the admin who corrected or deleted it")
+    label: Label | None = Field(description="the verdict after this step (null once deleted)")
+    note: str | None = Field(description="the note after this step")
+    previous_label: Label | None = Field(description="the verdict before this step (null for its creation)")
+    previous_note: str | None = Field(description="the note before this step")
+
+
+class LabelHistoryOut(BaseModel):
+    label: LabelStateOut = Field(description="the label as it is now")
+    events: list[LabelEventOut] = Field(description="everything that happened to it, oldest first")
+
+
+class LabelDeleted(BaseModel):
+    id: int = Field(description="the deleted label's id")
+    deleted_at: datetime = Field(description="when it was deleted (UTC)")
+    deleted_by: str = Field(description="who deleted it: the admin key's name, else its key id")
+    conflict: bool = Field(description="whether the editors' remaining latest verdicts on its text still differ")
 
 
 class LabelsPage(BaseModel):
@@ -292,7 +343,7 @@ class ScreeningsPage(BaseModel):
 
 class ErrorDetail(BaseModel):
     field: str = Field(description="path of the offending field, e.g. 'items.3.text'")
-    problem: str = Field(description="what is wrong with it (never the value sent)")
+    problem: str = Field(description="what is wrong with it, in Bahasa Indonesia (never the value sent)")
     type: str = Field(description="stable English kind of problem, e.g. 'string_too_long', 'missing'")
 
 

@@ -41,6 +41,7 @@ from screening.policy import (
     DecisionPolicy,
 )
 from screening.result import Thresholds
+from service.errors import problem_text
 
 Role = Literal["submitter", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("submitter", "editor", "admin")  # each may do what the ones before it may
@@ -85,17 +86,17 @@ def parse_api_keys(raw: str) -> tuple[ApiKey, ...]:
         role, key = role.strip(), key.strip()
         if not sep or role not in ROLES:
             raise ValueError(
-                f"API key entry {position}: expected '<role>:<key>' or '<role>:<name>:<key>', "
-                "role one of submitter, editor, admin"
+                f"entri kunci API ke-{position}: harus '<peran>:<kunci>' atau "
+                "'<peran>:<nama>:<kunci>', peran salah satu dari submitter, editor, admin"
             )
         head, has_name, rest = key.partition(":")
         name = head.strip() if has_name and _KEY_NAME.match(head.strip()) else None
         key = rest.strip() if name is not None else key
         if len(key) < MIN_KEY_LENGTH:
-            raise ValueError(f"API key entry {position}: keys must be at least {MIN_KEY_LENGTH} characters")
+            raise ValueError(f"entri kunci API ke-{position}: kunci paling sedikit {MIN_KEY_LENGTH} karakter")
         digest = hashlib.sha256(key.encode("utf-8")).digest()
         if digest in first_seen:
-            raise ValueError(f"API key entries {first_seen[digest]} and {position} are the same key")
+            raise ValueError(f"entri kunci API ke-{first_seen[digest]} dan ke-{position} berisi kunci yang sama")
         first_seen[digest] = position
         keys.append(ApiKey(role=role, key_id=f"{role}-{digest.hex()[:10]}", digest=digest, name=name))
     return tuple(keys)
@@ -125,7 +126,7 @@ def parse_hosts(raw: str) -> tuple[str, ...]:
     hosts = tuple(h.strip().lower() for h in raw.split(",") if h.strip())
     for position, host in enumerate(hosts, start=1):
         if not _HOST_PATTERN.match(host):
-            raise ValueError(f"allowed_hosts entry {position} is not a host name (no scheme, port or path)")
+            raise ValueError(f"entri allowed_hosts ke-{position} bukan nama host (tanpa skema, porta, atau path)")
     return hosts
 
 
@@ -213,30 +214,30 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.review_threshold > self.reject_threshold:
-            raise ValueError("review_threshold must not exceed reject_threshold")
+            raise ValueError("review_threshold tidak boleh lebih besar dari reject_threshold")
         if self.known_hoax_review_similarity > self.known_hoax_reject_similarity:
-            raise ValueError("known_hoax_review_similarity must not exceed known_hoax_reject_similarity")
+            raise ValueError("known_hoax_review_similarity tidak boleh lebih besar dari known_hoax_reject_similarity")
         try:
             self.models_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise ValueError(f"models_dir {self.models_dir} does not exist and cannot be created: {exc}") from exc
+            raise ValueError(f"models_dir {self.models_dir} tidak ada dan tidak dapat dibuat: {exc}") from exc
         if not self.models_dir.is_dir():
-            raise ValueError(f"models_dir {self.models_dir} is not a directory")
+            raise ValueError(f"models_dir {self.models_dir} bukan direktori")
         keys = parse_api_keys(self.api_keys.get_secret_value())
         if not keys and not is_loopback(self.host):
             raise ValueError(
-                f"no API keys configured (SARING_API_KEYS) while binding to {self.host!r}: key-less mode is only "
-                "allowed on a loopback address such as 127.0.0.1"
+                f"tidak ada kunci API (SARING_API_KEYS) padahal mendengarkan di {self.host!r}: mode tanpa kunci hanya "
+                "boleh di alamat loopback seperti 127.0.0.1"
             )
         hosts = parse_hosts(self.allowed_hosts)
         if not keys and hosts:
             raise ValueError(
-                "allowed_hosts is set but no API keys are configured: key-less mode answers only loopback host "
-                "names (localhost, 127.0.0.1, [::1])"
+                "allowed_hosts diatur tetapi tidak ada kunci API: mode tanpa kunci hanya menjawab nama host loopback "
+                "(localhost, 127.0.0.1, [::1])"
             )
         metrics_key = self.metrics_key.get_secret_value()
         if metrics_key and len(metrics_key) < MIN_KEY_LENGTH:
-            raise ValueError(f"metrics_key must be at least {MIN_KEY_LENGTH} characters")
+            raise ValueError(f"metrics_key paling sedikit {MIN_KEY_LENGTH} karakter")
         return self
 
     @cached_property
@@ -275,9 +276,9 @@ class Settings(BaseSettings):
 def _without_inputs(exc: ValidationError) -> list[InitErrorDetails]:
     return [
         InitErrorDetails(
-            type=PydanticCustomError("settings_invalid", "{problem}", {"problem": str(error["msg"])}),
+            type=PydanticCustomError("settings_invalid", "{problem}", {"problem": problem_text(error)}),
             loc=tuple(error["loc"]),
             input="<hidden>",
         )
-        for error in exc.errors(include_url=False, include_context=False, include_input=False)
+        for error in exc.errors(include_url=False, include_input=False)
     ]

@@ -51,6 +51,8 @@ from screening.training.train import (
     fit_model,
     read_known_hoax_entries,
     source_hashes,
+    train_and_register,
+    with_overrides,
 )
 
 LABELS_SOURCE = "editor-labels"
@@ -71,6 +73,7 @@ __all__ = [
     "RetrainReport",
     "labels_to_rows",
     "retrain",
+    "train_with_labels",
 ]
 
 
@@ -286,20 +289,8 @@ class _Retrain:
         self.registry, self.training_data_dir, self.options, self.say = registry, training_data_dir, options, say
         base = load_training_data(training_data_dir)
         self.label_rows = labels_to_rows(labels)
-        labelled = {text_sha256(r.text) for r in self.label_rows.rows}
-        kept_base = [r for r in base if text_sha256(r.text) not in labelled]
-        self.rows = kept_base + self.label_rows.rows
-        self.data_info: dict[str, Any] = {
-            "base_sha256": data_hash(base),
-            "labels_sha256": data_hash(self.label_rows.rows),
-            "n_base_rows": len(base),
-            "n_labels": len(self.label_rows.rows),
-            "labels": self.label_rows.counts(),
-            "n_labels_overriding_base": len(base) - len(kept_base),
-            "label_counts": {lab: sum(r.label == lab for r in self.label_rows.rows) for lab in LABELS},
-            "labels_through_id": max((_label_id(r) for r in self.label_rows.rows), default=None),
-            "sources": source_hashes(training_data_dir),
-        }
+        self.rows = with_overrides(base, self.label_rows.rows)
+        self.data_info = _data_info(base, self.label_rows, self.rows, training_data_dir)
         self.previous = registry.active_version()
         self.current: CompiledModel | None = None
         self.recorded: dict[str, Any] = {}
@@ -449,6 +440,49 @@ class _Retrain:
             extra=extra,
             activate=False,
         )
+
+
+def _data_info(
+    base: Sequence[LabelledText], label_rows: LabelRows, rows: Sequence[LabelledText], training_data_dir: Path
+) -> dict[str, Any]:
+    """What a version trained on `rows` (base data with the editors' labels) records of its data, and what the
+    next retrain compares with to tell whether anything changed."""
+    return {
+        "base_sha256": data_hash(base),
+        "labels_sha256": data_hash(label_rows.rows),
+        "n_base_rows": len(base),
+        "n_labels": len(label_rows.rows),
+        "labels": label_rows.counts(),
+        "n_labels_overriding_base": len(base) + len(label_rows.rows) - len(rows),
+        "label_counts": {lab: sum(r.label == lab for r in label_rows.rows) for lab in LABELS},
+        "labels_through_id": max((_label_id(r) for r in label_rows.rows), default=None),
+        "sources": source_hashes(training_data_dir),
+    }
+
+
+def train_with_labels(
+    registry: ModelRegistry, training_data_dir: Path, *, labels: Sequence[EditorLabel], activate: bool = True
+) -> tuple[str, LabelRows]:
+    """Train a new version from scratch on the base data with the editors' labels, read as retraining reads them
+    (folded, texts in conflict left out, a label replacing the base row of its text); no comparison, no hold-out.
+
+    The version records its labels as a retrain does, so the next retrain compares against them (and finds nothing
+    to do when neither base data nor labels changed).
+    """
+    base = load_training_data(training_data_dir)
+    label_rows = labels_to_rows(labels)
+    info = _data_info(base, label_rows, with_overrides(base, label_rows.rows), training_data_dir)
+    previous = registry.active_version()
+    version = train_and_register(
+        registry,
+        training_data_dir,
+        extra_rows=label_rows.rows,
+        activate=activate,
+        extra_metadata={
+            "retrain": {**info, "previous_version": previous, "at": datetime.now(UTC).isoformat(), "by": "train"}
+        },
+    )
+    return version, label_rows
 
 
 def _brief(metrics: dict[str, Any]) -> dict[str, Any]:

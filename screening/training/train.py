@@ -20,6 +20,7 @@ from screening.data import (
     LabelledText,
     load_training_data,
     near_duplicate_groups,
+    text_sha256,
     training_files,
     verdict_sources,
 )
@@ -121,6 +122,13 @@ def source_hashes(directory: Path) -> dict[str, str]:
     return {p.relative_to(root).as_posix(): file_sha256(p) for p in files}
 
 
+def with_overrides(base: Sequence[LabelledText], overriding: Sequence[LabelledText]) -> list[LabelledText]:
+    """`base` without the rows whose text (by hash) is in `overriding`, then `overriding`: an editor's verdict on a
+    text replaces what the base data says of it."""
+    replaced = {text_sha256(r.text) for r in overriding}
+    return [r for r in base if text_sha256(r.text) not in replaced] + list(overriding)
+
+
 def train_and_register(
     registry: ModelRegistry,
     training_data_dir: Path,
@@ -130,8 +138,9 @@ def train_and_register(
     activate: bool = True,
     extra_metadata: dict[str, Any] | None = None,
 ) -> str:
-    """Train on every labelled file of `training_data_dir` (plus `extra_rows`) and store a new version."""
-    rows = load_training_data(training_data_dir) + list(extra_rows)
+    """Train on every labelled file of `training_data_dir` and store a new version; `extra_rows` (the editors'
+    labels) are added, each replacing a base row of the same text."""
+    rows = with_overrides(load_training_data(training_data_dir), extra_rows)
     trained = train_version(rows, params=params, extra_entries=read_known_hoax_entries(training_data_dir))
     return registry.save(
         trained.model,

@@ -1,23 +1,31 @@
 """`/v1/labels`: editors' verdicts, stored durably for retraining, listed and exported; an `Idempotency-Key` makes
-retries safe."""
+retries safe. An admin corrects or deletes a label; every change stays in its history."""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from screening.labels import Label
 from screening.store import LabelFilter, text_sha256
-from service.deps import EditorDep, IdempotencyDep, StoreDep
-from service.exports import export_lines, label_out
+from service.deps import AdminDep, EditorDep, IdempotencyDep, StoreDep
+from service.exports import label_export_lines, label_history_out, label_out, streamed
 from service.idempotency import KEY_PATTERN
-from service.schemas import COMMON_ERRORS, LabelCreated, LabelsPage, LabelSubmission, errors
+from service.schemas import (
+    COMMON_ERRORS,
+    LabelCorrection,
+    LabelCreated,
+    LabelDeleted,
+    LabelHistoryOut,
+    LabelOut,
+    LabelsPage,
+    LabelSubmission,
+    errors,
+)
 
 router = APIRouter(prefix="/v1", tags=["labels"])
 
@@ -33,6 +41,10 @@ IdempotencyKey = Annotated[
 LabelQuery = Annotated[Label | None, Query(description="only this verdict")]
 EditorQuery = Annotated[str | None, Query(max_length=128, description="only this editor (key name or key id)")]
 SinceQuery = Annotated[datetime | None, Query(description="only labels recorded at or after (ISO 8601; UTC if naive)")]
+TextQuery = Annotated[
+    str | None, Query(pattern=r"^[0-9a-f]{64}$", description="only labels of this text (its sha256, lower-case hex)")
+]
+LabelId = Annotated[int, Path(ge=1, le=2**63 - 1, description="the label's id")]
 
 
 @router.post(
@@ -90,10 +102,11 @@ async def list_labels(
     label: LabelQuery = None,
     editor: EditorQuery = None,
     since: SinceQuery = None,
+    text_sha256: TextQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> LabelsPage:
-    match = LabelFilter(label=label, editor=editor, since=since)
+    match = LabelFilter(label=label, editor=editor, since=since, text_sha256=text_sha256)
     page = await run_in_threadpool(lambda: store.list_labels(match, limit=limit, offset=offset))
     items = [label_out(r, conflict=r.text_sha256 in page.conflicts) for r in page.items]
     following = offset + len(items)
@@ -122,19 +135,50 @@ async def export_labels(
     label: LabelQuery = None,
     editor: EditorQuery = None,
     since: SinceQuery = None,
+    text_sha256: TextQuery = None,
 ) -> StreamingResponse:
-    match = LabelFilter(label=label, editor=editor, since=since)
-    lines = export_lines(store, match, format)
-    # the first label is read before the 200 is sent, so an unreachable store is a 503, not a cut-off file
-    first = await run_in_threadpool(lambda: list(itertools.islice(lines, 2)))
-    media = "text/csv; charset=utf-8" if format == "csv" else "application/x-ndjson"
-    return StreamingResponse(
-        _chain(first, lines),
-        media_type=media,
-        headers={"Content-Disposition": f'attachment; filename="saring-labels.{format}"'},
+    match = LabelFilter(label=label, editor=editor, since=since, text_sha256=text_sha256)
+    return await streamed(label_export_lines(store, match, format), format, "saring-labels")
+
+
+@router.patch(
+    "/labels/{label_id}",
+    response_model=LabelOut,
+    responses=errors(*COMMON_ERRORS, 403, 404, 409, 503),
+    summary="Correct a label's verdict or note (admin); the old value stays in its history",
+)
+async def correct_label(label_id: LabelId, body: LabelCorrection, caller: AdminDep, store: StoreDep) -> LabelOut:
+    change = await run_in_threadpool(
+        lambda: store.correct_label(label_id, by=caller.editor, label=body.label, note=body.note)
+    )
+    return label_out(change.label, conflict=change.conflict)
+
+
+@router.delete(
+    "/labels/{label_id}",
+    response_model=LabelDeleted,
+    responses=errors(*COMMON_ERRORS, 403, 404, 409, 503),
+    summary="Delete a label (admin): it no longer counts anywhere, its history stays readable",
+)
+async def delete_label(label_id: LabelId, caller: AdminDep, store: StoreDep) -> LabelDeleted:
+    change = await run_in_threadpool(lambda: store.delete_label(label_id, by=caller.editor))
+    record = change.label
+    assert record.deleted_at is not None and record.deleted_by is not None
+    return LabelDeleted(
+        id=record.id, deleted_at=record.deleted_at, deleted_by=record.deleted_by, conflict=change.conflict
     )
 
 
-def _chain(first: list[str], rest: Iterator[str]) -> Iterator[str]:
-    yield from first
-    yield from rest
+@router.get(
+    "/labels/{label_id}/history",
+    response_model=LabelHistoryOut,
+    responses=errors(*COMMON_ERRORS, 403, 404, 503),
+    summary="A label as it is now, deleted or not, and every change made to it (editor or admin)",
+)
+async def label_history(label_id: LabelId, caller: EditorDep, store: StoreDep) -> LabelHistoryOut:
+    def read() -> LabelHistoryOut:
+        history = store.label_history(label_id)
+        conflict = history.label.text_sha256 in store.conflicts([history.label.text_sha256])
+        return label_history_out(history, conflict=conflict)
+
+    return await run_in_threadpool(read)

@@ -1,19 +1,45 @@
-"""`GET /v1/screenings`: the audit log of screening calls, filtered and paginated (editor or admin)."""
+"""`GET /v1/screenings`: the audit log of screening calls, filtered and paginated, and exported (editor or admin)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
-from screening.store import ScreeningFilter, ScreeningRecord
+from screening.store import ScreeningFilter
 from service.deps import EditorDep, StoreDep, SweeperDep
 from service.errors import ApiError
-from service.schemas import COMMON_ERRORS, ScreeningOut, ScreeningsPage, errors
+from service.exports import ExportFormat, screening_export_lines, screening_out, streamed
+from service.retention import RetentionSweeper
+from service.schemas import COMMON_ERRORS, ScreeningsPage, errors
 
 router = APIRouter(prefix="/v1", tags=["audit"])
+
+
+def screening_filter(
+    since: Annotated[datetime | None, Query(description="created at or after (ISO 8601; UTC if naive)")] = None,
+    until: Annotated[datetime | None, Query(description="created before (ISO 8601; UTC if naive)")] = None,
+    decision: Annotated[Literal["publish", "review", "reject"] | None, Query()] = None,
+    model_version: Annotated[str | None, Query(max_length=128)] = None,
+    kim_group: Annotated[str | None, Query(max_length=200)] = None,
+) -> ScreeningFilter:
+    """The audit log's filters, shared by the listing and the export."""
+    if since is not None and until is not None and _naive_utc(since) >= _naive_utc(until):
+        raise ApiError(422, "invalid_request", "Rentang tanggal kosong: `since` harus sebelum `until`.")
+    return ScreeningFilter(
+        since=since, until=until, decision=decision, model_version=model_version, kim_group=kim_group
+    )
+
+
+ScreeningFilterDep = Annotated[ScreeningFilter, Depends(screening_filter)]
+
+
+async def _purge_due(sweeper: RetentionSweeper) -> None:
+    # Texts past their time must never be shown, even if no screening has triggered a purge lately.
+    await run_in_threadpool(lambda: sweeper.sweep(force=True))
 
 
 @router.get(
@@ -26,21 +52,11 @@ async def list_screenings(
     sweeper: SweeperDep,
     caller: EditorDep,
     store: StoreDep,
-    since: Annotated[datetime | None, Query(description="created at or after (ISO 8601; UTC if naive)")] = None,
-    until: Annotated[datetime | None, Query(description="created before (ISO 8601; UTC if naive)")] = None,
-    decision: Annotated[Literal["publish", "review", "reject"] | None, Query()] = None,
-    model_version: Annotated[str | None, Query(max_length=128)] = None,
-    kim_group: Annotated[str | None, Query(max_length=200)] = None,
+    match: ScreeningFilterDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> ScreeningsPage:
-    if since is not None and until is not None and _naive_utc(since) >= _naive_utc(until):
-        raise ApiError(422, "invalid_request", "Rentang tanggal kosong: `since` harus sebelum `until`.")
-    # Texts past their time must never be shown, even if no screening has triggered a purge lately.
-    await run_in_threadpool(lambda: sweeper.sweep(force=True))
-    match = ScreeningFilter(
-        since=since, until=until, decision=decision, model_version=model_version, kim_group=kim_group
-    )
+    await _purge_due(sweeper)
     page = await run_in_threadpool(lambda: store.list_screenings(match, limit=limit, offset=offset))
     following = offset + len(page.items)
     return ScreeningsPage(
@@ -52,27 +68,24 @@ async def list_screenings(
     )
 
 
-def screening_out(record: ScreeningRecord) -> ScreeningOut:
-    purged = record.text_purged_at is not None
-    return ScreeningOut(
-        screening_id=record.screening_id,
-        created_at=record.created_at,
-        request_id=record.request_id,
-        text_sha256=record.text_sha256,
-        title=None if purged else record.title,
-        text=None if purged else record.text,
-        text_purged_at=record.text_purged_at,
-        hoax_risk=record.hoax_risk,
-        classifier_risk=record.classifier_risk,
-        decision=record.decision,
-        model_version=record.model_version,
-        ruleset_version=record.ruleset_version,
-        kim_group=record.kim_group,
-        author=record.author,
-        channel=record.channel,
-        caller_role=record.caller_role,
-        caller_key_id=record.caller_key_id,
-    )
+@router.get(
+    "/screenings/export",
+    responses={
+        200: {"content": {"text/csv": {}, "application/x-ndjson": {}}, "description": "every matching audit row"},
+        **errors(*COMMON_ERRORS, 403, 503),
+    },
+    response_class=StreamingResponse,
+    summary="Every audit row matching the filters, oldest first, as CSV or JSON lines (editor or admin)",
+)
+async def export_screenings(
+    sweeper: SweeperDep,
+    caller: EditorDep,
+    store: StoreDep,
+    match: ScreeningFilterDep,
+    format: Annotated[ExportFormat, Query()] = "csv",
+) -> StreamingResponse:
+    await _purge_due(sweeper)
+    return await streamed(screening_export_lines(store, match, format), format, "saring-screenings")
 
 
 def _naive_utc(value: datetime) -> datetime:

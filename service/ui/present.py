@@ -51,6 +51,7 @@ RETRAIN_OUTCOMES = {
     "kept": "Model lama dipertahankan: model calon tidak cukup baik pada data uji.",
     "unchanged": "Tidak ada yang dilatih: belum ada label atau data baru sejak model sekarang.",
     "dry_run": "Uji coba saja: tidak ada model yang disimpan.",
+    "held_for_review": "Model calon ditahan: banyak label baru bertentangan tajam dengan model sekarang; periksa dulu.",
 }
 VERDICTS = {"hoax": "Hoaks", "valid": "Valid", "unsure": "Ragu-ragu"}
 

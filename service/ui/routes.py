@@ -7,6 +7,7 @@ template. An error they do not answer themselves becomes the problem page in one
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,7 @@ from starlette.datastructures import UploadFile
 
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
-from screening.store import QueueOrder
+from screening.store import LabelFilter, QueueOrder
 from service.actions import retrain_task, screen_and_record
 from service.deps import (
     HolderDep,
@@ -42,6 +43,7 @@ from service.errors import ApiError, screening_error_to_api
 from service.guard import CONTENT_SECURITY_POLICY
 from service.jobs import RetrainJob
 from service.observability import request_id_of
+from service.retrain_text import in_indonesian
 from service.schemas import MAX_NOTE_CHARS, MAX_TEXT_CHARS, MAX_TITLE_CHARS, Submission
 from service.security import Caller
 from service.settings import Role
@@ -275,7 +277,7 @@ def _submission_problems(exc: ValidationError) -> list[str]:
         elif kind == "string_too_long":
             limit = present.thousands(err["ctx"]["max_length"])
             out.append(f"{field} terlalu panjang (paling banyak {limit} karakter).")
-        elif field == "Teks" and "non-whitespace" in str(err.get("msg")):
+        elif field == "Teks" and "hanya berisi spasi" in str(err.get("msg")):
             out.append("Teks wajib diisi (bukan hanya spasi).")
         else:
             out.append(f"{field} tidak dapat dipakai: mengandung karakter yang tidak valid.")
@@ -389,11 +391,21 @@ async def queue_page(
     )
 
 
+SCREENING_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")  # the API's Identifier: safe in a path as it is
+LABEL_CHANGES = {"diubah": "Label dikoreksi.", "dihapus": "Label dihapus; riwayatnya tetap tersimpan."}  # ?pesan=
+
+
 @router.get("/antrean/{screening_id}", response_class=HTMLResponse)
 async def queue_item_page(
-    request: Request, screening_id: str, store: StoreDep, holder: HolderDep, limiter: LimiterDep
+    request: Request,
+    screening_id: str,
+    store: StoreDep,
+    holder: HolderDep,
+    limiter: LimiterDep,
+    pesan: str | None = None,
 ) -> Response:
-    """One queued submission analysed again with the served model, so the editor sees the rule findings.
+    """One queued submission analysed again with the served model, so the editor sees the rule findings, with the
+    editors' labels of its text (an admin may correct or delete them there).
 
     Not recorded in the audit log: it is the same submission, not a new one.
     """
@@ -406,10 +418,22 @@ async def queue_item_page(
     if record.text_purged_at is not None:
         return problem(request, gated, 410, PURGED_MESSAGE)
     conflict = record.text_sha256 in await run_in_threadpool(store.conflicts, [record.text_sha256])
+    labels = await run_in_threadpool(
+        lambda: store.list_labels(LabelFilter(text_sha256=record.text_sha256), limit=QUEUE_PAGE_SIZE).items
+    )
     screener = holder.require()
     result = await limiter.run(lambda: screener.screen(text=record.text, title=record.title))
     analysis = _analysis(result, record.title, record.text)
-    return render(request, "queue_item.html", gated, item=record, conflict=conflict, **analysis)
+    return render(
+        request,
+        "queue_item.html",
+        gated,
+        item=record,
+        conflict=conflict,
+        labels=labels,
+        flash=LABEL_CHANGES.get(pesan or ""),
+        **analysis,
+    )
 
 
 @router.post("/antrean/{screening_id}", response_class=HTMLResponse)
@@ -445,6 +469,26 @@ async def record_verdict(request: Request, screening_id: str, store: StoreDep) -
     return RedirectResponse(f"/ui/antrean?tersimpan={verdict}", status_code=303)
 
 
+@router.post("/label/{label_id}", response_class=HTMLResponse)
+async def change_label(request: Request, label_id: int, store: StoreDep) -> Response:
+    """An admin's correction (to hoax or valid) or deletion of a label, from the page of a queued screening."""
+    checked = await _form(request, "admin")
+    if isinstance(checked, Response):
+        return checked
+    caller, form = checked
+    action = form.get("tindakan")
+    if action not in ("hoax", "valid", "hapus"):
+        return problem(request, caller, 422, "Pilih tindakan: koreksi ke hoaks, koreksi ke valid, atau hapus.")
+    if action == "hapus":
+        await run_in_threadpool(lambda: store.delete_label(label_id, by=caller.editor))
+    else:
+        await run_in_threadpool(lambda: store.correct_label(label_id, by=caller.editor, label=action))
+    back = str(form.get("kembali") or "")
+    done = "dihapus" if action == "hapus" else "diubah"
+    target = f"/ui/antrean/{back}?pesan={done}" if SCREENING_ID.fullmatch(back) else "/ui/antrean"
+    return RedirectResponse(target, status_code=303)
+
+
 # -- models -------------------------------------------------------------------------------------------------------
 def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
     if job is None:
@@ -457,11 +501,11 @@ def _job_view(job: RetrainJob | None) -> dict[str, Any] | None:
         "running": job.status in ("queued", "running"),
         "created_at": job.created_at,
         "finished_at": job.finished_at,
-        "messages": job.messages[-8:],
+        "messages": [in_indonesian(m) for m in job.messages[-8:]],
         "outcome": report.outcome if report is not None else None,
         "outcome_text": present.RETRAIN_OUTCOMES.get(report.outcome, "") if report is not None else None,
         "new_version": report.new_version if report is not None else None,
-        "reasons": report.reasons if report is not None else [],
+        "reasons": [in_indonesian(r) for r in report.reasons] if report is not None else [],
         "error": job.error,
     }
 

@@ -242,7 +242,7 @@ def test_killing_a_retrain_at_any_moment_leaves_a_sound_registry(
     env = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
     rnd = random.Random()
     # kill at a random moment after a phase starts: training, the final fit and save, between save and activation
-    for marker, longest in (("training the reference", 4.0), ("training the final model", 9.0), ("stored and", 0.05)):
+    for marker, longest in (("melatih model acuan", 4.0), ("melatih model akhir", 9.0), ("disimpan dan", 0.05)):
         delay = rnd.uniform(0.0, longest)
         proc = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         assert proc.stderr is not None

@@ -20,7 +20,9 @@ import sqlalchemy as sa
 from screening.errors import InvalidInputError
 from screening.result import QualityReport, ScreenResult, Thresholds
 from screening.store import (
+    LabelDeletedError,
     LabelFilter,
+    LabelNotFoundError,
     ScreeningAudit,
     ScreeningFilter,
     ScreeningMismatchError,
@@ -29,10 +31,12 @@ from screening.store import (
     engine_url,
     text_sha256,
 )
+from screening.training.retrain import labels_to_rows
 
 PG_ADMIN_URL = os.environ.get("SARING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 SKIP_PG = os.environ.get("SARING_SKIP_POSTGRES") == "1"
 
+HEAD = "0005_label_history"
 HOAX = "Pesan berantai: vaksin mengandung chip pelacak, sebarkan ke semua grup WA sebelum dihapus!"
 VALID = "Kelompok Informasi Masyarakat Desa Sukamaju menggelar kerja bakti membersihkan saluran irigasi, Minggu (3/11)."
 
@@ -63,7 +67,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     s = Store(url)
     if request.param == "postgresql":
         with s.engine.begin() as conn:  # each test gets an empty database
-            tables = "labels, screenings, review_skips, ui_sessions, idempotency_keys, alembic_version"
+            tables = "label_revisions, labels, screenings, review_skips, ui_sessions, idempotency_keys, alembic_version"
             conn.execute(sa.text(f"DROP TABLE IF EXISTS {tables}"))
     s.migrate()
     yield s
@@ -92,15 +96,15 @@ def make_result(*, decision: str = "review", text: str = HOAX, risk: float = 0.6
 
 
 def test_migrate_is_idempotent_and_reports_head(store: Store) -> None:
-    assert store.migrate() == "0004_shared_sessions"
-    assert store.migrate() == "0004_shared_sessions"
+    assert store.migrate() == HEAD
+    assert store.migrate() == HEAD
     assert store.ping()
 
 
 def test_migrate_works_from_another_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     s = Store("sqlite:///elsewhere/saring.db")
-    assert s.migrate() == "0004_shared_sessions"
+    assert s.migrate() == HEAD
     assert (tmp_path / "elsewhere" / "saring.db").exists()
     s.close()
 
@@ -126,15 +130,22 @@ def test_label_roundtrip_returns_committed_id(store: Store) -> None:
     assert rows[0].created_at.tzinfo is not None
 
 
-def test_labels_for_training_keeps_newest_verdict_per_text(store: Store) -> None:
+def test_labels_for_training_are_every_label_for_retraining_to_fold(store: Store) -> None:
     store.add_label(text=HOAX, label="valid", editor_id="e1")
     store.add_label(text=VALID, label="valid", editor_id="e1")
-    store.add_label(text=HOAX, label="hoax", editor_id="e2", note="dikoreksi")
+    store.add_label(text=HOAX, label="hoax", editor_id="e1", note="dikoreksi")  # e1 corrects their own verdict
+    store.add_label(text=VALID, label="hoax", editor_id="e2")  # e2 disagrees with e1: a conflict
     rows = store.labels_for_training()
-    assert len(rows) == 2
-    by_hash = {r.text_sha256: r for r in rows}
-    assert by_hash[text_sha256(HOAX)].label == "hoax"
-    assert by_hash[text_sha256(HOAX)].editor_id == "e2"
+    assert [(r.text, r.label, r.editor_id) for r in rows] == [
+        (HOAX, "valid", "e1"),
+        (VALID, "valid", "e1"),
+        (HOAX, "hoax", "e1"),
+        (VALID, "hoax", "e2"),
+    ]
+    # what retraining makes of them: the newer verdict of e1 counts, the disputed text is left out and counted
+    used = labels_to_rows(rows)
+    assert [(r.text, r.label) for r in used.rows] == [(HOAX, "hoax")]
+    assert used.counts() == {"stored": 4, "used": 1, "folded": 1, "left_out_conflicts": 1}
 
 
 def test_review_queue_newest_first_without_labelled(store: Store) -> None:
@@ -314,22 +325,40 @@ def test_audit_rows_are_listed_filtered_and_their_texts_purged(store: Store) -> 
     assert store.review_queue() == []  # a purged screening has nothing left to review
 
 
-def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+def test_iterating_the_audit_log_reads_every_row_once_in_chunks(store: Store) -> None:
+    results = [make_result(decision="review" if i % 2 else "publish", text=f"teks {i}") for i in range(7)]
+    store.record_screenings([ScreeningAudit(r, "", f"teks {i}") for i, r in enumerate(results)])  # one time: ties
+    later = make_result(text="teks nanti")
+    store.record_screenings([ScreeningAudit(later, "", "teks nanti")])
+    every = list(store.iter_screenings(chunk=3))
+    assert sorted(r.screening_id for r in every[:7]) == sorted(r.screening_id for r in results)
+    assert len(every) == 8 and every[-1].screening_id == later.screening_id  # oldest first, each once
+    assert [r.created_at for r in every] == sorted(r.created_at for r in every)
+    reviewed = list(store.iter_screenings(ScreeningFilter(decision="review"), chunk=2))
+    assert {r.screening_id for r in reviewed} == {r.screening_id for r in results[1::2]} | {later.screening_id}
+    assert list(store.iter_screenings(ScreeningFilter(kim_group="tidak ada"))) == []
+
+
+def downgrade(store: Store, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
     from screening.store import MIGRATIONS_DIR
 
-    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
-        command.downgrade(config, "0002_review_skips")
+        command.downgrade(config, revision)
+
+
+def test_the_audit_migration_goes_down_and_up_again(store: Store) -> None:
+    store.record_screening(make_result(text=HOAX), title="", text=HOAX, caller_role="submitter")
+    downgrade(store, "0002_review_skips")
     with store.engine.connect() as conn:
         columns = {c["name"] for c in sa.inspect(conn).get_columns("screenings")}
     assert "request_id" not in columns and "text_purged_at" not in columns
-    assert store.migrate() == "0004_shared_sessions"
+    assert store.migrate() == HEAD
     [row] = store.list_screenings().items
     assert row.text == HOAX and row.request_id is None and row.text_purged_at is None
 
@@ -414,3 +443,92 @@ def test_concurrent_claims_of_one_key_let_exactly_one_run(store: Store) -> None:
     for t in threads:
         t.join()
     assert sorted(states) == ["claimed"] + ["running"] * 5
+
+
+# -- an admin's corrections and deletions, kept in history -------------------------------------------------------
+def test_a_correction_keeps_the_old_value_and_conflicts_and_retraining_see_the_new_one(store: Store) -> None:
+    ani = store.save_label(text=HOAX, label="hoax", editor_id="ani", note="sudah dibantah")
+    budi = store.save_label(text=HOAX, label="valid", editor_id="budi")
+    assert budi.conflict and labels_to_rows(store.labels_for_training()).counts()["left_out_conflicts"] == 1
+
+    fixed = store.correct_label(budi.id, by="admin-ina", label="hoax", note="salah klik")
+    assert fixed.changed and not fixed.conflict
+    assert (fixed.label.label, fixed.label.note, fixed.label.editor_id) == ("hoax", "salah klik", "budi")
+    assert fixed.label.corrected_by == "admin-ina" and fixed.label.corrected_at is not None
+    assert store.conflicts([text_sha256(HOAX)]) == frozenset()
+    page = store.list_labels()
+    assert [(r.id, r.label, r.corrected_by) for r in page.items] == [
+        (budi.id, "hoax", "admin-ina"),
+        (ani.id, "hoax", None),
+    ]
+    assert page.conflicts == frozenset()
+    used = labels_to_rows(store.labels_for_training())
+    assert [r.label for r in used.rows] == ["hoax"] and used.counts()["left_out_conflicts"] == 0
+    # budi repeating the corrected verdict is folded into it
+    assert store.save_label(text=HOAX, label="hoax", editor_id="budi").duplicate
+
+    same = store.correct_label(budi.id, by="admin-ina", label="hoax")  # nothing to change: nothing recorded
+    assert not same.changed and same.label == fixed.label
+    store.correct_label(ani.id, by="admin-joko", note="")  # an empty note clears it; the verdict stays
+    history = store.label_history(budi.id)
+    assert [(r.action, r.old_label, r.old_note, r.new_label, r.new_note, r.changed_by) for r in history.revisions] == [
+        ("corrected", "valid", None, "hoax", "salah klik", "admin-ina")
+    ]
+    assert (history.original_label, history.label.label) == ("valid", "hoax")
+    [cleared] = store.label_history(ani.id).revisions
+    assert (cleared.old_note, cleared.new_note, cleared.new_label) == ("sudah dibantah", None, "hoax")
+    assert store.list_labels(LabelFilter(editor="ani")).items[0].note is None
+    with pytest.raises(InvalidInputError):
+        store.correct_label(ani.id, by="admin-ina", label="maybe")  # type: ignore[arg-type]
+    with pytest.raises(InvalidInputError):
+        store.correct_label(ani.id, by=" ", label="valid")
+    with pytest.raises(LabelNotFoundError):
+        store.correct_label(ani.id + 100, by="admin-ina", label="valid")
+
+
+def test_a_deleted_label_counts_nowhere_and_its_history_stays(store: Store) -> None:
+    result = make_result(decision="review", text=HOAX)
+    store.record_screening(result, title="", text=HOAX)
+    ani = store.save_label(text=HOAX, label="hoax", editor_id="ani", screening_id=result.screening_id)
+    budi = store.save_label(text=HOAX, label="valid", editor_id="budi")
+    store.save_label(text=VALID, label="valid", editor_id="budi")
+    assert [r.screening_id for r in store.review_queue()] == [result.screening_id]  # in conflict
+
+    gone = store.delete_label(budi.id, by="admin-ina")
+    assert not gone.conflict and gone.label.deleted_by == "admin-ina" and gone.label.deleted_at is not None
+    assert store.review_queue() == []  # ani's label still answers the screening, and no one disagrees
+    assert store.count_labels() == 2 and store.list_labels().total == 2
+    assert budi.id not in [r.id for r in store.iter_labels()]
+    assert [r.text for r in labels_to_rows(store.labels_for_training()).rows] == [HOAX, VALID]
+
+    store.delete_label(ani.id, by="admin-ina")
+    assert [r.screening_id for r in store.review_queue()] == [result.screening_id]  # unanswered again
+    assert [r.text for r in store.labels_for_training()] == [VALID]
+    assert store.list_labels(LabelFilter(editor="ani")).total == 0
+    history = store.label_history(budi.id)
+    assert history.label.deleted_by == "admin-ina" and history.label.label == "valid"
+    assert [(r.action, r.old_label, r.new_label) for r in history.revisions] == [("deleted", "valid", None)]
+    with pytest.raises(LabelDeletedError):
+        store.delete_label(budi.id, by="admin-ina")
+    with pytest.raises(LabelDeletedError):
+        store.correct_label(budi.id, by="admin-ina", label="hoax")
+    with pytest.raises(LabelNotFoundError):
+        store.label_history(budi.id + 100)
+    # ani labelling the text again is a new label, not a repeat of the deleted one
+    again = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    assert not again.duplicate and again.id not in (ani.id, budi.id)
+
+
+def test_the_label_history_migration_goes_down_and_up_again(store: Store) -> None:
+    kept = store.save_label(text=HOAX, label="hoax", editor_id="ani")
+    store.correct_label(kept.id, by="admin-ina", label="valid")
+    deleted = store.save_label(text=VALID, label="valid", editor_id="ani")
+    store.delete_label(deleted.id, by="admin-ina")
+    downgrade(store, "0004_shared_sessions")
+    with store.engine.connect() as conn:
+        assert "label_revisions" not in sa.inspect(conn).get_table_names()
+        rows = conn.execute(sa.text("SELECT id, label FROM labels")).all()
+    assert [tuple(r) for r in rows] == [(kept.id, "valid")]  # the deleted label does not come back to life
+    assert store.migrate() == HEAD
+    [label] = store.labels_for_training()
+    assert (label.id, label.label, label.corrected_at) == (kept.id, "valid", None)

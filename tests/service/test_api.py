@@ -123,6 +123,36 @@ def test_label_is_committed_before_201(client: TestClient, make_settings: Callab
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["field"] == "body.label"
 
 
+def test_validation_problems_are_explained_in_indonesian(client: TestClient) -> None:
+    bad = {
+        "text": "   ",
+        "title": "x" * 600,
+        "kim_group": 7,
+        "thresholds": {"review": 0.9, "reject": 0.5},
+        "bogus": True,
+    }
+    r = client.post("/v1/screen", json=bad, headers=SUBMITTER)
+    assert r.status_code == 422
+    problems = {d["field"]: (d["type"], d["problem"]) for d in r.json()["error"]["details"]}
+    assert problems == {
+        "body.text": ("value_error", "tidak boleh kosong atau hanya berisi spasi"),
+        "body.title": ("string_too_long", "terlalu panjang (paling banyak 500 karakter)"),
+        "body.kim_group": ("string_type", "harus berupa teks"),
+        "body.thresholds": ("value_error", "review tidak boleh lebih besar dari reject"),
+        "body.bogus": ("extra_forbidden", "kolom ini tidak dikenal"),
+    }
+    label = client.post("/v1/labels", json={"text": "teks", "label": "maybe"}, headers=ADMIN)
+    [detail] = label.json()["error"]["details"]
+    assert detail["problem"] == "harus salah satu dari: 'hoax', 'valid'"
+    missing = client.post("/v1/labels", json={"label": "hoax"}, headers=ADMIN).json()["error"]["details"]
+    assert [(d["field"], d["problem"]) for d in missing] == [("body.text", "wajib diisi")]
+    paged = client.get("/v1/labels", params={"limit": 0, "since": "kemarin"}, headers=ADMIN).json()["error"]
+    assert {d["field"]: d["problem"] for d in paged["details"]} == {
+        "query.since": "harus berupa tanggal dan waktu (ISO 8601, misalnya 2026-12-01T08:00:00Z)",
+        "query.limit": "harus paling sedikit 1",
+    }
+
+
 JSON_ADMIN = {**ADMIN, "Content-Type": "application/json"}
 
 

@@ -272,3 +272,57 @@ def test_a_file_that_cannot_be_written_is_one_indonesian_line(
 )
 def test_os_errors_are_described_in_indonesian(exc: OSError, expected: str) -> None:
     assert describe_os_error(exc).startswith(expected)
+
+
+# What the retrain library says (its own English), as `saring retrain` and the models page say it.
+RETRAIN_LINES = {
+    "removed 2 stale temporary directories": "2 direktori sementara yang tertinggal dihapus",
+    "current model v1 cannot be loaded (file altered); comparing against the default recipe": (
+        "model aktif v1 tidak dapat dimuat (file altered); dibandingkan dengan resep bawaan"
+    ),
+    "6000 base rows + 36 editor labels": "6000 baris dasar + 36 label editor",
+    "training the reference (current recipe) on 4800 rows": "melatih model acuan (resep saat ini) pada 4800 baris",
+    "training the candidate on 4829 rows": "melatih model calon pada 4829 baris",
+    "comparing on 1207 held-out rows": "membandingkan pada 1207 baris uji (hold-out)",
+    "training the final model on all 6036 rows": "melatih model akhir pada semua 6036 baris",
+    "stored and verified v2; activating": "v2 disimpan dan diverifikasi; diaktifkan",
+    "1 labelled texts left out: their editors disagree (settle them in the queue)": (
+        "1 teks berlabel ditinggalkan: putusan para editornya berbeda (selesaikan di antrean tinjauan)"
+    ),
+    "no base data or label changed since the current model": (
+        "tidak ada data dasar atau label yang berubah sejak model aktif dilatih"
+    ),
+    "no editor labels to train with": "belum ada label editor untuk dilatih",
+    "post roc_auc drops by 0.030 (> margin 0.010): 0.900 -> 0.870": (
+        "post: roc_auc turun 0.030 (lebih dari batas 0.010): 0.900 -> 0.870"
+    ),
+    "7 of 9 new labels contradict the current model flatly (risk at least 0.9 away from the label): review them "
+    "before retraining": (
+        "7 dari 9 label baru bertentangan tajam dengan model aktif (risikonya berjarak paling sedikit 0.9 dari "
+        "labelnya): periksa label-label itu sebelum melatih ulang"
+    ),
+    "every genre within margin 0.010 of the current recipe on the hold-out": (
+        "setiap genre dalam batas 0.010 dari resep saat ini pada data uji (hold-out)"
+    ),
+    "another retrain is running on /srv/models": "pelatihan ulang lain sedang berjalan pada /srv/models",
+}
+
+
+@pytest.mark.parametrize("line", sorted(RETRAIN_LINES))
+def test_what_retraining_says_is_said_in_indonesian(line: str) -> None:
+    from service.retrain_text import in_indonesian
+
+    assert in_indonesian(line) == RETRAIN_LINES[line]
+
+
+def test_a_retrain_held_for_review_is_described_not_a_crash() -> None:
+    from screening.training.retrain import RetrainReport
+    from service.cli_batch import describe_retrain
+
+    reason = (
+        "7 of 9 new labels contradict the current model flatly (risk at least 0.9 away from the label): review them "
+        "before retraining"
+    )
+    text = describe_retrain(RetrainReport("held_for_review", [reason], "v1"))
+    assert text.splitlines()[0].startswith("saring retrain: model calon ditahan untuk diperiksa; v1 tetap dipakai")
+    assert "7 dari 9 label baru" in text and "contradict" not in text

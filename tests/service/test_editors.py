@@ -63,7 +63,7 @@ def test_keys_carry_an_optional_name() -> None:
     keys = parse_api_keys(f"editor:ani:{ANI_KEY},admin:{ADMIN_KEY}")
     assert [(k.role, k.name) for k in keys] == [("editor", "ani"), ("admin", None)]
     assert keys[0].key_id.startswith("editor-") and ANI_KEY not in repr(keys)
-    with pytest.raises(ValueError, match="entry 1"):
+    with pytest.raises(ValueError, match="entri kunci API ke-1:"):
         parse_api_keys(f"redaktur:{ANI_KEY}")
 
 
@@ -195,10 +195,184 @@ def test_labels_export_as_csv_and_jsonl(editors: TestClient) -> None:
     empty = editors.get("/v1/labels/export", params={"label": "hoax", "editor": "budi"}, headers=ANI)
     assert empty.text.splitlines() == [
         ",".join(
-            ("id", "created_at", "editor", "label", "text_sha256", "screening_id", "conflict", "title", "text", "note")
+            (
+                "id",
+                "created_at",
+                "editor",
+                "label",
+                "text_sha256",
+                "screening_id",
+                "conflict",
+                "title",
+                "text",
+                "note",
+                "corrected_at",
+                "corrected_by",
+            )
         )
     ]
     assert editors.get("/v1/labels/export", headers=SUBMITTER).status_code == 403
+
+
+# -- an admin's corrections and deletions -------------------------------------------------------------------------
+def test_only_an_admin_corrects_or_deletes_a_label(editors: TestClient) -> None:
+    own = label(editors, ANI, HOAX_POST["text"], "hoax").json()["id"]
+    for who in (ANI, BUDI, SUBMITTER):
+        patched = editors.patch(f"/v1/labels/{own}", json={"label": "valid"}, headers=who)
+        deleted = editors.delete(f"/v1/labels/{own}", headers={**who, **JSON})
+        for r in (patched, deleted):
+            assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
+            assert "admin" in r.json()["error"]["message"]
+    assert editors.get(f"/v1/labels/{own}/history", headers=SUBMITTER).status_code == 403
+    [stored] = editors.get("/v1/labels", headers=ANI).json()["items"]
+    assert (stored["label"], stored["corrected_by"]) == ("hoax", None)
+    assert [e["action"] for e in editors.get(f"/v1/labels/{own}/history", headers=BUDI).json()["events"]] == ["created"]
+
+
+def test_an_admin_correction_settles_a_conflict_and_is_kept_in_history(editors: TestClient) -> None:
+    sid = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()["screening_id"]
+    label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid)
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid, note="kata kades").json()
+    assert budi["conflict"] is True
+    r = editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax", "note": "dikoreksi redaktur"}, headers=ADMIN)
+    assert r.status_code == 200, r.text
+    fixed = r.json()
+    assert (fixed["label"], fixed["note"], fixed["editor"], fixed["conflict"]) == (
+        "hoax",
+        "dikoreksi redaktur",
+        "budi",
+        False,
+    )
+    assert fixed["corrected_by"].startswith("admin-") and fixed["corrected_at"] is not None
+    # the list, the export and the queue see the corrected verdict
+    listed = editors.get("/v1/labels", headers=ANI).json()["items"]
+    assert [(x["label"], x["conflict"]) for x in listed] == [("hoax", False), ("hoax", False)]
+    rows = list(csv.DictReader(io.StringIO(editors.get("/v1/labels/export", headers=ANI).text)))
+    assert [(x["editor"], x["label"], x["corrected_by"]) for x in rows] == [
+        ("ani", "hoax", ""),
+        ("budi", "hoax", fixed["corrected_by"]),
+    ]
+    assert sid not in [x.screening_id for x in store_of(editors).review_queue()]
+    history = editors.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+    assert history["label"]["deleted_at"] is None and history["label"]["label"] == "hoax"
+    assert [(e["action"], e["by"], e["previous_label"], e["label"], e["note"]) for e in history["events"]] == [
+        ("created", "budi", None, "valid", "kata kades"),
+        ("corrected", fixed["corrected_by"], "valid", "hoax", "dikoreksi redaktur"),
+    ]
+    empty = editors.patch(f"/v1/labels/{budi['id']}", json={}, headers=ADMIN)
+    assert empty.status_code == 422 and empty.json()["error"]["code"] == "invalid_request"
+    assert editors.patch(f"/v1/labels/{budi['id']}", json={"label": "maybe"}, headers=ADMIN).status_code == 422
+    assert editors.patch(f"/v1/labels/{budi['id']}", json={"editor": "ani"}, headers=ADMIN).status_code == 422
+    missing = editors.patch("/v1/labels/999999", json={"label": "valid"}, headers=ADMIN)
+    assert missing.status_code == 404 and missing.json()["error"]["code"] == "label_not_found"
+    assert "tidak ada" in missing.json()["error"]["message"]
+
+
+def test_a_deleted_label_is_gone_from_lists_exports_and_conflicts_but_its_history_stays(
+    editors: TestClient,
+) -> None:
+    sid = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()["screening_id"]
+    ani = label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+    sign_in(editors, ANI_KEY)
+    assert "conflict-chip" in editors.get("/ui/antrean").text
+    r = editors.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON})
+    assert r.status_code == 200, r.text
+    assert (
+        r.json()["id"] == budi["id"] and r.json()["conflict"] is False and r.json()["deleted_by"].startswith("admin-")
+    )
+    assert "conflict-chip" not in editors.get("/ui/antrean").text and sid not in editors.get("/ui/antrean").text
+    listed = editors.get("/v1/labels", headers=ANI).json()
+    assert listed["total"] == 1 and [x["id"] for x in listed["items"]] == [ani["id"]]
+    assert [
+        x["id"] for x in map(json.loads, editors.get("/v1/labels/export?format=jsonl", headers=ANI).text.splitlines())
+    ] == [ani["id"]]
+    history = editors.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+    assert history["label"]["deleted_by"] == r.json()["deleted_by"] and history["label"]["label"] == "valid"
+    assert [(e["action"], e["previous_label"], e["label"]) for e in history["events"]] == [
+        ("created", None, "valid"),
+        ("deleted", "valid", None),
+    ]
+    for again in (
+        editors.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON}),
+        editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN),
+    ):
+        assert again.status_code == 409 and again.json()["error"]["code"] == "label_deleted"
+        assert "sudah dihapus" in again.json()["error"]["message"]
+    # the last label of the screening deleted: it waits in the queue again
+    editors.delete(f"/v1/labels/{ani['id']}", headers={**ADMIN, **JSON})
+    assert sid in editors.get("/ui/antrean").text
+    assert editors.get("/v1/labels", headers=ANI).json()["total"] == 0
+
+
+def test_an_admin_settles_a_conflict_on_the_review_page(editors: TestClient) -> None:
+    screened = editors.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    sid = screened["screening_id"]
+    label(editors, ANI, HOAX_POST["text"], "hoax", screening_id=sid, note="sudah dibantah")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["id"]
+    of_text = editors.get("/v1/labels", params={"text_sha256": screened["text_sha256"]}, headers=ANI).json()
+    assert of_text["total"] == 2
+    assert editors.get("/v1/labels", params={"text_sha256": "0" * 64}, headers=ANI).json()["total"] == 0
+    assert editors.get("/v1/labels", params={"text_sha256": "bukan-hash"}, headers=ANI).status_code == 422
+
+    sign_in(editors, ANI_KEY)  # an editor sees the labels, not the admin's buttons, and may not use them
+    page = editors.get(f"/ui/antrean/{sid}").text
+    assert "Label editor untuk teks ini" in page and "sudah dibantah" in page and "Koreksi ke" not in page
+    refused = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hoax", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert refused.status_code == 403 and "Hanya admin" in refused.text
+
+    editors.cookies.clear()
+    sign_in(editors, ADMIN_KEY)
+    page = editors.get(f"/ui/antrean/{sid}").text
+    assert ">Konflik label</p>" in page and "Koreksi ke Hoaks" in page and "Koreksi ke Valid" in page
+    fixed = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hoax", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert fixed.status_code == 303 and fixed.headers["location"] == f"/ui/antrean/{sid}?pesan=diubah"
+    page = editors.get(fixed.headers["location"]).text
+    assert "Label dikoreksi." in page and ">Konflik label</p>" not in page and "dikoreksi oleh admin-" in page
+    gone = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hapus", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert gone.headers["location"] == f"/ui/antrean/{sid}?pesan=dihapus"
+    assert f'id="label-{budi}"' not in editors.get(gone.headers["location"]).text
+    again = post_form(editors, f"/ui/label/{budi}", {"tindakan": "hapus", "kembali": sid}, page=f"/ui/antrean/{sid}")
+    assert again.status_code == 409 and "sudah dihapus" in again.text
+    odd = post_form(editors, f"/ui/label/{budi}", {"tindakan": "ragu"}, page=f"/ui/antrean/{sid}")
+    assert odd.status_code == 422
+    events = editors.get(f"/v1/labels/{budi}/history", headers=ANI).json()["events"]
+    assert [e["action"] for e in events] == ["created", "corrected", "deleted"]
+
+
+def test_retrain_reads_conflicts_corrections_and_deletions_from_the_store(
+    editors: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """`saring retrain` (which the service's retrain runs) hands retraining the store's current labels: a text in
+    conflict is left out and reported, an admin's correction and deletion count at once."""
+    import screening.training.retrain as retraining
+    from service.cli import main
+
+    seen: list[dict[str, int]] = []
+
+    def fake_retrain(registry: Any, data: Any, *, labels: Any, **_: Any) -> retraining.RetrainReport:
+        counts = retraining.labels_to_rows(labels).counts()
+        seen.append(counts)
+        data = {"n_base_rows": 100, "n_labels": counts["used"], "n_labels_overriding_base": 0, "labels": counts}
+        return retraining.RetrainReport("dry_run", [], None, data=data)
+
+    monkeypatch.setattr(retraining, "retrain", fake_retrain)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    label(editors, ANI, HOAX_POST["text"], "hoax")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid").json()
+    label(editors, ANI, ARTICLE["text"], "valid")
+    label(editors, ANI, ARTICLE["text"], "valid")  # folded: nothing stored
+    old = label(editors, BUDI, f"{ARTICLE['text']} Versi lama.", "hoax").json()
+    assert main(["retrain", "--quiet"]) == 0
+    assert seen[-1] == {"stored": 4, "used": 2, "folded": 0, "left_out_conflicts": 1}
+    assert "4 tersimpan, 2 dipakai, 0 digabung dengan label lain untuk teks yang sama, 1 teks berkonflik" in (
+        capsys.readouterr().out
+    )
+    editors.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN)
+    editors.delete(f"/v1/labels/{old['id']}", headers={**ADMIN, **JSON})
+    assert main(["retrain", "--quiet"]) == 0
+    assert seen[-1] == {"stored": 3, "used": 2, "folded": 1, "left_out_conflicts": 0}
 
 
 # -- audit log ----------------------------------------------------------------------------------------------------
@@ -285,6 +459,121 @@ def test_after_the_retention_period_texts_are_gone_and_everything_else_remains(a
     assert stored_label.text == HOAX_POST["text"] and stored_label.screening_id == old["screening_id"]
 
 
+def test_the_audit_log_exports_as_csv_and_jsonl_with_purged_texts_empty(audited: TestClient) -> None:
+    old = audited.post("/v1/screen", json=HOAX_POST, headers={**SUBMITTER, "X-Request-ID": "req-lama"}).json()
+    new = audited.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    backdate(audited, [old["screening_id"]], days=31)  # past the retention period: the export purges it first
+    r = audited.get("/v1/screenings/export", headers=ANI)
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/csv")
+    assert "saring-screenings.csv" in r.headers["content-disposition"]
+    rows = list(csv.DictReader(io.StringIO(r.text)))
+    assert [x["screening_id"] for x in rows] == [old["screening_id"], new["screening_id"]]  # oldest first
+    purged, kept = rows
+    assert (purged["title"], purged["text"], purged["author"]) == ("", "", "") and purged["text_purged_at"]
+    assert (purged["text_sha256"], purged["decision"], purged["request_id"]) == (
+        old["text_sha256"],
+        old["decision"],
+        "req-lama",
+    )
+    assert float(purged["hoax_risk"]) == pytest.approx(old["hoax_risk"])
+    assert kept["text"] == ARTICLE["text"] and kept["kim_group"] == "KIM Sukamaju" and kept["text_purged_at"] == ""
+    j = audited.get("/v1/screenings/export", params={"format": "jsonl"}, headers=ANI)
+    assert j.headers["content-type"].startswith("application/x-ndjson")
+    lines = [json.loads(line) for line in j.text.splitlines()]
+    # JSON lines are the rows of GET /v1/screenings, oldest first
+    listed = audited.get("/v1/screenings", headers=ANI).json()["items"]
+    assert lines == list(reversed(listed)) and lines[0]["text"] is None
+    filtered = audited.get(
+        "/v1/screenings/export", params={"decision": new["decision"], "format": "jsonl"}, headers=ANI
+    )
+    assert [json.loads(x)["screening_id"] for x in filtered.text.splitlines()] == [new["screening_id"]]
+    nothing = audited.get("/v1/screenings/export", params={"kim_group": "KIM Lain"}, headers=ANI)
+    assert nothing.text.splitlines() == [",".join(json.loads(j.text.splitlines()[0]).keys())]
+    since = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    bad = audited.get("/v1/screenings/export", params={"since": since, "until": since}, headers=ANI)
+    assert bad.status_code == 422 and "since" in bad.json()["error"]["message"]
+    assert audited.get("/v1/screenings/export", params={"format": "xml"}, headers=ANI).status_code == 422
+    assert audited.get("/v1/screenings/export", headers=SUBMITTER).status_code == 403
+
+
+def test_saring_audit_export(
+    audited: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    old = audited.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    new = audited.post("/v1/screen", json={**ARTICLE, "kim_group": "KIM Lain"}, headers=SUBMITTER).json()
+    backdate(audited, [old["screening_id"]], days=31)
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    monkeypatch.setenv("SARING_RETENTION_DAYS", "30")
+    out = tmp_path / "audit.csv"
+    assert main(["audit", "export", str(out)]) == 0
+    assert "diekspor: 2 penyaringan" in capsys.readouterr().err
+    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert [(x["screening_id"], x["text"]) for x in rows] == [
+        (old["screening_id"], ""),  # purged by the retention period before it was written
+        (new["screening_id"], ARTICLE["text"]),
+    ]
+    assert main(["audit", "export", "-", "--format", "jsonl", "--kim-group", "KIM Lain"]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    assert json.loads(line)["screening_id"] == new["screening_id"]
+    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    assert main(["audit", "export", "-", "--since", tomorrow]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1  # the header only
+    with pytest.raises(SystemExit) as refused:
+        main(["audit", "export", "-", "--since", "kemarin"])
+    assert refused.value.code == 2 and "'kemarin' bukan tanggal" in capsys.readouterr().err
+    assert main(["audit", "export", "-", "--since", tomorrow, "--until", tomorrow]) == 2
+
+
+def test_saring_labels_correct_delete_and_history(
+    editors: TestClient,
+    make_settings: Callable[..., Settings],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: Any,
+) -> None:
+    from service.cli import main
+
+    label(editors, ANI, HOAX_POST["text"], "hoax")
+    budi = label(editors, BUDI, HOAX_POST["text"], "valid").json()["id"]
+    monkeypatch.setenv("SARING_DATABASE_URL", make_settings().database_url.get_secret_value())
+    monkeypatch.setenv("SARING_MODELS_DIR", str(make_settings().models_dir))
+    capsys.readouterr()
+    assert main(["labels", "correct", str(budi), "--label", "hoaks", "--note", "salah klik", "--by", "ina"]) == 0
+    assert f"label {budi} dikoreksi oleh ina: putusan hoaks" in capsys.readouterr().out
+    [fixed] = [x for x in editors.get("/v1/labels", headers=ANI).json()["items"] if x["id"] == budi]
+    assert (fixed["label"], fixed["note"], fixed["corrected_by"], fixed["conflict"]) == (
+        "hoax",
+        "salah klik",
+        "ina",
+        False,
+    )
+    assert main(["labels", "correct", str(budi), "--label", "hoax", "--by", "ina"]) == 0
+    assert "tidak berubah" in capsys.readouterr().out
+    assert main(["labels", "correct", str(budi), "--by", "ina"]) == 2
+    assert "--label, --note" in capsys.readouterr().err
+    assert main(["labels", "correct", str(budi), "--label", "mungkin"]) == 2
+    assert main(["labels", "delete", str(budi), "--by", "ina"]) == 0
+    assert f"label {budi} dihapus oleh ina" in capsys.readouterr().out
+    assert editors.get("/v1/labels", headers=ANI).json()["total"] == 1
+    assert main(["labels", "delete", str(budi)]) == 2
+    assert "sudah dihapus" in capsys.readouterr().err
+    assert main(["labels", "correct", "999999", "--label", "valid"]) == 2
+    assert "label 999999 tidak ada" in capsys.readouterr().err
+    assert main(["labels", "history", str(budi)]) == 0
+    printed = capsys.readouterr().out
+    assert "(dihapus)" in printed and "dibuat" in printed and "dikoreksi oleh ina: valid -> hoaks" in printed
+    assert main(["labels", "history", str(budi), "--json"]) == 0
+    history = json.loads(capsys.readouterr().out)
+    assert history == editors.get(f"/v1/labels/{budi}/history", headers=ANI).json()
+    assert [e["action"] for e in history["events"]] == ["created", "corrected", "deleted"]
+
+
 def test_saring_audit_purge_purges_now(
     audited: TestClient, make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
@@ -344,7 +633,7 @@ def test_labels_conflicts_and_retention_on_postgresql(
     """The same store behaviour behind the API with PostgreSQL, the backend of several replicas."""
     engine = sa.create_engine(postgres_url)
     with engine.begin() as conn:  # the session's database is shared: start empty
-        conn.execute(sa.text("DROP TABLE IF EXISTS labels, screenings, review_skips, alembic_version"))
+        conn.execute(sa.text("DROP TABLE IF EXISTS label_revisions, labels, screenings, review_skips, alembic_version"))
     engine.dispose()
     settings = make_settings(api_keys=KEYS, database_url=postgres_url, retention_days=30)
     with TestClient(create_app(settings), base_url="http://localhost") as pg:
@@ -352,11 +641,27 @@ def test_labels_conflicts_and_retention_on_postgresql(
         sid = screened["screening_id"]
         assert label(pg, ANI, HOAX_POST["text"], "hoax", screening_id=sid).json()["conflict"] is False
         assert label(pg, ANI, HOAX_POST["text"], "hoax").json()["duplicate"] is True
-        assert label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()["conflict"] is True
+        budi = label(pg, BUDI, HOAX_POST["text"], "valid", screening_id=sid).json()
+        assert budi["conflict"] is True
         assert label(pg, BUDI, ARTICLE["text"], "valid", screening_id=sid).status_code == 422
         assert [x["conflict"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == [True, True]
         assert sid in [r.screening_id for r in store_of(pg).review_queue()]
+        # an admin corrects budi's verdict (the conflict is settled), then deletes it (kept in its history)
+        assert pg.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ANI).status_code == 403
+        fixed = pg.patch(f"/v1/labels/{budi['id']}", json={"label": "hoax"}, headers=ADMIN).json()
+        assert (fixed["label"], fixed["conflict"]) == ("hoax", False)
+        assert sid not in [r.screening_id for r in store_of(pg).review_queue()]
+        assert pg.delete(f"/v1/labels/{budi['id']}", headers={**ADMIN, **JSON}).status_code == 200
+        history = pg.get(f"/v1/labels/{budi['id']}/history", headers=ANI).json()
+        assert [(e["action"], e["label"]) for e in history["events"]] == [
+            ("created", "valid"),
+            ("corrected", "hoax"),
+            ("deleted", None),
+        ]
+        assert [x["editor"] for x in pg.get("/v1/labels", headers=ANI).json()["items"]] == ["ani"]
         backdate(pg, [sid], days=31)
         [row] = pg.get("/v1/screenings", headers=ANI).json()["items"]
         assert (row["text"], row["request_id"], row["decision"]) == (None, "req-pg-1", screened["decision"])
-        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 2
+        assert row["text_sha256"] == screened["text_sha256"] and store_of(pg).count_labels() == 1
+        [exported] = csv.DictReader(io.StringIO(pg.get("/v1/screenings/export", headers=ANI).text))
+        assert (exported["text"], exported["text_sha256"]) == ("", screened["text_sha256"])

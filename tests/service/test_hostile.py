@@ -232,13 +232,13 @@ def pieces(secret: str, size: int = 6) -> list[str]:
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (f"admin:{SECRET},admin:{SECRET}", "entries 1 and 2"),
-        (f"submitter:{SECRET},admin:{SECRET}", "entries 1 and 2"),
-        (f"admin:x,{SECRET}", "entry 1"),
-        (f"admin:{ADMIN_KEY},{SECRET}", "entry 2"),
-        (f"admin{SECRET}", "entry 1"),
-        (f"root:{SECRET}", "entry 1"),
-        (f"admin:{SECRET[:20]}", "entry 1"),
+        (f"admin:{SECRET},admin:{SECRET}", "ke-1 dan ke-2"),
+        (f"submitter:{SECRET},admin:{SECRET}", "ke-1 dan ke-2"),
+        (f"admin:x,{SECRET}", "entri kunci API ke-1:"),
+        (f"admin:{ADMIN_KEY},{SECRET}", "entri kunci API ke-2:"),
+        (f"admin{SECRET}", "entri kunci API ke-1:"),
+        (f"root:{SECRET}", "entri kunci API ke-1:"),
+        (f"admin:{SECRET[:20]}", "entri kunci API ke-1:"),
     ],
 )
 def test_settings_errors_never_show_any_part_of_a_key(tmp_path: Path, raw: str, expected: str) -> None:
@@ -259,7 +259,7 @@ def test_cli_settings_error_never_shows_the_key(
     monkeypatch.setenv("SARING_API_KEYS", f"admin:{SECRET},admin:{SECRET}")
     assert main(["models", "list", "--models-dir", str(tmp_path)]) == 2
     out = capsys.readouterr()
-    assert "entries 1 and 2" in out.err
+    assert "ke-1 dan ke-2" in out.err
     for piece in pieces(SECRET):
         assert piece not in out.err + out.out
 

@@ -46,6 +46,25 @@ def test_rejects_nonsense(tmp_path: Path, overrides: dict[str, object]) -> None:
         Settings(models_dir=tmp_path, **overrides)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"review_threshold": 1.7}, "harus paling banyak 1.0"),
+        ({"review_threshold": 0.9, "reject_threshold": 0.5}, "review_threshold tidak boleh lebih besar"),
+        ({"port": "delapan"}, "harus berupa bilangan bulat"),
+        ({"unknown_setting": 1}, "kolom ini tidak dikenal"),
+        ({"api_keys": "editor:pendek"}, "entri kunci API ke-1: kunci paling sedikit"),
+        ({"api_keys": f"redaktur:{KEY}"}, "peran salah satu dari submitter, editor, admin"),
+    ],
+)
+def test_setting_problems_are_explained_in_indonesian(
+    tmp_path: Path, overrides: dict[str, object], problem: str
+) -> None:
+    with pytest.raises(ValidationError) as info:
+        Settings(models_dir=tmp_path, **overrides)  # type: ignore[arg-type]
+    assert problem in str(info.value) and "pendek" not in str(info.value)  # never the value given
+
+
 def test_models_dir_that_cannot_be_created(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")

@@ -369,7 +369,7 @@ def test_retrain_button_starts_the_job_and_the_page_reports_it(
     def task(progress: Callable[[str], None]) -> RetrainReport:
         progress("training the candidate on 10 rows")
         calls.append("ran")
-        return RetrainReport("kept", ["post macro_f1 drops by 0.050"], "v-old")
+        return RetrainReport("kept", ["post macro_f1 drops by 0.050 (> margin 0.010): 0.750 -> 0.700"], "v-old")
 
     runner = RetrainJobRunner()
     local.app.state.retrain_runner = runner  # type: ignore[attr-defined]
@@ -379,7 +379,8 @@ def test_retrain_button_starts_the_job_and_the_page_reports_it(
     assert runner.wait(10) and calls == ["ran"]
     page = local.get("/ui/model").text
     assert "Pelatihan ulang terakhir" in page and "Selesai" in page and "Model lama dipertahankan" in page
-    assert "post macro_f1 drops by 0.050" in page and "training the candidate on 10 rows" in page
+    assert "post: macro_f1 turun 0.050 (lebih dari batas 0.010): 0.750 -&gt; 0.700" in page
+    assert "melatih model calon pada 10 baris" in page and "training" not in page
     status = local.get("/ui/model/latih-ulang").json()
     assert status["status"] == "succeeded" and status["outcome"] == "kept"
 
