@@ -10,6 +10,7 @@ directory (a path they reach) and read their own partitions of the input file (s
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
@@ -129,6 +130,8 @@ def screen_partition(screener: Screener, source: PartitionSource, part: Partitio
 _worker_screener: Screener | None = None  # one per worker process, set by the pool initializer
 _worker_error: ScreeningError | None = None  # why it could not be loaded
 _worker_encoding: Encoding | None = None
+# loaded by the parent before its workers fork: they start with it (its arrays' pages shared) and load nothing
+_inherited: tuple[ScreenerSpec, Screener] | None = None
 
 
 def _init_worker(spec: ScreenerSpec, encoding: Encoding, parent_pid: int) -> None:
@@ -137,6 +140,9 @@ def _init_worker(spec: ScreenerSpec, encoding: Encoding, parent_pid: int) -> Non
     _worker_encoding = encoding
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the workers
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    if _inherited is not None and _inherited[0] == spec:
+        _worker_screener = _inherited[1]
+        return
     try:
         _worker_screener = spec.load()
     except ScreeningError as exc:
@@ -229,9 +235,16 @@ class _PoolRunner:
     """A process pool whose workers each load the Screener once."""
 
     def __init__(self, spec: ScreenerSpec, encoding: Encoding, jobs: int) -> None:
+        global _inherited
         self.parallelism = jobs
+        context = multiprocessing.get_context()
+        if context.get_start_method() == "fork":
+            try:
+                _inherited = (spec, spec.load())
+            except ScreeningError:
+                _inherited = None  # each worker reports it with the first chunk it is given
         self.pool = ProcessPoolExecutor(
-            max_workers=jobs, initializer=_init_worker, initargs=(spec, encoding, os.getpid())
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, encoding, os.getpid())
         )
 
     def submit(self, chunk: Chunk) -> Pending:
@@ -241,7 +254,9 @@ class _PoolRunner:
             raise BatchError("sebuah proses pekerja mati (kehabisan memori?); lanjutkan dengan --resume") from exc
 
     def close(self) -> None:
+        global _inherited
         self.pool.shutdown(wait=True, cancel_futures=True)
+        _inherited = None
 
 
 class DaskRunner:
