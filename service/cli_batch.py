@@ -286,9 +286,9 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--partition-mb",
         metavar="N",
         type=positive_int,
-        default=4,
+        default=1,
         help="dengan --engine dask: ukuran bagian berkas masukan yang dibaca sendiri oleh setiap pekerja, dalam MB "
-        "(bawaan: 4)",
+        "(bawaan: 1)",
     )
     p.add_argument(
         "--resume",

@@ -21,7 +21,7 @@ from typing import IO, cast
 from screening.batch.reader import InputFormat, LineSource, decoded_lines, read_chunks, read_csv_header
 from screening.batch.records import Chunk, Fields, Partition
 
-PARTITION_BYTES = 4 * 1024 * 1024  # a few seconds of screening per partition; bounds what a result holds
+PARTITION_BYTES = 1024 * 1024  # a few seconds of screening (about 1,000 posts); bounds what a result holds
 _BLOCK = 1024 * 1024
 
 
