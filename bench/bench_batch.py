@@ -1,20 +1,24 @@
-"""Throughput and memory of `saring screen` (batch screening) against one-by-one `Screener.screen` calls.
+"""Throughput and memory of `saring screen` (batch screening), local and on Dask, against screening in process.
 
 Posts are synthesised from the real training texts (sampled, about 10 % of the words dropped and a few
 neighbouring words swapped, so no two rows are identical), written as JSONL. Measured in one run:
 
-  - one-by-one: `Screener.screen` per post in this process, on a subsample (its rate is extrapolated);
-  - in-process `screen_many` on the same subsample (no files, no workers);
-  - `python -m service.cli_batch screen` as a fresh process with 1 job and with all jobs, on every size;
-    wall time includes start-up and model loading (a few seconds per worker);
-  - CPU seconds of each run (the process tree, from getrusage of reaped children; `time.process_time` for the
-    in-process baselines): on a shared machine posts per CPU-second compare fairly when wall time cannot;
-  - peak memory of each batch run: the largest sum of RSS over the process and its workers (psutil, polled
-    every 0.1 s; without psutil the largest single process from getrusage).
+  - in process: a fresh `Screener` screens the first posts of the same file one by one with `Screener.screen`
+    (cold caches, as a worker starts), then the next ones (warm: the steady state of a long run); this is the
+    per-text cost that no batch engine can remove;
+  - `python -m service.cli_batch screen --with-messages` (full results) as a fresh process with all jobs on every
+    size, and with 1 job up to `--single-job-max`; wall time includes start-up and model loading;
+  - with `--engines local,dask`: the same command with `--engine dask` on a local cluster of worker processes
+    (one per job, one thread each) started before the clock and fresh for each run, so no run inherits another's
+    warm caches; its workers read their partitions of the file themselves;
+  - CPU seconds of each run (the process tree: getrusage of reaped children, psutil for the cluster's workers):
+    on a shared machine posts per CPU-second compare fairly when wall time cannot;
+  - peak memory of each run, polled every 0.2 s: the largest sum of RSS over the process tree (parent and
+    workers), and of PSS (shared pages counted once, so forked workers that share the model count it once).
 
-    python bench/bench_batch.py                       # 10,000 and 100,000 posts (long: tens of minutes)
-    python bench/bench_batch.py --quick               # 2,000 and 10,000 posts
-    python bench/bench_batch.py --sizes 5000 --single-job-max 5000 --models-dir models
+    python bench/bench_batch.py --models-dir models                # 20,000 and 100,000 posts (long)
+    python bench/bench_batch.py --quick --models-dir models        # 2,000 and 10,000 posts
+    python bench/bench_batch.py --sizes 5000 --engines local,dask --single-job-max 0 --models-dir models
 """
 
 from __future__ import annotations
@@ -28,7 +32,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext, suppress
+from itertools import islice
 from pathlib import Path
+from typing import Any
+
+import psutil
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,7 +46,6 @@ sys.path.insert(0, str(ROOT))
 from screening.data import load_training_data  # noqa: E402
 from screening.registry import ModelRegistry  # noqa: E402
 from screening.screen import Screener  # noqa: E402
-from screening.submission import Submission  # noqa: E402
 from screening.training.train import ensure_default_model  # noqa: E402
 
 
@@ -57,50 +66,107 @@ def synthesise(path: Path, texts: list[tuple[str, str]], n: int, seed: int = 0) 
             f.write(json.dumps({"id": f"p{i}", "title": title, "text": perturb(text, rng)}, ensure_ascii=False) + "\n")
 
 
-def run_batch(source: Path, out: Path, *, jobs: int, models_dir: Path) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak RSS (MB) of the process tree of one `saring screen` run."""
+def in_process_rates(source: Path, models_dir: Path, n: int) -> tuple[float, float, float]:
+    """Posts/s one by one in this process: the first n posts (cold caches), the next n (warm); posts/CPU-s warm."""
+    screener = Screener.from_registry(ModelRegistry(models_dir))
+    with open(source, encoding="utf-8") as f:
+        posts = [json.loads(line) for line in islice(f, 2 * n)]
+    rates = []
+    for sample in (posts[:n], posts[n:]):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        for post in sample:
+            screener.screen(title=post["title"], text=post["text"])
+        rates.append((len(sample) / (time.perf_counter() - start), len(sample) / (time.process_time() - cpu_start)))
+    return rates[0][0], rates[1][0], rates[1][1]
+
+
+class Peak:
+    """The largest sums of RSS and PSS over a set of processes, polled until stopped."""
+
+    def __init__(self) -> None:
+        self.rss = self.pss = 0.0
+
+    def poll(self, processes: list[psutil.Process]) -> None:
+        rss = pss = 0.0
+        for p in processes:
+            try:
+                info = p.memory_full_info()
+            except psutil.Error:
+                continue
+            rss, pss = rss + info.rss / 1e6, pss + getattr(info, "pss", info.rss) / 1e6
+        self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+
+
+def _cpu(processes: list[psutil.Process]) -> float:
+    total = 0.0
+    for p in processes:
+        try:
+            t = p.cpu_times()
+        except psutil.Error:
+            continue
+        total += t.user + t.system
+    return total
+
+
+def run_batch(
+    source: Path,
+    out: Path,
+    *,
+    jobs: int,
+    models_dir: Path,
+    scheduler: str | None = None,
+    cluster_pids: tuple[int, ...] = (),
+) -> tuple[float, float, Peak]:
+    """Wall seconds, CPU seconds and peak memory of one `saring screen` run (and the cluster it uses)."""
     command = [
-        sys.executable, "-m", "service.cli_batch", "screen", str(source), "--out", str(out),
+        sys.executable, "-m", "service.cli_batch", "screen", str(source), "--out", str(out), "--with-messages",
         "--title-field", "title", "--id-field", "id", "--jobs", str(jobs), "--models-dir", str(models_dir), "--quiet",
     ]  # fmt: skip
+    if scheduler:
+        command += ["--engine", "dask", "--scheduler", scheduler]
+    cluster = [psutil.Process(pid) for pid in cluster_pids]
+    cluster_cpu = _cpu(cluster)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen(command, cwd=ROOT)
-    peak = 0.0
-    try:
-        import psutil
-
-        root = psutil.Process(proc.pid)
-        while proc.poll() is None:
-            try:
-                tree = [root, *root.children(recursive=True)]
-                peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()) / 1e6)
-            except psutil.Error:
-                pass
-            time.sleep(0.1)
-    except ImportError:
-        proc.wait()
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # largest single process, KB -> MB
+    root, peak = psutil.Process(proc.pid), Peak()
+    while proc.poll() is None:
+        with suppress(psutil.Error):
+            peak.poll([root, *root.children(recursive=True), *cluster])
+        time.sleep(0.2)
     seconds = time.perf_counter() - start
-    if proc.wait() != 0:
+    if proc.returncode != 0:
         raise SystemExit(f"batch run failed: {' '.join(command)}")
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its workers, once all are reaped
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run and its pool workers, once all are reaped
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime) + _cpu(cluster) - cluster_cpu
     return seconds, cpu, peak
+
+
+def local_cluster(workers: int) -> Callable[[], AbstractContextManager[Any]]:
+    def start() -> AbstractContextManager[Any]:
+        from distributed import LocalCluster
+
+        return LocalCluster(
+            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
+
+    return start
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", default="10000,100000", help="numbers of posts for the all-jobs runs")
-    parser.add_argument("--single-job-max", type=int, default=100_000, help="largest size also run with 1 job")
-    parser.add_argument("--one-by-one", type=int, default=500, help="posts screened one at a time (baseline)")
+    parser.add_argument("--sizes", default="20000,100000", help="numbers of posts for the all-jobs runs")
+    parser.add_argument("--single-job-max", type=int, default=20_000, help="largest size also run with 1 job")
+    parser.add_argument("--in-process", type=int, default=1000, help="posts screened one by one, cold and warm")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="'all jobs' (default: cores)")
+    parser.add_argument("--engines", default="local", help="local, or local,dask")
     parser.add_argument("--models-dir", type=Path, help="registry with an active model (default: train one)")
-    parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 posts, 200 one by one")
+    parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 posts, 300 in process")
     args = parser.parse_args()
     if args.quick:
-        args.sizes, args.single_job_max, args.one_by_one = "2000,10000", 10_000, 200
+        args.sizes, args.single_job_max, args.in_process = "2000,10000", 10_000, 300
     sizes = [int(s) for s in args.sizes.split(",")]
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
 
     with tempfile.TemporaryDirectory(prefix="bench-batch-") as tmp_name:
         tmp = Path(tmp_name)
@@ -108,70 +174,66 @@ def main() -> None:
         if args.models_dir is None:
             print("training a model on training_data/ ...", file=sys.stderr)
             ensure_default_model(ModelRegistry(models_dir), ROOT / "training_data")
-        rows = load_training_data(ROOT / "training_data")
-        texts = [(r.title, r.text) for r in rows]
-
-        screener = Screener.from_registry(ModelRegistry(models_dir))
-        rng = random.Random(1)
-        # Warm the stemming cache over the whole vocabulary first, as a long batch run's workers soon have it;
-        # then time one-by-one and screen_many on two different samples, so neither reuses the other's work.
-        warm_up = [Submission(text=perturb(text, rng), title=title) for title, text in texts]
-        for i in range(0, len(warm_up), 256):
-            screener.screen_many(warm_up[i : i + 256])
-
-        def subsample() -> list[Submission]:
-            picked = rng.sample(texts, args.one_by_one)
-            return [Submission(text=perturb(text, rng), title=title) for title, text in picked]
-
-        sample, other = subsample(), subsample()
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for submission in sample:
-            screener.screen(title=submission.title, text=submission.text)
-        one_rate = len(sample) / (time.perf_counter() - start)
-        one_cpu_rate = len(sample) / (time.process_time() - cpu_start)
-        start, cpu_start = time.perf_counter(), time.process_time()
-        for i in range(0, len(other), 256):
-            screener.screen_many(other[i : i + 256])
-        many_rate = len(other) / (time.perf_counter() - start)
-        many_cpu_rate = len(other) / (time.process_time() - cpu_start)
-
-        print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  model: {screener.model_version}")
+        texts = [(r.title, r.text) for r in load_training_data(ROOT / "training_data")]
+        source = tmp / "posts.jsonl"
+        synthesise(source, texts, max(sizes))  # every size reads the first posts of one file
+        cold, warm, warm_cpu = in_process_rates(source, models_dir, args.in_process)
+        print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  jobs: {args.jobs}")
         print(
-            f"one-by-one Screener.screen: {one_rate:8.1f} posts/s  {one_cpu_rate:8.1f} posts/CPU-s  "
-            f"({len(sample)} posts, this process, warm caches)"
-        )
-        print(
-            f"in-process screen_many:     {many_rate:8.1f} posts/s  {many_cpu_rate:8.1f} posts/CPU-s  "
-            f"({many_rate / one_rate:.2f}x one-by-one wall, {many_cpu_rate / one_cpu_rate:.2f}x CPU)"
+            f"in process, one by one (Screener.screen, full result): {cold:.1f} posts/s cold (first "
+            f"{args.in_process:,} posts), {warm:.1f} posts/s warm (next {args.in_process:,}; {warm_cpu:.1f} "
+            f"posts/CPU-s); {args.jobs} jobs at the warm rate would make {args.jobs * warm:.0f} posts/s"
         )
         print()
         print(
-            f"{'posts':>8} {'jobs':>4} {'wall s':>8} {'posts/s':>8} {'vs 1-by-1':>9} {'CPU s':>8} {'posts/CPU-s':>11} "
-            f"{'vs 1-by-1':>9} {'peak RSS MB':>11} {'load':>5}"
+            f"{'posts':>7} {'engine':>6} {'jobs':>4} {'wall s':>7} {'posts/s':>8} {'vs warm':>7} "
+            f"{'vs jobs x warm':>14} "
+            f"{'CPU s':>7} {'posts/CPU-s':>11} {'vs warm':>7} {'RSS MB':>7} {'PSS MB':>7} {'load':>5}"
         )
-        results: dict[tuple[int, int], tuple[float, float]] = {}
+        rates: dict[tuple[int, str, int], float] = {}
+        peaks: dict[tuple[int, str], Peak] = {}
         for n in sizes:
-            source = tmp / f"posts-{n}.jsonl"
-            synthesise(source, texts, n)
-            # all jobs first: with a long run cut short, the memory comparison is what survives
-            for jobs in ([args.jobs] if args.jobs != 1 else []) + ([1] if n <= args.single_job_max else []):
-                out = tmp / f"out-{n}-{jobs}.jsonl"
-                seconds, cpu, peak = run_batch(source, out, jobs=jobs, models_dir=models_dir)
+            part = source if n == max(sizes) else tmp / f"posts-{n}.jsonl"
+            if part != source:
+                with open(source, "rb") as f, open(part, "wb") as g:
+                    g.writelines(islice(f, n))
+            runs = [(e, args.jobs) for e in engines] + ([("local", 1)] if n <= args.single_job_max else [])
+            for engine, jobs in runs:
+                out = tmp / f"out-{n}-{engine}-{jobs}.jsonl"
+                start_cluster = local_cluster(jobs) if engine == "dask" else nullcontext
+                with start_cluster() as cluster:
+                    scheduler = cluster.scheduler_address if cluster is not None else None
+                    pids = (
+                        tuple(p.pid for p in psutil.Process().children(recursive=True)) if cluster is not None else ()
+                    )
+                    seconds, cpu, peak = run_batch(
+                        part, out, jobs=jobs, models_dir=models_dir, scheduler=scheduler, cluster_pids=pids
+                    )
                 out.unlink()
-                results[(n, jobs)] = (seconds, peak)
                 rate, cpu_rate = n / seconds, n / cpu
+                rates[(n, engine, jobs)] = rate
+                if jobs == args.jobs:
+                    peaks[(n, engine)] = peak
                 print(
-                    f"{n:8d} {jobs:4d} {seconds:8.1f} {rate:8.1f} {rate / one_rate:8.2f}x {cpu:8.1f} {cpu_rate:11.1f} "
-                    f"{cpu_rate / one_cpu_rate:8.2f}x {peak:11.0f} {os.getloadavg()[0]:5.1f}",
+                    f"{n:7d} {engine:>6} {jobs:4d} {seconds:7.1f} {rate:8.1f} {rate / warm:6.2f}x "
+                    f"{rate / (jobs * warm):13.2f}x {cpu:7.1f} {cpu_rate:11.1f} {cpu_rate / warm_cpu:6.2f}x "
+                    f"{peak.rss:7.0f} {peak.pss:7.0f} {os.getloadavg()[0]:5.1f}",
                     flush=True,
                 )
-            source.unlink()
-        if len(sizes) >= 2 and (sizes[0], args.jobs) in results and (sizes[-1], args.jobs) in results:
-            small, large = results[(sizes[0], args.jobs)][1], results[(sizes[-1], args.jobs)][1]
-            print(
-                f"\npeak memory with {args.jobs} jobs: {small:.0f} MB at {sizes[0]:,} posts, {large:.0f} MB at "
-                f"{sizes[-1]:,} posts ({large / small:.2f}x for {sizes[-1] / sizes[0]:.0f}x the posts)"
-            )
+        print()
+        small, large = sizes[0], sizes[-1]
+        for engine in engines:
+            if len(sizes) >= 2 and (small, engine) in peaks and (large, engine) in peaks:
+                a, b = peaks[(small, engine)], peaks[(large, engine)]
+                print(
+                    f"peak memory, {engine}, {args.jobs} jobs: PSS {a.pss:.0f} MB at {small:,} posts, {b.pss:.0f} MB "
+                    f"at {large:,} ({b.pss / a.pss:.2f}x for {large / small:.0f}x the posts); RSS {a.rss:.0f} -> "
+                    f"{b.rss:.0f} MB"
+                )
+        for n in sizes:
+            if (n, "dask", args.jobs) in rates and (n, "local", args.jobs) in rates:
+                ratio = rates[(n, "dask", args.jobs)] / rates[(n, "local", args.jobs)]
+                print(f"dask / local engine at {n:,} posts, {args.jobs} jobs: {ratio:.2f}x the throughput")
 
 
 if __name__ == "__main__":

@@ -124,6 +124,7 @@ def cmd_screen(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         engine=args.engine,
         scheduler=args.scheduler,
+        partition_bytes=args.partition_mb * 1024 * 1024,
     )
     show_progress = not args.quiet and sys.stderr.isatty()
     bar = ProgressBar(sys.stderr) if show_progress else None
@@ -296,6 +297,14 @@ def add_commands(sub: argparse._SubParsersAction[Any]) -> None:
         "--scheduler",
         metavar="ALAMAT",
         help="alamat penjadwal Dask, misalnya tcp://10.0.0.5:8786 (dengan --engine dask)",
+    )
+    p.add_argument(
+        "--partition-mb",
+        metavar="N",
+        type=positive_int,
+        default=1,
+        help="dengan --engine dask: ukuran bagian berkas masukan yang dibaca sendiri oleh setiap pekerja, dalam MB "
+        "(bawaan: 1)",
     )
     p.add_argument(
         "--resume",

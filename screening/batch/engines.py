@@ -1,23 +1,29 @@
 """Where chunks are screened: in this process, in a local process pool, or on a Dask cluster.
 
-Every engine screens the same chunks with the same model version, so results do not depend on the engine or
-the number of jobs. Pool workers load the Screener once each; one that cannot load it reports the error with
-the first chunk it is given (the parent then stops with that one error), and a worker whose parent has died
-exits by itself instead of lingering as an orphan.
+Every engine screens the same records with the same model version, so results do not depend on the engine or
+the number of jobs. A worker returns its rows already encoded as output lines (a few hundred bytes a row), never
+result objects. Pool workers load the Screener once each; one that cannot load it reports the error with the
+first chunk it is given (the parent then stops with that one error), and a worker whose parent has died exits
+by itself instead of lingering as an orphan. Dask workers load it once per worker process from the registry
+directory (a path they reach) and read their own partitions of the input file (screening/batch/partitions.py).
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
-from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, RowError
+from screening.batch.partitions import PartitionSource, csv_partitions, jsonl_partitions, measure_range, read_partition
+from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, Partition, Pending, RowError
+from screening.batch.writer import Encoding, encode_errors
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
@@ -58,15 +64,18 @@ class ScreenerSpec:
         return Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy)
 
 
-def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
-    """Screen a chunk in one `screen_many` call; a row the library refuses becomes an error record."""
+def screen_chunk(screener: Screener, chunk: Chunk, encoding: Encoding) -> ChunkResult:
+    """Screen a chunk in one `screen_many` call into encoded output lines; a row the library refuses becomes an
+    error record."""
     errors = list(chunk.errors)
     outcomes = screener.screen_many([Submission(text=r.text, title=r.title) for r in chunk.rows], explain=False)
     records = []
+    decisions: dict[str, int] = {}
     for r, outcome in zip(chunk.rows, outcomes, strict=True):
         if isinstance(outcome, InvalidInputError):
             errors.append(RowError(r.line, r.id, f"tidak dapat disaring: {outcome}"))
             continue
+        decisions[outcome.decision] = decisions.get(outcome.decision, 0) + 1
         records.append(
             {
                 "id": r.id,
@@ -82,19 +91,58 @@ def screen_chunk(screener: Screener, chunk: Chunk) -> ChunkResult:
             }
         )
     errors.sort(key=lambda e: e.line)
-    return ChunkResult(chunk.index, records, errors)
+    return ChunkResult(
+        index=chunk.index,
+        output=encoding.encode(records),
+        error_lines=encode_errors(errors),
+        rows=len(chunk.rows) + len(chunk.errors),
+        screened=len(records),
+        errors=len(errors),
+        decisions=decisions,
+        end_offset=chunk.end_offset,
+        end_line=chunk.end_line,
+        missing=dict(chunk.missing),
+    )
+
+
+def screen_partition(screener: Screener, source: PartitionSource, part: Partition, encoding: Encoding) -> ChunkResult:
+    """Read a partition of the input file and screen it, chunk by chunk, into one result."""
+    output, error_lines = bytearray(), bytearray()
+    rows = screened = errors = 0
+    decisions: dict[str, int] = {}
+    missing: dict[str, int] = {}
+    end_line = part.start_line
+    for chunk in read_partition(source, part):
+        result = screen_chunk(screener, chunk, encoding)
+        output += result.output
+        error_lines += result.error_lines
+        rows, screened, errors = rows + result.rows, screened + result.screened, errors + result.errors
+        for counts, more in ((decisions, result.decisions), (missing, result.missing)):
+            for name, count in more.items():
+                counts[name] = counts.get(name, 0) + count
+        end_line = result.end_line
+    return ChunkResult(
+        part.index, bytes(output), bytes(error_lines), rows, screened, errors, decisions, part.end, end_line, missing
+    )
 
 
 # -- worker side of the local pool ---------------------------------------------------------------------------
 _worker_screener: Screener | None = None  # one per worker process, set by the pool initializer
 _worker_error: ScreeningError | None = None  # why it could not be loaded
+_worker_encoding: Encoding | None = None
+# loaded by the parent before its workers fork: they start with it (its arrays' pages shared) and load nothing
+_inherited: tuple[ScreenerSpec, Screener] | None = None
 
 
-def _init_worker(spec: ScreenerSpec, parent_pid: int) -> None:
+def _init_worker(spec: ScreenerSpec, encoding: Encoding, parent_pid: int) -> None:
     """Load the Screener; never raise (a failing initializer breaks the pool with a traceback per worker)."""
-    global _worker_screener, _worker_error
+    global _worker_screener, _worker_error, _worker_encoding
+    _worker_encoding = encoding
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it stops the workers
     threading.Thread(target=_exit_when_orphaned, args=(parent_pid,), daemon=True).start()
+    if _inherited is not None and _inherited[0] == spec:
+        _worker_screener = _inherited[1]
+        return
     try:
         _worker_screener = spec.load()
     except ScreeningError as exc:
@@ -109,16 +157,35 @@ def _exit_when_orphaned(parent_pid: int) -> None:
 
 
 def _screen_in_worker(chunk: Chunk) -> ChunkResult:
-    if _worker_screener is None:
+    if _worker_screener is None or _worker_encoding is None:
         raise _worker_error or BatchError("proses pekerja tidak punya model")
-    return screen_chunk(_worker_screener, chunk)
+    return screen_chunk(_worker_screener, chunk, _worker_encoding)
+
+
+# -- worker side of Dask -------------------------------------------------------------------------------------
+_dask_lock = threading.Lock()
+_dask_loaded: tuple[ScreenerSpec, Screener] | None = None  # the one Screener of this worker process
+
+
+def _dask_screener(spec: ScreenerSpec) -> Screener:
+    global _dask_loaded
+    with _dask_lock:
+        if _dask_loaded is None or _dask_loaded[0] != spec:
+            _dask_loaded = (spec, spec.load())
+        return _dask_loaded[1]
+
+
+def _dask_screen_chunk(spec: ScreenerSpec, encoding: Encoding, chunk: Chunk) -> ChunkResult:
+    return screen_chunk(_dask_screener(spec), chunk, encoding)
+
+
+def _dask_screen_partition(
+    spec: ScreenerSpec, encoding: Encoding, source: PartitionSource, part: Partition
+) -> ChunkResult:
+    return screen_partition(_dask_screener(spec), source, part, encoding)
 
 
 # -- runners ----------------------------------------------------------------------------------------------------
-class Pending(Protocol):
-    def result(self) -> ChunkResult: ...
-
-
 class _Done:
     def __init__(self, value: ChunkResult) -> None:
         self._value = value
@@ -140,11 +207,12 @@ class _InlineRunner:
 
     parallelism = 1
 
-    def __init__(self, spec: ScreenerSpec) -> None:
+    def __init__(self, spec: ScreenerSpec, encoding: Encoding) -> None:
         self.screener = spec.load()
+        self.encoding = encoding
 
     def submit(self, chunk: Chunk) -> Pending:
-        return _Done(screen_chunk(self.screener, chunk))
+        return _Done(screen_chunk(self.screener, chunk, self.encoding))
 
     def close(self) -> None:
         pass
@@ -166,9 +234,18 @@ class _PoolResult:
 class _PoolRunner:
     """A process pool whose workers each load the Screener once."""
 
-    def __init__(self, spec: ScreenerSpec, jobs: int) -> None:
+    def __init__(self, spec: ScreenerSpec, encoding: Encoding, jobs: int) -> None:
+        global _inherited
         self.parallelism = jobs
-        self.pool = ProcessPoolExecutor(max_workers=jobs, initializer=_init_worker, initargs=(spec, os.getpid()))
+        context = multiprocessing.get_context()
+        if context.get_start_method() == "fork":
+            try:
+                _inherited = (spec, spec.load())
+            except ScreeningError:
+                _inherited = None  # each worker reports it with the first chunk it is given
+        self.pool = ProcessPoolExecutor(
+            max_workers=jobs, mp_context=context, initializer=_init_worker, initargs=(spec, encoding, os.getpid())
+        )
 
     def submit(self, chunk: Chunk) -> Pending:
         try:
@@ -177,13 +254,17 @@ class _PoolRunner:
             raise BatchError("sebuah proses pekerja mati (kehabisan memori?); lanjutkan dengan --resume") from exc
 
     def close(self) -> None:
+        global _inherited
         self.pool.shutdown(wait=True, cancel_futures=True)
+        _inherited = None
 
 
-class _DaskRunner:
-    """Chunks as tasks on a Dask cluster; the Screener is scattered once to every worker (no shared disk needed)."""
+class DaskRunner:
+    """Tasks on a Dask cluster. Given a file, the workers read their own partitions of it (`partitions`); given a
+    stream, its chunks are sent. Each worker process loads the Screener once from the registry directory, which
+    it must reach under the same path as the client (as it must the input file)."""
 
-    def __init__(self, spec: ScreenerSpec, scheduler: str | Any | None) -> None:
+    def __init__(self, spec: ScreenerSpec, encoding: Encoding, scheduler: str | Any | None) -> None:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - depends on the installed extras
@@ -196,22 +277,51 @@ class _DaskRunner:
             raise BatchError("mesin Dask memerlukan alamat penjadwal (--scheduler tcp://host:8786)")
         workers = self.client.scheduler_info().get("workers", {})
         self.parallelism = max(1, sum(int(w.get("nthreads", 1)) for w in workers.values()))
-        self.screener = self.client.scatter(spec.load(), broadcast=True, hash=False)
+        self.spec = replace(spec, models_dir=Path(spec.models_dir).absolute())
+        self.encoding = encoding
+        self.source: PartitionSource | None = None
 
-    def submit(self, chunk: Chunk) -> Pending:
-        future: Pending = self.client.submit(screen_chunk, self.screener, chunk, pure=False)
+    def submit(self, item: Chunk | Partition) -> Pending:
+        future: Pending
+        if isinstance(item, Partition):
+            future = self.client.submit(_dask_screen_partition, self.spec, self.encoding, self.source, item, pure=False)
+        else:
+            future = self.client.submit(_dask_screen_chunk, self.spec, self.encoding, item, pure=False)
         return future
 
+    def partitions(self, source: PartitionSource, *, start_offset: int, start_line: int) -> Iterator[Partition]:
+        """The partitions of `source` from a record boundary on, as the workers are to read them."""
+        self.source = source
+        if source.fmt == "csv":
+            return csv_partitions(source, start_offset=start_offset, start_line=start_line)
+        return jsonl_partitions(
+            source, os.path.getsize(source.path), start_offset=start_offset, start_line=start_line,
+            measure=self._measure,
+        )  # fmt: skip
+
+    def _measure(self, ranges: list[tuple[int, int]]) -> Iterator[tuple[int, int, int]]:
+        floor = ranges[0][0] if ranges else 0
+        futures = [self.client.submit(measure_range, self.source_path, s, e, floor, pure=False) for s, e in ranges]
+        for future in futures:
+            yield future.result()
+
+    @property
+    def source_path(self) -> str:
+        if self.source is None:
+            raise BatchError("tidak ada berkas masukan untuk dibagi")
+        return self.source.path
+
     def close(self) -> None:
-        self.client.cancel([self.screener])
         if self._owns_client:
             self.client.close()
 
 
-def make_runner(spec: ScreenerSpec, *, engine: Engine, jobs: int, scheduler: str | Any | None) -> Runner:
+def make_runner(
+    spec: ScreenerSpec, encoding: Encoding, *, engine: Engine, jobs: int, scheduler: str | Any | None
+) -> Runner:
     if engine == "dask":
-        return _DaskRunner(spec, scheduler)
+        return DaskRunner(spec, encoding, scheduler)
     if engine != "local":
         raise BatchError(f"mesin {engine!r} tidak dikenal (local atau dask)")
     jobs = jobs or os.cpu_count() or 1
-    return _InlineRunner(spec) if jobs == 1 else _PoolRunner(spec, jobs)
+    return _InlineRunner(spec, encoding) if jobs == 1 else _PoolRunner(spec, encoding, jobs)

@@ -97,7 +97,7 @@ def _csv_problem(exc: csv.Error) -> str:
     return f"CSV rusak ({known})"
 
 
-class _LineSource:
+class LineSource:
     """Raw lines of a binary stream with the byte offset after each line; counts physical lines."""
 
     def __init__(self, stream: IO[bytes], offset: int, line_no: int) -> None:
@@ -184,7 +184,7 @@ class _FieldProbe:
             raise BatchUsageError(f"baris JSONL tidak punya field {names} (field yang ada pada {rows}: {shown})")
 
 
-def _probed(records: Iterator[Row | RowError], src: _LineSource, probe: _FieldProbe) -> Iterator[Row | RowError]:
+def _probed(records: Iterator[Row | RowError], src: LineSource, probe: _FieldProbe) -> Iterator[Row | RowError]:
     """`records`, after the first few have shown that every named field occurs."""
     start, held = src.offset, []
     for record in records:
@@ -197,7 +197,7 @@ def _probed(records: Iterator[Row | RowError], src: _LineSource, probe: _FieldPr
 
 
 def _jsonl_records(
-    src: _LineSource, fields: Fields, missing: dict[str, int], probe: _FieldProbe | None = None
+    src: LineSource, fields: Fields, missing: dict[str, int], probe: _FieldProbe | None = None
 ) -> Iterator[Row | RowError]:
     for raw in src:
         line = src.line_no
@@ -228,7 +228,7 @@ def _jsonl_records(
         yield _row_from_mapping(obj, line, fields, missing)
 
 
-def _decoded(src: _LineSource, bad_lines: set[int]) -> Iterator[str]:
+def decoded_lines(src: LineSource, bad_lines: set[int]) -> Iterator[str]:
     for raw in src:
         try:
             yield raw.decode("utf-8")
@@ -239,9 +239,9 @@ def _decoded(src: _LineSource, bad_lines: set[int]) -> Iterator[str]:
 
 def read_csv_header(stream: IO[bytes]) -> tuple[list[str], int, int]:
     """The header row, the byte offset after it and the lines it spans (the stream must be at its start)."""
-    src = _LineSource(stream, 0, 0)
+    src = LineSource(stream, 0, 0)
     bad: set[int] = set()
-    reader = csv.reader(_decoded(src, bad))
+    reader = csv.reader(decoded_lines(src, bad))
     header = next(reader, None)
     if header is None or bad:
         raise BatchError("masukan CSV tidak punya baris kepala (nama kolom) yang dapat dibaca")
@@ -259,10 +259,10 @@ def check_csv_fields(header: list[str], fields: Fields) -> None:
 
 
 def _csv_records(
-    src: _LineSource, header: list[str], fields: Fields, missing: dict[str, int]
+    src: LineSource, header: list[str], fields: Fields, missing: dict[str, int]
 ) -> Iterator[Row | RowError]:
     bad: set[int] = set()
-    reader = csv.reader(_decoded(src, bad))
+    reader = csv.reader(decoded_lines(src, bad))
     first_line = src.line_no + 1
     while True:
         try:
@@ -296,11 +296,14 @@ def read_chunks(
     start_offset: int = 0,
     start_rows: int = 0,
     start_line: int = 0,
+    check_fields: bool = True,
 ) -> Iterator[Chunk]:
-    """Chunks of rows from `stream`, starting at a record boundary `start_offset` (0 or from a checkpoint).
+    """Chunks of rows from `stream`, starting at a record boundary `start_offset` (0, from a checkpoint or a
+    partition) with `start_line` lines before it.
 
     A stream that cannot seek (standard input) is read from where it is, which must be its start. A field the
-    caller named that the input lacks raises `BatchUsageError` before the first chunk comes.
+    caller named that the input lacks raises `BatchUsageError` before the first chunk comes (with
+    `check_fields`; a partition after the first leaves it to the reader of the file's first rows).
     """
     if chunk_size < 1:
         raise BatchUsageError("ukuran potongan (chunk_size) paling sedikit 1")
@@ -308,18 +311,21 @@ def read_chunks(
     position = 0
     if fmt == "csv":
         header, position, header_lines = read_csv_header(stream)
-        check_csv_fields(header, fields)
+        if check_fields:
+            check_csv_fields(header, fields)
         if start_offset < position:
             start_offset, start_line = position, header_lines
     _seek(stream, start_offset, position)
-    src = _LineSource(stream, start_offset, start_line)
+    src = LineSource(stream, start_offset, start_line)
     missing: dict[str, int] = {}
     records: Iterator[Row | RowError]
     if fmt == "csv":
         records = _csv_records(src, header, fields, missing)
-    else:
+    elif check_fields:
         probe = _FieldProbe((fields.text, *fields.explicit()))
         records = _probed(_jsonl_records(src, fields, missing, probe), src, probe)
+    else:
+        records = _jsonl_records(src, fields, missing)
     rows: list[Row] = []
     errors: list[RowError] = []
     consumed, index = start_rows, 0

@@ -1,9 +1,10 @@
-"""What the reader, the engines and the writer pass between them: rows, row errors, chunks, chunk results."""
+"""What the reader, the engines and the writer pass between them: rows, row errors, chunks, partitions and what
+a worker sends back for each (its output already encoded, so a result costs a few bytes a row to return)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from screening.errors import BatchError
 
@@ -78,9 +79,40 @@ class Chunk:
 
 
 @dataclass(frozen=True, slots=True)
-class ChunkResult:
-    """One output record per screened row, plus the rows that could not be screened."""
+class Partition:
+    """A byte range of an input file that a worker reads by itself: the records that start in [start, end).
+
+    `start` and `end` are record boundaries; `start_line` is the number of lines before `start`, so the rows of
+    the partition carry the line numbers they have in the whole file.
+    """
 
     index: int
-    records: list[dict[str, Any]]
-    errors: list[RowError]
+    start: int
+    end: int
+    start_line: int
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkResult:
+    """What a worker returns for a chunk or a partition: its output rows and error report lines, encoded.
+
+    `rows` counts the input records consumed (screened + errors); `end_offset`/`end_line` locate the input just
+    after them; `missing` counts, per explicitly named field, the rows that lacked it.
+    """
+
+    index: int
+    output: bytes
+    error_lines: bytes
+    rows: int
+    screened: int
+    errors: int
+    decisions: dict[str, int]
+    end_offset: int
+    end_line: int
+    missing: dict[str, int] = field(default_factory=dict)
+
+
+class Pending(Protocol):
+    """A result on its way: a local value, a pool future or a Dask future."""
+
+    def result(self) -> ChunkResult: ...

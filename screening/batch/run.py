@@ -7,16 +7,18 @@ import itertools
 import json
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from screening.batch.engines import Engine, ScreenerSpec, make_runner
+from screening.batch.engines import DaskRunner, Engine, ScreenerSpec, make_runner
+from screening.batch.partitions import PARTITION_BYTES, PartitionSource
 from screening.batch.reader import InputFormat, detect_format, peek_head, read_chunks
 from screening.batch.records import BatchError, BatchUsageError, Fields
 from screening.batch.writer import (
     BatchSummary,
+    Encoding,
     OutputFormat,
     Progress,
     Writer,
@@ -42,7 +44,8 @@ class BatchOptions:
     jobs: int = 0  # 0: os.cpu_count()
     engine: Engine = "local"
     scheduler: str | Any | None = None  # Dask scheduler address or a distributed.Client
-    max_in_flight: int = 0  # chunks read ahead; 0: 2 x parallelism
+    max_in_flight: int = 0  # chunks (Dask: partitions) read ahead; 0: 2 x parallelism
+    partition_bytes: int = PARTITION_BYTES  # Dask, input file: the size of the byte ranges workers read
     checkpoint_interval_s: float = 1.0
 
 
@@ -109,7 +112,8 @@ def screen_file(
             checkpoint_path(output_path).unlink(missing_ok=True)  # an old checkpoint must not describe new files
         out_stream = _opened(stack, output, lambda p: open_at(p, state["output_bytes"]))
         err_stream = _opened(stack, errors, lambda p: open_at(p, state["errors_bytes"])) if errors is not None else None
-        runner = make_runner(spec, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
+        encoding = Encoding(out_fmt, columns, options.fields.keep)
+        runner = make_runner(spec, encoding, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
         stack.callback(runner.close)
         summary.jobs = runner.parallelism
         writer = Writer(
@@ -117,9 +121,6 @@ def screen_file(
             state=state,
             out_stream=out_stream,
             err_stream=err_stream,
-            out_fmt=out_fmt,
-            columns=columns,
-            keep=options.fields.keep,
             checkpoint_file=checkpoint_path(output_path) if output_path is not None else None,
             checkpoint_interval_s=options.checkpoint_interval_s,
             progress=progress,
@@ -129,8 +130,16 @@ def screen_file(
         if out_fmt == "csv" and state["output_bytes"] == 0:
             out_stream.write(csv_header(columns))
             state["output_bytes"] = len(csv_header(columns)) if output_path is not None else 0
-        pending = itertools.chain([first] if first is not None else [], chunks)
-        writer.drive(pending, runner, options.max_in_flight or 2 * runner.parallelism)
+        work: Iterable[Any]
+        if isinstance(runner, DaskRunner) and input_path is not None:
+            # the workers read the file themselves; the chunk read here only checked the named fields
+            source = PartitionSource(
+                str(input_path.absolute()), fmt, options.fields, options.chunk_size, options.partition_bytes
+            )
+            work = runner.partitions(source, start_offset=state["input_offset"], start_line=state["input_line"])
+        else:
+            work = itertools.chain([first] if first is not None else [], chunks)
+        writer.drive(work, runner.submit, options.max_in_flight or 2 * runner.parallelism)
     summary.seconds = time.perf_counter() - start
     return summary
 

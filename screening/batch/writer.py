@@ -14,13 +14,12 @@ import json
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from screening.batch.engines import Pending, Runner
-from screening.batch.records import BatchError, BatchUsageError, Chunk, Fields
+from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, Fields, Pending, RowError
 
 OutputFormat = Literal["jsonl", "csv"]
 OUTPUT_FIELDS = ("id", "line", "hoax_risk", "decision", "quality_score", "rules")
@@ -70,6 +69,22 @@ def encode_records(
     for r in rows:
         writer.writerow([_csv_value(name, r.get(name)) for name in columns])
     return buf.getvalue().encode("utf-8")
+
+
+def encode_errors(errors: list[RowError]) -> bytes:
+    return "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in errors).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Encoding:
+    """How a worker writes its output rows: the format, the columns in order, the names of the kept fields."""
+
+    fmt: OutputFormat
+    columns: tuple[str, ...]
+    keep: tuple[str, ...] = ()
+
+    def encode(self, records: list[dict[str, Any]]) -> bytes:
+        return encode_records(records, self.fmt, self.columns, self.keep)
 
 
 def csv_header(columns: tuple[str, ...]) -> bytes:
@@ -152,9 +167,6 @@ class Writer:
     state: dict[str, Any]  # what the checkpoint may claim: only whole chunks, written and flushed
     out_stream: IO[bytes]
     err_stream: IO[bytes] | None
-    out_fmt: OutputFormat
-    columns: tuple[str, ...]
-    keep: tuple[str, ...]
     checkpoint_file: Path | None
     checkpoint_interval_s: float
     progress: Callable[[Progress], None] | None
@@ -162,43 +174,42 @@ class Writer:
     started: float
     last_checkpoint: float = 0.0
 
-    def drive(self, chunks: Iterator[Chunk], runner: Runner, max_in_flight: int) -> None:
-        """Feed chunks to the runner, at most `max_in_flight` ahead, and write results as they come in order."""
+    def drive(self, work: Iterable[Any], submit: Callable[[Any], Pending], max_in_flight: int) -> None:
+        """Submit the chunks (or partitions) of `work`, at most `max_in_flight` ahead, and write their results as
+        they come, in input order."""
         resumed_from_bytes = int(self.state["input_offset"])
         self.last_checkpoint = time.perf_counter()
-        pending: deque[tuple[Chunk, Pending]] = deque()
+        pending: deque[Pending] = deque()
         try:
-            for chunk in chunks:
-                pending.append((chunk, runner.submit(chunk)))
+            for item in work:
+                pending.append(submit(item))
                 while len(pending) >= max_in_flight:
-                    self._write(*pending.popleft(), resumed_from_bytes)
+                    self._write(pending.popleft().result(), resumed_from_bytes)
             while pending:
-                self._write(*pending.popleft(), resumed_from_bytes)
+                self._write(pending.popleft().result(), resumed_from_bytes)
         except BaseException:
             self.checkpoint()  # keep the work finished so far for a resumed run
             raise
         self.summary.complete = True
         self.finish()
 
-    def _write(self, chunk: Chunk, future: Pending, resumed_from_bytes: int) -> None:
-        result = future.result()
+    def _write(self, result: ChunkResult, resumed_from_bytes: int) -> None:
         summary = self.summary
-        self.out_stream.write(encode_records(result.records, self.out_fmt, self.columns, self.keep))
-        if result.errors and self.err_stream is not None:
-            lines = "".join(json.dumps(e.to_dict(), ensure_ascii=False) + "\n" for e in result.errors)
-            self.err_stream.write(lines.encode("utf-8"))
-        summary.rows = chunk.end_rows
-        summary.screened += len(result.records)
-        summary.errors += len(result.errors)
-        for r in result.records:
-            summary.decisions[r["decision"]] = summary.decisions.get(r["decision"], 0) + 1
-        for name, count in chunk.missing.items():
+        self.out_stream.write(result.output)
+        if result.error_lines and self.err_stream is not None:
+            self.err_stream.write(result.error_lines)
+        summary.rows += result.rows
+        summary.screened += result.screened
+        summary.errors += result.errors
+        for decision, count in result.decisions.items():
+            summary.decisions[decision] = summary.decisions.get(decision, 0) + count
+        for name, count in result.missing.items():
             summary.missing_fields[name] = summary.missing_fields.get(name, 0) + count
         if self.checkpoint_file is not None:
             self.state.update(
-                input_offset=chunk.end_offset,
-                input_rows=chunk.end_rows,
-                input_line=chunk.end_line,
+                input_offset=result.end_offset,
+                input_rows=summary.rows,
+                input_line=result.end_line,
                 output_bytes=self.out_stream.tell(),
                 errors_bytes=self.err_stream.tell() if self.err_stream is not None else 0,
                 summary=summary.counters(),
@@ -211,7 +222,7 @@ class Writer:
             self.progress(
                 Progress(
                     rows=summary.rows,
-                    input_bytes=chunk.end_offset,
+                    input_bytes=result.end_offset,
                     total_bytes=self.total_bytes,
                     elapsed=now - self.started,
                     resumed_from_rows=summary.resumed_from_rows,

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch import Chunk, Row, ScreenerSpec
+from screening.batch import OUTPUT_FIELDS, Chunk, Encoding, Row, ScreenerSpec
 from screening.batch.engines import make_runner
 from screening.errors import ModelArtifactError
 from screening.registry import MODEL_ARRAYS, ModelRegistry
@@ -39,7 +39,9 @@ def test_pool_workers_that_cannot_load_the_model_report_one_clean_error(
     models = _tampered_registry(trained_models_dir, tmp_path)
     version = ModelRegistry(models).active_version()
     # the parent would refuse this spec before starting workers; hand it to the pool as it is to test the workers
-    runner = make_runner(ScreenerSpec(models, version), engine="local", jobs=2, scheduler=None)
+    runner = make_runner(
+        ScreenerSpec(models, version), Encoding("jsonl", OUTPUT_FIELDS), engine="local", jobs=2, scheduler=None
+    )
     try:
         chunk = Chunk(0, [Row(1, "1", "", "Sebarkan info ini ke semua grup!")], [], 10, 1, 1)
         with pytest.raises(ModelArtifactError, match="sha256"):

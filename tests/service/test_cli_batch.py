@@ -62,6 +62,24 @@ def test_screen_command_writes_csv_in_order_and_a_summary(
     assert "3 baris dibaca, 2 disaring, 1 galat" in summary and "publish" in summary and "reject" in summary
 
 
+def test_screen_command_on_dask_reads_partitions_and_writes_what_the_local_engine_writes(
+    tmp_path: Path, trained_models_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    distributed = pytest.importorskip("distributed")
+    source = tmp_path / "kiriman.jsonl"
+    texts = ["SEBARKAN!!! Besok listrik padam total se-Jawa 3 hari!!!", "", "Posyandu Melati buka setiap Selasa."]
+    source.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts * 3), "utf-8")
+    common = ["--with-messages", "--models-dir", str(trained_models_dir)]
+    assert main(["screen", str(source), "--out", str(tmp_path / "lokal.jsonl"), "--jobs", "1", *common]) == 0
+    with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cluster:
+        dask = ["--engine", "dask", "--scheduler", cluster.scheduler_address, "--partition-mb", "1"]
+        assert main(["screen", str(source), "--out", str(tmp_path / "dask.jsonl"), *dask, *common]) == 0
+    assert "mesin dask, 2 proses" in capsys.readouterr().err
+    assert (tmp_path / "dask.jsonl").read_bytes() == (tmp_path / "lokal.jsonl").read_bytes()
+    errors = (tmp_path / "dask.jsonl.errors.jsonl").read_text("utf-8")
+    assert errors == (tmp_path / "lokal.jsonl.errors.jsonl").read_text("utf-8") and errors.count("\n") == 3
+
+
 def test_screen_command_keeps_columns_and_writes_messages(tmp_path: Path, trained_models_dir: Path) -> None:
     source = tmp_path / "kiriman.csv"
     with open(source, "w", encoding="utf-8", newline="") as f:
