@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from empty_database import drop_all_tables
 
 from screening.errors import InvalidInputError
 from screening.result import QualityReport, ScreenResult, Thresholds
@@ -66,9 +67,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
         url = base
     s = Store(url)
     if request.param == "postgresql":
-        with s.engine.begin() as conn:  # each test gets an empty database
-            tables = "label_revisions, labels, screenings, review_skips, ui_sessions, idempotency_keys, alembic_version"
-            conn.execute(sa.text(f"DROP TABLE IF EXISTS {tables}"))
+        drop_all_tables(s.engine)  # each test gets an empty database
     s.migrate()
     yield s
     s.close()

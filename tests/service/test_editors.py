@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from empty_database import drop_all_tables
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, ADMIN_KEY, ARTICLE, HOAX_POST, SUBMITTER, SUBMITTER_KEY
 
@@ -632,8 +633,7 @@ def test_labels_conflicts_and_retention_on_postgresql(
 ) -> None:
     """The same store behaviour behind the API with PostgreSQL, the backend of several replicas."""
     engine = sa.create_engine(postgres_url)
-    with engine.begin() as conn:  # the session's database is shared: start empty
-        conn.execute(sa.text("DROP TABLE IF EXISTS label_revisions, labels, screenings, review_skips, alembic_version"))
+    drop_all_tables(engine)  # the session's database is shared: start empty
     engine.dispose()
     settings = make_settings(api_keys=KEYS, database_url=postgres_url, retention_days=30)
     with TestClient(create_app(settings), base_url="http://localhost") as pg:

@@ -6,6 +6,7 @@ import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from empty_database import drop_all_tables
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, ARTICLE, HOAX_POST, SUBMITTER
 
@@ -16,8 +17,7 @@ from service.settings import Settings
 
 def test_two_replicas_share_a_postgres_store(make_settings: Callable[..., Settings], postgres_url: str) -> None:
     engine = sa.create_engine(postgres_url)
-    with engine.begin() as conn:  # the session's database is shared: start empty, so both replicas migrate it
-        conn.execute(sa.text("DROP TABLE IF EXISTS label_revisions, labels, screenings, review_skips, alembic_version"))
+    drop_all_tables(engine)  # the session's database is shared: start empty, so both replicas migrate it
     engine.dispose()
     apps = [create_app(make_settings(database_url=postgres_url)) for _ in range(2)]
     clients = [TestClient(app) for app in apps]
