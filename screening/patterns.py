@@ -175,7 +175,3 @@ class _Encoded:
 
     def char_offset(self, byte: int) -> int:
         return byte if self._ascii else len(self.data[:byte].decode("utf-8"))
-
-
-def compile_pattern(pattern: str, flags: int = 0) -> Pattern:
-    return Pattern(pattern, flags)

@@ -14,38 +14,38 @@ from __future__ import annotations
 
 import re
 
-from screening.patterns import compile_pattern
+from screening.patterns import Pattern
 from screening.quality.common import MAX_FINDINGS_PER_KIND, find_links, finding
 from screening.result import QualityFinding
 
 _I = re.IGNORECASE
 _QUOTE_RE = re.compile(r"[\"“”„«»]([^\"“”„«»\n]{8,600})[\"“”„«»]")
 _SAID_VERBS = r"kata|ujar|tutur|ungkap|jelas|terang|tegas|imbuh|tambah|ucap|sebut|papar|lanjut|pungkas|tukas|seru|aku"
-_SAID_RE = compile_pattern(
+_SAID_RE = Pattern(
     rf"\b(?:(?:{_SAID_VERBS})(?:nya)?|katanya|menurut(?:nya)?|mengatakan|menjelaskan|menyampaikan|menegaskan"
     r"|mengungkapkan|menuturkan|menerangkan|menambahkan|menyebutkan|memaparkan|mengaku|berpesan|mengimbau"
     r"|disampaikan|dikatakan|dijelaskan|diungkapkan|ditegaskan)\b",
     _I,
 )
 # a reporting verb or "menurut" followed by a capitalised name or role: "kata Kepala Desa Sukamaju, Budi"
-_NAMED_SOURCE_RE = compile_pattern(rf"\b(?:[Mm]enurut|(?:{_SAID_VERBS}))\s+(?:[A-Z][\w'.-]+)")
-_NAME_SAID_RE = compile_pattern(
+_NAMED_SOURCE_RE = Pattern(rf"\b(?:[Mm]enurut|(?:{_SAID_VERBS}))\s+(?:[A-Z][\w'.-]+)")
+_NAME_SAID_RE = Pattern(
     r"\b[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s+(?:mengatakan|menjelaskan|menyampaikan|menegaskan"
     r"|mengungkapkan|menuturkan|menerangkan|menambahkan|memaparkan)\b"
 )
 _SOURCE_LINE_RE = re.compile(r"^[ \t(]*(?:sumber|source)\s*[:：]\s*\S.*$", _I | re.MULTILINE)
-_OFFICIAL_LINK_RE = compile_pattern(r"\.(?:go|desa|ac|sch|mil|polri)\.id\b|\bkominfo\b|\bkemkes\b", _I)
+_OFFICIAL_LINK_RE = Pattern(r"\.(?:go|desa|ac|sch|mil|polri)\.id\b|\bkominfo\b|\bkemkes\b", _I)
 
 _AUTHOR_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|oleh|teks|naskah|liputan|foto dan teks"
 _EDITOR_WORDS = r"editor|redaktur|penyunting|penyelaras|publikasi|editing"
-_AUTHOR_RE = compile_pattern(
+_AUTHOR_RE = Pattern(
     rf"^[ \t]*(?:{_AUTHOR_WORDS})[ \t]*[:：][ \t]*\w.*$"  # with the colon: "Oleh karena itu" opens no byline
     r"|^[ \t]*ditulis oleh[ \t]+[A-Z].*$"
     rf"|\([ \t]*(?:{_AUTHOR_WORDS})[ \t]*[:：][^()\n]{{2,80}}\)"
     r"|\((?:[^()\n/]{2,40})/(?:kim|diskominfo|kominfo|humas|pemdes|desa)[^()\n]{0,40}\)",
     _I | re.MULTILINE,
 )
-_EDITOR_RE = compile_pattern(
+_EDITOR_RE = Pattern(
     rf"^[ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][ \t]*\S.*$|[(/][ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][^()\n]{{2,60}}\)",
     _I | re.MULTILINE,
 )

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from screening.patterns import compile_pattern
+from screening.patterns import Pattern
 from screening.places import Place
 from screening.quality.common import finding
 from screening.result import QualityFinding, Span
@@ -29,7 +29,7 @@ _MONTHS = (
     r"januari|februari|pebruari|maret|april|mei|juni|juli|agustus|september|oktober|november|desember"
     r"|jan|feb|mar|apr|jun|jul|agu|agt|agst|sep|sept|okt|nov|des"
 )
-_WHEN_RE = compile_pattern(
+_WHEN_RE = Pattern(
     r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad)\b"
     r"|\b\d{1,2}[/-]\d{1,2}(?:[/-](?:\d{4}|\d{2}))?\b(?=\s*\))"
     r"|\b\d{1,2}[/-]\d{1,2}[/-](?:\d{4}|\d{2})\b"
@@ -55,7 +55,7 @@ _WHO_RE = re.compile(
     r"|\b(?:[Mm]enurut|kata|ujar|tutur|ungkap|jelas|tegas|terang|imbuh|papar|ucap)\s+(?:[A-Z][\w'.-]+)"
     r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b"
 )
-_VENUE_RE = compile_pattern(
+_VENUE_RE = Pattern(
     r"\b(?:[Dd]i|[Kk]e|[Dd]ari|menuju|sekitar)\s+(?:(?:halaman|depan|dalam|belakang|samping)\s+)?"
     r"(?:balai\s+(?:desa|kelurahan|dusun|warga|pertemuan|RW)|kantor\s+\w+|aula|pendopo|pendapa|alun-alun"
     r"|lapangan|masjid|musala|mushola|gereja|pura|vihara|sekolah|puskesmas|posyandu|pasar|gedung|gelanggang"
@@ -64,13 +64,13 @@ _VENUE_RE = compile_pattern(
     r"|\bRT\s*\d{1,3}(?:\s*/\s*RW\s*\d{1,3})?\b|\bRW\s*\d{1,3}\b"
     r"|\b(?:[Dd]i|[Kk]e|[Dd]ari)\s+[A-Z][\w'-]+"
 )
-_WHY_RE = compile_pattern(
+_WHY_RE = Pattern(
     r"\b(?:karena|sebab|disebabkan|penyebab(?:nya)?|akibat|lantaran|gara-gara|mengingat|pasalnya|dalam rangka"
     r"|bertujuan|tujuan(?:nya)?|agar|supaya|sehingga|guna|demi|dilatarbelakangi|latar belakang|alasan(?:nya)?"
     r"|untuk\s+(?:me|mem|men|meng|meny)\w+|menyusul)\b",
     _I,
 )
-_HOW_RE = compile_pattern(
+_HOW_RE = Pattern(
     r"\b(?:dengan\s+cara|caranya|melalui|secara|menggunakan|memakai|dilakukan\s+dengan|dilaksanakan\s+dengan"
     r"|dengan\s+(?:me|mem|men|meng|meny|ber)\w+|dimulai\s+dengan|diawali|diakhiri|kemudian|lalu|selanjutnya"
     r"|setelah\s+itu|sebelum\s+itu|berlangsung|berupa|dalam\s+bentuk|bersama-sama|bergotong\s+royong)\b",
