@@ -101,8 +101,8 @@ class KnownHoaxIndex:
             )
         return cls(entries)
 
-    def _vector(self, terms: Counter[str], *, grow: bool) -> sp.csr_matrix:
-        """One L2-normalised TF-IDF row; with ``grow`` unseen terms join the vocabulary."""
+    def _weights(self, terms: Counter[str], *, grow: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(columns, values) of one L2-normalised TF-IDF row; with ``grow`` unseen terms join the vocabulary."""
         unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
         cols: list[int] = []
         vals: list[float] = []
@@ -122,12 +122,18 @@ class KnownHoaxIndex:
             vals.append(weight)
         if new_idf:
             self.idf_ = np.concatenate([self.idf_, np.asarray(new_idf, dtype=np.float32)])
-        values = np.asarray(vals, dtype=np.float32) * self.idf_[np.asarray(cols, dtype=np.int64)] if cols else None
-        norm = math.sqrt(float(values @ values) + norm_extra) if values is not None else math.sqrt(norm_extra)
-        if values is None or norm == 0.0:
-            return sp.csr_matrix((1, len(self.vocabulary_)), dtype=np.float32)
+        columns = np.asarray(cols, dtype=np.int64)
+        values = np.asarray(vals, dtype=np.float32) * self.idf_[columns] if cols else np.zeros(0, dtype=np.float32)
+        norm = math.sqrt(float(values @ values) + norm_extra)
+        if norm == 0.0:
+            return columns[:0], values[:0]
+        return columns, values / np.float32(norm)
+
+    def _vector(self, terms: Counter[str], *, grow: bool) -> sp.csr_matrix:
+        """`_weights` as a one-row sparse matrix as wide as the vocabulary."""
+        cols, values = self._weights(terms, grow=grow)
         return sp.csr_matrix(
-            (values / norm, np.asarray(cols, dtype=np.int32), np.array([0, len(cols)], dtype=np.int32)),
+            (values, cols.astype(np.int32), np.array([0, len(cols)], dtype=np.int32)),
             shape=(1, len(self.vocabulary_)),
         )
 
@@ -209,11 +215,10 @@ class KnownHoaxIndex:
         """The up to `k` known hoaxes most similar to the normalised text `doc` (cosine >= `min_similarity`)."""
         if k <= 0 or not self.entries_ or not doc.text:
             return []
-        query = self._vector(hoax_terms(doc), grow=False)
-        if query.nnz == 0:
+        cols, values = self._weights(hoax_terms(doc), grow=False)
+        if cols.size == 0:
             return []
-        matrix = self._doc_matrix()
-        scores = np.asarray(matrix[:, query.indices] @ query.data).ravel()
+        scores = self._similarities(cols, values)
         candidates = np.flatnonzero(scores >= min_similarity)
         if candidates.size == 0:
             return []
@@ -222,6 +227,21 @@ class KnownHoaxIndex:
             candidates = candidates[top]
         order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
         return [self._similar(self.entries_[i], float(scores[i])) for i in order]
+
+    def _similarities(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
+        """Cosine of the query row (cols, values) with every entry: the postings of the query's terms, summed per
+        entry (numpy on the index's arrays; slicing the sparse matrix costs more than the sums for a short text)."""
+        matrix = self._doc_matrix()
+        starts = matrix.indptr[cols]
+        lengths = matrix.indptr[cols + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(len(self.entries_))
+        # position of every posting of the query's terms in the index's arrays
+        firsts = np.cumsum(lengths) - lengths
+        positions = np.arange(total) + np.repeat(starts - firsts, lengths)
+        weights = matrix.data[positions] * np.repeat(values, lengths)
+        return np.bincount(matrix.indices[positions], weights=weights, minlength=len(self.entries_))
 
     @staticmethod
     def _similar(entry: KnownHoax, score: float) -> SimilarHoax:

@@ -38,12 +38,18 @@ _NO_IDS = np.zeros(0, dtype=np.int64)
 
 
 def _sorted_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.unique(ids, return_counts=True)`, without its general-purpose overhead (about half the time)."""
+    """`np.unique(ids, return_counts=True)`, without its general-purpose overhead (a short text pays mostly that)."""
     if not ids.size:
         return ids, ids
     ordered = np.sort(ids)
-    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
-    return ordered[starts], np.diff(np.append(starts, ordered.size))
+    first = np.empty(ordered.size, dtype=bool)
+    first[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    counts = np.empty(starts.size, dtype=np.int64)
+    counts[:-1] = starts[1:] - starts[:-1]
+    counts[-1] = ordered.size - starts[-1]
+    return ordered[starts], counts
 
 
 @lru_cache(maxsize=64)
@@ -65,7 +71,8 @@ class TermIndex:
         self.vocabulary = {t: i for i, t in enumerate(terms)}
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.char = char
-        self._last: tuple[str, np.ndarray] | None = None  # the stream just indexed: the next table reads it too
+        # the stream just indexed, as (text, distinct ids, their counts): the next table reads it too
+        self._last: tuple[str, np.ndarray, np.ndarray] | None = None
         if char:
             vocab, lo, hi = self.vocabulary, self.ngram_range[0], self.ngram_range[1]
 
@@ -87,11 +94,11 @@ class TermIndex:
 
             self._word_ids = lru_cache(maxsize=100_000)(word_ids)
 
-    def ids(self, text: str) -> np.ndarray:
-        """Id of every n-gram occurrence of `text` that is in the vocabulary."""
+    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct ids in increasing order, occurrences of each) of the n-grams of `text` in the vocabulary."""
         last = self._last
         if last is not None and last[0] is text:
-            return last[1]
+            return last[1], last[2]
         if self.char:
             # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
             parts = [self._word_ids(word) for word in text.split()]
@@ -100,8 +107,9 @@ class TermIndex:
             vocab = self.vocabulary
             hits = [i for i in map(vocab.get, _word_grams(text, *self.ngram_range)) if i is not None]
             found = np.asarray(hits, dtype=np.int64) if hits else _NO_IDS
-        self._last = (text, found)
-        return found
+        ids, counts = _sorted_counts(found)
+        self._last = (text, ids, counts)
+        return ids, counts
 
 
 class TfidfTable:
@@ -112,6 +120,7 @@ class TfidfTable:
         self.idf = np.asarray(idf, dtype=np.float64)
         self.index = TermIndex(self.terms, ngram_range, char)
         self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
+        self.columns_ascend = True  # whether `columns` keeps the index's order (then counts need no sorting)
 
     @property
     def ngram_range(self) -> tuple[int, int]:
@@ -131,17 +140,22 @@ class TfidfTable:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def ids(self, text: str) -> np.ndarray:
-        """Column of every n-gram occurrence of `text` that is in the vocabulary."""
-        found = self.index.ids(text)
+    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(columns in increasing order, occurrences of each) of the n-grams of `text` that are terms here."""
+        ids, counts = self.index.counts(text)
         if self.columns is None:
-            return found
-        columns = self.columns[found]
-        return columns[columns >= 0]
+            return ids, counts
+        columns = self.columns[ids]
+        kept = columns >= 0
+        columns, counts = columns[kept], counts[kept]
+        if self.columns_ascend:
+            return columns, counts
+        order = np.argsort(columns)  # the union's order is not this table's: sort, as a plain count would be
+        return columns[order], counts[order]
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the L2-normalised sublinear TF-IDF row of `text`."""
-        cols, counts = _sorted_counts(self.ids(text))
+        cols, counts = self.counts(text)
         values = (np.log(counts) + 1.0) * self.idf[cols]
         norm = math.sqrt(float(values @ values)) if values.size else 0.0
         if norm > 0:
@@ -159,6 +173,7 @@ def share_terms(first: TfidfTable, second: TfidfTable) -> None:
     first.columns = np.concatenate([np.arange(len(first), dtype=np.int64), np.full(len(union) - len(first), -1)])
     second.columns = np.full(len(union), -1, dtype=np.int64)
     second.columns[[index.vocabulary[t] for t in second.terms]] = np.arange(len(second), dtype=np.int64)
+    second.columns_ascend = False
     first.index = second.index = index
 
 

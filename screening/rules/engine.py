@@ -40,7 +40,7 @@ import yaml
 from screening.errors import RulesError
 from screening.native import native_calls
 from screening.result import RuleMatch, Span
-from screening.text import CAPITALS_SAMPLE_CHARS, EMOJI_TOKEN, NormalisedText, capitals_share, normalise
+from screening.text import EMOJI_TOKEN, NormalisedText, cased_letters, normalise
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
 
@@ -112,10 +112,10 @@ class Rule:
 
 
 def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
-    sample = doc.original[:CAPITALS_SAMPLE_CHARS]
-    if sum(map(str.isupper, sample)) + sum(map(str.islower, sample)) < max(min_letters, 1):
+    upper, cased = cased_letters(doc.original)
+    if cased < max(min_letters, 1):
         return 0.0, []
-    share = capitals_share(sample)
+    share = upper / cased
     if share < threshold:
         return share, []  # the rule does not fire: skip finding the spans
     return share, [m.span() for m in _WORD_RE.finditer(doc.original) if m.group().isupper()]
@@ -320,6 +320,40 @@ def _build_automaton(rules: Iterable[Rule], *, unless: bool) -> ahocorasick.Auto
     return automaton
 
 
+class _RegexPrefilter:
+    """Which rules' regexes match a text at all, from one RE2 pass over it (a set of all of them): most rules do
+    not fire on most texts, and only those that match are then searched one by one for their spans."""
+
+    def __init__(self, regexes: list[tuple[int, _Regex]]) -> None:
+        self._normalised = _regex_set([(i, r) for i, r in regexes if not r.on_original])
+        self._original = _regex_set([(i, r) for i, r in regexes if r.on_original])
+
+    def matching(self, target: _Searchable) -> set[int] | None:
+        """Rule indices whose regex matches somewhere in `target` (None: no set could be built, try every rule)."""
+        if self._normalised is None or self._original is None:
+            return None
+        found: set[int] = set()
+        for regex_set, text in ((self._normalised, target.encoded), (self._original, target.original)):
+            rule_indices, compiled = regex_set
+            if compiled is not None:
+                found.update(rule_indices[i] for i in compiled.Match(text) or ())
+        return found
+
+
+def _regex_set(regexes: list[tuple[int, _Regex]]) -> tuple[list[int], Any] | None:
+    """(rule index per set entry, compiled RE2 set or None when there is no regex); None if RE2 refuses the set."""
+    if not regexes:
+        return [], None
+    compiled = re2.Set.SearchSet(_RE2_OPTIONS)
+    try:
+        for _, regex in regexes:
+            compiled.Add(regex.pattern.pattern)
+        compiled.Compile()
+    except re2.error:  # pragma: no cover - e.g. past RE2's memory budget: search rule by rule
+        return None
+    return [i for i, _ in regexes], compiled
+
+
 class _Searchable:
     """The texts a document is searched in, prepared once per document: its original (lone surrogates replaced,
     which UTF-8 cannot encode) and the UTF-8 bytes of its normalised text with a map back to characters."""
@@ -404,6 +438,9 @@ class RuleEngine:
         self.source: Mapping[str, Any] | None = source
         self._automaton = _build_automaton(self.rules, unless=False)
         self._unless_automaton = _build_automaton(self.rules, unless=True)
+        self._prefilter = _RegexPrefilter([(i, r.regex) for i, r in enumerate(self.rules) if r.regex is not None])
+        self._measure_rules = frozenset(i for i, r in enumerate(self.rules) if r.measure is not None)
+        self._regex_rules = frozenset(i for i, r in enumerate(self.rules) if r.regex is not None)
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # compiled RE2 patterns and automata are rebuilt from the rules data, never copied
@@ -483,8 +520,13 @@ class RuleEngine:
         phrase_hits = self._phrase_hits(self._automaton, doc.text)
         unless_hits = self._phrase_hits(self._unless_automaton, doc.text)
         target = _Searchable(doc)
+        regex_matches = self._prefilter.matching(target)
+        # the rules that can fire: measures always, phrase rules with a phrase found, regex rules whose regex matches
+        possible = self._measure_rules | phrase_hits.keys()
+        possible |= self._regex_rules if regex_matches is None else regex_matches
         candidates: list[tuple[int, int, int]] = []  # (rule index, start, end)
-        for index, rule in enumerate(self.rules):
+        for index in sorted(possible):
+            rule = self.rules[index]
             spans = self._spans(index, rule, target, phrase_hits)
             if not spans:
                 continue

@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from id_texts import KIM_TEXT
 
 from screening.data import LabelledText, read_labelled
 from screening.errors import InvalidInputError
-from screening.known_hoaxes import KnownHoax, KnownHoaxIndex
+from screening.known_hoaxes import KnownHoax, KnownHoaxIndex, hoax_terms
 from screening.result import SimilarHoax
 from screening.text import normalise
 
@@ -170,3 +171,17 @@ def test_training_data_finds_perturbed_claims() -> None:
 def test_search_never_raises(text: str) -> None:
     results = find(KnownHoaxIndex(HOAXES), text, k=2, min_similarity=0.0)
     assert len(results) <= 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["sirsak", "kanker", "telur", "plastik", "helikopter", "undian", "mobil", "desa"]), max_size=12
+    )
+)
+def test_similarities_equal_the_sparse_product(words: list[str]) -> None:
+    """Summing the postings of the query's terms gives the cosine the sparse matrix product gives."""
+    index = KnownHoaxIndex(HOAXES)
+    cols, values = index._weights(hoax_terms(normalise(" ".join(words))), grow=False)
+    expected = index._doc_matrix()[:, cols] @ values if cols.size else np.zeros(len(HOAXES))
+    assert np.allclose(index._similarities(cols, values), np.asarray(expected).ravel(), atol=1e-6)

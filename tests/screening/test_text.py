@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, normalise
+from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, cased_letters, normalise
 
 
 def test_slang_elongation_and_case_are_canonicalised() -> None:
@@ -52,3 +52,10 @@ def test_edge_cases() -> None:
     for text in ["", " ", "😀😀😀", "\u200b\u200c\u200d", "x" * 1_000_000, "漢字 العربية русский ไทย", "\x00\x01"]:
         doc = normalise(text)
         assert all(0 <= t.start < t.end <= len(text) for t in doc.tokens)
+
+
+@given(st.text(max_size=60) | st.text(alphabet="abcXYZ !?1", max_size=60))
+def test_cased_letters_counts_as_str_methods_do(text: str) -> None:
+    """The byte-deleting count of ASCII text and the per-character count agree on any text."""
+    upper = sum(map(str.isupper, text))
+    assert cased_letters(text) == (upper, upper + sum(map(str.islower, text)))
