@@ -125,6 +125,7 @@ class Analyser:
         self.stemmer = stemmer if stemmer is not None else BoundedStemmer()
         self._function_words = load_function_words()
         self.cue_stems = _cue_stems(rules, self.stemmer, self._function_words)
+        self._stance_words: dict[str, str] = {}  # token -> its stance-stream form (bounded: see `_stance_stream`)
 
     def analyse(self, submission: Submission) -> Doc:
         """The analysed document of a submission (checked by the caller: see `Submission.checked`)."""
@@ -137,7 +138,6 @@ class Analyser:
         title_rules = tuple(_on_title(m) for m in self.rules.match(title)) if submission.title.strip() else ()
         places = tuple(find_places(submission.text))
         masked = _masked_tokens(body, body_rules, places)
-        fw = self._function_words
         return Doc(
             submission=submission,
             body=body,
@@ -153,8 +153,22 @@ class Analyser:
             word_stream=" ".join(
                 stem for i, stem in enumerate(stems) if i not in masked and stem not in self.cue_stems
             ),
-            stance_stream=" ".join(stance_word(w, fw) for i, w in enumerate(words) if i not in masked),
+            stance_stream=self._stance_stream(words, masked),
         )
+
+    def _stance_stream(self, words: list[str], masked: set[int]) -> str:
+        known = self._stance_words
+        if len(known) > 200_000:  # social-media vocabulary has no end: start again rather than grow
+            known.clear()
+        out = []
+        for i, word in enumerate(words):
+            if i in masked:
+                continue
+            shown = known.get(word)
+            if shown is None:
+                shown = known[word] = stance_word(word, self._function_words)
+            out.append(shown)
+        return " ".join(out)
 
     def analyse_text(self, text: str, title: str = "") -> Doc:
         return self.analyse(Submission(text=text, title=title))
