@@ -7,11 +7,17 @@
     result = screener.screen(title="...", text="...")
     result.hoax_risk, result.decision, result.rules, result.quality.score
 
+    # one component on its own, e.g. the quality score of a draft (the bundled rule set)
+    from screening import assess_quality, default_analyser
+
+    analyser = default_analyser()
+    report = assess_quality(analyser.analyse_text("...", title="..."), stemmer=analyser.stemmer)
+
 Everything here is importable without a web framework; the HTTP service and the command line only serialise
 what these return. The exception tree is in `screening.errors`.
 """
 
-from screening.doc import Analyser, Doc, Genre
+from screening.doc import Analyser, Doc, Genre, default_analyser
 from screening.errors import (
     BatchError,
     InvalidInputError,
@@ -24,6 +30,7 @@ from screening.errors import (
 )
 from screening.labels import LABELS, Label, parse_label
 from screening.policy import DecisionPolicy
+from screening.quality import assess_quality
 from screening.registry import ModelRegistry, TrainedModel, VersionInfo
 from screening.result import (
     Notice,
@@ -71,5 +78,7 @@ __all__ = [
     "TrainedModel",
     "TrainingDataError",
     "VersionInfo",
+    "assess_quality",
+    "default_analyser",
     "parse_label",
 ]

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from screening.doc import Doc, default_analyser
-from screening.quality import assess_quality
-from screening.result import QualityReport
-from screening.submission import Submission
+from screening import Doc, QualityReport, Submission, assess_quality, default_analyser  # as a notebook would
 
 
 def analysed(title: str, text: str, *, author: str = "") -> Doc:
