@@ -1,12 +1,13 @@
 """Where chunks are screened: in this process, in a local process pool, or on a Dask cluster.
 
 Every engine screens the same records with the same model version, so results do not depend on the engine or
-the number of jobs. A worker returns its rows already encoded as output lines (a few hundred bytes a row), never
-result objects. Pool workers load the Screener once each; one that cannot load it reports the error with the
-first chunk it is given (the parent then stops with that one error), and a worker whose parent has died exits
-by itself instead of lingering as an orphan. Dask workers load it once per worker process from the registry
-directory (a path they reach), read their own partitions of the input file (screening/batch/partitions.py) and,
-when the output is a file, write each partition's rows to a part file beside it that the client merges.
+the number of jobs. A worker returns its rows already encoded as output lines (a few hundred bytes a row), or
+writes them to a part file, never result objects. Pool workers load the Screener once each; one that cannot
+load it reports the error with the first chunk it is given (the parent then stops with that one error), and a
+worker whose parent has died exits by itself instead of lingering as an orphan. Dask workers load it once per
+worker process from the registry directory (a path they reach), read their own partitions of the input file
+(screening/batch/partitions.py) and, when the output is a file, write each partition's rows to a part file
+beside it that the client merges.
 """
 
 from __future__ import annotations

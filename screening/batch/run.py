@@ -33,7 +33,7 @@ from screening.batch.writer import (
     parts_dir,
 )
 
-CHECKPOINT_VERSION = 2
+CHECKPOINT_VERSION = 3  # 3: the outputs it describes are the `.partial` files
 
 
 @dataclass(frozen=True)
