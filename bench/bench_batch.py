@@ -10,11 +10,15 @@ neighbouring words swapped, so no two rows are identical), written as JSONL. Mea
     size, and with 1 job up to `--single-job-max`; wall time includes start-up and model loading;
   - with `--engines local,dask`: the same command with `--engine dask` on a local cluster of worker processes
     (one per job, one thread each) started before the clock and fresh for each run, so no run inherits another's
-    warm caches; its workers read their partitions of the file themselves;
+    warm caches; its workers read their partitions of the file themselves and write the output parts the client
+    merges; its output is checked to be byte for byte the local engine's. The workers run without Dask's
+    statistical profiler (`--dask-profiler` turns it on): it keeps call-stack samples of the last 1,000 seconds,
+    so a worker's memory grows with the length of a run for its first quarter of an hour;
   - CPU seconds of each run (the process tree: getrusage of reaped children, psutil for the cluster's workers):
     on a shared machine posts per CPU-second compare fairly when wall time cannot;
   - peak memory of each run, polled every 0.2 s: the largest sum of RSS over the process tree (parent and
-    workers), and of PSS (shared pages counted once, so forked workers that share the model count it once).
+    workers), and of PSS (shared pages counted once, so forked workers that share the model count it once); for
+    Dask also the client's and the workers' own peaks.
 
     python bench/bench_batch.py --models-dir models                # 20,000 and 100,000 posts (long)
     python bench/bench_batch.py --quick --models-dir models        # 2,000 and 10,000 posts
@@ -24,6 +28,7 @@ neighbouring words swapped, so no two rows are identical), written as JSONL. Mea
 from __future__ import annotations
 
 import argparse
+import filecmp
 import json
 import os
 import random
@@ -80,21 +85,29 @@ def in_process_rates(source: Path, models_dir: Path, n: int) -> tuple[float, flo
     return rates[0][0], rates[1][0], rates[1][1]
 
 
+def _memory(processes: list[psutil.Process]) -> tuple[float, float]:
+    rss = pss = 0.0
+    for p in processes:
+        try:
+            info = p.memory_full_info()
+        except psutil.Error:
+            continue
+        rss, pss = rss + info.rss / 1e6, pss + getattr(info, "pss", info.rss) / 1e6
+    return rss, pss
+
+
 class Peak:
-    """The largest sums of RSS and PSS over a set of processes, polled until stopped."""
+    """The largest sums of RSS and PSS over a process tree, polled until stopped; of PSS also the largest over the
+    command's own processes (the client) and over the cluster's (the workers)."""
 
     def __init__(self) -> None:
-        self.rss = self.pss = 0.0
+        self.rss = self.pss = self.client_pss = self.workers_pss = 0.0
 
-    def poll(self, processes: list[psutil.Process]) -> None:
-        rss = pss = 0.0
-        for p in processes:
-            try:
-                info = p.memory_full_info()
-            except psutil.Error:
-                continue
-            rss, pss = rss + info.rss / 1e6, pss + getattr(info, "pss", info.rss) / 1e6
-        self.rss, self.pss = max(self.rss, rss), max(self.pss, pss)
+    def poll(self, client: list[psutil.Process], workers: list[psutil.Process]) -> None:
+        client_rss, client_pss = _memory(client)
+        workers_rss, workers_pss = _memory(workers)
+        self.rss, self.pss = max(self.rss, client_rss + workers_rss), max(self.pss, client_pss + workers_pss)
+        self.client_pss, self.workers_pss = max(self.client_pss, client_pss), max(self.workers_pss, workers_pss)
 
 
 def _cpu(processes: list[psutil.Process]) -> float:
@@ -132,7 +145,7 @@ def run_batch(
     root, peak = psutil.Process(proc.pid), Peak()
     while proc.poll() is None:
         with suppress(psutil.Error):
-            peak.poll([root, *root.children(recursive=True), *cluster])
+            peak.poll([root, *root.children(recursive=True)], cluster)
         time.sleep(0.2)
     seconds = time.perf_counter() - start
     if proc.returncode != 0:
@@ -142,13 +155,15 @@ def run_batch(
     return seconds, cpu, peak
 
 
-def local_cluster(workers: int) -> Callable[[], AbstractContextManager[Any]]:
+def local_cluster(workers: int, *, profiler: bool) -> Callable[[], AbstractContextManager[Any]]:
     def start() -> AbstractContextManager[Any]:
+        import dask
         from distributed import LocalCluster
 
-        return LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
-        )
+        with dask.config.set({"distributed.worker.profile.enabled": profiler}):  # the nannies pass it on
+            return LocalCluster(
+                n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+            )
 
     return start
 
@@ -162,6 +177,7 @@ def main() -> None:
     parser.add_argument("--engines", default="local", help="local, or local,dask")
     parser.add_argument("--models-dir", type=Path, help="registry with an active model (default: train one)")
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 posts, 300 in process")
+    parser.add_argument("--dask-profiler", action="store_true", help="leave the Dask workers' profiler on")
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.single_job_max, args.in_process = "2000,10000", 10_000, 300
@@ -178,7 +194,11 @@ def main() -> None:
         source = tmp / "posts.jsonl"
         synthesise(source, texts, max(sizes))  # every size reads the first posts of one file
         cold, warm, warm_cpu = in_process_rates(source, models_dir, args.in_process)
-        print(f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  jobs: {args.jobs}")
+        profiler = "on" if args.dask_profiler else "off"
+        print(
+            f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  jobs: {args.jobs}  "
+            f"Dask workers' profiler: {profiler}"
+        )
         print(
             f"in process, one by one (Screener.screen, full result): {cold:.1f} posts/s cold (first "
             f"{args.in_process:,} posts), {warm:.1f} posts/s warm (next {args.in_process:,}; {warm_cpu:.1f} "
@@ -190,17 +210,19 @@ def main() -> None:
             f"{'vs jobs x warm':>14} "
             f"{'CPU s':>7} {'posts/CPU-s':>11} {'vs warm':>7} {'RSS MB':>7} {'PSS MB':>7} {'load':>5}"
         )
-        rates: dict[tuple[int, str, int], float] = {}
+        rates: dict[tuple[int, str, int], tuple[float, float]] = {}  # posts/s, posts/CPU-s
         peaks: dict[tuple[int, str], Peak] = {}
+        identical: dict[int, bool] = {}
         for n in sizes:
             part = source if n == max(sizes) else tmp / f"posts-{n}.jsonl"
             if part != source:
                 with open(source, "rb") as f, open(part, "wb") as g:
                     g.writelines(islice(f, n))
             runs = [(e, args.jobs) for e in engines] + ([("local", 1)] if n <= args.single_job_max else [])
+            first_out: Path | None = None
             for engine, jobs in runs:
                 out = tmp / f"out-{n}-{engine}-{jobs}.jsonl"
-                start_cluster = local_cluster(jobs) if engine == "dask" else nullcontext
+                start_cluster = local_cluster(jobs, profiler=args.dask_profiler) if engine == "dask" else nullcontext
                 with start_cluster() as cluster:
                     scheduler = cluster.scheduler_address if cluster is not None else None
                     pids = (
@@ -209,9 +231,13 @@ def main() -> None:
                     seconds, cpu, peak = run_batch(
                         part, out, jobs=jobs, models_dir=models_dir, scheduler=scheduler, cluster_pids=pids
                     )
-                out.unlink()
+                if first_out is None:
+                    first_out = out  # every other run's output is compared with it, then removed
+                else:
+                    identical[n] = identical.get(n, True) and filecmp.cmp(first_out, out, shallow=False)
+                    out.unlink()
                 rate, cpu_rate = n / seconds, n / cpu
-                rates[(n, engine, jobs)] = rate
+                rates[(n, engine, jobs)] = (rate, cpu_rate)
                 if jobs == args.jobs:
                     peaks[(n, engine)] = peak
                 print(
@@ -220,6 +246,10 @@ def main() -> None:
                     f"{peak.rss:7.0f} {peak.pss:7.0f} {os.getloadavg()[0]:5.1f}",
                     flush=True,
                 )
+                if engine == "dask":
+                    print(f"{'':>7} client PSS {peak.client_pss:.0f} MB, workers PSS {peak.workers_pss:.0f} MB")
+            if first_out is not None:
+                first_out.unlink()
         print()
         small, large = sizes[0], sizes[-1]
         for engine in engines:
@@ -232,8 +262,15 @@ def main() -> None:
                 )
         for n in sizes:
             if (n, "dask", args.jobs) in rates and (n, "local", args.jobs) in rates:
-                ratio = rates[(n, "dask", args.jobs)] / rates[(n, "local", args.jobs)]
-                print(f"dask / local engine at {n:,} posts, {args.jobs} jobs: {ratio:.2f}x the throughput")
+                (dask, dask_cpu), (local, local_cpu) = rates[(n, "dask", args.jobs)], rates[(n, "local", args.jobs)]
+                memory = peaks[(n, "dask")].pss / peaks[(n, "local")].pss
+                print(
+                    f"dask / local engine at {n:,} posts, {args.jobs} jobs: {dask / local:.2f}x the posts/s, "
+                    f"{dask_cpu / local_cpu:.2f}x the posts/CPU-s, {memory:.2f}x the peak PSS; output "
+                    f"{'identical' if identical.get(n) else 'DIFFERENT'}"
+                )
+        if identical and not all(identical.values()):
+            raise SystemExit("the engines wrote different outputs")
 
 
 if __name__ == "__main__":

@@ -12,10 +12,12 @@ How a run flows, one module each:
            screen a chunk with `Screener.screen_many` into encoded output lines; at most `max_in_flight`
            chunks are read ahead, so memory does not grow with the file.
   partitions (partitions.py) with the Dask engine and an input file, the workers read byte ranges of the file
-           themselves (cut at records, with their line numbers in the whole file); the client only sends
-           where each range is and writes what comes back.
-  writer   (writer.py) results come back in input order and are appended to the output and the error report,
-           with checkpoints that let `resume=True` continue an interrupted run without losing or doubling a row.
+           themselves (cut at records, with their line numbers in the whole file); to an output file they write
+           each range's rows to a part file beside it (`<output>.parts/`) and send back only counts, sizes
+           and error lines; the client only says where each range is and merges what comes back.
+  writer   (writer.py) results come back in input order and are appended (a part file: copied, then removed) to
+           the output and the error report, under their `.partial` names until the run completes, with
+           checkpoints that let `resume=True` continue an interrupted run without losing or doubling a row.
   run      (run.py) `screen_file` checks the request, picks up a checkpoint and connects the three; the input
            is checked (its first chunk read) before any output is opened.
 

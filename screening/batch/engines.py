@@ -1,15 +1,18 @@
 """Where chunks are screened: in this process, in a local process pool, or on a Dask cluster.
 
 Every engine screens the same records with the same model version, so results do not depend on the engine or
-the number of jobs. A worker returns its rows already encoded as output lines (a few hundred bytes a row), never
-result objects. Pool workers load the Screener once each; one that cannot load it reports the error with the
-first chunk it is given (the parent then stops with that one error), and a worker whose parent has died exits
-by itself instead of lingering as an orphan. Dask workers load it once per worker process from the registry
-directory (a path they reach) and read their own partitions of the input file (screening/batch/partitions.py).
+the number of jobs. A worker returns its rows already encoded as output lines (a few hundred bytes a row), or
+writes them to a part file, never result objects. Pool workers load the Screener once each; one that cannot
+load it reports the error with the first chunk it is given (the parent then stops with that one error), and a
+worker whose parent has died exits by itself instead of lingering as an orphan. Dask workers load it once per
+worker process from the registry directory (a path they reach), read their own partitions of the input file
+(screening/batch/partitions.py) and, when the output is a file, write each partition's rows to a part file
+beside it that the client merges.
 """
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import signal
@@ -19,11 +22,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import IO, Any, Literal, Protocol
 
 from screening.batch.partitions import PartitionSource, csv_partitions, jsonl_partitions, measure_range, read_partition
 from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkResult, Partition, Pending, RowError
-from screening.batch.writer import Encoding, encode_errors
+from screening.batch.writer import Encoding, encode_errors, part_file
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
@@ -105,16 +108,19 @@ def screen_chunk(screener: Screener, chunk: Chunk, encoding: Encoding) -> ChunkR
     )
 
 
-def screen_partition(screener: Screener, source: PartitionSource, part: Partition, encoding: Encoding) -> ChunkResult:
-    """Read a partition of the input file and screen it, chunk by chunk, into one result."""
-    output, error_lines = bytearray(), bytearray()
+def screen_partition(
+    screener: Screener, source: PartitionSource, part: Partition, encoding: Encoding, out: IO[bytes]
+) -> ChunkResult:
+    """Read a partition of the input file and screen it, chunk by chunk, writing its output rows to `out` as they
+    are screened (so a worker holds one chunk's rows, not the partition's); the result carries the rest."""
+    error_lines = bytearray()
     rows = screened = errors = 0
     decisions: dict[str, int] = {}
     missing: dict[str, int] = {}
     end_line = part.start_line
     for chunk in read_partition(source, part):
         result = screen_chunk(screener, chunk, encoding)
-        output += result.output
+        out.write(result.output)
         error_lines += result.error_lines
         rows, screened, errors = rows + result.rows, screened + result.screened, errors + result.errors
         for counts, more in ((decisions, result.decisions), (missing, result.missing)):
@@ -122,8 +128,27 @@ def screen_partition(screener: Screener, source: PartitionSource, part: Partitio
                 counts[name] = counts.get(name, 0) + count
         end_line = result.end_line
     return ChunkResult(
-        part.index, bytes(output), bytes(error_lines), rows, screened, errors, decisions, part.end, end_line, missing
+        part.index, b"", bytes(error_lines), rows, screened, errors, decisions, part.end, end_line, missing
     )
+
+
+def write_partition(
+    screener: Screener, source: PartitionSource, part: Partition, encoding: Encoding, parts_dir: str
+) -> ChunkResult:
+    """Screen a partition into its part file in `parts_dir` (under a temporary name until it is complete and
+    durable, so a part that exists is whole) and return what the client needs to merge it: its size and counts."""
+    path = part_file(parts_dir, part.index, encoding.fmt)
+    tmp = f"{path}.tmp"
+    try:
+        with open(tmp, "wb") as f:
+            result = screen_partition(screener, source, part, encoding, f)
+            f.flush()
+            os.fsync(f.fileno())
+            size = f.tell()
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise BatchError(f"pekerja tidak dapat menulis bagian keluaran {path}: {exc.strerror or exc}") from exc
+    return replace(result, part=path, part_bytes=size)
 
 
 # -- worker side of the local pool ---------------------------------------------------------------------------
@@ -180,9 +205,13 @@ def _dask_screen_chunk(spec: ScreenerSpec, encoding: Encoding, chunk: Chunk) -> 
 
 
 def _dask_screen_partition(
-    spec: ScreenerSpec, encoding: Encoding, source: PartitionSource, part: Partition
+    spec: ScreenerSpec, encoding: Encoding, source: PartitionSource, part: Partition, parts_dir: str | None
 ) -> ChunkResult:
-    return screen_partition(_dask_screener(spec), source, part, encoding)
+    screener = _dask_screener(spec)
+    if parts_dir is not None:
+        return write_partition(screener, source, part, encoding, parts_dir)
+    out = io.BytesIO()  # the output is a stream only the client can write to: the rows go back to it
+    return replace(screen_partition(screener, source, part, encoding, out), output=out.getvalue())
 
 
 # -- runners ----------------------------------------------------------------------------------------------------
@@ -259,10 +288,26 @@ class _PoolRunner:
         _inherited = None
 
 
+class _DaskResult:
+    """A Dask future whose lost worker reads as a batch error, not as a scheduler traceback."""
+
+    def __init__(self, future: Any) -> None:
+        self.future = future
+
+    def result(self) -> ChunkResult:
+        from distributed import KilledWorker
+
+        try:
+            return self.future.result()
+        except KilledWorker as exc:
+            raise BatchError("pekerja Dask mati saat menyaring (kehabisan memori?); lanjutkan dengan --resume") from exc
+
+
 class DaskRunner:
-    """Tasks on a Dask cluster. Given a file, the workers read their own partitions of it (`partitions`); given a
-    stream, its chunks are sent. Each worker process loads the Screener once from the registry directory, which
-    it must reach under the same path as the client (as it must the input file)."""
+    """Tasks on a Dask cluster. Given a file, the workers read their own partitions of it (`partitions`) and, given
+    a directory for parts, write their output rows there themselves; given a stream, its chunks are sent. Each
+    worker process loads the Screener once from the registry directory, which it must reach under the same path
+    as the client (as it must the input file and the parts directory)."""
 
     def __init__(self, spec: ScreenerSpec, encoding: Encoding, scheduler: str | Any | None) -> None:
         try:
@@ -280,18 +325,23 @@ class DaskRunner:
         self.spec = replace(spec, models_dir=Path(spec.models_dir).absolute())
         self.encoding = encoding
         self.source: PartitionSource | None = None
+        self.parts_dir: str | None = None
 
     def submit(self, item: Chunk | Partition) -> Pending:
-        future: Pending
         if isinstance(item, Partition):
-            future = self.client.submit(_dask_screen_partition, self.spec, self.encoding, self.source, item, pure=False)
+            args: tuple[Any, ...] = (_dask_screen_partition, self.spec, self.encoding, self.source, item)
+            args += (self.parts_dir,)
         else:
-            future = self.client.submit(_dask_screen_chunk, self.spec, self.encoding, item, pure=False)
-        return future
+            args = (_dask_screen_chunk, self.spec, self.encoding, item)
+        return _DaskResult(self.client.submit(*args, pure=False))
 
-    def partitions(self, source: PartitionSource, *, start_offset: int, start_line: int) -> Iterator[Partition]:
-        """The partitions of `source` from a record boundary on, as the workers are to read them."""
+    def partitions(
+        self, source: PartitionSource, *, start_offset: int, start_line: int, parts_dir: Path | None = None
+    ) -> Iterator[Partition]:
+        """The partitions of `source` from a record boundary on, as the workers are to read them; with `parts_dir`
+        (a directory the workers reach) they write each partition's output rows to a part file there."""
         self.source = source
+        self.parts_dir = str(parts_dir.absolute()) if parts_dir is not None else None
         if source.fmt == "csv":
             return csv_partitions(source, start_offset=start_offset, start_line=start_line)
         return jsonl_partitions(

@@ -1,5 +1,5 @@
 """What the reader, the engines and the writer pass between them: rows, row errors, chunks, partitions and what
-a worker sends back for each (its output already encoded, so a result costs a few bytes a row to return)."""
+a worker sends back for each (its output already encoded, or written to a part file, so a result is small)."""
 
 from __future__ import annotations
 
@@ -97,7 +97,8 @@ class ChunkResult:
     """What a worker returns for a chunk or a partition: its output rows and error report lines, encoded.
 
     `rows` counts the input records consumed (screened + errors); `end_offset`/`end_line` locate the input just
-    after them; `missing` counts, per explicitly named field, the rows that lacked it.
+    after them; `missing` counts, per explicitly named field, the rows that lacked it. A Dask worker that wrote
+    its output rows to a part file itself returns `output` empty, the file in `part` and its size in `part_bytes`.
     """
 
     index: int
@@ -110,6 +111,8 @@ class ChunkResult:
     end_offset: int
     end_line: int
     missing: dict[str, int] = field(default_factory=dict)
+    part: str | None = None
+    part_bytes: int = 0
 
 
 class Pending(Protocol):

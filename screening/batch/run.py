@@ -6,7 +6,9 @@ import contextlib
 import itertools
 import json
 import os
+import shutil
 import time
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -27,9 +29,11 @@ from screening.batch.writer import (
     open_at,
     output_columns,
     output_format_for,
+    partial_path,
+    parts_dir,
 )
 
-CHECKPOINT_VERSION = 2
+CHECKPOINT_VERSION = 3  # 3: the outputs it describes are the `.partial` files
 
 
 @dataclass(frozen=True)
@@ -110,8 +114,14 @@ def screen_file(
             state["columns"] = list(columns)
         if output_path is not None and not resume:
             checkpoint_path(output_path).unlink(missing_ok=True)  # an old checkpoint must not describe new files
-        out_stream = _opened(stack, output, lambda p: open_at(p, state["output_bytes"]))
-        err_stream = _opened(stack, errors, lambda p: open_at(p, state["errors_bytes"])) if errors is not None else None
+        # a file output is written under its partial name and renamed when complete (the output last)
+        out_stream = _opened(stack, output, lambda p: open_at(partial_path(p), state["output_bytes"]))
+        err_stream = (
+            _opened(stack, errors, lambda p: open_at(partial_path(p), state["errors_bytes"]))
+            if errors is not None
+            else None
+        )
+        publish = [(partial_path(p), p) for p in (errors, output) if isinstance(p, Path)]
         encoding = Encoding(out_fmt, columns, options.fields.keep)
         runner = make_runner(spec, encoding, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
         stack.callback(runner.close)
@@ -126,22 +136,41 @@ def screen_file(
             progress=progress,
             total_bytes=input_path.stat().st_size if input_path is not None else None,
             started=start,
+            publish=publish,
         )
         if out_fmt == "csv" and state["output_bytes"] == 0:
             out_stream.write(csv_header(columns))
             state["output_bytes"] = len(csv_header(columns)) if output_path is not None else 0
         work: Iterable[Any]
         if isinstance(runner, DaskRunner) and input_path is not None:
-            # the workers read the file themselves; the chunk read here only checked the named fields
+            # the workers read the file themselves (the chunk read here only checked the named fields) and, for
+            # an output file, write their rows beside it; the client merges the parts in input order
             source = PartitionSource(
                 str(input_path.absolute()), fmt, options.fields, options.chunk_size, options.partition_bytes
             )
-            work = runner.partitions(source, start_offset=state["input_offset"], start_line=state["input_line"])
+            work = runner.partitions(
+                source,
+                start_offset=state["input_offset"],
+                start_line=state["input_line"],
+                parts_dir=_run_parts_dir(stack, output_path) if output_path is not None else None,
+            )
         else:
             work = itertools.chain([first] if first is not None else [], chunks)
         writer.drive(work, runner.submit, options.max_in_flight or 2 * runner.parallelism)
     summary.seconds = time.perf_counter() - start
     return summary
+
+
+def _run_parts_dir(stack: contextlib.ExitStack, output: Path) -> Path:
+    """A new directory for this run's part files, under `<output>.parts/`, removed with the run. What an earlier
+    run left there goes first: it had merged every part it finished, and a task of it still running on the
+    cluster finds its own directory gone instead of writing over a part of this run."""
+    root = parts_dir(output)
+    shutil.rmtree(root, ignore_errors=True)
+    directory = root / uuid.uuid4().hex[:12]
+    directory.mkdir(parents=True)
+    stack.callback(shutil.rmtree, root, ignore_errors=True)
+    return directory
 
 
 def _check_paths(input_path: Path | None, output_path: Path | None, errors_path: Path | None) -> None:

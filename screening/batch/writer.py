@@ -1,8 +1,13 @@
 """Writing a batch run: results in input order to the output and the error report, checkpoints, progress.
 
-After the files are flushed and fsynced, a checkpoint (`<output>.checkpoint.json`) records the input byte
-offset, the row count and the output sizes; a resumed run truncates the outputs to those sizes and continues
-from that offset, so no row is lost or doubled. A run that completes removes its checkpoint.
+A file output is written under a temporary name (`<output>.partial`, likewise the error report) and renamed
+over its own name only when the run completes, so a run that fails or is stopped never leaves a half-written
+output under the final name (nor replaces an earlier one). After the files are flushed and fsynced, a checkpoint
+(`<output>.checkpoint.json`) records the input byte offset, the row count and the partial files' sizes; a
+resumed run truncates them to those sizes and continues from that offset, so no row is lost or doubled. A run
+that completes removes its checkpoint. Dask workers that write their output rows to part files themselves
+(`<output>.parts/`) send back only counts and the part's size; the writer appends each part, in input order, to
+the output and removes it.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import csv
 import io
 import json
 import os
+import shutil
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -28,6 +34,39 @@ NOTICES_FIELD = "notices"  # what explains a decision beyond the thresholds: a k
 MESSAGE_FIELDS = (RULE_MESSAGES_FIELD, NOTICES_FIELD)
 # messages themselves contain ";"
 CSV_LIST_SEPARATORS = {"rules": ";", RULE_MESSAGES_FIELD: " | ", NOTICES_FIELD: " | "}
+
+
+COPY_BYTES = 1024 * 1024  # the buffer a part file is appended to the output with
+
+
+def partial_path(path: Path) -> Path:
+    """Where a file output is written until the run completes; then it is renamed over `path` in one step."""
+    return path.with_name(path.name + ".partial")
+
+
+def parts_dir(output: Path) -> Path:
+    """Where Dask workers write the parts of `output` before the client merges them into it."""
+    return output.with_name(output.name + ".parts")
+
+
+def part_file(directory: str, index: int, fmt: OutputFormat) -> str:
+    return os.path.join(directory, f"part-{index:05d}.{fmt}")
+
+
+def append_part(out: IO[bytes], part: str, size: int) -> None:
+    """Append a part file a worker wrote to `out`, then remove it. A part the client cannot see, or sees at
+    another size than the worker wrote (a file system that does not share it), stops the run."""
+    try:
+        with open(part, "rb") as f:
+            seen = os.fstat(f.fileno()).st_size
+            if seen != size:
+                raise BatchError(f"bagian keluaran {part} berukuran {seen} bita, bukan {size} yang ditulis pekerja")
+            shutil.copyfileobj(f, out, COPY_BYTES)
+    except FileNotFoundError as exc:
+        raise BatchError(
+            f"bagian keluaran {part} tidak ditemukan; pekerja dan klien harus melihat direktori keluaran yang sama"
+        ) from exc
+    os.unlink(part)
 
 
 def output_format_for(path: Path | None, given: str | None = None) -> OutputFormat:
@@ -172,6 +211,7 @@ class Writer:
     progress: Callable[[Progress], None] | None
     total_bytes: int | None
     started: float
+    publish: list[tuple[Path, Path]] = field(default_factory=list)  # (partial, final) renamed when complete
     last_checkpoint: float = 0.0
 
     def drive(self, work: Iterable[Any], submit: Callable[[Any], Pending], max_in_flight: int) -> None:
@@ -195,7 +235,10 @@ class Writer:
 
     def _write(self, result: ChunkResult, resumed_from_bytes: int) -> None:
         summary = self.summary
-        self.out_stream.write(result.output)
+        if result.part is not None:
+            append_part(self.out_stream, result.part, result.part_bytes)
+        else:
+            self.out_stream.write(result.output)
         if result.error_lines and self.err_stream is not None:
             self.err_stream.write(result.error_lines)
         summary.rows += result.rows
@@ -238,8 +281,11 @@ class Writer:
         write_json_atomic(self.checkpoint_file, self.state)
 
     def finish(self) -> None:
-        """Make the outputs durable; a complete run needs no checkpoint (a crash before this resumes correctly)."""
+        """Make the outputs durable and give them their names (the output last: it says the run is complete); a
+        complete run needs no checkpoint (a crash before this resumes correctly)."""
         self._durable()
+        for partial, final in self.publish:
+            os.replace(partial, final)
         if self.checkpoint_file is not None:
             self.checkpoint_file.unlink(missing_ok=True)
 

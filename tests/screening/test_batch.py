@@ -167,7 +167,8 @@ def test_interrupted_run_resumes_without_redoing_or_losing_rows(tmp_path: Path, 
         screen_file(spec, source, out, options=options, progress=stop_after_three_chunks)
     checkpoint = json.loads((tmp_path / "out.jsonl.checkpoint.json").read_text())
     assert checkpoint["input_rows"] == seen[-1]
-    with open(out, "ab") as f:  # a chunk half-written when the process died
+    assert not out.exists()  # only a complete output gets its name; the rows so far are in the partial file
+    with open(tmp_path / "out.jsonl.partial", "ab") as f:  # a chunk half-written when the process died
         f.write(b'{"id": "half-writ')
 
     resumed: list[Progress] = []
@@ -181,6 +182,7 @@ def test_interrupted_run_resumes_without_redoing_or_losing_rows(tmp_path: Path, 
     ).read_bytes()
     assert summary.screened == 40 and summary.complete
     assert not (tmp_path / "out.jsonl.checkpoint.json").exists()  # a complete run leaves no checkpoint behind
+    assert not (tmp_path / "out.jsonl.partial").exists() and not (tmp_path / "out.jsonl.errors.jsonl.partial").exists()
     # a finished run resumed again is refused, and its output left as it is
     with pytest.raises(BatchUsageError, match="sudah selesai"):
         screen_file(spec, source, out, options=options, resume=True)

@@ -4,7 +4,9 @@ worker processes the same output as the local engine, with bad rows reported at 
 from __future__ import annotations
 
 import csv
+import io
 import json
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +14,16 @@ import pytest
 from id_texts import KIM_TEXT
 from test_batch import FIELDS, _rows, _write_jsonl_with_broken_rows
 
-from screening.batch import BatchOptions, Fields, Partition, PartitionSource, Progress, ScreenerSpec, screen_file
+from screening.batch import (
+    BatchError,
+    BatchOptions,
+    Fields,
+    Partition,
+    PartitionSource,
+    Progress,
+    ScreenerSpec,
+    screen_file,
+)
 from screening.batch.partitions import csv_partitions, jsonl_partitions, measure_range, read_partition
 from screening.batch.reader import InputFormat, read_chunks
 
@@ -104,6 +115,10 @@ def test_dask_workers_read_their_partitions_into_the_output_of_the_local_engine(
     summary = screen_file(spec, source, remote, options=dask)
     assert summary.engine == "dask" and summary.jobs == 2 and summary.complete
     assert remote.read_bytes() == local.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("dask")) == [
+        "dask.csv",
+        "dask.csv.errors.jsonl",
+    ]
     remote_errors = (tmp_path / "dask.csv.errors.jsonl").read_text("utf-8")
     assert remote_errors == (tmp_path / "local.csv.errors.jsonl").read_text("utf-8")
     lines = [json.loads(e)["line"] for e in remote_errors.splitlines()]
@@ -145,6 +160,51 @@ def test_an_interrupted_dask_run_resumes_to_the_same_output(
     assert (tmp_path / "out.jsonl.errors.jsonl").read_bytes() == (
         tmp_path / "reference.jsonl.errors.jsonl"
     ).read_bytes()
+
+
+def test_a_worker_that_cannot_write_its_part_leaves_no_output_and_the_run_resumes(
+    tmp_path: Path, trained_models_dir: Path, cluster: object
+) -> None:
+    source = tmp_path / "posts.jsonl"
+    _write_jsonl_with_broken_rows(source, _rows(40))
+    spec = ScreenerSpec(trained_models_dir)
+    reference = tmp_path / "reference.jsonl"
+    screen_file(spec, source, reference, options=BatchOptions(fields=FIELDS, jobs=1))
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    options = BatchOptions(
+        fields=FIELDS, engine="dask", scheduler=address, partition_bytes=1500, checkpoint_interval_s=0.0
+    )
+    out = tmp_path / "out.jsonl"
+    parts = tmp_path / "out.jsonl.parts"
+
+    def take_the_parts_directory_away(p: Progress) -> None:
+        shutil.rmtree(parts)  # the workers write their parts there; the client merges them from there
+
+    with pytest.raises(BatchError, match="bagian keluaran"):
+        screen_file(spec, source, out, options=options, progress=take_the_parts_directory_away)
+    assert not out.exists() and (tmp_path / "out.jsonl.partial").exists() and not parts.exists()
+    summary = screen_file(spec, source, out, options=options, resume=True)
+    assert summary.complete and summary.resumed_from_rows > 0
+    assert out.read_bytes() == reference.read_bytes()
+    assert (tmp_path / "out.jsonl.errors.jsonl").read_bytes() == (
+        tmp_path / "reference.jsonl.errors.jsonl"
+    ).read_bytes()
+    assert not parts.exists() and not (tmp_path / "out.jsonl.partial").exists()
+
+
+def test_dask_from_a_file_to_a_stream_sends_the_rows_back(
+    tmp_path: Path, trained_models_dir: Path, cluster: object
+) -> None:
+    source = tmp_path / "posts.jsonl"
+    _write_jsonl_with_broken_rows(source, _rows(12))
+    spec = ScreenerSpec(trained_models_dir)
+    local, errors = io.BytesIO(), io.BytesIO()
+    screen_file(spec, source, local, errors=errors, options=BatchOptions(fields=FIELDS, jobs=1))
+    remote, remote_errors = io.BytesIO(), io.BytesIO()
+    address = cluster.scheduler_address  # type: ignore[attr-defined]
+    options = BatchOptions(fields=FIELDS, engine="dask", scheduler=address, partition_bytes=700)
+    screen_file(spec, source, remote, errors=remote_errors, options=options)
+    assert remote.getvalue() == local.getvalue() and remote_errors.getvalue() == errors.getvalue()
 
 
 def test_dask_refuses_a_named_field_the_file_lacks_before_writing(
