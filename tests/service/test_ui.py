@@ -324,9 +324,9 @@ def test_a_failure_on_a_page_is_the_problem_page(local: TestClient) -> None:
     healthy = app.state.store  # type: ignore[attr-defined]
     app.state.store = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # type: ignore[attr-defined]
     try:
-        for r in (local.get("/ui/antrean"), post_form(local, "/ui/periksa", {"text": HOAX_POST["text"]})):
-            assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
-            assert "Basis data tidak dapat dihubungi" in r.text and "<nav" in r.text
+        r = local.get("/ui/antrean")
+        assert r.status_code == 503 and r.headers["content-type"].startswith("text/html")
+        assert "Basis data tidak dapat dihubungi" in r.text and "<nav" in r.text
     finally:
         app.state.store.close()  # type: ignore[attr-defined]
         app.state.store = healthy  # type: ignore[attr-defined]
