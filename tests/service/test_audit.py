@@ -45,7 +45,8 @@ def screener(served_models_dir: Path) -> Screener:
 
 def _audits(screener: Screener, n: int, prefix: str = "teks") -> list[ScreeningAudit]:
     return [
-        ScreeningAudit(screener.screen(text=f"{prefix} {i}: {HOAX_POST['text']}"), "", f"{prefix} {i}") for i in range(n)
+        ScreeningAudit(screener.screen(text=f"{prefix} {i}: {HOAX_POST['text']}"), "", f"{prefix} {i}")
+        for i in range(n)
     ]
 
 
@@ -237,9 +238,7 @@ def _in_database(path: Path, ids: list[str]) -> set[str]:
 
 
 @pytest.mark.slow
-def test_a_server_killed_under_load_loses_no_answered_screening(
-    serve: Callable[..., Served], models_dir: Path
-) -> None:
+def test_a_server_killed_under_load_loses_no_answered_screening(serve: Callable[..., Served], models_dir: Path) -> None:
     first = serve(models_dir, "killed")
     first.wait_ready()
     answered: list[str] = []
