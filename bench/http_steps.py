@@ -158,11 +158,10 @@ def instrument() -> list[str]:
             if _wrap(audit.AuditWriter, attr, name):
                 found.append(name)
     try:
-        import service.routes.screen as screen_routes
+        import service.responses as responses
     except ImportError:
-        screen_routes = None
-    if screen_routes is not None and hasattr(screen_routes, "result_json"):
-        screen_routes.result_json = _timed_sync("serialize.result_json", screen_routes.result_json)
+        responses = None  # the code before responses were encoded once
+    if responses is not None and _wrap(responses.EncodedJSONResponse, "render", "serialize.result_json"):
         found.append("serialize.result_json")
     from screening.result import ScreenResult
 
