@@ -67,6 +67,7 @@ __all__ = [
     "StoreError",
     "engine_url",
     "never_created",
+    "screening_row",
     "text_sha256",
 ]
 
@@ -350,6 +351,39 @@ class ScreeningAudit:
     request_id: str | None = None
 
 
+def screening_row(audit: ScreeningAudit, *, created_at: datetime) -> dict[str, Any]:
+    """The audit-log row of one screening, screened at `created_at`; raises `InvalidInputError` for text the
+    database would refuse, so a caller learns it before the row is queued anywhere."""
+    for name, value in (
+        ("title", audit.title),
+        ("text", audit.text),
+        ("kim_group", audit.kim_group),
+        ("author", audit.author),
+        ("channel", audit.channel),
+        ("request_id", audit.request_id),
+    ):
+        _check_text(name, value)
+    r = audit.result
+    return {
+        "screening_id": r.screening_id,
+        "text_sha256": r.text_sha256,
+        "title": audit.title,
+        "text": audit.text,
+        "hoax_risk": float(r.hoax_risk),
+        "classifier_risk": float(r.classifier_risk),
+        "decision": r.decision,
+        "model_version": r.model_version,
+        "ruleset_version": r.ruleset_version,
+        "caller_role": audit.caller_role,
+        "caller_key_id": audit.caller_key_id,
+        "kim_group": audit.kim_group,
+        "author": audit.author,
+        "channel": audit.channel,
+        "request_id": audit.request_id,
+        "created_at": created_at,
+    }
+
+
 def engine_url(url: str) -> sa.URL:
     """The SQLAlchemy URL for a database URL; a bare `postgresql://` uses psycopg 3, the driver this project ships."""
     parsed = sa.make_url(url)
@@ -476,43 +510,32 @@ class Store:
 
     def record_screenings(self, audits: Sequence[ScreeningAudit]) -> None:
         """Append several screenings in one transaction (a batch call is logged all or nothing)."""
-        if not audits:
-            return
         now = datetime.now(UTC)
-        rows = []
-        for audit in audits:
-            for name, value in (
-                ("title", audit.title),
-                ("text", audit.text),
-                ("kim_group", audit.kim_group),
-                ("author", audit.author),
-                ("channel", audit.channel),
-                ("request_id", audit.request_id),
-            ):
-                _check_text(name, value)
-            r = audit.result
-            rows.append(
-                {
-                    "screening_id": r.screening_id,
-                    "text_sha256": r.text_sha256,
-                    "title": audit.title,
-                    "text": audit.text,
-                    "hoax_risk": float(r.hoax_risk),
-                    "classifier_risk": float(r.classifier_risk),
-                    "decision": r.decision,
-                    "model_version": r.model_version,
-                    "ruleset_version": r.ruleset_version,
-                    "caller_role": audit.caller_role,
-                    "caller_key_id": audit.caller_key_id,
-                    "kim_group": audit.kim_group,
-                    "author": audit.author,
-                    "channel": audit.channel,
-                    "request_id": audit.request_id,
-                    "created_at": now,
-                }
-            )
+        self.insert_screening_rows([screening_row(audit, created_at=now) for audit in audits])
+
+    def insert_screening_rows(self, rows: Sequence[dict[str, Any]], *, skip_existing: bool = False) -> None:
+        """Append rows made by `screening_row` in one transaction. With `skip_existing` a row whose screening id is
+        already logged is left out instead of failing the transaction, so writing the same rows again (a replay
+        after a crash) changes nothing."""
+        if not rows:
+            return
+        insert: Any = sa.insert(_screenings)
+        if skip_existing and self.dialect == "postgresql":
+            insert = postgresql.insert(_screenings).on_conflict_do_nothing(index_elements=["screening_id"])
+        elif skip_existing and self.dialect == "sqlite":
+            insert = sqlite.insert(_screenings).on_conflict_do_nothing(index_elements=["screening_id"])
         with self._begin() as conn:
-            conn.execute(sa.insert(_screenings), rows)
+            if skip_existing and self.dialect not in ("postgresql", "sqlite"):
+                ids = [row["screening_id"] for row in rows]
+                found = set(
+                    conn.execute(
+                        sa.select(_screenings.c.screening_id).where(_screenings.c.screening_id.in_(ids))
+                    ).scalars()
+                )
+                rows = [row for row in rows if row["screening_id"] not in found]
+                if not rows:
+                    return
+            conn.execute(insert, rows)
 
     def get_screening(self, screening_id: str) -> ScreeningRecord | None:
         with self._connect() as conn:

@@ -18,8 +18,9 @@ from fastapi import Request
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
 from screening.screen import Screener
-from screening.store import ScreeningAudit, Store
+from screening.store import ScreeningAudit
 from screening.training.retrain import RetrainOptions, RetrainReport
+from service.audit import AuditWriter
 from service.deps import get_holder, get_settings
 from service.jobs import RetrainTask
 from service.observability import Metrics
@@ -41,44 +42,45 @@ def _audit(submission: Submission, result: ScreenResult, caller: Caller, request
     )
 
 
-def _record(store: Store, metrics: Metrics, audits: Sequence[ScreeningAudit]) -> None:
+def _record(audit_log: AuditWriter, metrics: Metrics, audits: Sequence[ScreeningAudit]) -> None:
     """The one place screenings are recorded and their decisions counted (`saring_decisions_total`)."""
-    store.record_screenings(audits)
+    audit_log.submit(audits)
     for audit in audits:
         metrics.decisions.labels(decision=audit.result.decision).inc()
 
 
 def screen_and_record(
     screener: Screener,
-    store: Store,
+    audit_log: AuditWriter,
     metrics: Metrics,
     submission: Submission,
     stricter: Thresholds | None,
     caller: Caller,
     request_id: str | None = None,
 ) -> ScreenResult:
-    """Screen one submission and append it to the audit log (blocking); `/v1/screen` and the editors' pages use it."""
+    """Screen one submission and append it to the audit log (`AuditWriter.submit`: spooled before this returns,
+    committed just after); `/v1/screen` and the editors' pages use it."""
     outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
     if isinstance(outcome, InvalidInputError):
         raise outcome
     result = outcome
-    _record(store, metrics, [_audit(submission, result, caller, request_id)])
+    _record(audit_log, metrics, [_audit(submission, result, caller, request_id)])
     return result
 
 
 def screen_many_and_record(
     screener: Screener,
-    store: Store,
+    audit_log: AuditWriter,
     metrics: Metrics,
     submissions: list[Submission],
     stricter: Thresholds | None,
     caller: Caller,
     request_id: str | None = None,
 ) -> list[ScreenResult | InvalidInputError]:
-    """Screen several submissions, each on its own, and append the screened ones to the audit log (blocking)."""
+    """Screen several submissions, each on its own, and append the screened ones to the audit log (as above)."""
     outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
     _record(
-        store,
+        audit_log,
         metrics,
         [
             _audit(s, r, caller, request_id)

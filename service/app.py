@@ -26,6 +26,7 @@ from screening.errors import ScreeningError
 from screening.registry import ModelRegistry
 from screening.store import Store, StoreError
 from screening.training.train import ensure_default_model
+from service.audit import AuditWriter
 from service.deps import API_KEY_SECURITY, ScreenerHolder, ScreeningLimiter
 from service.errors import install_error_handlers
 from service.guard import RequestGuardMiddleware
@@ -73,6 +74,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         store = Store(settings.database_url.get_secret_value())
         store.migrate()  # fails start-up loudly: serving without an audit log is not an option
+        # replays what a killed process left in the spool, before this one answers anything
+        audit = AuditWriter(store, settings.audit_spool, max_queued_rows=settings.audit_queue_rows)
+        await run_in_threadpool(audit.start)
         holder = ScreenerHolder(
             ModelRegistry(settings.models_dir),
             policy=settings.policy,
@@ -87,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             # Stay up but not ready (/readyz 503) so an operator can activate a good version through the API.
             log.error("no model could be loaded", extra={"error_type": type(exc).__name__, "error": str(exc)})
         app.state.store = store
+        app.state.audit = audit
         app.state.holder = holder
         app.state.sessions = SessionStore(store, ttl_s=settings.ui_session_hours * 3600)
         app.state.idempotency = IdempotencyCache(store)
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with suppress(asyncio.CancelledError):
                     await task
+            await run_in_threadpool(audit.close)  # every answered screening committed before the store closes
             store.close()
 
     app = FastAPI(

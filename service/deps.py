@@ -16,7 +16,8 @@ import asyncio
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request, Security
@@ -28,12 +29,13 @@ from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
 from screening.screen import Screener
 from screening.store import Store
+from service.audit import AuditWriter
 from service.errors import ApiError
 from service.idempotency import IdempotencyCache
 from service.jobs import RetrainJobRunner
 from service.observability import Metrics
 from service.retention import RetentionSweeper
-from service.security import Caller, RateLimiter, authenticate, require_role
+from service.security import Caller, RateLimiter, SharedRateLimiter, authenticate, require_role
 from service.settings import Settings
 from service.ui.sessions import SessionStore
 
@@ -228,10 +230,23 @@ def _held(name: str, kind: type[T]) -> Callable[[Request], T]:
     return read
 
 
+def _dependency(reader: Callable[[Request], T]) -> Callable[[Request], Awaitable[T]]:
+    """`reader` as a coroutine: FastAPI runs a plain function dependency in the thread pool, and the hop costs more
+    than reading an attribute (about 0.1 ms each, several per request)."""
+
+    async def depend(request: Request) -> T:
+        return reader(request)
+
+    depend.__name__ = depend.__qualname__ = reader.__name__
+    depend.__doc__ = reader.__doc__
+    return depend
+
+
 get_settings = _held("settings", Settings)
 get_metrics = _held("metrics", Metrics)
 get_holder = _held("holder", ScreenerHolder)
-get_store = _held("store", Store)
+current_store = _held("store", Store)  # as it is: rows still on their way from the audit writer not yet in it
+get_audit = _held("audit", AuditWriter)
 get_limiter = _held("limiter", ScreeningLimiter)
 get_rate_limiter = _held("rate_limiter", RateLimiter)  # per caller (per address in key-less mode)
 get_auth_failures = _held("auth_failures", RateLimiter)  # wrong keys per client address, API and sign-in alike
@@ -239,20 +254,29 @@ get_sessions = _held("sessions", SessionStore)
 get_idempotency = _held("idempotency", IdempotencyCache)
 
 
-def get_screener(request: Request) -> Screener:
+async def get_store(request: Request) -> Store:
+    """The store, once every screening this process has answered is committed to it: whatever reads the audit log
+    (the review queue, `/v1/screenings`, a label naming a screening) sees a screening answered just before."""
+    audit = get_audit(request)
+    if audit.pending():
+        await run_in_threadpool(audit.flush)
+    return current_store(request)
+
+
+async def get_screener(request: Request) -> Screener:
     return get_holder(request).require()
 
 
 _lazy_lock = threading.Lock()  # what is made on first use is made once
 
 
-def get_sweeper(request: Request) -> RetentionSweeper:
+async def get_sweeper(request: Request) -> RetentionSweeper:
     """The app's retention sweeper, made on first use for the store and settings the app serves with."""
     state = request.app.state
     with _lazy_lock:
         found: RetentionSweeper | None = getattr(state, "retention", None)
-        if found is None or found.store is not get_store(request):
-            found = RetentionSweeper(get_store(request), get_settings(request).retention_days)
+        if found is None or found.store is not current_store(request):
+            found = RetentionSweeper(current_store(request), get_settings(request).retention_days)
             state.retention = found
         return found
 
@@ -273,36 +297,42 @@ def peek_runner(request: Request) -> RetrainJobRunner | None:
     return runner
 
 
-def authenticated(request: Request) -> Caller:
+async def authenticated(request: Request) -> Caller:
     """The caller behind a request (`service.security.authenticate` with this app's settings and budgets)."""
-    return authenticate(
+    requests, failures = get_rate_limiter(request), get_auth_failures(request)
+    check = partial(
+        authenticate,
         request,
         settings=get_settings(request),
-        requests=get_rate_limiter(request),
-        failures=get_auth_failures(request),
+        requests=requests,
+        failures=failures,
         metrics=get_metrics(request),
     )
+    if isinstance(requests, SharedRateLimiter) or isinstance(failures, SharedRateLimiter):
+        return await run_in_threadpool(check)  # a Redis round trip: not on the event loop
+    return check()  # in-process buckets: a lock and some arithmetic
 
 
-def require_submitter(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+async def require_submitter(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
     return require_role(caller, "submitter")
 
 
-def require_editor(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+async def require_editor(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
     return require_role(caller, "editor")
 
 
-def require_admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
+async def require_admin(caller: Annotated[Caller, Depends(authenticated)]) -> Caller:
     return require_role(caller, "admin")
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings)]
-MetricsDep = Annotated[Metrics, Depends(get_metrics)]
-HolderDep = Annotated[ScreenerHolder, Depends(get_holder)]
+SettingsDep = Annotated[Settings, Depends(_dependency(get_settings))]
+MetricsDep = Annotated[Metrics, Depends(_dependency(get_metrics))]
+HolderDep = Annotated[ScreenerHolder, Depends(_dependency(get_holder))]
 ScreenerDep = Annotated[Screener, Depends(get_screener)]
 StoreDep = Annotated[Store, Depends(get_store)]
-LimiterDep = Annotated[ScreeningLimiter, Depends(get_limiter)]
-IdempotencyDep = Annotated[IdempotencyCache, Depends(get_idempotency)]
+AuditDep = Annotated[AuditWriter, Depends(_dependency(get_audit))]
+LimiterDep = Annotated[ScreeningLimiter, Depends(_dependency(get_limiter))]
+IdempotencyDep = Annotated[IdempotencyCache, Depends(_dependency(get_idempotency))]
 SweeperDep = Annotated[RetentionSweeper, Depends(get_sweeper)]
 RunnerDep = Annotated[RetrainJobRunner, Depends(get_runner)]
 SubmitterDep = Annotated[Caller, Depends(require_submitter)]

@@ -65,29 +65,36 @@ class BodyLimitMiddleware:
 
         chunks: list[bytes] = []
         received = 0
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + self.body_timeout_s
-        while True:
-            try:
-                message = await asyncio.wait_for(receive(), timeout=max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                await error_response(
-                    408,
-                    "request_timeout",
-                    "Isi permintaan tidak selesai terkirim tepat waktu.",
-                    headers={"Connection": "close"},
-                )(scope, receive, send)
-                return
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            received += len(chunk)
-            if received > self.max_bytes:
-                await self._too_large(scope, receive, send)
-                return
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        too_large = disconnected = False
+        try:
+            # one deadline for the whole body (asyncio.wait_for per message would start a task for each)
+            async with asyncio.timeout(self.body_timeout_s):
+                while True:
+                    message = await receive()
+                    if message["type"] == "http.disconnect":
+                        disconnected = True
+                        break
+                    chunk = message.get("body", b"")
+                    received += len(chunk)
+                    if received > self.max_bytes:
+                        too_large = True
+                        break
+                    chunks.append(chunk)
+                    if not message.get("more_body", False):
+                        break
+        except TimeoutError:
+            await error_response(
+                408,
+                "request_timeout",
+                "Isi permintaan tidak selesai terkirim tepat waktu.",
+                headers={"Connection": "close"},
+            )(scope, receive, send)
+            return
+        if disconnected:
+            return
+        if too_large:
+            await self._too_large(scope, receive, send)
+            return
         body = b"".join(chunks)
         replayed = False
 

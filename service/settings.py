@@ -32,6 +32,7 @@ import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy import make_url
 
 from screening.policy import (
     DEFAULT_BASE_RATES,
@@ -183,6 +184,11 @@ class Settings(BaseSettings):
     ui_session_hours: float = Field(default=8.0, gt=0.0, le=24 * 30)  # a sign-in lasts this long (or until logout)
     # days a screening's text is kept in the audit log; then title, text and author are purged (unset: kept)
     retention_days: int | None = Field(default=None, ge=1, le=36_500)
+    # Audit rows answered but not yet committed are spooled here (per process; replayed at start-up, see
+    # service.audit). Unset: beside an SQLite database file, else under home/var/audit-spool/, per database.
+    audit_spool_dir: Path | None = None
+    # rows waiting for the database at most; beyond, a screening waits for room (never dropped)
+    audit_queue_rows: int = Field(default=2048, ge=1, le=1_000_000)
 
     # Connections (`saring serve`): idle keep-alive, time to receive a request head and then its body, open
     # connections at once (more are answered 503 and closed), and the largest request head.
@@ -252,6 +258,22 @@ class Settings(BaseSettings):
     def trusted_hosts(self) -> tuple[str, ...]:
         """Host names (without port) requests may name; empty means any (only with keys)."""
         return LOOPBACK_HOSTS if self.keyless else parse_hosts(self.allowed_hosts)
+
+    @property
+    def audit_spool(self) -> Path | None:
+        """This deployment's spool directory: `audit_spool_dir`, or one tied to the database (rows are replayed
+        only into the database they were meant for); none for SQLite in memory, which rows could not outlive."""
+        if self.audit_spool_dir is not None:
+            return self.audit_spool_dir.expanduser().absolute()
+        url = make_url(self.database_url.get_secret_value())
+        if url.get_backend_name() == "sqlite":
+            database = url.database or ""
+            if database in ("", ":memory:"):
+                return None
+            path = Path(database).expanduser().absolute()
+            return path.with_name(f"{path.name}.audit-spool")
+        named = url.render_as_string(hide_password=True).encode("utf-8")
+        return self.home / "var" / "audit-spool" / hashlib.sha256(named).hexdigest()[:16]
 
     @property
     def base_rates(self) -> dict[str, float]:

@@ -3,6 +3,8 @@ retries safe. An admin corrects or deletes a label; every change stays in its hi
 
 from __future__ import annotations
 
+import asyncio
+import time
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -11,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from starlette.concurrency import run_in_threadpool
 
 from screening.labels import Label
-from screening.store import LabelFilter, text_sha256
+from screening.store import LabelFilter, LabelOutcome, ScreeningMismatchError, text_sha256
 from service.deps import AdminDep, EditorDep, IdempotencyDep, StoreDep
 from service.exports import label_export_lines, label_history_out, label_out, streamed
 from service.idempotency import KEY_PATTERN
@@ -26,6 +28,8 @@ from service.schemas import (
     LabelSubmission,
     errors,
 )
+
+SCREENING_WAIT_S = 2.0  # well past the audit writer's commit interval (20 ms), also under load
 
 router = APIRouter(prefix="/v1", tags=["labels"])
 
@@ -62,17 +66,29 @@ async def add_label(
     response: Response,
     idempotency_key: IdempotencyKey = None,
 ) -> LabelCreated:
-    async def record() -> dict[str, Any]:
-        outcome = await run_in_threadpool(
-            lambda: store.save_label(
-                text=body.text,
-                title=body.title,
-                label=body.label,
-                note=body.note,
-                editor_id=caller.editor,
-                screening_id=body.screening_id,
-            )
+    def save() -> LabelOutcome:
+        return store.save_label(
+            text=body.text,
+            title=body.title,
+            label=body.label,
+            note=body.note,
+            editor_id=caller.editor,
+            screening_id=body.screening_id,
         )
+
+    async def record() -> dict[str, Any]:
+        # This process's screenings are committed already (StoreDep); one answered by another worker or replica
+        # reaches the database with that process's next audit commit (service.audit), so an unknown one is
+        # looked for again for a moment before the label is refused.
+        give_up = time.monotonic() + SCREENING_WAIT_S
+        while True:
+            try:
+                outcome = await run_in_threadpool(save)
+                break
+            except ScreeningMismatchError as exc:
+                if exc.reason != "unknown" or time.monotonic() >= give_up:
+                    raise
+                await asyncio.sleep(0.05)
         return LabelCreated(
             id=outcome.id,
             text_sha256=text_sha256(body.text),

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
 from service.actions import screen_and_record, screen_many_and_record
-from service.deps import LimiterDep, MetricsDep, ScreenerDep, SettingsDep, StoreDep, SubmitterDep, SweeperDep
+from service.deps import AuditDep, LimiterDep, MetricsDep, ScreenerDep, SettingsDep, SubmitterDep, SweeperDep
 from service.errors import ApiError, screening_error_to_api, validation_details
 from service.observability import request_id_of
+from service.responses import EncodedJSONResponse
 from service.retention import RetentionSweeper, sweep_quietly
 from service.schemas import (
     COMMON_ERRORS,
@@ -48,20 +49,18 @@ def _stricter(thresholds: ThresholdsIn | None) -> Thresholds | None:
 async def screen(
     body: ScreenRequest,
     request: Request,
-    response: Response,
     caller: SubmitterDep,
     screener: ScreenerDep,
-    store: StoreDep,
+    audit: AuditDep,
     limiter: LimiterDep,
     metrics: MetricsDep,
     sweeper: SweeperDep,
-) -> dict[str, Any]:
+) -> EncodedJSONResponse:
     result = await limiter.run(
-        screen_and_record, screener, store, metrics, body, _stricter(body.thresholds), caller, request_id_of(request)
+        screen_and_record, screener, audit, metrics, body, _stricter(body.thresholds), caller, request_id_of(request)
     )
-    response.headers["X-Model-Version"] = result.model_version
     await _sweep_if_due(sweeper)
-    return result.to_dict()
+    return EncodedJSONResponse(result, headers={"X-Model-Version": result.model_version})
 
 
 @router.post(
@@ -73,15 +72,14 @@ async def screen(
 async def screen_batch(
     body: BatchScreenRequest,
     request: Request,
-    response: Response,
     caller: SubmitterDep,
     screener: ScreenerDep,
-    store: StoreDep,
+    audit: AuditDep,
     limiter: LimiterDep,
     metrics: MetricsDep,
     settings: SettingsDep,
     sweeper: SweeperDep,
-) -> dict[str, Any]:
+) -> EncodedJSONResponse:
     if len(body.items) > settings.max_batch_items:
         raise ApiError(
             422,
@@ -112,7 +110,7 @@ async def screen_batch(
         outcomes = await limiter.run(
             screen_many_and_record,
             screener,
-            store,
+            audit,
             metrics,
             [s for _, s in valid],
             _stricter(body.thresholds),
@@ -121,16 +119,18 @@ async def screen_batch(
         )
     for (i, _), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, ScreenResult):
-            entries[i]["result"] = outcome.to_dict()
+            entries[i]["result"] = outcome
         else:
             api = screening_error_to_api(outcome)
-            entries[i]["error"] = {"code": api.code, "message": api.message}
+            entries[i]["error"] = {"code": api.code, "message": api.message, "details": None}
     failed = sum(1 for e in entries if e["error"] is not None)
-    response.headers["X-Model-Version"] = screener.model_version
     await _sweep_if_due(sweeper)
-    return {
-        "model_version": screener.model_version,
-        "items": entries,
-        "succeeded": len(entries) - failed,
-        "failed": failed,
-    }
+    return EncodedJSONResponse(
+        {
+            "model_version": screener.model_version,
+            "items": entries,
+            "succeeded": len(entries) - failed,
+            "failed": failed,
+        },
+        headers={"X-Model-Version": screener.model_version},
+    )

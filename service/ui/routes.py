@@ -29,6 +29,7 @@ from screening.result import ScreenResult
 from screening.store import LabelFilter, QueueOrder
 from service.actions import retrain_task, screen_and_record
 from service.deps import (
+    AuditDep,
     HolderDep,
     LimiterDep,
     MetricsDep,
@@ -286,7 +287,7 @@ def _submission_problems(exc: ValidationError) -> list[str]:
 
 @router.post("/periksa", response_class=HTMLResponse)
 async def screen_submission(
-    request: Request, holder: HolderDep, store: StoreDep, limiter: LimiterDep, metrics: MetricsDep
+    request: Request, holder: HolderDep, audit: AuditDep, limiter: LimiterDep, metrics: MetricsDep
 ) -> Response:
     checked = await _form(request, "submitter")
     if isinstance(checked, Response):
@@ -320,7 +321,7 @@ async def screen_submission(
         return render(request, "screen.html", caller, status=422, form=fields, result=None, errors=errors)
     screener = holder.require()
     result = await limiter.run(
-        screen_and_record, screener, store, metrics, submission, None, caller, request_id_of(request)
+        screen_and_record, screener, audit, metrics, submission, None, caller, request_id_of(request)
     )
     return render(request, "screen.html", caller, form=fields, **_analysis(result, submission.title, submission.text))
 

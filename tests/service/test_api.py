@@ -221,16 +221,37 @@ def test_unreachable_store_is_503_not_500(client: TestClient) -> None:
     healthy = app.state.store  # type: ignore[attr-defined]
     app.state.store = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")  # type: ignore[attr-defined]
     try:
-        r = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER)
-        assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
         label = {"text": ARTICLE["text"], "label": "valid"}
-        assert client.post("/v1/labels", json=label, headers=ADMIN).status_code == 503
+        r = client.post("/v1/labels", json=label, headers=ADMIN)
+        assert r.status_code == 503 and r.json()["error"]["code"] == "store_unavailable"
+        assert client.get("/v1/screenings", headers=ADMIN).status_code == 503
         ready = client.get("/readyz")
         assert ready.status_code == 503 and ready.json()["store_reachable"] is False
     finally:
         app.state.store.close()  # type: ignore[attr-defined]
         app.state.store = healthy  # type: ignore[attr-defined]
     assert client.get("/readyz").status_code == 200
+
+
+def test_screening_goes_on_while_the_database_is_down_and_its_row_arrives_later(client: TestClient) -> None:
+    """The audit row waits in the queue (and the spool) while the database refuses; reads wait for it, and once
+    the database is back the row is there."""
+    audit = client.app.state.audit  # type: ignore[attr-defined]
+    healthy = audit.store
+    audit.store = Store("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    audit.flush_timeout_s = 0.5
+    try:
+        r = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER)
+        assert r.status_code == 200
+        screening_id = r.json()["screening_id"]
+        waiting = client.get(f"/v1/screenings?kim_group={ARTICLE['kim_group']}", headers=ADMIN)
+        assert waiting.status_code == 503 and waiting.json()["error"]["code"] == "store_unavailable"
+    finally:
+        audit.store.close()
+        audit.store = healthy
+        audit.flush_timeout_s = 10.0  # the writer tries again within 5 s
+    listed = client.get(f"/v1/screenings?kim_group={ARTICLE['kim_group']}", headers=ADMIN).json()
+    assert [item["screening_id"] for item in listed["items"]] == [screening_id]
 
 
 def test_deployment_base_rate_setting_reaches_the_screener(make_settings: Callable[..., Settings]) -> None:

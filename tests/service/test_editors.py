@@ -39,6 +39,8 @@ def editors(make_settings: Callable[..., Settings]) -> Iterator[TestClient]:
 
 
 def store_of(client: TestClient) -> Store:
+    """The app's store with every screening it answered committed (as its own readers see it)."""
+    client.app.state.audit.flush()  # type: ignore[attr-defined]
     store: Store = client.app.state.store  # type: ignore[attr-defined]
     return store
 
