@@ -16,6 +16,7 @@ import pytest
 
 from screening.batch import OUTPUT_FIELDS, Chunk, Encoding, Row, ScreenerSpec
 from screening.batch.engines import make_runner
+from screening.batch.writer import partial_path
 from screening.errors import ModelArtifactError
 from screening.registry import MODEL_ARRAYS, ModelRegistry
 
@@ -91,13 +92,14 @@ def test_workers_exit_when_the_parent_is_killed(trained_models_dir: Path, tmp_pa
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if not k.startswith("SARING_")}
     proc = subprocess.Popen(command, cwd=REPO, env=env)
+    partial = partial_path(tmp_path / "out.jsonl")  # the output takes its own name only once complete
     workers: list[int] = []
     try:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and proc.poll() is None:
             # the pool's workers are the children that load the model (a resource tracker may also appear)
             workers = _children(proc.pid)
-            if len(workers) >= 2 and (tmp_path / "out.jsonl").is_file() and (tmp_path / "out.jsonl").stat().st_size:
+            if len(workers) >= 2 and partial.is_file() and partial.stat().st_size:
                 break
             time.sleep(0.05)
         assert proc.poll() is None and len(workers) >= 2, "the run ended or never started its workers"
