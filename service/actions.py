@@ -57,10 +57,12 @@ def screen_and_record(
     stricter: Thresholds | None,
     caller: Caller,
     request_id: str | None = None,
+    *,
+    explain: bool = True,
 ) -> ScreenResult:
     """Screen one submission and append it to the audit log (`AuditWriter.submit`: spooled before this returns,
-    committed just after); `/v1/screen` and the editors' pages use it."""
-    outcome = screener.screen_many([submission.to_library()], thresholds=stricter)[0]
+    committed just after); `/v1/screen` and the editors' pages use it. `explain=False` leaves `terms` empty."""
+    outcome = screener.screen_many([submission.to_library()], thresholds=stricter, explain=explain)[0]
     if isinstance(outcome, InvalidInputError):
         raise outcome
     result = outcome
@@ -76,9 +78,11 @@ def screen_many_and_record(
     stricter: Thresholds | None,
     caller: Caller,
     request_id: str | None = None,
+    *,
+    explain: bool = True,
 ) -> list[ScreenResult | InvalidInputError]:
     """Screen several submissions, each on its own, and append the screened ones to the audit log (as above)."""
-    outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter)
+    outcomes = screener.screen_many([s.to_library() for s in submissions], thresholds=stricter, explain=explain)
     _record(
         audit_log,
         metrics,

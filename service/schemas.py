@@ -100,6 +100,7 @@ class ScreenRequest(Submission):
     """`POST /v1/screen`: one submission, optionally with stricter thresholds."""
 
     thresholds: ThresholdsIn | None = None
+    explain: bool = Field(True, description="false: `terms` stays empty; the explanation's cost is saved")
 
 
 def _document_items_as_submissions(schema: dict[str, Any]) -> None:
@@ -120,6 +121,7 @@ class BatchScreenRequest(Strict):
         json_schema_extra=_document_items_as_submissions,
     )
     thresholds: ThresholdsIn | None = None
+    explain: bool = Field(True, description="false: every result's `terms` stays empty")
 
 
 class LabelSubmission(Strict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -57,7 +58,14 @@ async def screen(
     sweeper: SweeperDep,
 ) -> EncodedJSONResponse:
     result = await limiter.run(
-        screen_and_record, screener, audit, metrics, body, _stricter(body.thresholds), caller, request_id_of(request)
+        partial(screen_and_record, explain=body.explain),
+        screener,
+        audit,
+        metrics,
+        body,
+        _stricter(body.thresholds),
+        caller,
+        request_id_of(request),
     )
     await _sweep_if_due(sweeper)
     return EncodedJSONResponse(result, headers={"X-Model-Version": result.model_version})
@@ -108,7 +116,7 @@ async def screen_batch(
     outcomes: list[ScreenResult | InvalidInputError] = []
     if valid:
         outcomes = await limiter.run(
-            screen_many_and_record,
+            partial(screen_many_and_record, explain=body.explain),
             screener,
             audit,
             metrics,

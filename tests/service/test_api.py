@@ -262,3 +262,17 @@ def test_deployment_base_rate_setting_reaches_the_screener(make_settings: Callab
     assert (risky["genre"], risky["base_rate"]) == ("post", 0.3)
     assert riskier["base_rate"] == 0.7
     assert riskier["hoax_risk"] > risky["hoax_risk"]
+
+
+def test_explain_false_leaves_terms_empty_and_changes_nothing_else(client: TestClient) -> None:
+    explained = client.post("/v1/screen", json=HOAX_POST, headers=SUBMITTER).json()
+    bare = client.post("/v1/screen", json={**HOAX_POST, "explain": False}, headers=SUBMITTER).json()
+    assert explained["terms"] and bare["terms"] == []
+    for key in ("hoax_risk", "classifier_risk", "decision", "rules", "quality", "similar_hoaxes"):
+        assert bare[key] == explained[key]
+    batch = client.post(
+        "/v1/screen/batch", json={"items": [HOAX_POST, ARTICLE], "explain": False}, headers=SUBMITTER
+    ).json()
+    assert [item["result"]["terms"] for item in batch["items"]] == [[], []]
+    refused = client.post("/v1/screen", json={**HOAX_POST, "explain": "kadang"}, headers=SUBMITTER)
+    assert refused.status_code == 422
