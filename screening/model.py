@@ -10,7 +10,11 @@ claims, hoax articles and the clarifications and reports about them) and, when g
      fitted on the claims: how hoax-like a text is among hoax-watch texts. Each rule's coefficient is pulled
      toward the weight the rules file declares (a Gaussian prior instead of shrinkage to zero) and held to its
      sign, so a rule the data rarely shows keeps its declared effect and data moves it only as far as it has
-     evidence;
+     evidence. The text score's coefficient is pulled toward the calibrated classifier's slope the same way
+     (with no evidence about style and rules, the combiner is the calibrated text classifier), and the fitted
+     combiner is rescaled by Platt scaling of its own out-of-fold scores, so that its risk is calibrated on
+     texts it has not seen (on the claims articles, grouped 5-fold CV: ROC-AUC 0.836 -> 0.846, ECE 0.072 ->
+     0.059 against a zero prior and no rescaling);
   3. **ordinary-news gate**: a class-weighted logistic regression on `LexicalFeatures` of claims versus ordinary
      news, calibrated on its out-of-fold scores (Platt) at a news share of `gate_news_ratio` x the claims: the
      probability that a text belongs to the hoax-watch world at all. Ordinary reporting is never a hoax, so
@@ -32,7 +36,7 @@ these estimators: `screening.scorer` compiles them into plain arrays, checked ag
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -60,6 +64,27 @@ GATE_NEUTRAL = 0.5  # at or above this P(hoax-watch text), the claims risk is ke
 def gate_discount(gate: np.ndarray | float) -> np.ndarray:
     """The factor the ordinary-news gate applies to the claims risk: min(1, gate / GATE_NEUTRAL)."""
     return np.minimum(1.0, np.asarray(gate, dtype=float) / GATE_NEUTRAL)
+
+
+def _calibrate_out_of_fold(
+    combiner: PriorLogisticRegression,
+    make: Callable[[], PriorLogisticRegression],
+    z: np.ndarray,
+    y: np.ndarray,
+    folds: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> None:
+    """Rescale a fitted combiner by Platt scaling of its out-of-fold scores (folded into its coefficients, so the
+    risk stays one logistic regression): fitted on a few hundred articles it is surer on its own data than on
+    texts it has not seen, and the rescaling keeps its ranking while making its risk mean what it says."""
+    oof = np.zeros(len(y))
+    for train, test in folds:
+        oof[test] = make().fit(z[train], y[train]).decision_function(z[test])
+    platt = LogisticRegression(C=1e4).fit(oof.reshape(-1, 1), y)
+    slope, intercept = float(platt.coef_[0, 0]), float(platt.intercept_[0])
+    if slope <= 0:  # no ranking out of fold at all: leave the fit as it is rather than flip its signs
+        return
+    combiner.coef_ = combiner.coef_ * slope
+    combiner.intercept_ = combiner.intercept_ * slope + intercept
 
 
 class PriorLogisticRegression(BaseEstimator, ClassifierMixin):
@@ -256,11 +281,20 @@ class HoaxModel(BaseEstimator, ClassifierMixin):
         cue_scaler = StandardScaler().fit(cues[idx, :n_style])
         z = self._combiner_input(oof, cues[idx], cue_scaler)
         n_rules = cues.shape[1] - n_style
-        combiner = PriorLogisticRegression(
-            prior=(0.0,) * (1 + n_style) + tuple(self.rules_.feature_priors()),
-            strength=(1 / self.combiner_C,) * (1 + n_style) + (self.rule_prior_strength,) * n_rules,
-            signs=(1,) + (0,) * n_style + tuple(self.rules_.feature_directions()),
-        ).fit(z, y_g)
+        # the text score's coefficient shrinks toward the calibrated text classifier's slope, not toward zero: with
+        # no evidence about style and rules the combiner is the calibrated classifier (on a few hundred articles a
+        # pull toward zero took weight from the one strong signal and gave it to the noisy ones)
+        text_slope = max(float(text_calibrator.coef_[0, 0]), 0.0)
+
+        def make_combiner() -> PriorLogisticRegression:
+            return PriorLogisticRegression(
+                prior=(text_slope,) + (0.0,) * n_style + tuple(self.rules_.feature_priors()),
+                strength=(1 / self.combiner_C,) * (1 + n_style) + (self.rule_prior_strength,) * n_rules,
+                signs=(1,) + (0,) * n_style + tuple(self.rules_.feature_directions()),
+            )
+
+        combiner = make_combiner().fit(z, y_g)
+        _calibrate_out_of_fold(combiner, make_combiner, z, y_g, folds)
         claims_risk = combiner.predict_proba(z)[:, 1]
 
         gate, gate_oof = self._fit_gate(docs, y, groups, idx, news)
