@@ -60,6 +60,7 @@ def test_request_thresholds_only_tighten(client: TestClient) -> None:
 
 def test_screenings_are_audited_with_key_id_not_key(client: TestClient, make_settings: Callable[..., Settings]) -> None:
     body = client.post("/v1/screen", json=ARTICLE, headers=SUBMITTER).json()
+    client.app.state.audit.flush()  # type: ignore[attr-defined]  # read below straight from the database
     store = Store(make_settings().database_url.get_secret_value())
     record = store.get_screening(body["screening_id"])
     store.close()

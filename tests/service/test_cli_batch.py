@@ -143,7 +143,10 @@ def test_admin_retrain_job_promotes_and_the_service_serves_the_new_model_without
             r = client.post("/v1/labels", headers=ADMIN, json={"text": item["text"], "label": item["label"]})
             assert r.status_code == 201, r.text
         assert client.post("/v1/retrain", headers={**SUBMITTER, "Content-Type": "application/json"}).status_code == 403
-        started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.02})
+        # the promotion gate itself is tested in tests/screening/test_retrain.py; here it compares two models of a
+        # 200-row base on about 45 held-out rows, where one row moves macro-F1 by several hundredths: a wide margin
+        # keeps this test on the job and the model switch
+        started = client.post("/v1/retrain", headers=ADMIN, json={"margin": 0.2})
         assert started.status_code == 202, started.text
         job_id = started.json()["job_id"]
         again = client.post("/v1/retrain", headers={**ADMIN, "Content-Type": "application/json"})
