@@ -132,18 +132,27 @@ class _Interrupt(Exception):
     pass
 
 
-def test_an_interrupted_dask_run_resumes_to_the_same_output(
-    tmp_path: Path, trained_models_dir: Path, cluster: object
-) -> None:
+def _dask_run_and_local_reference(
+    tmp_path: Path, models_dir: Path, cluster: object
+) -> tuple[ScreenerSpec, Path, Path, BatchOptions]:
+    """40 posts with broken rows, their local engine's output as the reference, and Dask options of small
+    partitions checkpointed after each."""
     source = tmp_path / "posts.jsonl"
     _write_jsonl_with_broken_rows(source, _rows(40))
-    spec = ScreenerSpec(trained_models_dir)
+    spec = ScreenerSpec(models_dir)
     reference = tmp_path / "reference.jsonl"
     screen_file(spec, source, reference, options=BatchOptions(fields=FIELDS, jobs=1))
     address = cluster.scheduler_address  # type: ignore[attr-defined]
     options = BatchOptions(
         fields=FIELDS, engine="dask", scheduler=address, partition_bytes=1500, checkpoint_interval_s=0.0
     )
+    return spec, source, reference, options
+
+
+def test_an_interrupted_dask_run_resumes_to_the_same_output(
+    tmp_path: Path, trained_models_dir: Path, cluster: object
+) -> None:
+    spec, source, reference, options = _dask_run_and_local_reference(tmp_path, trained_models_dir, cluster)
     seen: list[int] = []
 
     def stop_after_two_partitions(p: Progress) -> None:
@@ -165,15 +174,7 @@ def test_an_interrupted_dask_run_resumes_to_the_same_output(
 def test_a_worker_that_cannot_write_its_part_leaves_no_output_and_the_run_resumes(
     tmp_path: Path, trained_models_dir: Path, cluster: object
 ) -> None:
-    source = tmp_path / "posts.jsonl"
-    _write_jsonl_with_broken_rows(source, _rows(40))
-    spec = ScreenerSpec(trained_models_dir)
-    reference = tmp_path / "reference.jsonl"
-    screen_file(spec, source, reference, options=BatchOptions(fields=FIELDS, jobs=1))
-    address = cluster.scheduler_address  # type: ignore[attr-defined]
-    options = BatchOptions(
-        fields=FIELDS, engine="dask", scheduler=address, partition_bytes=1500, checkpoint_interval_s=0.0
-    )
+    spec, source, reference, options = _dask_run_and_local_reference(tmp_path, trained_models_dir, cluster)
     out = tmp_path / "out.jsonl"
     parts = tmp_path / "out.jsonl.parts"
 

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from http_helpers import API_KEYS, REPO
 from processes import Served
 
-from screening.store import engine_url
+from screening.store import Store, engine_url
 from service.app import create_app
 from service.settings import Settings
 
@@ -49,6 +49,15 @@ def make_settings(models_dir: Path, tmp_path: Path) -> Callable[..., Settings]:
         return Settings(**values)
 
     return make
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated SQLite store of the test's own."""
+    s = Store(f"sqlite:///{tmp_path / 'saring.db'}")
+    s.migrate()
+    yield s
+    s.close()
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import os
 import signal
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,14 +28,6 @@ from service.audit import AuditWriter, replay_spool
 from service.responses import json_bytes
 from service.schemas import BatchScreenResponse, ScreenResponse
 from service.settings import Settings
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'audit.db'}")
-    s.migrate()
-    yield s
-    s.close()
 
 
 @pytest.fixture(scope="module")

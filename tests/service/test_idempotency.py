@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,14 +14,6 @@ from service.errors import ApiError
 from service.idempotency import IdempotencyCache, body_digest
 
 BODY = {"text": "Posyandu Desa Sukamaju dibuka Senin pukul 08.00.", "label": "valid"}
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    s = Store(f"sqlite:///{tmp_path / 'saring.db'}")
-    s.migrate()
-    yield s
-    s.close()
 
 
 def answer(value: int) -> Any:
