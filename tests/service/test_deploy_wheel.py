@@ -11,7 +11,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 from http_helpers import ARTICLE, HOAX_POST, REPO
+from processes import free_port
 
 from screening.data import data_hash, load_training_data
 
@@ -27,12 +27,6 @@ pytestmark = pytest.mark.slow
 COPY_IGNORE = shutil.ignore_patterns(
     ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypothesis", "models", "var", "reports"
 )
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run(cmd: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:

@@ -24,6 +24,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 from http_helpers import ADMIN, ADMIN_KEY, API_KEYS, REPO, SUBMITTER, SUBMITTER_KEY
+from processes import free_port
 from pydantic import ValidationError
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -106,12 +107,6 @@ def non_loopback_address() -> str | None:
         except OSError:
             return None
     return None if address.startswith("127.") else address
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start(argv: list[str], env: dict[str, str], log_path: Path, port: int) -> subprocess.Popen[bytes]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -15,14 +14,9 @@ from pathlib import Path
 import httpx
 import pytest
 from http_helpers import ADMIN, API_KEYS, ARTICLE, HOAX_POST, REPO, SUBMITTER
+from processes import free_port
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start_server(env_overrides: dict[str, str], log_path: Path) -> tuple[subprocess.Popen[bytes], str]:
