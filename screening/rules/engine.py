@@ -325,33 +325,31 @@ class _RegexPrefilter:
     not fire on most texts, and only those that match are then searched one by one for their spans."""
 
     def __init__(self, regexes: list[tuple[int, _Regex]]) -> None:
-        self._normalised = _regex_set([(i, r) for i, r in regexes if not r.on_original])
-        self._original = _regex_set([(i, r) for i, r in regexes if r.on_original])
+        # (searches the original?, rule index per set entry, the set); None: RE2 refused a set, try every rule
+        self._sets: list[tuple[bool, list[int], Any]] | None = []
+        for on_original in (False, True):
+            chosen = [(i, r) for i, r in regexes if r.on_original == on_original]
+            if not chosen:
+                continue
+            compiled = re2.Set.SearchSet(_RE2_OPTIONS)
+            try:
+                for _, regex in chosen:
+                    compiled.Add(regex.pattern.pattern)
+                compiled.Compile()
+            except re2.error:  # pragma: no cover - e.g. past RE2's memory budget
+                self._sets = None
+                return
+            self._sets.append((on_original, [i for i, _ in chosen], compiled))
 
     def matching(self, target: _Searchable) -> set[int] | None:
-        """Rule indices whose regex matches somewhere in `target` (None: no set could be built, try every rule)."""
-        if self._normalised is None or self._original is None:
+        """Rule indices whose regex matches somewhere in `target` (None: every regex rule may)."""
+        if self._sets is None:
             return None
         found: set[int] = set()
-        for regex_set, text in ((self._normalised, target.encoded), (self._original, target.original)):
-            rule_indices, compiled = regex_set
-            if compiled is not None:
-                found.update(rule_indices[i] for i in compiled.Match(text) or ())
+        for on_original, rule_indices, compiled in self._sets:
+            text = target.original if on_original else target.encoded
+            found.update(rule_indices[i] for i in compiled.Match(text) or ())
         return found
-
-
-def _regex_set(regexes: list[tuple[int, _Regex]]) -> tuple[list[int], Any] | None:
-    """(rule index per set entry, compiled RE2 set or None when there is no regex); None if RE2 refuses the set."""
-    if not regexes:
-        return [], None
-    compiled = re2.Set.SearchSet(_RE2_OPTIONS)
-    try:
-        for _, regex in regexes:
-            compiled.Add(regex.pattern.pattern)
-        compiled.Compile()
-    except re2.error:  # pragma: no cover - e.g. past RE2's memory budget: search rule by rule
-        return None
-    return [i for i, _ in regexes], compiled
 
 
 class _Searchable:
