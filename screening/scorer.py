@@ -52,15 +52,14 @@ def _sorted_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[starts], counts
 
 
-@lru_cache(maxsize=64)
-def _word_grams(text: str, lo: int, hi: int) -> tuple[str, ...]:
-    """Word n-grams of `text`, as scikit-learn's word analyzer on pre-split text makes them; cached because the
-    text classifier and the ordinary-news gate read the same streams."""
+def _word_grams(text: str, lo: int, hi: int) -> list[str]:
+    """Word n-grams of `text`, as scikit-learn's word analyzer on pre-split text makes them (the tables sharing a
+    stream read them once: `TermIndex.counts`)."""
     tokens = text.split()
     grams: list[str] = list(tokens) if lo == 1 else []
     for n in range(max(lo, 2), hi + 1):
         grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return tuple(grams)
+    return grams
 
 
 class TermIndex:
