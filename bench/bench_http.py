@@ -111,6 +111,19 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
 
 
+def server_env(models_dir: Path, database: Path, spool: Path, key: str) -> dict[str, str]:
+    """The environment a benchmarked server runs with: loopback, one submitter key, no rate limit, no training."""
+    return {
+        "SARING_HOST": "127.0.0.1",
+        "SARING_MODELS_DIR": str(models_dir),
+        "SARING_DATABASE_URL": f"sqlite:///{database}",
+        "SARING_AUDIT_SPOOL_DIR": str(spool),
+        "SARING_API_KEYS": f"submitter:{key}",
+        "SARING_TRAIN_IF_MISSING": "false",
+        "SARING_RATE_LIMIT_PER_MINUTE": "0",
+    }
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -455,15 +468,7 @@ def main() -> int:
                 for code in codes if round_no % 2 == 0 else codes[::-1]:
                     work = Path(tmp) / f"{code.name}-{round_no}"
                     work.mkdir()
-                    env = {
-                        "SARING_HOST": "127.0.0.1",
-                        "SARING_MODELS_DIR": str(args.models_dir),
-                        "SARING_DATABASE_URL": f"sqlite:///{work}/bench.db",
-                        "SARING_AUDIT_SPOOL_DIR": str(work / "spool"),
-                        "SARING_API_KEYS": f"submitter:{key}",
-                        "SARING_TRAIN_IF_MISSING": "false",
-                        "SARING_RATE_LIMIT_PER_MINUTE": "0",
-                    }
+                    env = server_env(args.models_dir, work / "bench.db", work / "spool", key)
                     print(f"round {round_no + 1}/{args.rounds}: {code.name} ({code.path}) ...", flush=True)
                     measure_levels(code, env, work, args, screen)
                     measure_steps(code, env, work, args, texts, key, screener)
@@ -487,15 +492,7 @@ def overload_burst(args: argparse.Namespace, texts: list[tuple[str, str]], key: 
     global BASE
     port = free_port()
     BASE = f"http://127.0.0.1:{port}"
-    env = {
-        "SARING_HOST": "127.0.0.1",
-        "SARING_MODELS_DIR": str(args.models_dir),
-        "SARING_DATABASE_URL": f"sqlite:///{tmp}/burst.db",
-        "SARING_AUDIT_SPOOL_DIR": str(tmp / "burst-spool"),
-        "SARING_API_KEYS": f"submitter:{key}",
-        "SARING_TRAIN_IF_MISSING": "false",
-        "SARING_RATE_LIMIT_PER_MINUTE": "0",
-    }
+    env = server_env(args.models_dir, tmp / "burst.db", tmp / "burst-spool", key)
     headers = {"Authorization": f"Bearer {key}"}
 
     def screen(c: httpx.Client, i: int) -> httpx.Response:
