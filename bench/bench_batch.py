@@ -1,7 +1,9 @@
 """Throughput and memory of `saring screen` (batch screening), local and on Dask, against screening in process.
 
-Posts are synthesised from the real training texts (sampled, about 10 % of the words dropped and a few
-neighbouring words swapped, so no two rows are identical), written as JSONL. Measured in one run:
+Posts are synthesised from the real training texts that screen as posts (under 100 words as written: the
+MAFINDO claims, the IndoSum summaries and short news; `--texts all` also takes the articles, as this bench did
+before), sampled, with about 10 % of the words dropped and a few neighbouring words swapped so that no two rows
+are identical, written as JSONL. Measured in one run:
 
   - in process: a fresh `Screener` screens the first posts of the same file one by one with `Screener.screen`
     (cold caches, as a worker starts), then the next ones (warm: the steady state of a long run); this is the
@@ -23,6 +25,11 @@ neighbouring words swapped, so no two rows are identical), written as JSONL. Mea
     python bench/bench_batch.py --models-dir models                # 20,000 and 100,000 posts (long)
     python bench/bench_batch.py --quick --models-dir models        # 2,000 and 10,000 posts
     python bench/bench_batch.py --sizes 5000 --engines local,dask --single-job-max 0 --models-dir models
+    python bench/bench_batch.py --sizes 20000 --single-job-max 0 --compare ../saring-before --models-dir models
+
+With `--compare DIR` every local run is also made, right after it, by the code of another checkout (its own
+`.venv` when it has one): the code before a change, timed in the same run on the same input and model, its
+output compared with this code's.
 """
 
 from __future__ import annotations
@@ -49,8 +56,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from screening.data import load_training_data  # noqa: E402
+from screening.doc import genre_for  # noqa: E402
 from screening.registry import ModelRegistry  # noqa: E402
 from screening.screen import Screener  # noqa: E402
+from screening.text import normalise, word_count  # noqa: E402
 from screening.training.train import ensure_default_model  # noqa: E402
 
 
@@ -129,10 +138,13 @@ def run_batch(
     models_dir: Path,
     scheduler: str | None = None,
     cluster_pids: tuple[int, ...] = (),
+    code: Path = ROOT,
 ) -> tuple[float, float, Peak]:
-    """Wall seconds, CPU seconds and peak memory of one `saring screen` run (and the cluster it uses)."""
+    """Wall seconds, CPU seconds and peak memory of one `saring screen` run (and the cluster it uses), by the code of
+    the checkout `code`."""
+    python = code / ".venv" / "bin" / "python" if code != ROOT and (code / ".venv").is_dir() else Path(sys.executable)
     command = [
-        sys.executable, "-m", "service.cli_batch", "screen", str(source), "--out", str(out), "--with-messages",
+        str(python), "-m", "service.cli_batch", "screen", str(source), "--out", str(out), "--with-messages",
         "--title-field", "title", "--id-field", "id", "--jobs", str(jobs), "--models-dir", str(models_dir), "--quiet",
     ]  # fmt: skip
     if scheduler:
@@ -141,7 +153,7 @@ def run_batch(
     cluster_cpu = _cpu(cluster)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    proc = subprocess.Popen(command, cwd=ROOT)
+    proc = subprocess.Popen(command, cwd=code)
     root, peak = psutil.Process(proc.pid), Peak()
     while proc.poll() is None:
         with suppress(psutil.Error):
@@ -178,6 +190,10 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, help="registry with an active model (default: train one)")
     parser.add_argument("--quick", action="store_true", help="2,000 and 10,000 posts, 300 in process")
     parser.add_argument("--dask-profiler", action="store_true", help="leave the Dask workers' profiler on")
+    parser.add_argument("--compare", type=Path, help="another checkout whose code also makes every local run")
+    parser.add_argument(
+        "--texts", choices=("posts", "all"), default="posts", help="sample texts that screen as posts, or all texts"
+    )
     args = parser.parse_args()
     if args.quick:
         args.sizes, args.single_job_max, args.in_process = "2000,10000", 10_000, 300
@@ -191,13 +207,17 @@ def main() -> None:
             print("training a model on training_data/ ...", file=sys.stderr)
             ensure_default_model(ModelRegistry(models_dir), ROOT / "training_data")
         texts = [(r.title, r.text) for r in load_training_data(ROOT / "training_data")]
+        if args.texts == "posts":
+            texts = [(title, text) for title, text in texts if genre_for(word_count(normalise(text))) == "post"]
         source = tmp / "posts.jsonl"
         synthesise(source, texts, max(sizes))  # every size reads the first posts of one file
         cold, warm, warm_cpu = in_process_rates(source, models_dir, args.in_process)
         profiler = "on" if args.dask_profiler else "off"
+        mean_chars = sum(len(text) for _, text in texts) / len(texts)
         print(
             f"cores: {os.cpu_count()}  load average: {os.getloadavg()[0]:.1f}  jobs: {args.jobs}  "
-            f"Dask workers' profiler: {profiler}"
+            f"Dask workers' profiler: {profiler}  texts: {args.texts} ({len(texts):,}, {mean_chars:.0f} characters "
+            "on average)"
         )
         print(
             f"in process, one by one (Screener.screen, full result): {cold:.1f} posts/s cold (first "
@@ -206,11 +226,13 @@ def main() -> None:
         )
         print()
         print(
-            f"{'posts':>7} {'engine':>6} {'jobs':>4} {'wall s':>7} {'posts/s':>8} {'vs warm':>7} "
+            f"{'posts':>7} {'engine':>6} {'code':>6} {'jobs':>4} {'wall s':>7} {'posts/s':>8} {'vs warm':>7} "
             f"{'vs jobs x warm':>14} "
             f"{'CPU s':>7} {'posts/CPU-s':>11} {'vs warm':>7} {'RSS MB':>7} {'PSS MB':>7} {'load':>5}"
         )
-        rates: dict[tuple[int, str, int], tuple[float, float]] = {}  # posts/s, posts/CPU-s
+        rates: dict[tuple[int, str, int, str], tuple[float, float]] = {}  # posts/s, posts/CPU-s
+        checkouts = {"this": ROOT} | ({"before": args.compare.resolve()} if args.compare is not None else {})
+        code_names = list(checkouts)
         peaks: dict[tuple[int, str], Peak] = {}
         identical: dict[int, bool] = {}
         for n in sizes:
@@ -219,9 +241,15 @@ def main() -> None:
                 with open(source, "rb") as f, open(part, "wb") as g:
                     g.writelines(islice(f, n))
             runs = [(e, args.jobs) for e in engines] + ([("local", 1)] if n <= args.single_job_max else [])
+            codes = [
+                (engine, jobs, name)
+                for engine, jobs in runs
+                for name in code_names
+                if engine == "local" or name == "this"
+            ]
             first_out: Path | None = None
-            for engine, jobs in runs:
-                out = tmp / f"out-{n}-{engine}-{jobs}.jsonl"
+            for engine, jobs, name in codes:
+                out = tmp / f"out-{n}-{engine}-{jobs}-{name}.jsonl"
                 start_cluster = local_cluster(jobs, profiler=args.dask_profiler) if engine == "dask" else nullcontext
                 with start_cluster() as cluster:
                     scheduler = cluster.scheduler_address if cluster is not None else None
@@ -229,7 +257,13 @@ def main() -> None:
                         tuple(p.pid for p in psutil.Process().children(recursive=True)) if cluster is not None else ()
                     )
                     seconds, cpu, peak = run_batch(
-                        part, out, jobs=jobs, models_dir=models_dir, scheduler=scheduler, cluster_pids=pids
+                        part,
+                        out,
+                        jobs=jobs,
+                        models_dir=models_dir,
+                        scheduler=scheduler,
+                        cluster_pids=pids,
+                        code=checkouts[name],
                     )
                 if first_out is None:
                     first_out = out  # every other run's output is compared with it, then removed
@@ -237,11 +271,11 @@ def main() -> None:
                     identical[n] = identical.get(n, True) and filecmp.cmp(first_out, out, shallow=False)
                     out.unlink()
                 rate, cpu_rate = n / seconds, n / cpu
-                rates[(n, engine, jobs)] = (rate, cpu_rate)
-                if jobs == args.jobs:
+                rates[(n, engine, jobs, name)] = (rate, cpu_rate)
+                if jobs == args.jobs and name == "this":
                     peaks[(n, engine)] = peak
                 print(
-                    f"{n:7d} {engine:>6} {jobs:4d} {seconds:7.1f} {rate:8.1f} {rate / warm:6.2f}x "
+                    f"{n:7d} {engine:>6} {name:>6} {jobs:4d} {seconds:7.1f} {rate:8.1f} {rate / warm:6.2f}x "
                     f"{rate / (jobs * warm):13.2f}x {cpu:7.1f} {cpu_rate:11.1f} {cpu_rate / warm_cpu:6.2f}x "
                     f"{peak.rss:7.0f} {peak.pss:7.0f} {os.getloadavg()[0]:5.1f}",
                     flush=True,
@@ -261,13 +295,24 @@ def main() -> None:
                     f"{b.rss:.0f} MB"
                 )
         for n in sizes:
-            if (n, "dask", args.jobs) in rates and (n, "local", args.jobs) in rates:
-                (dask, dask_cpu), (local, local_cpu) = rates[(n, "dask", args.jobs)], rates[(n, "local", args.jobs)]
+            if (n, "dask", args.jobs, "this") in rates and (n, "local", args.jobs, "this") in rates:
+                (dask, dask_cpu), (local, local_cpu) = (
+                    rates[(n, "dask", args.jobs, "this")],
+                    rates[(n, "local", args.jobs, "this")],
+                )
                 memory = peaks[(n, "dask")].pss / peaks[(n, "local")].pss
                 print(
                     f"dask / local engine at {n:,} posts, {args.jobs} jobs: {dask / local:.2f}x the posts/s, "
                     f"{dask_cpu / local_cpu:.2f}x the posts/CPU-s, {memory:.2f}x the peak PSS; output "
                     f"{'identical' if identical.get(n) else 'DIFFERENT'}"
+                )
+        for (n, engine, jobs, name), (rate, cpu_rate) in rates.items():
+            if name == "before":
+                now, now_cpu = rates[(n, engine, jobs, "this")]
+                same = "identical" if identical.get(n) else "DIFFERENT"
+                print(
+                    f"this code / the compared checkout at {n:,} posts, {jobs} jobs: {now / rate:.2f}x the posts/s, "
+                    f"{now_cpu / cpu_rate:.2f}x the posts/CPU-s; output {same}"
                 )
         if identical and not all(identical.values()):
             raise SystemExit("the engines wrote different outputs")
