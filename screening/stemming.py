@@ -16,6 +16,11 @@ from Sastrawi.Stemmer.Stemmer import Stemmer
 
 from screening.resources import load_root_words, load_stem_table
 
+
+def sastrawi_stemmer() -> Stemmer:
+    """PySastrawi's own stemmer over the same root words: the reference `screening.ecs` is checked against."""
+    return Stemmer(ArrayDictionary(sorted(load_root_words())))
+
 DEFAULT_CACHE_SIZE = 50_000
 
 
