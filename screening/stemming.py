@@ -1,9 +1,10 @@
-"""Indonesian stemming with Sastrawi behind a table of frequent words and a bounded cache.
+"""Indonesian stemming: Sastrawi's algorithm (`screening.ecs`) behind a table of frequent words and a bounded cache.
 
-Sastrawi's own `CachedStemmer` keeps every word it has ever seen; on social-media vocabulary that grows
-without bound, so the stemmer here wraps the uncached `Stemmer` in an LRU cache of fixed size. The stems of
-frequent written words are precomputed by the same stemmer (`resources/stems_id.tsv`, `scripts/build_stems.py`):
-a word met for the first time costs Sastrawi about half a millisecond.
+The stems are exactly PySastrawi's, with its root words; `screening.ecs` computes them as straight code, tens of
+times faster than PySastrawi itself (`bench/bench_stemming.py`). Sastrawi's own `CachedStemmer` keeps every word
+it has ever seen; on social-media vocabulary that grows without bound, so the stemmer here keeps an LRU cache of
+fixed size. The stems of frequent written words are precomputed (`resources/stems_id.tsv`,
+`scripts/build_stems.py`) and looked up before stemming.
 """
 
 from __future__ import annotations
@@ -14,9 +15,15 @@ from typing import Any
 from Sastrawi.Dictionary.ArrayDictionary import ArrayDictionary
 from Sastrawi.Stemmer.Stemmer import Stemmer
 
+from screening.ecs import EcsStemmer
 from screening.resources import load_root_words, load_stem_table
 
 DEFAULT_CACHE_SIZE = 50_000
+
+
+def sastrawi_stemmer() -> Stemmer:
+    """PySastrawi's own stemmer over the same root words: the reference `screening.ecs` is checked against."""
+    return Stemmer(ArrayDictionary(sorted(load_root_words())))
 
 
 def needs_stemming(word: str) -> bool:
@@ -26,7 +33,7 @@ def needs_stemming(word: str) -> bool:
 
 class BoundedStemmer:
     """Stems single lower-case words; keeps at most `cache_size` results. Picklable (the cache is not kept).
-    `use_table=False` asks Sastrawi for every word (what builds and checks the table)."""
+    `use_table=False` stems every word (what builds and checks the table)."""
 
     def __init__(self, cache_size: int = DEFAULT_CACHE_SIZE, *, use_table: bool = True) -> None:
         self.cache_size = cache_size
@@ -34,19 +41,19 @@ class BoundedStemmer:
         self._build()
 
     def _build(self) -> None:
-        stemmer = Stemmer(ArrayDictionary(sorted(load_root_words())))
+        stemmer = EcsStemmer(load_root_words())
         table = load_stem_table() if self.use_table else {}
         self._stem_word = lru_cache(maxsize=self.cache_size)(self._make_stem(stemmer, table))
 
     @staticmethod
-    def _make_stem(stemmer: Stemmer, table: dict[str, str]) -> Any:
+    def _make_stem(stemmer: EcsStemmer, table: dict[str, str]) -> Any:
         def stem(word: str) -> str:
             if not needs_stemming(word):
                 return word
             known = table.get(word)
             if known is not None:
                 return known
-            return str(stemmer.stem(word)) or word
+            return stemmer.stem(word) or word
 
         return stem
 

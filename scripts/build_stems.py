@@ -1,9 +1,8 @@
 """Write screening/resources/stems_id.tsv: Sastrawi's stem of every frequent written word (words_id_common.tsv).
 
-Stemming a word Sastrawi has not seen costs about half a millisecond; a news article brings dozens of words the
-stem cache has not met yet. The frequent words are stemmed here once, by the same stemmer with the same root
-words, and looked up at screening time (`screening.stemming`). Run again after changing Sastrawi's version or the
-root words: a test compares a sample of the table with the stemmer.
+The frequent words are stemmed here once, by Sastrawi's algorithm (`screening.ecs`) with PySastrawi's root
+words, and looked up at screening time (`screening.stemming`) before the stemmer and its cache. Run again after
+changing the root words (a test compares a sample of the table with PySastrawi itself).
 
     python scripts/build_stems.py
 """
