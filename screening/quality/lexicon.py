@@ -137,6 +137,17 @@ class Lexicon:
         return -math.log(len(self.rank) + 50.0) - 1.0  # known only through its root: rarer than any listed word
 
     @cached_property
+    def di_joinable(self) -> frozenset[str]:
+        """Words W that "di W" should be written "diW": a standard word, written together far more often."""
+        return frozenset(
+            w[2:]
+            for w in self.standard
+            if w.startswith("di")
+            and w[2:] not in self.corrections
+            and 3 * self.di_apart.get(w[2:], 0) <= self.di_joined.get(w[2:], 0)
+        )
+
+    @cached_property
     def suggestible(self) -> frozenset[str]:
         """Words a suggestion may offer: common, standard and community-news words (not foreign ones)."""
         return frozenset(self.rank) | self.standard | self.extra

@@ -5,10 +5,14 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
 from quality_of import analysed, assessed, quality_of
 
+from screening.doc import default_analyser
 from screening.quality.clickbait import analyse_headline, fit_clickbait, load_clickbait_model, unanimous_headlines
+from screening.quality.headline import LEAD_WORDS, _lead_stems
 from screening.text import normalise
 
 
@@ -56,3 +60,18 @@ def test_headline_key_words_must_reach_the_lead() -> None:
     lead = [f for f in quality_of(off_topic, KIM_TEXT).findings if f.source == "lead"]
     assert len(lead) == 1 and lead[0].span is not None and lead[0].span.field == "title"
     assert "Resmikan" in lead[0].message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab1 \n.,-'\"é😱@#/:\u200b", "Ã¢â‚¬Å“", "yg", "dll", "www.x.id"])).map("".join))
+def test_the_lead_is_read_from_tokens_in_the_order_of_the_text(text: str) -> None:
+    # the lead check stops at the first token past the first paragraph, which needs the tokens in text order
+    starts = [t.start for t in normalise(text).tokens]
+    assert starts == sorted(starts)
+
+
+def test_the_lead_stems_are_the_analysers() -> None:
+    doc = analysed(KIM_TITLE, KIM_TEXT)
+    stemmer = default_analyser().stemmer
+    lead = [t.text for t in doc.body.tokens[:LEAD_WORDS]]
+    assert _lead_stems(doc) >= {stemmer.stem(w) for w in lead[:15]} | set(lead[:15])
