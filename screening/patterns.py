@@ -126,12 +126,16 @@ class Pattern:
     def search(self, text: str | Searchable, pos: int = 0) -> re.Match[str] | None:
         """`re.search(pattern, text, pos)`: with `pos`, the text before it is still seen (by `\\b`, look-behinds)."""
         prepared = text if isinstance(text, Searchable) else Searchable(text)
+        if not prepared.may_match(self):
+            return None
         if prepared.encoded is None:
             return self.python.search(prepared.text, pos)
         return self._search(prepared.encoded, pos)
 
     def finditer(self, text: str | Searchable) -> Iterator[re.Match[str]]:
         prepared = text if isinstance(text, Searchable) else Searchable(text)
+        if not prepared.may_match(self):
+            return
         encoded = prepared.encoded
         if encoded is None:
             yield from self.python.finditer(prepared.text)
@@ -166,7 +170,8 @@ SET_SCAN_MAX_CHARS = 1200
 
 class PatternSet:
     """Patterns looked for together: one RE2 scan of a text tells which of them can match it at all, so that only
-    those are searched (most of the quality checks' keywords are not in a short post)."""
+    those are searched (most of the quality checks' keywords are not in a short post). Given to a `Searchable`,
+    it makes `Pattern.search` answer None at once for a pattern that cannot match."""
 
     def __init__(self, *patterns: Pattern) -> None:
         self.patterns = patterns
@@ -189,13 +194,24 @@ class PatternSet:
 
 
 class Searchable:
-    """A text prepared once for any number of `Pattern` searches."""
+    """A text prepared once for any number of `Pattern` searches; with a `PatternSet`, the patterns of the set
+    that cannot match it are known after one scan, made at the first search."""
 
-    __slots__ = ("text", "encoded")
+    __slots__ = ("_possible", "_set", "encoded", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, patterns: PatternSet | None = None) -> None:
         self.text = text
         self.encoded = _Encoded.of(text)
+        self._set = patterns
+        self._possible: frozenset[Pattern] | None = None
+
+    def may_match(self, pattern: Pattern) -> bool:
+        """False only when `pattern` cannot match the text (its set scanned the text and found no place)."""
+        if self._set is None or pattern not in self._set._all:
+            return True
+        if self._possible is None:
+            self._possible = self._set.matching(self)
+        return pattern in self._possible
 
 
 class _Encoded:

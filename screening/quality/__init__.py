@@ -31,6 +31,8 @@ from __future__ import annotations
 
 from screening.doc import ARTICLE_MIN_WORDS, Doc
 from screening.language import INDONESIAN, UNDETERMINED
+from screening.patterns import PatternSet
+from screening.quality import attribution, completeness
 from screening.quality.attribution import assess_attribution, assess_byline
 from screening.quality.common import Body
 from screening.quality.completeness import assess_completeness
@@ -43,6 +45,9 @@ from screening.stemming import BoundedStemmer
 __all__ = ["POST_MAX_WORDS", "WEIGHTS", "assess_quality"]
 
 POST_MAX_WORDS = ARTICLE_MIN_WORDS  # the one genre cut (screening.doc)
+
+# the keyword patterns of the checks of the body, scanned for together in a short text (`Body`)
+_KEYWORDS = PatternSet(*completeness.PATTERNS, *attribution.PATTERNS)
 
 WEIGHTS: dict[str, float] = {
     "completeness": 0.25,
@@ -62,7 +67,7 @@ def assess_quality(doc: Doc, *, stemmer: BoundedStemmer) -> QualityReport:
     Spans of ``headline`` findings index the title; all other spans index the body.
     """
     kind = doc.genre
-    body = Body(doc.submission.text)  # what several checks read is found once
+    body = Body(doc.submission.text, _KEYWORDS)  # what several checks read is found once
     completeness, missing, elements = assess_completeness(body, words=doc.n_words, places=doc.places)
     parts: list[tuple[str, tuple[int, list[QualityFinding]]]] = [
         ("completeness", (completeness, missing)),

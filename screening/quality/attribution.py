@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from screening.patterns import Pattern, PatternSet
+from screening.patterns import Pattern
 from screening.quality.common import MAX_FINDINGS_PER_KIND, Body, finding
 from screening.result import QualityFinding
 
@@ -63,19 +63,18 @@ def _last_line(text: str) -> tuple[int, int] | None:
     return (start, len(stripped))
 
 
-_SOURCES = PatternSet(_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE, _SOURCE_LINE_RE)
-_BYLINES = PatternSet(_AUTHOR_RE, _EDITOR_RE)
+PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE, _SOURCE_LINE_RE, _AUTHOR_RE, _EDITOR_RE)
 # what names a quote's speaker, looked for within 100 characters of the quote
 _SPEAKER_PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE)
 
 
-def _speaker_near(body: Body, start: int, end: int, possible: frozenset[Pattern]) -> bool:
+def _speaker_near(body: Body, start: int, end: int) -> bool:
     """Whether a reporting verb or a named source is within 100 characters of the quote at [start, end)."""
     lo, hi = max(start - 100, 0), end + 100
     for pattern in _SPEAKER_PATTERNS:
         # a match of the whole text inside the window is one of the window's own (each pattern starts and ends
         # with a letter, so its word boundaries hold there too): the usual answer, without copying the window
-        m = pattern.search(body.searchable, lo) if pattern in possible else None
+        m = pattern.search(body.searchable, lo)
         if m is not None and m.end() <= hi:
             return True
     around = body.text[lo:hi]  # the window on its own can match where the whole text does not (at its edges)
@@ -87,14 +86,9 @@ def assess_attribution(body: Body) -> tuple[int, list[QualityFinding]]:
     text, searchable = body.text, body.searchable
     findings: list[QualityFinding] = []
     quotes = list(_QUOTE_RE.finditer(text))
-    possible = _SOURCES.matching(searchable)
-
-    def first(pattern: Pattern) -> re.Match[str] | None:
-        return pattern.search(searchable) if pattern in possible else None
-
-    said = first(_SAID_RE)
-    named = first(_NAMED_SOURCE_RE) or (first(_NAME_SAID_RE) if said else None)
-    source_line = first(_SOURCE_LINE_RE)
+    said = _SAID_RE.search(searchable)
+    named = _NAMED_SOURCE_RE.search(searchable) or (_NAME_SAID_RE.search(searchable) if said else None)
+    source_line = _SOURCE_LINE_RE.search(searchable)
     official = any(_OFFICIAL_LINK_RE.search(text[s:e]) for s, e in body.links)
     stated = bool(said) or bool(source_line)
     sourced = bool(named) or bool(source_line) or official
@@ -123,7 +117,7 @@ def assess_attribution(body: Body) -> tuple[int, list[QualityFinding]]:
             )
         )
     for q in quotes[:MAX_FINDINGS_PER_KIND]:
-        if not _speaker_near(body, q.start(), q.end(), possible):
+        if not _speaker_near(body, q.start(), q.end()):
             findings.append(
                 finding(
                     "attribution",
@@ -143,15 +137,8 @@ def assess_byline(body: Body, *, author: str = "") -> tuple[int, list[QualityFin
     text = body.text
     stripped = text.rstrip()
     code = _CODE_RE.search(stripped) if stripped.endswith((")", "]")) else None  # a code closes the text
-    possible = _BYLINES.matching(body.searchable)
-    has_author = (
-        bool(author.strip())
-        or code is not None
-        or (_AUTHOR_RE in possible and bool(_AUTHOR_RE.search(body.searchable)))
-    )
-    has_editor = (code is not None and code.group(2) is not None) or (
-        _EDITOR_RE in possible and bool(_EDITOR_RE.search(body.searchable))
-    )
+    has_author = bool(author.strip()) or code is not None or bool(_AUTHOR_RE.search(body.searchable))
+    has_editor = (code is not None and code.group(2) is not None) or bool(_EDITOR_RE.search(body.searchable))
     findings: list[QualityFinding] = []
     where = _last_line(text)
     if not has_author:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 import re2
 
 from screening.native import native_calls
-from screening.patterns import Searchable
+from screening.patterns import PatternSet, Searchable
 from screening.result import QualityFinding, Span
 from screening.text import PLACEHOLDERS, word_count
 
@@ -76,9 +76,11 @@ class Body:
 
     __slots__ = ("lead", "links", "searchable", "text")
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, keywords: PatternSet | None = None) -> None:
         self.text = text
-        self.searchable = Searchable(text)  # for `screening.patterns.Pattern`: prepared once for every check
+        # for `screening.patterns.Pattern`: prepared once for every check; `keywords`, the checks' patterns, tell
+        # in one scan of a short text which of them are worth a search
+        self.searchable = Searchable(text, keywords)
         self.links = find_links(text)
         m = _LEAD_RE.search(text)
         # the first sentence (or line): where a missing element or source is reported

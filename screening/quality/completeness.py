@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from screening.patterns import Pattern, PatternSet
+from screening.patterns import Pattern
 from screening.places import Place
 from screening.quality.common import Body, finding
 from screening.result import QualityFinding, Span
@@ -82,7 +82,7 @@ _HOW_RE = Pattern(
     _I,
 )
 
-_ELEMENTS = PatternSet(_ROLE_RE, _NAME_RE, _WHEN_RE, _VENUE_RE, _WHY_RE, _HOW_RE)
+PATTERNS = (_ROLE_RE, _NAME_RE, _WHEN_RE, _VENUE_RE, _WHY_RE, _HOW_RE)
 
 WEIGHTS = {"who": 20, "what": 15, "when": 20, "where": 20, "why": 12.5, "how": 12.5}
 _ADVICE = {
@@ -98,9 +98,9 @@ _ADVICE = {
 }
 
 
-def _who(body: Body, possible: frozenset[Pattern]) -> re.Match[str] | None:
-    role = _ROLE_RE.search(body.searchable) if _ROLE_RE in possible else None
-    name = _NAME_RE.python.search(body.text) if _NAME_RE in possible else None
+def _who(body: Body) -> re.Match[str] | None:
+    role = _ROLE_RE.search(body.searchable)
+    name = _NAME_RE.python.search(body.text) if body.searchable.may_match(_NAME_RE) else None
     if name is not None and (role is None or name.start() < role.start()):
         return name
     return role
@@ -111,13 +111,12 @@ def find_elements(body: Body | str, *, words: int, places: Sequence[Place]) -> d
     if isinstance(body, str):
         body = Body(body)
     searchable, lead = body.searchable, body.lead
-    possible = _ELEMENTS.matching(searchable)
 
     def first(pattern: Pattern) -> Span | None:
-        m = pattern.search(searchable) if pattern in possible else None
+        m = pattern.search(searchable)
         return Span(m.start(), m.end(), m.group()) if m else None
 
-    who = _who(body, possible)
+    who = _who(body)
     if places:
         where: Span | None = Span(places[0].span.start, places[0].span.end, places[0].span.text)
     else:

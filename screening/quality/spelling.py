@@ -87,12 +87,9 @@ def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
 
 def _skipped_words(spans: Sequence[tuple[int, int]], matches: Sequence[re.Match[str]]) -> list[int]:
     """Indices of the word matches that start inside one of `spans` (links, placeholders, reporter codes)."""
-    if not spans:
-        return []
-    starts = list(map(_START, matches))
     skipped: set[int] = set()
     for s, e in spans:
-        skipped.update(range(bisect_left(starts, s), bisect_left(starts, e)))
+        skipped.update(range(bisect_left(matches, s, key=_START), bisect_left(matches, e, key=_START)))
     return sorted(skipped)
 
 
@@ -136,17 +133,20 @@ def check_spelling(
                 break
             limit += 1
     words = limit - bisect_left(skipped, limit)
+    empty = False
     if "\u00ad" in text or "\u200b" in text:
         raws = [raw.translate(_INVISIBLE) for raw in raws]
+        empty = "" in raws
     # the words in order as the check reads them: skipped ones and ones of invisible characters alone left out
     # (an empty word is counted but is nobody's neighbour; after a skipped one a word has no neighbour)
     order: Sequence[int] = range(limit)
     alone: set[int] = set()  # positions in `order` whose word has no neighbour before it
-    if skipped or "" in raws:
+    seen = raws if limit == len(raws) else raws[:limit]
+    if skipped or empty:
         excluded = set(skipped)
         order = [i for i in range(limit) if i not in excluded and raws[i]]
         alone = {bisect_right(order, i) for i in skipped}
-    seen = [raws[i] for i in order] if isinstance(order, list) else raws[:limit]
+        seen = [raws[i] for i in order]
     lowers = list(map(str.lower, seen))
     plain = lex.plain
     unlisted = {raw for raw in set(seen).difference(plain) if raw.islower()}
@@ -225,12 +225,19 @@ def _without_foreign(text: str, issues: list[SpellingIssue]) -> list[SpellingIss
     if len(starts) < 2:
         return issues
     foreign: list[tuple[int, int]] = []
-    for m in _SEGMENT_RE.finditer(text):
-        if m.start() > starts[-2]:
-            break  # no later stretch holds two of them
-        inside = bisect_left(starts, m.end()) - bisect_left(starts, m.start())
-        if inside >= 2 and inside >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
-            foreign.append(m.span())
+    first = 0
+    while first < len(starts) - 1:
+        # no stretch holds a line break: only a line with two of them is read, as the whole text's scan reads it
+        line_start = text.rfind("\n", 0, starts[first]) + 1
+        line_end = text.find("\n", starts[first])
+        line_end = len(text) if line_end < 0 else line_end
+        after = bisect_left(starts, line_end)
+        if after - first >= 2:
+            for m in _SEGMENT_RE.finditer(text, line_start, line_end):
+                inside = bisect_left(starts, m.end()) - bisect_left(starts, m.start())
+                if inside >= 2 and inside >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
+                    foreign.append(m.span())
+        first = after
     if not foreign:
         return issues
     return [i for i in issues if i.source != "lexicon" or not _inside(i.start, foreign)]

@@ -9,13 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.patterns import SET_SCAN_MAX_CHARS, Pattern, PatternSet, Searchable, _has_non_ascii_word, _relaxed
-from screening.quality import attribution, completeness
+from screening.quality import _KEYWORDS, attribution, completeness
 
 QUALITY_PATTERNS = [
     value for module in (attribution, completeness) for value in vars(module).values() if isinstance(value, Pattern)
-]
-QUALITY_SETS = [
-    value for module in (attribution, completeness) for value in vars(module).values() if isinstance(value, PatternSet)
 ]
 
 TRICKY = [
@@ -104,10 +101,10 @@ def test_a_prepared_text_and_a_start_give_what_re_gives(text: str, pos: int) -> 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_PIECES, max_size=40).map("".join))
 def test_a_pattern_set_leaves_out_only_patterns_that_cannot_match(text: str) -> None:
-    prepared = Searchable(text)
-    for patterns in QUALITY_SETS:
-        possible = patterns.matching(prepared)
-        assert {p for p in patterns.patterns if p.python.search(text)} <= possible
+    assert {p for p in _KEYWORDS.patterns if p.python.search(text)} <= _KEYWORDS.matching(Searchable(text))
+    prepared = Searchable(text, _KEYWORDS)  # searches that consult the set find what `re` finds
+    for pattern in QUALITY_PATTERNS:
+        assert span_of(pattern.search(prepared)) == span_of(pattern.python.search(text))
 
 
 def test_a_pattern_set_tells_which_patterns_a_post_has() -> None:
@@ -117,6 +114,10 @@ def test_a_pattern_set_tells_which_patterns_a_post_has() -> None:
     assert patterns.matching(Searchable("Mulai pukul 9 di rumah Budi")) == {pukul, name}  # relaxed: no look-behind
     assert patterns.matching(Searchable("Andrékarena")) == set(patterns.patterns)  # "é": RE2 cannot stand in
     assert patterns.matching(Searchable("karena " * SET_SCAN_MAX_CHARS)) == set(patterns.patterns)  # long: not scanned
+    post = Searchable("Mulai pukul 9 pagi", patterns)
+    assert not post.may_match(karena) and post.may_match(pukul)
+    assert karena.search(post) is None and pukul.search(post) is not None
+    assert post.may_match(Pattern("pagi"))  # not in the set: searched
 
 
 @pytest.mark.parametrize(

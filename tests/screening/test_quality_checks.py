@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
 from quality_of import quality_of
 
-from screening.quality import attribution, completeness
+from screening.quality import _KEYWORDS, attribution, completeness
 from screening.quality.common import Body
 
 BODY = KIM_TEXT.rsplit("Penulis:", 1)[0]
@@ -105,8 +105,7 @@ _PIECES = st.sampled_from([
 @example("Rapat, Budi Santoso bersama Kepala Desa Dedi")
 def test_who_is_the_first_role_or_name_as_one_pattern_finds_it(text: str) -> None:
     one = re.compile(completeness._ROLE_RE.pattern + r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b")
-    body = Body(text)
-    found = completeness._who(body, completeness._ELEMENTS.matching(body.searchable))
+    found = completeness._who(Body(text, _KEYWORDS))
     expected = one.search(text)
     assert (found and found.span()) == (expected and expected.span())
 
@@ -116,10 +115,9 @@ def test_who_is_the_first_role_or_name_as_one_pattern_finds_it(text: str) -> Non
 def test_a_speaker_near_a_quote_is_found_as_in_the_window_alone(text: str, data: st.DataObject) -> None:
     start = data.draw(st.integers(min_value=0, max_value=len(text)))
     end = data.draw(st.integers(min_value=start, max_value=len(text)))
-    body = Body(text)
     around = text[max(start - 100, 0) : end + 100]
     expected = any(p.python.search(around) for p in attribution._SPEAKER_PATTERNS)
-    assert attribution._speaker_near(body, start, end, attribution._SOURCES.matching(body.searchable)) == expected
+    assert attribution._speaker_near(Body(text, _KEYWORDS), start, end) == expected
 
 
 @pytest.mark.parametrize("speaker", ["kata", "ujarnya", "menurut Budi", "Siti Aminah mengatakan"])
@@ -132,6 +130,5 @@ def test_a_speaker_at_the_edge_of_the_window_is_judged_as_in_the_window_alone(sp
             end = start + len(quote)
             around = text[max(start - 100, 0) : end + 100]
             expected = any(p.python.search(around) for p in attribution._SPEAKER_PATTERNS)
-            body = Body(text)
-            found = attribution._speaker_near(body, start, end, attribution._SOURCES.matching(body.searchable))
+            found = attribution._speaker_near(Body(text, _KEYWORDS), start, end)
             assert found == expected, (speaker, gap)
