@@ -33,8 +33,9 @@ def _key_words(doc: NormalisedText) -> list[tuple[str, int, int]]:
     ]
 
 
-def _lead_stems(doc: Doc) -> set[str]:
-    """Stems of the lead: the first paragraph, or the first `LEAD_WORDS` words when it is longer or missing."""
+def _lead_size(doc: Doc) -> int:
+    """How many tokens the lead has: the first paragraph's, or the first `LEAD_WORDS` when it is longer or has
+    fewer than 15 (a dateline or a one-line opening)."""
     original, tokens = doc.body.original, doc.body.tokens
     stripped = original.strip()
     first = stripped.partition("\n")[0]  # up to the first line break (a paragraph break starts with one too)
@@ -42,10 +43,7 @@ def _lead_stems(doc: Doc) -> set[str]:
     end = offset + len(first)
     # the tokens that start before `end`: tokens are in the order of the text (`screening.text.normalise`)
     n = len(list(takewhile(end.__gt__, map(_START, tokens[:LEAD_WORDS]))))
-    if n < 15:  # a dateline or a one-line opening: take the first words instead
-        n = LEAD_WORDS
-    # the analyser's stems of these tokens: what `stemmer.stem` gives for each (the same stemmer made them)
-    return set(doc.stems[:n]).union(map(_TEXT, tokens[:n]))
+    return LEAD_WORDS if n < 15 else n
 
 
 def assess_headline(doc: Doc, *, stemmer: BoundedStemmer) -> tuple[int, list[QualityFinding]]:
@@ -148,8 +146,14 @@ def _lead(title: str, doc: Doc, stemmer: BoundedStemmer) -> Check:
     keys = _key_words(doc.title)
     if len(keys) < 2:
         return 0, []
-    lead = _lead_stems(doc)
-    missing = [k for k in keys if k[0] not in lead and stemmer.stem(k[0]) not in lead]
+    n = _lead_size(doc)
+    lead = set(map(_TEXT, doc.body.tokens[:n]))
+    unmet = [k for k in keys if k[0] not in lead]  # a key word written in the lead is met whatever its stem
+    if len(unmet) <= len(keys) / 2:
+        return 0, []
+    # the analyser's stems of the lead's tokens: what `stemmer.stem` gives for each (the same stemmer made them)
+    lead.update(doc.stems[:n])
+    missing = [k for k in unmet if k[0] not in lead and stemmer.stem(k[0]) not in lead]
     if len(missing) <= len(keys) / 2:
         return 0, []
     words = ", ".join(f'"{title[s:e]}"' for _, s, e in missing[:4])

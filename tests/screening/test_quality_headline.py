@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
@@ -12,7 +14,7 @@ from quality_of import analysed, assessed, quality_of
 
 from screening.doc import default_analyser
 from screening.quality.clickbait import analyse_headline, fit_clickbait, load_clickbait_model, unanimous_headlines
-from screening.quality.headline import LEAD_WORDS, _lead_stems
+from screening.quality.headline import LEAD_WORDS, _lead_size
 from screening.text import normalise
 
 
@@ -70,8 +72,16 @@ def test_the_lead_is_read_from_tokens_in_the_order_of_the_text(text: str) -> Non
     assert starts == sorted(starts)
 
 
-def test_the_lead_stems_are_the_analysers() -> None:
-    doc = analysed(KIM_TITLE, KIM_TEXT)
+@pytest.mark.parametrize(
+    "text",
+    [KIM_TEXT, "Jakarta —\n\n" + KIM_TEXT, "  satu baris saja tanpa titik", "Pendek.\nLalu " + "kata " * 80, ""],
+)
+def test_the_lead_is_the_first_paragraph_and_its_stems_are_the_analysers(text: str) -> None:
+    doc = analysed(KIM_TITLE, text)
+    first = re.split(r"\n\s*\n|\n", text.strip(), maxsplit=1)[0] if text.strip() else ""
+    end = (text.find(first) if first else 0) + len(first)
+    lead = [t.text for t in doc.body.tokens if t.start < end][:LEAD_WORDS]
+    expected = len(lead) if len(lead) >= 15 else LEAD_WORDS
+    assert _lead_size(doc) == expected
     stemmer = default_analyser().stemmer
-    lead = [t.text for t in doc.body.tokens[:LEAD_WORDS]]
-    assert _lead_stems(doc) >= {stemmer.stem(w) for w in lead[:15]} | set(lead[:15])
+    assert list(doc.stems[:expected]) == [stemmer.stem(t.text) for t in doc.body.tokens[:expected]]
