@@ -111,7 +111,7 @@ class Lexicon:
     def _roots(self) -> Callable[[str], str | None]:
         # the unlisted words of one text recur in the next (derived forms the lists lack, names written in lower
         # case): their affix analysis is remembered. Suggestions ask `_root_of` itself about their many candidates.
-        return lru_cache(maxsize=50_000)(self._root_of)
+        return lru_cache(maxsize=20_000)(self._root_of)
 
     def _root_of(self, word: str) -> str | None:
         for stem, suffix in _without_suffixes(word):
