@@ -175,7 +175,7 @@ class PatternSet:
 
     def __init__(self, *patterns: Pattern) -> None:
         self.patterns = patterns
-        self._all = frozenset(patterns)
+        self.members = frozenset(patterns)
         self._set: Any = re2.Set.SearchSet(_RE2_OPTIONS)
         for pattern in patterns:
             self._set.Add(pattern.relaxed)
@@ -187,7 +187,7 @@ class PatternSet:
         when it is long: a scan for all patterns reads all of it, and a long text (an article) has most of
         them, each found near its start by its own search."""
         if text.encoded is None or len(text.text) > SET_SCAN_MAX_CHARS:
-            return self._all
+            return self.members
         with native_calls:
             found = self._set.Match(text.encoded.data) or ()
         return frozenset(self.patterns[i] for i in found)
@@ -207,11 +207,11 @@ class Searchable:
 
     def may_match(self, pattern: Pattern) -> bool:
         """False only when `pattern` cannot match the text (its set scanned the text and found no place)."""
-        if self._set is None or pattern not in self._set._all:
+        if self._set is None:
             return True
         if self._possible is None:
             self._possible = self._set.matching(self)
-        return pattern in self._possible
+        return pattern in self._possible or pattern not in self._set.members
 
 
 class _Encoded:

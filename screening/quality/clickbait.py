@@ -28,7 +28,8 @@ C = 1.0
 
 
 def _headline_words(doc: NormalisedText) -> list[Token]:
-    return [t for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)]
+    # most words are letters or digits alone, which `isalnum` answers without a call of `has_alnum`
+    return [t for t in doc.tokens if t.text not in PLACEHOLDERS and (t.text.isalnum() or has_alnum(t.text))]
 
 
 def _terms(words: Sequence[Token]) -> list[str]:
