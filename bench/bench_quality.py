@@ -105,7 +105,7 @@ def checks_of(docs: Sequence[Doc], stemmer: Any) -> dict[str, Callable[[tuple[Do
     title = any(d.submission.title.strip() for d in docs)
     article = all(d.genre == "article" for d in docs)
     checks: dict[str, Callable[[tuple[Doc, Body]], object]] = {
-        "shared Body (RE2 form, links, lead, keywords)": lambda x: shared_body(x[0]),
+        "shared Body (RE2 form, links, lead)": lambda x: shared_body(x[0]),
         "completeness": lambda x: assess_completeness(x[1], words=x[0].n_words, places=x[0].places),
         "attribution": lambda x: assess_attribution(x[1]),
         "language (spelling)": lambda x: assess_language(x[1], x[0].body),
@@ -167,7 +167,8 @@ def main() -> None:
             assess_quality(doc, stemmer=stemmer)  # loads word lists, models, region names; warms the caches
 
     base = best(lambda _: normalise(ARTICLE), range(200), args.rounds)
-    print(f"article: {len(ARTICLE.split())} words; posts: {len(sets['posts'])}, {len(posts[0].text)}-ish characters")
+    mean_chars = sum(len(r.text) for r in posts) / len(posts)
+    print(f"article: {len(ARTICLE.split())} words; posts: {len(posts)}, {mean_chars:.0f} characters on average")
     print(f"normalise() of the article: {base:.1f} us\n")
     print(f"{'check':40s} {'article us':>11s} {'x normalise':>12s} {'post us':>9s}")
     results = {}
