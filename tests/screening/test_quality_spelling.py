@@ -242,3 +242,14 @@ def test_only_the_first_words_are_looked_at(text: str) -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(spelling, "MAX_CHECKED_WORDS", 6)
         assert check_spelling(text, normalise(text)) == walked_word_by_word(text)
+
+
+_BRACKETED = st.lists(
+    st.sampled_from(["(", ")", "[", "]", "/", " ", "met", "rer", "x", "12", "\n", "(ab/cd)"]), max_size=30
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BRACKETED.map("".join))
+def test_reporter_codes_are_found_where_a_bracket_opens_as_a_scan_finds_them(text: str) -> None:
+    assert spelling._codes(text) == [m.span() for m in spelling._CODE_RE.finditer(text)]
