@@ -49,6 +49,10 @@ _EDITOR_RE = Pattern(
     rf"^[ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][ \t]*\S.*$|[(/][ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][^()\n]{{2,60}}\)",
     _I | re.MULTILINE,
 )
+# the keyword patterns of attribution and byline (`screening.quality` scans a short body for all checks' at once)
+PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE, _SOURCE_LINE_RE, _AUTHOR_RE, _EDITOR_RE)
+# what names a quote's speaker, looked for within 100 characters of the quote
+_SPEAKER_PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE)
 # "(met/rer)", "[cob]", "(foti/shd)" closing an item: the reporter's and the editor's codes
 _CODE_RE = re.compile(r"[(\[]([a-z]{2,12})(?:\s*/\s*([a-z]{2,12}))?[)\]]\s*$")
 
@@ -63,17 +67,13 @@ def _last_line(text: str) -> tuple[int, int] | None:
     return (start, len(stripped))
 
 
-PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE, _SOURCE_LINE_RE, _AUTHOR_RE, _EDITOR_RE)
-# what names a quote's speaker, looked for within 100 characters of the quote
-_SPEAKER_PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE)
-
-
 def _speaker_near(body: Body, start: int, end: int) -> bool:
     """Whether a reporting verb or a named source is within 100 characters of the quote at [start, end)."""
     lo, hi = max(start - 100, 0), end + 100
     for pattern in _SPEAKER_PATTERNS:
-        # a match of the whole text inside the window is one of the window's own (each pattern starts and ends
-        # with a letter, so its word boundaries hold there too): the usual answer, without copying the window
+        # a match of the whole text inside the window is one of the window's own (each pattern starts with a letter
+        # after a word boundary and ends with a letter before one, or with nothing asked of what follows: at the
+        # window's edges that holds too): the usual answer, without copying the window
         m = pattern.search(body.searchable, lo)
         if m is not None and m.end() <= hi:
             return True

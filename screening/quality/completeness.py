@@ -82,6 +82,7 @@ _HOW_RE = Pattern(
     _I,
 )
 
+# the keyword patterns of the 5W1H (`screening.quality` scans a short body for all checks' at once)
 PATTERNS = (_ROLE_RE, _NAME_RE, _WHEN_RE, _VENUE_RE, _WHY_RE, _HOW_RE)
 
 WEIGHTS = {"who": 20, "what": 15, "when": 20, "where": 20, "why": 12.5, "how": 12.5}
