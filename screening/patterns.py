@@ -12,6 +12,9 @@ whatever the pattern, but knows no look-arounds and reads `\\b`, `\\w`, `\\d` in
 The relaxed form only widens the search when the text's word characters are all ASCII (the usual case in
 Indonesian news; curly quotes and dashes are not word characters): with a letter such as "é", RE2's ASCII
 `\\b`/`\\w` could miss a place Python matches, so such a text is searched by `re` alone.
+
+A text searched by several patterns is prepared once (`Searchable`): making its UTF-8 form and checking it for
+such letters cost more than an RE2 scan.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from screening.native import native_calls
 
 # Python's `\s` for str, as one RE2 class body
 _WHITESPACE = r"\t-\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}"
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _LOOKAROUND_OPENERS = ("(?=", "(?!", "(?<=", "(?<!")
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20
@@ -100,8 +102,12 @@ def _re2_flags(flags: int) -> str:
     return f"(?{letters})" if letters else ""
 
 
-def _has_non_ascii_word(text: str) -> bool:
-    return any(ch.isalnum() or ch == "_" for ch in _NON_ASCII.findall(text))
+_ASCII_BYTES = bytes(range(128))
+
+
+def _has_non_ascii_word(data: bytes) -> bool:
+    """Whether the UTF-8 `data` has a word character outside ASCII (its other characters kept, in C)."""
+    return any(ch.isalnum() or ch == "_" for ch in data.translate(None, _ASCII_BYTES).decode("utf-8"))
 
 
 class Pattern:
@@ -113,22 +119,29 @@ class Pattern:
             raise ValueError(f"flags {unsupported} are not supported")
         self.python = re.compile(pattern, flags)
         self.pattern = pattern
+        self.relaxed = (_re2_flags(flags) + _relaxed(pattern)).encode()  # what RE2 searches for
         # searched on UTF-8 bytes: the binding's own str path maps every offset, which costs more than the scan
-        self._re2: Any = re2.compile((_re2_flags(flags) + _relaxed(pattern)).encode(), _RE2_OPTIONS)
+        self._re2: Any = re2.compile(self.relaxed, _RE2_OPTIONS)
 
-    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
-        encoded = _Encoded.of(text)
-        if encoded is None:
-            return self.python.search(text, pos)
-        return self._search(encoded, pos)
+    def search(self, text: str | Searchable, pos: int = 0) -> re.Match[str] | None:
+        """`re.search(pattern, text, pos)`: with `pos`, the text before it is still seen (by `\\b`, look-behinds)."""
+        prepared = text if isinstance(text, Searchable) else Searchable(text)
+        if not prepared.may_match(self):
+            return None
+        if prepared.encoded is None:
+            return self.python.search(prepared.text, pos)
+        return self._search(prepared.encoded, pos)
 
-    def finditer(self, text: str) -> Iterator[re.Match[str]]:
-        encoded = _Encoded.of(text)
+    def finditer(self, text: str | Searchable) -> Iterator[re.Match[str]]:
+        prepared = text if isinstance(text, Searchable) else Searchable(text)
+        if not prepared.may_match(self):
+            return
+        encoded = prepared.encoded
         if encoded is None:
-            yield from self.python.finditer(text)
+            yield from self.python.finditer(prepared.text)
             return
         pos = 0
-        while pos <= len(text):
+        while pos <= len(encoded.text):
             found = self._search(encoded, pos)
             if found is None:
                 return
@@ -151,6 +164,56 @@ class Pattern:
         return None
 
 
+# `PatternSet.matching` scans texts up to this length (a post); see there
+SET_SCAN_MAX_CHARS = 1200
+
+
+class PatternSet:
+    """Patterns looked for together: one RE2 scan of a text tells which of them can match it at all, so that only
+    those are searched (most of the quality checks' keywords are not in a short post). Given to a `Searchable`,
+    it makes `Pattern.search` answer None at once for a pattern that cannot match."""
+
+    def __init__(self, *patterns: Pattern) -> None:
+        self.patterns = patterns
+        self.members = frozenset(patterns)
+        self._set: Any = re2.Set.SearchSet(_RE2_OPTIONS)
+        for pattern in patterns:
+            self._set.Add(pattern.relaxed)
+        self._set.Compile()
+
+    def matching(self, text: Searchable) -> frozenset[Pattern]:
+        """The patterns that may match `text` (each of the others finds nothing there): where the relaxed form
+        of a pattern matches nowhere, neither does the pattern. All of them when RE2 cannot read the text, or
+        when it is long: a scan for all patterns reads all of it, and a long text (an article) has most of
+        them, each found near its start by its own search."""
+        if text.encoded is None or len(text.text) > SET_SCAN_MAX_CHARS:
+            return self.members
+        with native_calls:
+            found = self._set.Match(text.encoded.data) or ()
+        return frozenset(self.patterns[i] for i in found)
+
+
+class Searchable:
+    """A text prepared once for any number of `Pattern` searches; with a `PatternSet`, the patterns of the set
+    that cannot match it are known after one scan, made at the first search."""
+
+    __slots__ = ("_possible", "_set", "encoded", "text")
+
+    def __init__(self, text: str, patterns: PatternSet | None = None) -> None:
+        self.text = text
+        self.encoded = _Encoded.of(text)
+        self._set = patterns
+        self._possible: frozenset[Pattern] | None = None
+
+    def may_match(self, pattern: Pattern) -> bool:
+        """False only when `pattern` cannot match the text (its set scanned the text and found no place)."""
+        if self._set is None:
+            return True
+        if self._possible is None:
+            self._possible = self._set.matching(self)
+        return pattern in self._possible or pattern not in self._set.members
+
+
 class _Encoded:
     """A text as RE2 reads it (UTF-8), with offsets mapped back to characters."""
 
@@ -163,12 +226,13 @@ class _Encoded:
     def of(cls, text: str) -> _Encoded | None:
         """None when RE2 cannot stand in for `re` here: a non-ASCII word character (RE2's ASCII classes could
         miss a match) or a lone surrogate (no UTF-8 form)."""
-        if not text.isascii() and _has_non_ascii_word(text):
-            return None
         try:
-            return cls(text, text.encode("utf-8"))
+            data = text.encode("utf-8")
         except UnicodeEncodeError:
             return None
+        if len(data) != len(text) and _has_non_ascii_word(data):
+            return None
+        return cls(text, data)
 
     def byte_offset(self, char: int) -> int:
         return char if self._ascii else len(self.text[:char].encode("utf-8"))

@@ -31,7 +31,10 @@ from __future__ import annotations
 
 from screening.doc import ARTICLE_MIN_WORDS, Doc
 from screening.language import INDONESIAN, UNDETERMINED
+from screening.patterns import PatternSet
+from screening.quality import attribution, completeness
 from screening.quality.attribution import assess_attribution, assess_byline
+from screening.quality.common import Body
 from screening.quality.completeness import assess_completeness
 from screening.quality.headline import assess_headline
 from screening.quality.spelling import assess_language
@@ -42,6 +45,9 @@ from screening.stemming import BoundedStemmer
 __all__ = ["POST_MAX_WORDS", "WEIGHTS", "assess_quality"]
 
 POST_MAX_WORDS = ARTICLE_MIN_WORDS  # the one genre cut (screening.doc)
+
+# the keyword patterns of the checks of the body, scanned for together in a short text (`Body`)
+_KEYWORDS = PatternSet(*completeness.PATTERNS, *attribution.PATTERNS)
 
 WEIGHTS: dict[str, float] = {
     "completeness": 0.25,
@@ -60,23 +66,20 @@ def assess_quality(doc: Doc, *, stemmer: BoundedStemmer) -> QualityReport:
     byline; spelling is judged only for Indonesian (or an undetermined language).
     Spans of ``headline`` findings index the title; all other spans index the body.
     """
-    title, text = doc.submission.title, doc.submission.text
     kind = doc.genre
-    completeness, missing, elements = assess_completeness(text, words=doc.n_words, places=doc.places)
+    body = Body(doc.submission.text, _KEYWORDS)  # what several checks read is found once
+    completeness, missing, elements = assess_completeness(body, words=doc.n_words, places=doc.places)
     parts: list[tuple[str, tuple[int, list[QualityFinding]]]] = [
         ("completeness", (completeness, missing)),
-        ("attribution", assess_attribution(text)),
+        ("attribution", assess_attribution(body)),
     ]
     if doc.language.code in (INDONESIAN, UNDETERMINED):  # others get no spelling sub-score and no findings
-        parts.append(("language", assess_language(text, doc.body, stemmer=stemmer)))
-    if kind == "article" or title.strip():
-        headline = assess_headline(
-            title, title_doc=doc.title, title_matches=doc.title_rules, body=doc.body, stemmer=stemmer
-        )
-        parts.append(("headline", headline))
+        parts.append(("language", assess_language(body, doc.body)))
+    if kind == "article" or doc.submission.title.strip():
+        parts.append(("headline", assess_headline(doc, stemmer=stemmer)))
     if kind == "article":
-        parts.append(("byline", assess_byline(text, author=doc.submission.author)))
-        parts.append(("structure", assess_structure(text, words=doc.n_words)))
+        parts.append(("byline", assess_byline(body, author=doc.submission.author)))
+        parts.append(("structure", assess_structure(body.text, words=doc.n_words)))
     subscores: dict[str, int] = {}
     findings: list[QualityFinding] = []
     for name, (score, found) in parts:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 
 from screening.patterns import Pattern
-from screening.quality.common import MAX_FINDINGS_PER_KIND, find_links, finding
+from screening.quality.common import MAX_FINDINGS_PER_KIND, Body, finding
 from screening.result import QualityFinding
 
 _I = re.IGNORECASE
@@ -33,7 +33,7 @@ _NAME_SAID_RE = Pattern(
     r"\b[A-Z][\w'.-]+(?:\s+[A-Z][\w'.-]+){0,3}\s+(?:mengatakan|menjelaskan|menyampaikan|menegaskan"
     r"|mengungkapkan|menuturkan|menerangkan|menambahkan|memaparkan)\b"
 )
-_SOURCE_LINE_RE = re.compile(r"^[ \t(]*(?:sumber|source)\s*[:：]\s*\S.*$", _I | re.MULTILINE)
+_SOURCE_LINE_RE = Pattern(r"^[ \t(]*(?:sumber|source)\s*[:：]\s*\S.*$", _I | re.MULTILINE)
 _OFFICIAL_LINK_RE = Pattern(r"\.(?:go|desa|ac|sch|mil|polri)\.id\b|\bkominfo\b|\bkemkes\b", _I)
 
 _AUTHOR_WORDS = r"penulis|pewarta|reporter|wartawan|kontributor|oleh|teks|naskah|liputan|foto dan teks"
@@ -49,6 +49,10 @@ _EDITOR_RE = Pattern(
     rf"^[ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][ \t]*\S.*$|[(/][ \t]*(?:{_EDITOR_WORDS})[ \t]*[:：][^()\n]{{2,60}}\)",
     _I | re.MULTILINE,
 )
+# the keyword patterns of attribution and byline (`screening.quality` scans a short body for all checks' at once)
+PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE, _SOURCE_LINE_RE, _AUTHOR_RE, _EDITOR_RE)
+# what names a quote's speaker, looked for within 100 characters of the quote
+_SPEAKER_PATTERNS = (_SAID_RE, _NAMED_SOURCE_RE, _NAME_SAID_RE)
 # "(met/rer)", "[cob]", "(foti/shd)" closing an item: the reporter's and the editor's codes
 _CODE_RE = re.compile(r"[(\[]([a-z]{2,12})(?:\s*/\s*([a-z]{2,12}))?[)\]]\s*$")
 
@@ -63,19 +67,29 @@ def _last_line(text: str) -> tuple[int, int] | None:
     return (start, len(stripped))
 
 
-def _first_sentence(text: str) -> tuple[int, int] | None:
-    m = re.search(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)", text)
-    return m.span() if m else None
+def _speaker_near(body: Body, start: int, end: int) -> bool:
+    """Whether a reporting verb or a named source is within 100 characters of the quote at [start, end)."""
+    lo, hi = max(start - 100, 0), end + 100
+    for pattern in _SPEAKER_PATTERNS:
+        # a match of the whole text inside the window is one of the window's own (each pattern starts with a letter
+        # after a word boundary and ends with a letter before one, or with nothing asked of what follows: at the
+        # window's edges that holds too): the usual answer, without copying the window
+        m = pattern.search(body.searchable, lo)
+        if m is not None and m.end() <= hi:
+            return True
+    around = body.text[lo:hi]  # the window on its own can match where the whole text does not (at its edges)
+    return any(pattern.search(around) for pattern in _SPEAKER_PATTERNS)
 
 
-def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
+def assess_attribution(body: Body) -> tuple[int, list[QualityFinding]]:
     """Attribution sub-score and findings: quotes, reporting verbs, named sources, source lines, official links."""
+    text, searchable = body.text, body.searchable
     findings: list[QualityFinding] = []
     quotes = list(_QUOTE_RE.finditer(text))
-    said = _SAID_RE.search(text)
-    named = _NAMED_SOURCE_RE.search(text) or (_NAME_SAID_RE.search(text) if said else None)
-    source_line = _SOURCE_LINE_RE.search(text) if ":" in text else None
-    official = any(_OFFICIAL_LINK_RE.search(text[s:e]) for s, e in find_links(text))
+    said = _SAID_RE.search(searchable)
+    named = _NAMED_SOURCE_RE.search(searchable) or (_NAME_SAID_RE.search(searchable) if said else None)
+    source_line = _SOURCE_LINE_RE.search(searchable)
+    official = any(_OFFICIAL_LINK_RE.search(text[s:e]) for s, e in body.links)
     stated = bool(said) or bool(source_line)
     sourced = bool(named) or bool(source_line) or official
     score = 40 * bool(quotes) + 30 * stated + 30 * sourced
@@ -86,7 +100,7 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
                 "Tidak ada narasumber atau kutipan.",
                 'Kutip narasumber yang jelas, misalnya: "...", kata Kepala Desa Sukamaju, Budi Santoso; '
                 'atau tulis "Sumber: ..." bila berita diambil dari sumber resmi.',
-                _first_sentence(text),
+                body.lead,
                 text,
                 origin="attribution",
             )
@@ -97,14 +111,13 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
                 "attribution",
                 "Belum ada kutipan langsung.",
                 "Tambahkan kutipan langsung dari narasumber.",
-                _first_sentence(text),
+                body.lead,
                 text,
                 origin="attribution",
             )
         )
     for q in quotes[:MAX_FINDINGS_PER_KIND]:
-        around = text[max(q.start() - 100, 0) : q.end() + 100]
-        if not _SAID_RE.search(around) and not _NAMED_SOURCE_RE.search(around) and not _NAME_SAID_RE.search(around):
+        if not _speaker_near(body, q.start(), q.end()):
             findings.append(
                 finding(
                     "attribution",
@@ -119,11 +132,13 @@ def assess_attribution(text: str) -> tuple[int, list[QualityFinding]]:
     return score, findings
 
 
-def assess_byline(text: str, *, author: str = "") -> tuple[int, list[QualityFinding]]:
+def assess_byline(body: Body, *, author: str = "") -> tuple[int, list[QualityFinding]]:
     """Byline sub-score: an author (70) and an editor (30). `author` from the submitting tool counts."""
-    code = _CODE_RE.search(text.rstrip())
-    has_author = bool(author.strip()) or bool(_AUTHOR_RE.search(text)) or code is not None
-    has_editor = bool(_EDITOR_RE.search(text)) or (code is not None and code.group(2) is not None)
+    text = body.text
+    stripped = text.rstrip()
+    code = _CODE_RE.search(stripped) if stripped.endswith((")", "]")) else None  # a code closes the text
+    has_author = bool(author.strip()) or code is not None or bool(_AUTHOR_RE.search(body.searchable))
+    has_editor = (code is not None and code.group(2) is not None) or bool(_EDITOR_RE.search(body.searchable))
     findings: list[QualityFinding] = []
     where = _last_line(text)
     if not has_author:

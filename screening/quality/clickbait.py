@@ -19,7 +19,7 @@ from typing import Any
 
 from screening.quality.common import PLACEHOLDERS
 from screening.resources import RESOURCE_DIR
-from screening.text import NormalisedText, has_alnum, normalise
+from screening.text import NormalisedText, Token, has_alnum, normalise
 
 MODEL_PATH = RESOURCE_DIR / "clickbait_model.json"
 NGRAMS = (1, 2)
@@ -27,17 +27,34 @@ MIN_DF = 2
 C = 1.0
 
 
+def _headline_words(doc: NormalisedText) -> list[Token]:
+    # most words are letters or digits alone, which `isalnum` answers without a call of `has_alnum`
+    return [t for t in doc.tokens if t.text not in PLACEHOLDERS and (t.text.isalnum() or has_alnum(t.text))]
+
+
+def _terms(words: Sequence[Token]) -> list[str]:
+    """The word 1-2-grams of the words of a headline: the unigrams, then the bigrams."""
+    unigrams = [t.text for t in words]
+    return unigrams + list(map("{} {}".format, unigrams, unigrams[1:]))
+
+
+def _span(words: Sequence[Token], i: int) -> tuple[int, int]:
+    """The original span of term `i` of `_terms(words)`."""
+    if i < len(words):
+        return words[i].start, words[i].end
+    i -= len(words)
+    return words[i].start, words[i + 1].end
+
+
 def headline_terms(doc: NormalisedText) -> list[tuple[str, int, int]]:
     """The word 1-2-grams of a normalised headline, each with the original span it covers."""
-    words = [t for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)]
-    terms = [(t.text, t.start, t.end) for t in words]
-    terms += [(f"{a.text} {b.text}", a.start, b.end) for a, b in zip(words, words[1:], strict=False)]
-    return terms
+    words = _headline_words(doc)
+    return [(term, *_span(words, i)) for i, term in enumerate(_terms(words))]
 
 
 def analyse_headline(title: str) -> list[str]:
     """The analyser the model is fitted with (module level, so a fitted pipeline pickles)."""
-    return [term for term, _, _ in headline_terms(normalise(title))]
+    return _terms(_headline_words(normalise(title)))
 
 
 @dataclass(frozen=True)
@@ -49,21 +66,22 @@ class ClickbaitModel:
 
     def score(self, doc: NormalisedText) -> tuple[float, list[tuple[int, int, float]]]:
         """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
-        counts: Counter[str] = Counter()
-        spans: dict[str, tuple[int, int]] = {}
-        for term, start, end in headline_terms(doc):
-            counts[term] += 1
-            spans.setdefault(term, (start, end))
-        weights: dict[str, float] = {}
-        for term, n in counts.items():
-            known = self.terms.get(term)
-            if known is not None:
-                weights[term] = (1.0 + math.log(n)) * known[0]  # sublinear tf times idf
+        words = _headline_words(doc)
+        terms = _terms(words)
+        counts = Counter(terms)  # in the order terms first occur
+        # sublinear tf times idf: a term seen once weighs its idf ((1 + log 1) * idf is idf exactly)
+        weights = {
+            t: known[0] for t, known in zip(counts, map(self.terms.get, counts), strict=True) if known is not None
+        }
+        if len(counts) < len(terms):
+            for term, n in counts.items():
+                if n > 1 and term in weights:
+                    weights[term] = (1.0 + math.log(n)) * self.terms[term][0]
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         contributions = {t: w / norm * self.terms[t][1] for t, w in weights.items()}
         logit = self.intercept + sum(contributions.values())
         raised = sorted(((c, t) for t, c in contributions.items() if c > 0), reverse=True)
-        return 1.0 / (1.0 + math.exp(-logit)), [(*spans[t], c) for c, t in raised]
+        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, terms.index(t)), c) for c, t in raised]
 
     def to_json(self) -> dict[str, Any]:
         # five significant digits change no probability by more than 1e-4 and halve the file

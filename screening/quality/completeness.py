@@ -21,7 +21,7 @@ from collections.abc import Sequence
 
 from screening.patterns import Pattern
 from screening.places import Place
-from screening.quality.common import finding
+from screening.quality.common import Body, finding
 from screening.result import QualityFinding, Span
 
 _I = re.IGNORECASE
@@ -47,14 +47,19 @@ _TITLES = (
     r"|Kepala|Kabid|Kasi|Kadis|Menteri|Presiden|Wakil|Anggota|Koordinator|Bapak|Ibu|Pak|Bu|Mbah|Ustaz|Ustadz|Kiai"
     r"|KH\.|H\.|Hj\.|dr\.|Dr\.|Ir\.|Drs\.|Prof\."
 )
-_WHO_RE = re.compile(
+# who: a role, an institution or a named source (searched by RE2: `Pattern`), or a name of two or more capitalised
+# words inside a sentence (`_NAME_RE`, a look-behind RE2 cannot search); the first of the two in the text, the role
+# where both start at one place: what the one pattern `_ROLE_RE|(?<=[a-z,] )[A-Z][a-z]+...` finds
+_ROLE_RE = Pattern(
     rf"\b(?:{_TITLES})\s+(?:[A-Z][\w'.-]+)"
     r"|\b(?:KIM|BPD|PKK|Puskesmas|Posyandu|Karang Taruna|Diskominfo|Dinas\s+[A-Z]\w+|Polsek|Polres|Koramil"
     r"|BUMDes|Bumdes|Gapoktan|Kelompok Tani|Pemdes|Pemerintah Desa|Pemerintah Kabupaten|Pemkab|Pemkot|LPM"
     r"|Kemenkes|Kominfo|BPBD|Basarnas|TNI|Polri|DPRD|DPR|KPU|Bawaslu|Kelompok Informasi Masyarakat)\b"
     r"|\b(?:[Mm]enurut|kata|ujar|tutur|ungkap|jelas|tegas|terang|imbuh|papar|ucap)\s+(?:[A-Z][\w'.-]+)"
-    r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b"
 )
+# "(?<=[a-z,] )[A-Z]..." with the capital first: `re` then tries only where a capital letter stands (searched by `re`
+# itself, `_NAME_RE.python`: most capitals are not after a small letter, and RE2 cannot look back)
+_NAME_RE = Pattern(r"[A-Z](?<=[a-z,] [A-Z])[a-z]+(?:\s+[A-Z][a-z]+){1,3}\b")
 _VENUE_RE = Pattern(
     r"\b(?:[Dd]i|[Kk]e|[Dd]ari|menuju|sekitar)\s+(?:(?:halaman|depan|dalam|belakang|samping)\s+)?"
     r"(?:balai\s+(?:desa|kelurahan|dusun|warga|pertemuan|RW)|kantor\s+\w+|aula|pendopo|pendapa|alun-alun"
@@ -77,6 +82,9 @@ _HOW_RE = Pattern(
     _I,
 )
 
+# the keyword patterns of the 5W1H (`screening.quality` scans a short body for all checks' at once)
+PATTERNS = (_ROLE_RE, _NAME_RE, _WHEN_RE, _VENUE_RE, _WHY_RE, _HOW_RE)
+
 WEIGHTS = {"who": 20, "what": 15, "when": 20, "where": 20, "why": 12.5, "how": 12.5}
 _ADVICE = {
     "who": ("Tidak jelas siapa yang terlibat.", "Sebutkan nama dan jabatan pelaku atau narasumber."),
@@ -91,37 +99,46 @@ _ADVICE = {
 }
 
 
-def _lead(text: str) -> tuple[int, int] | None:
-    m = re.search(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)", text)
-    return m.span() if m else None
+def _who(body: Body) -> re.Match[str] | None:
+    role = _ROLE_RE.search(body.searchable)
+    name = _NAME_RE.python.search(body.text) if body.searchable.may_match(_NAME_RE) else None
+    if name is not None and (role is None or name.start() < role.start()):
+        return name
+    return role
 
 
-def find_elements(text: str, *, words: int, places: Sequence[Place]) -> dict[str, Span | None]:
-    """The first evidence of each of the 5W1H in `text` (None where there is none)."""
+def find_elements(body: Body | str, *, words: int, places: Sequence[Place]) -> dict[str, Span | None]:
+    """The first evidence of each of the 5W1H in the body (None where there is none)."""
+    if isinstance(body, str):
+        body = Body(body)
+    searchable, lead = body.searchable, body.lead
 
-    def span_of(m: re.Match[str] | None) -> Span | None:
+    def first(pattern: Pattern) -> Span | None:
+        m = pattern.search(searchable)
         return Span(m.start(), m.end(), m.group()) if m else None
 
-    lead = _lead(text)
-    where = Span(places[0].span.start, places[0].span.end, places[0].span.text) if places else None
+    who = _who(body)
+    if places:
+        where: Span | None = Span(places[0].span.start, places[0].span.end, places[0].span.text)
+    else:
+        where = first(_VENUE_RE)
     return {
-        "who": span_of(_WHO_RE.search(text)),
-        "what": Span(lead[0], lead[1], text[lead[0] : lead[1]]) if lead and words >= 20 else None,
-        "when": span_of(_WHEN_RE.search(text)),
-        "where": where or span_of(_VENUE_RE.search(text)),
-        "why": span_of(_WHY_RE.search(text)),
-        "how": span_of(_HOW_RE.search(text)),
+        "who": Span(who.start(), who.end(), who.group()) if who else None,
+        "what": lead if words >= 20 else None,
+        "when": first(_WHEN_RE),
+        "where": where,
+        "why": first(_WHY_RE),
+        "how": first(_HOW_RE),
     }
 
 
 def assess_completeness(
-    text: str, *, words: int, places: Sequence[Place]
+    body: Body, *, words: int, places: Sequence[Place]
 ) -> tuple[int, list[QualityFinding], dict[str, Span | None]]:
     """Completeness sub-score, a finding per missing element, and the evidence found for each."""
-    elements = find_elements(text, words=words, places=places)
-    lead = _lead(text)
+    elements = find_elements(body, words=words, places=places)
     findings = [
-        finding("completeness", *_ADVICE[name], lead, text, origin=name)
+        finding("completeness", *_ADVICE[name], body.lead, body.text, origin=name)
         for name, span in elements.items()
         if span is None
     ]

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from screening.quality.spelling import SpellingIssue, check_spelling
-from screening.stemming import BoundedStemmer
 from screening.text import normalise
 
 # IndoSum outlets kept out of everything the word lists learn from; every spelling and completeness figure is
@@ -77,14 +76,14 @@ class FalseFlags:
         return 1000 * sum(n for s, n in self.by_source.items() if s in wanted) / max(self.words, 1)
 
 
-def spelling_flags(articles: Sequence[Article], stemmer: BoundedStemmer) -> FalseFlags:
+def spelling_flags(articles: Sequence[Article]) -> FalseFlags:
     """Every spelling issue raised on professional news (which has few errors: nearly all of them are false)."""
     words = 0
     by_source: Counter[str] = Counter()
     flagged: Counter[str] = Counter()
     flags: list[tuple[str, SpellingIssue]] = []
     for article in articles:
-        issues, n = check_spelling(article.text, normalise(article.text), stemmer=stemmer)
+        issues, n = check_spelling(article.text, normalise(article.text))
         words += n
         for issue in issues:
             by_source[issue.source] += 1
@@ -191,7 +190,7 @@ def _overlapping(issues: Sequence[SpellingIssue], case: InjectedError) -> Spelli
     return None
 
 
-def spelling_recall(cases: Sequence[InjectedError], stemmer: BoundedStemmer) -> Recall:
+def spelling_recall(cases: Sequence[InjectedError]) -> Recall:
     from screening.quality.lexicon import load_lexicon
 
     lex = load_lexicon()
@@ -204,7 +203,7 @@ def spelling_recall(cases: Sequence[InjectedError], stemmer: BoundedStemmer) -> 
         wrong = case.sentence[case.start : case.end]
         if case.kind in ("deletion", "swap") and lex.known(wrong):
             real[case.kind] += 1
-        issues, _ = check_spelling(case.sentence, normalise(case.sentence), stemmer=stemmer)
+        issues, _ = check_spelling(case.sentence, normalise(case.sentence))
         issue = _overlapping(issues, case)
         if issue is None:
             continue
@@ -510,16 +509,15 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--label-sheet", action="store_true", help=f"append the sampled flags not yet labelled to {LABELS.name}"
     )
     args = parser.parse_args(argv)
-    stemmer = BoundedStemmer()
     held_out = load_articles()
-    flags = spelling_flags(held_out, stemmer)
+    flags = spelling_flags(held_out)
     if args.label_sheet:
         print(f"{write_label_sheet(flags, held_out, LABELS)} flags to label in {LABELS}")
         return
     report = render(
         flags=flags,
         estimate=estimate_false_flags(flags, read_labels()),
-        recall=spelling_recall(inject_errors(held_out), stemmer),
+        recall=spelling_recall(inject_errors(held_out)),
         clickbait=clickbait_figures(),
         completeness=completeness_figures(held_out),
         articles=len(held_out),

@@ -3,20 +3,23 @@ its key words reach the lead. Spans index the title, except none here index the 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
+from itertools import takewhile
+from operator import attrgetter
 
+from screening.doc import Doc
 from screening.quality.clickbait import load_clickbait_model
 from screening.quality.common import MAX_FINDINGS_PER_KIND, PLACEHOLDERS, finding, word_count
 from screening.resources import load_stopwords
 from screening.result import QualityFinding, RuleMatch
 from screening.stemming import BoundedStemmer
-from screening.text import NormalisedText, capitals_share
+from screening.text import CAPITALS_SAMPLE_CHARS, NormalisedText, cased_letters
 
 # a headline the model finds more likely clickbait than not is reported; the penalty grows up to 30 points
 CLICKBAIT_THRESHOLD = 0.5
 LEAD_WORDS = 60
-_PARAGRAPH_RE = re.compile(r"\n\s*\n|\n")
+_START = attrgetter("start")
+_TEXT = attrgetter("text")
 
 Check = tuple[int, list[QualityFinding]]  # one check's penalty and its findings
 
@@ -30,31 +33,27 @@ def _key_words(doc: NormalisedText) -> list[tuple[str, int, int]]:
     ]
 
 
-def _lead_stems(doc: NormalisedText, stemmer: BoundedStemmer) -> set[str]:
-    """Stems of the lead: the first paragraph, or the first `LEAD_WORDS` words when it is longer or missing."""
-    first = _PARAGRAPH_RE.split(doc.original.strip(), maxsplit=1)[0] if doc.original.strip() else ""
-    offset = doc.original.find(first) if first else 0
+def _lead_size(doc: Doc) -> int:
+    """How many tokens the lead has: the first paragraph's, or the first `LEAD_WORDS` when it is longer or has
+    fewer than 15 (a dateline or a one-line opening)."""
+    original, tokens = doc.body.original, doc.body.tokens
+    stripped = original.strip()
+    first = stripped.partition("\n")[0]  # up to the first line break (a paragraph break starts with one too)
+    offset = original.find(first) if first else 0
     end = offset + len(first)
-    lead = [t.text for t in doc.tokens if t.start < end][:LEAD_WORDS]
-    if len(lead) < 15:  # a dateline or a one-line opening: take the first words instead
-        lead = [t.text for t in doc.tokens][:LEAD_WORDS]
-    return {stemmer.stem(w) for w in lead} | set(lead)
+    # the tokens that start before `end`: tokens are in the order of the text (`screening.text.normalise`)
+    n = len(list(takewhile(end.__gt__, map(_START, tokens[:LEAD_WORDS]))))
+    return LEAD_WORDS if n < 15 else n
 
 
-def assess_headline(
-    title: str,
-    *,
-    title_doc: NormalisedText,
-    title_matches: Sequence[RuleMatch],
-    body: NormalisedText,
-    stemmer: BoundedStemmer,
-) -> tuple[int, list[QualityFinding]]:
-    """Headline sub-score and findings; the normalised `body` is read for its lead."""
+def assess_headline(doc: Doc, *, stemmer: BoundedStemmer) -> tuple[int, list[QualityFinding]]:
+    """Headline sub-score and findings (the title's spans); the analysed body is read for its lead."""
+    title, title_doc = doc.submission.title, doc.title
     stripped = title.strip()
     if not stripped:
         return 0, [finding("headline", "Judul kosong.", "Tulis judul singkat yang menyebut inti berita.", None, title)]
     whole = (title.find(stripped[0]), title.find(stripped[0]) + len(stripped))
-    cues = _rule_cues(title, title_matches)
+    cues = _rule_cues(title, doc.title_rules)
     cue_spans = [(f.span.start, f.span.end) for f in cues[1] if f.span is not None]
     checks = [
         _length(title, title_doc, whole),
@@ -62,8 +61,8 @@ def assess_headline(
         cues,
         _clickbait(title, title_doc, whole, cue_spans),
     ]
-    if body.tokens:
-        checks.append(_lead(title, title_doc, body, stemmer))
+    if doc.body.tokens:
+        checks.append(_lead(title, doc, stemmer))
     findings = [f for _, found in checks for f in found]
     return max(100 - sum(penalty for penalty, _ in checks), 0), findings
 
@@ -82,8 +81,11 @@ def _length(title: str, title_doc: NormalisedText, whole: tuple[int, int]) -> Ch
 
 def _capitals(title: str, whole: tuple[int, int]) -> Check:
     """A headline in capitals throughout (judged here with a headline's own threshold)."""
-    cased = sum(map(str.isupper, title)) + sum(map(str.islower, title))
-    if cased < 8 or capitals_share(title) <= 0.8:
+    upper, cased = cased_letters(title)  # a share of capitals read from the first CAPITALS_SAMPLE_CHARS
+    share = upper / cased if cased else 0.0
+    if len(title) > CAPITALS_SAMPLE_CHARS:
+        cased = sum(map(str.isupper, title)) + sum(map(str.islower, title))
+    if cased < 8 or share <= 0.8:
         return 0, []
     return 30, [
         finding(
@@ -139,13 +141,19 @@ def _clickbait(
     ]
 
 
-def _lead(title: str, title_doc: NormalisedText, body: NormalisedText, stemmer: BoundedStemmer) -> Check:
+def _lead(title: str, doc: Doc, stemmer: BoundedStemmer) -> Check:
     """Whether most of the headline's key words reach the lead."""
-    keys = _key_words(title_doc)
+    keys = _key_words(doc.title)
     if len(keys) < 2:
         return 0, []
-    lead = _lead_stems(body, stemmer)
-    missing = [k for k in keys if k[0] not in lead and stemmer.stem(k[0]) not in lead]
+    n = _lead_size(doc)
+    lead = set(map(_TEXT, doc.body.tokens[:n]))
+    unmet = [k for k in keys if k[0] not in lead]  # a key word written in the lead is met whatever its stem
+    if len(unmet) <= len(keys) / 2:
+        return 0, []
+    # the analyser's stems of the lead's tokens: what `stemmer.stem` gives for each (the same stemmer made them)
+    lead.update(doc.stems[:n])
+    missing = [k for k in unmet if k[0] not in lead and stemmer.stem(k[0]) not in lead]
     if len(missing) <= len(keys) / 2:
         return 0, []
     words = ", ".join(f'"{title[s:e]}"' for _, s, e in missing[:4])

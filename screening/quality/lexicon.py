@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import csv
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
@@ -30,6 +30,7 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz"
 _PARTICLES = ("lah", "kah", "tah", "pun")
 _POSSESSIVES = ("nya", "ku", "mu")
 _SUFFIXES = ("kan", "an", "i")
+_ENDINGS = _PARTICLES + _POSSESSIVES + _SUFFIXES
 _MIN_ROOT = 3
 # a root reached by stripping affixes is at least this long: short roots ("tah", "mas") would make far too many
 # misspellings look like derived words ("penah", "masi")
@@ -45,6 +46,10 @@ _KEY_POS = {c: (r, i) for r, row in enumerate(_ROWS) for i, c in enumerate(row)}
 def _adjacent(a: str, b: str) -> bool:
     pa, pb = _KEY_POS.get(a), _KEY_POS.get(b)
     return pa is not None and pb is not None and abs(pa[0] - pb[0]) <= 1 and abs(pa[1] - pb[1]) <= 1
+
+
+# letter -> the other letters next to it on the keyboard: the substitutions `edit_kind` calls "near"
+_NEAR_KEYS = {a: "".join(b for b in ALPHABET if b != a and _adjacent(a, b)) for a in ALPHABET}
 
 
 def edits1(word: str) -> list[str]:
@@ -100,6 +105,15 @@ class Lexicon:
 
     def root_of(self, word: str) -> str | None:
         """A root `word` reduces to by stripping affixes, or None. "di"/"ke" + a bare noun is no word."""
+        return self._roots(word)
+
+    @cached_property
+    def _roots(self) -> Callable[[str], str | None]:
+        # the unlisted words of one text recur in the next (derived forms the lists lack, names written in lower
+        # case): their affix analysis is remembered. Suggestions ask `_root_of` itself about their many candidates.
+        return lru_cache(maxsize=20_000)(self._root_of)
+
+    def _root_of(self, word: str) -> str | None:
         for stem, suffix in _without_suffixes(word):
             for root, prefixes in _without_prefixes(stem):
                 if root not in self.roots and root not in self.rank:
@@ -137,6 +151,17 @@ class Lexicon:
         return -math.log(len(self.rank) + 50.0) - 1.0  # known only through its root: rarer than any listed word
 
     @cached_property
+    def di_joinable(self) -> frozenset[str]:
+        """Words W that "di W" should be written "diW": a standard word, written together far more often."""
+        return frozenset(
+            w[2:]
+            for w in self.standard
+            if w.startswith("di")
+            and w[2:] not in self.corrections
+            and 3 * self.di_apart.get(w[2:], 0) <= self.di_joined.get(w[2:], 0)
+        )
+
+    @cached_property
     def suggestible(self) -> frozenset[str]:
         """Words a suggestion may offer: common, standard and community-news words (not foreign ones)."""
         return frozenset(self.rank) | self.standard | self.extra
@@ -156,11 +181,16 @@ class Lexicon:
         known = self.suggestible.intersection(candidates)
         scored = {c: self.frequency_score(c) + _KIND_PRIOR[edit_kind(word, c)] for c in known}
         if not scored:
-            # derived forms missing from the lists ("menyelesaikn"): ask the affix analysis, on the likelier slips
-            for candidate in dict.fromkeys(candidates):
-                kind = edit_kind(word, candidate)
-                if kind != "wrong" and self.root_of(candidate) is not None:
-                    scored[candidate] = self.frequency_score(candidate) + _KIND_PRIOR[kind]
+            # derived forms missing from the lists ("menyelesaikn"): ask the affix analysis, on the likelier slips.
+            # None of them is listed, so they score alike but for the kind of slip: asked best first (the order of
+            # the ranking below), the first `limit` derived forms are the ones that can be suggested. One without
+            # a prefix or a suffix would have to be listed itself to have a root.
+            for candidate in _likely_edits(word):
+                affixed = candidate[:2] in _PREFIX_STARTS or candidate.endswith(_ENDINGS)
+                if affixed and self._root_of(candidate) is not None:
+                    scored[candidate] = self.frequency_score(candidate) + _KIND_PRIOR[edit_kind(word, candidate)]
+                    if len(scored) == limit:
+                        break
         for i in range(_MIN_ROOT, len(word) - 1):
             left, right = word[:i], word[i:]
             if left in self.rank and right in self.rank and len(right) >= 2:
@@ -169,7 +199,21 @@ class Lexicon:
         return tuple(w for w, _ in sorted(scored.items(), key=lambda kv: (-kv[1], kv[0]))[:limit])
 
 
+def _likely_edits(word: str) -> list[str]:
+    """The strings one likely slip away from `word` (not a far substitution: `edit_kind` "wrong"), of at least two
+    letters, in the order a suggestion ranks unlisted words: by `_KIND_PRIOR`, then alphabetically."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    missing = {a + c + b for a, b in splits for c in ALPHABET}
+    swapped = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1 and b[0] != b[1]}
+    extra = {a + b[1:] for a, b in splits if b}
+    near = {a + c + b[1:] for a, b in splits if b for c in _NEAR_KEYS.get(b[0], "")}
+    groups = (missing | swapped, extra, near)  # priors 0.0, -0.3, -0.5
+    return [c for group in groups for c in sorted(group) if len(c) >= 2]
+
+
 _VOWELS = frozenset("aeiou")
+# how every prefix `_one_prefix` strips begins: a word that begins otherwise has no prefix
+_PREFIX_STARTS = frozenset({"di", "ke", "se", "te", "be", "pe", "me"})
 # which prefix may follow which ("memper-", "diper-", "berke-", "keber-", "terse-"); anything else is no word
 _NEXT_PREFIX = {
     "me": ("per", "pe"),
@@ -215,6 +259,8 @@ def _allowed(prefixes: tuple[str, ...], *, suffix: str, di_verb: bool) -> bool:
 def _without_suffixes(word: str) -> list[tuple[str, str]]:
     """`word` and the forms left by removing particle, possessive and derivational suffixes (with the latter)."""
     forms = [(word, "")]
+    if not word.endswith(_ENDINGS):
+        return forms
     for group, derivational in ((_PARTICLES, False), (_POSSESSIVES, False), (_SUFFIXES, True)):
         more: list[tuple[str, str]] = []
         for form, suffix in forms:
@@ -259,8 +305,21 @@ def _nasal(prefix: str, word: str) -> list[tuple[str, str]]:
     return out
 
 
-def _one_prefix(word: str) -> list[tuple[str, str]]:
+# `_one_prefix` reads no further than this into a word, and its length only as "longer than 6"
+_PREFIX_HEAD = 7
+
+
+def _one_prefix(word: str) -> Sequence[tuple[str, str]]:
     """(prefix, rest) for every way one Indonesian prefix can come off `word`."""
+    if len(word) <= _PREFIX_HEAD:
+        return _head_prefixes(word)
+    # what comes off depends on the first letters alone: a rest is the head's rest and the word after the head
+    tail = word[_PREFIX_HEAD:]
+    return [(prefix, rest + tail) for prefix, rest in _head_prefixes(word[:_PREFIX_HEAD])]
+
+
+@lru_cache(maxsize=20_000)
+def _head_prefixes(word: str) -> tuple[tuple[str, str], ...]:
     out: list[tuple[str, str]] = []
     for prefix in ("di", "ke", "se"):
         if word.startswith(prefix):
@@ -278,13 +337,13 @@ def _one_prefix(word: str) -> list[tuple[str, str]]:
         out += _nasal("me", word)
     elif word.startswith("pe"):
         out += _nasal("pe", word)
-    return out
+    return tuple(out)
 
 
 def _without_prefixes(word: str, depth: int = 3) -> Iterator[tuple[str, tuple[str, ...]]]:
     """`word` and what is left after up to `depth` prefixes, with the prefixes."""
     yield word, ()
-    if depth == 0:
+    if depth == 0 or word[:2] not in _PREFIX_STARTS:
         return
     for prefix, rest in _one_prefix(word):
         if len(rest) >= _MIN_ROOT:

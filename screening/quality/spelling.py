@@ -16,19 +16,23 @@ complete enough to judge them. Links, e-mail addresses and mentions are skipped.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import compress, count, islice
+from operator import eq
 
-from screening.quality.common import MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, find_links, finding
+from screening.quality.common import MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, Body, finding
 from screening.quality.lexicon import Lexicon, load_lexicon
-from screening.resources import load_root_words, load_slang_map
+from screening.resources import load_slang_map
 from screening.result import QualityFinding
-from screening.stemming import BoundedStemmer
 from screening.text import NormalisedText
 
 # soft hyphens and zero-width characters inside a word ("de\u00admokrasi") are part of it
 _WORD_RE = re.compile(r"(?<![\w@#\u00ad\u200b])[A-Za-z\u00ad\u200b]+(?:-[A-Za-z\u00ad\u200b]+)*(?![\w@\u00ad\u200b])")
 _INVISIBLE = str.maketrans("", "", "\u00ad\u200b")
+_GROUP = re.Match.group
+_START = re.Match.start
 # reporter and editor codes that close a news item: "(met/rer)", "[cob]", "(foti/shd)"
 _CODE_RE = re.compile(r"[(\[][a-z]{1,12}(?:\s*/\s*[a-z]{1,12}){0,3}[)\]]")
 _SEGMENT_RE = re.compile(r"[\"“”„«»][^\"“”„«»\n]{1,600}[\"“”„«»]|[^.!?\n]+")
@@ -51,75 +55,140 @@ class SpellingIssue:
     suggestions: tuple[str, ...]
 
 
-def _skipped_spans(text: str, doc: NormalisedText) -> list[tuple[int, int]]:
+def _skipped_spans(body: Body, doc: NormalisedText) -> list[tuple[int, int]]:
+    text = body.text
     spans = [(t.start, t.end) for t in doc.tokens if t.text in PLACEHOLDERS] if "token" in doc.text else []
-    spans.extend(find_links(text))
-    if "(" in text or "[" in text:
-        spans.extend(m.span() for m in _CODE_RE.finditer(text))
+    spans.extend(body.links)
+    spans.extend(_codes(text))
     return sorted(spans)
+
+
+def _codes(text: str) -> list[tuple[int, int]]:
+    """Spans of `_CODE_RE.finditer(text)`, tried only where a bracket opens (finding those is `str.find`'s work)."""
+    opens: list[int] = []
+    for bracket in "([":
+        at = text.find(bracket)
+        while at >= 0:
+            opens.append(at)
+            at = text.find(bracket, at + 1)
+    spans: list[tuple[int, int]] = []
+    end = 0
+    for at in sorted(opens):
+        m = _CODE_RE.match(text, at) if at >= end else None
+        if m is not None:
+            spans.append(m.span())
+            end = m.end()
+    return spans
 
 
 def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
     return any(s <= pos < e for s, e in spans)
 
 
+def _skipped_words(spans: Sequence[tuple[int, int]], matches: Sequence[re.Match[str]]) -> list[int]:
+    """Indices of the word matches that start inside one of `spans` (links, placeholders, reporter codes)."""
+    skipped: set[int] = set()
+    for s, e in spans:
+        skipped.update(range(bisect_left(matches, s, key=_START), bisect_left(matches, e, key=_START)))
+    return sorted(skipped)
+
+
+def _after(words: list[str], word: str) -> list[int]:
+    """Positions of the words that follow `word` (`list.index` finds it in C)."""
+    out: list[int] = []
+    at = -1
+    try:
+        while True:
+            at = words.index(word, at + 1)
+            if at + 1 < len(words):
+                out.append(at + 1)
+    except ValueError:
+        return out
+
+
 def check_spelling(
-    text: str,
+    body: Body | str,
     doc: NormalisedText,
     *,
-    stemmer: BoundedStemmer,
     lexicon: Lexicon | None = None,
 ) -> tuple[list[SpellingIssue], int]:
-    """Every spelling issue in `text` (not capped) and the number of words looked at."""
+    """Every spelling issue in the body (not capped) and the number of words looked at.
+
+    Words are looked at in order, each against the one before it (doubled words, "di" written apart). Only the
+    words where something can be found are visited one by one: a word no list knows as written, the second of two
+    equal words, a word after "di" that "di" joins to a listed word. The others are only counted, in C.
+    """
+    if isinstance(body, str):
+        body = Body(body)
+    text = body.text
     lex = lexicon or load_lexicon()
-    roots = load_root_words()
-    slang = load_slang_map()
-    skipped = _skipped_spans(text, doc)
-    quotes = [m.span(1) for m in _QUOTE_RE.finditer(text)] if '"' in text or "“" in text else []
+    matches = list(_WORD_RE.finditer(text))
+    raws = list(map(_GROUP, matches))
+    skipped = _skipped_words(_skipped_spans(body, doc), matches)
+    limit = len(matches)
+    if limit - len(skipped) > MAX_CHECKED_WORDS:  # the words after the first MAX_CHECKED_WORDS are not looked at
+        limit = MAX_CHECKED_WORDS
+        for i in skipped:
+            if i >= limit:
+                break
+            limit += 1
+    words = limit - bisect_left(skipped, limit)
+    empty = False
+    if "\u00ad" in text or "\u200b" in text:
+        raws = [raw.translate(_INVISIBLE) for raw in raws]
+        empty = "" in raws
+    # the words in order as the check reads them: skipped ones and ones of invisible characters alone left out
+    # (an empty word is counted but is nobody's neighbour; after a skipped one a word has no neighbour)
+    order: Sequence[int] = range(limit)
+    alone: set[int] = set()  # positions in `order` whose word has no neighbour before it
+    seen = raws if limit == len(raws) else raws[:limit]
+    if skipped or empty:
+        excluded = set(skipped)
+        order = [i for i in range(limit) if i not in excluded and raws[i]]
+        alone = {bisect_right(order, i) for i in skipped}
+        seen = [raws[i] for i in order]
+    lowers = list(map(str.lower, seen))
     plain = lex.plain
+    unlisted = {raw for raw in set(seen).difference(plain) if raw.islower()}
+    visit = set(compress(count(), map(unlisted.__contains__, seen))) if unlisted else set()
+    visit.update(compress(count(1), map(eq, lowers, islice(lowers, 1, None))))  # equal to the word before
+    visit.update(k for k in _after(lowers, "di") if seen[k] in lex.di_joinable)
+
+    slang = load_slang_map()
+    quotes: list[tuple[int, int]] | None = None
     issues: list[SpellingIssue] = []
-    words = 0
-    previous: tuple[str, int, int] | None = None
-    for m in _WORD_RE.finditer(text):
-        if words >= MAX_CHECKED_WORDS:
-            break
-        start, end = m.span()
-        raw = m.group()
-        if skipped and _inside(start, skipped):
-            previous = None
-            continue
-        words += 1
-        if "\u00ad" in raw or "\u200b" in raw:
-            raw = raw.translate(_INVISIBLE)
-            if not raw:
-                continue
-        lower = raw.lower()
-        if previous is not None:
-            if lower == previous[0] and len(lower) > 1:
-                gap = text[previous[2] : start]
-                if gap and gap.strip(" \t") == "" and not _legitimately_doubled(text[previous[1] : previous[2]], raw):
-                    if issues and issues[-1].start == previous[1] and issues[-1].source == "lexicon":
+    for k in sorted(visit):
+        start, end = matches[order[k]].span()
+        raw, lower = seen[k], lowers[k]
+        if k > 0 and k not in alone:
+            p_start, p_end = matches[order[k - 1]].span()
+            if lower == lowers[k - 1] and len(lower) > 1:
+                gap = text[p_end:start]
+                if gap and gap.strip(" \t") == "" and not _legitimately_doubled(text[p_start:p_end], raw):
+                    if issues and issues[-1].start == p_start and issues[-1].source == "lexicon":
                         issues.pop()  # "gorong gorong" is one finding, not an unknown word and a doubled one
-                    issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "doubled_word", (raw,)))
-                    previous = None
+                    issues.append(SpellingIssue(p_start, end, text[p_start:end], "doubled_word", (raw,)))
+                    alone.add(k + 1)  # a word found doubled or joined is nobody's neighbour
                     continue
-            if previous[0] == "di" and raw.islower() and text[previous[2] : start] in (" ", "  "):
+            if lowers[k - 1] == "di" and raw.islower() and text[p_end:start] in (" ", "  "):
                 joined = "di" + lower
                 apart, together = lex.di_apart.get(lower, 0), lex.di_joined.get(lower, 0)
                 if joined in lex.standard and lower not in lex.corrections and 3 * apart <= together:
-                    issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "di_prefix", (joined,)))
-                    previous = None
+                    issues.append(SpellingIssue(p_start, end, text[p_start:end], "di_prefix", (joined,)))
+                    alone.add(k + 1)  # a word found doubled or joined is nobody's neighbour
                     continue
-        previous = (lower, start, end)
         if lower in plain or not raw.islower():
             continue  # a listed word; or a name, an acronym, the first word of a sentence
-        parts = _parts(start, raw)
+        parts = _parts(start, raw, lex)
         for part_start, part in parts:
-            issue = _check_word(text, part_start, part, lex=lex, roots=roots, slang=slang, stemmer=stemmer)
+            issue = _check_word(text, part_start, part, lex=lex, slang=slang)
             if issue is None:
                 continue
-            if issue.source == "slang" and (len(parts) > 1 or _inside(part_start, quotes) or _in_name(text, issue)):
-                continue  # "hat-trick", a speaker's own words, "Frank de Boer"
+            if issue.source == "slang":
+                if quotes is None:
+                    quotes = [m.span(1) for m in _QUOTE_RE.finditer(text)] if '"' in text or "“" in text else []
+                if len(parts) > 1 or _inside(part_start, quotes) or _in_name(text, issue):
+                    continue  # "hat-trick", a speaker's own words, "Frank de Boer"
             issues.append(issue)
     return _once_per_word(text, _without_foreign(text, issues)), words
 
@@ -152,25 +221,33 @@ def _legitimately_doubled(first: str, second: str) -> bool:
 
 def _without_foreign(text: str, issues: list[SpellingIssue]) -> list[SpellingIssue]:
     """Drop unknown-word issues in quotes or sentences that are mostly unknown words (another language)."""
-    unknown = [i for i in issues if i.source == "lexicon"]
-    if len(unknown) < 2:
+    starts = sorted(i.start for i in issues if i.source == "lexicon")
+    if len(starts) < 2:
         return issues
     foreign: list[tuple[int, int]] = []
-    for m in _SEGMENT_RE.finditer(text):
-        inside = [i for i in unknown if m.start() <= i.start < m.end()]
-        if len(inside) >= 2 and len(inside) >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
-            foreign.append(m.span())
+    first = 0
+    while first < len(starts) - 1:
+        # no stretch holds a line break: only a line with two of them is read, as the whole text's scan reads it
+        line_start = text.rfind("\n", 0, starts[first]) + 1
+        line_end = text.find("\n", starts[first])
+        line_end = len(text) if line_end < 0 else line_end
+        after = bisect_left(starts, line_end)
+        if after - first >= 2:
+            for m in _SEGMENT_RE.finditer(text, line_start, line_end):
+                inside = bisect_left(starts, m.end()) - bisect_left(starts, m.start())
+                if inside >= 2 and inside >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
+                    foreign.append(m.span())
+        first = after
     if not foreign:
         return issues
     return [i for i in issues if i.source != "lexicon" or not _inside(i.start, foreign)]
 
 
-def _parts(start: int, raw: str) -> list[tuple[int, str]]:
+def _parts(start: int, raw: str, lex: Lexicon) -> list[tuple[int, str]]:
     """A word, or the parts of a hyphenated one that need checking ("anak-anak" is fine when "anak" is)."""
     if "-" not in raw:
         return [(start, raw)]
     pieces = raw.split("-")
-    lex = load_lexicon()
     if lex.known(raw) or all(p == pieces[0] for p in pieces):
         return [(start, pieces[0])]
     out: list[tuple[int, str]] = []
@@ -187,9 +264,7 @@ def _check_word(
     word: str,
     *,
     lex: Lexicon,
-    roots: frozenset[str],
     slang: dict[str, str],
-    stemmer: BoundedStemmer,
 ) -> SpellingIssue | None:
     end = start + len(word)
     correction = lex.corrections.get(word)
@@ -285,9 +360,10 @@ def _suggestion(issue: SpellingIssue) -> str:
     return f'Gunakan bentuk baku "{first}".'
 
 
-def assess_language(text: str, doc: NormalisedText, *, stemmer: BoundedStemmer) -> tuple[int, list[QualityFinding]]:
+def assess_language(body: Body, doc: NormalisedText) -> tuple[int, list[QualityFinding]]:
     """Language sub-score and findings (at most `MAX_FINDINGS_PER_KIND` of each source)."""
-    issues, words = check_spelling(text, doc, stemmer=stemmer)
+    text = body.text
+    issues, words = check_spelling(body, doc)
     findings: list[QualityFinding] = []
     shown: dict[str, int] = {}
     for issue in issues:

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.patterns import Pattern, _relaxed
-from screening.quality import attribution, completeness
+from screening.patterns import SET_SCAN_MAX_CHARS, Pattern, PatternSet, Searchable, _has_non_ascii_word, _relaxed
+from screening.quality import _KEYWORDS, attribution, completeness
 
 QUALITY_PATTERNS = [
     value for module in (attribution, completeness) for value in vars(module).values() if isinstance(value, Pattern)
@@ -81,3 +81,54 @@ def test_search_and_finditer_equal_re_on_generated_texts(text: str) -> None:
         found = pattern.search(text)
         assert (found and found.span()) == (expected and expected.span()), pattern.pattern[:60]
         assert [m.span() for m in pattern.finditer(text)] == [m.span() for m in pattern.python.finditer(text)]
+
+
+def span_of(m: re.Match[str] | None) -> tuple[int, int] | None:
+    return m.span() if m else None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join), st.integers(min_value=0, max_value=60))
+def test_a_prepared_text_and_a_start_give_what_re_gives(text: str, pos: int) -> None:
+    prepared = Searchable(text)
+    for pattern in QUALITY_PATTERNS:
+        assert span_of(pattern.search(prepared)) == span_of(pattern.python.search(text))
+        # from a start, the text before it still counts (word boundaries, look-behinds), as in `re`
+        assert span_of(pattern.search(prepared, pos)) == span_of(pattern.python.search(text, pos)), pattern.pattern
+        assert [m.span() for m in pattern.finditer(prepared)] == [m.span() for m in pattern.python.finditer(text)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+def test_a_pattern_set_leaves_out_only_patterns_that_cannot_match(text: str) -> None:
+    assert {p for p in _KEYWORDS.patterns if p.python.search(text)} <= _KEYWORDS.matching(Searchable(text))
+    prepared = Searchable(text, _KEYWORDS)  # searches that consult the set find what `re` finds
+    for pattern in QUALITY_PATTERNS:
+        assert span_of(pattern.search(prepared)) == span_of(pattern.python.search(text))
+
+
+def test_a_pattern_set_tells_which_patterns_a_post_has() -> None:
+    patterns = PatternSet(Pattern(r"\bkarena\b"), Pattern(r"\bpukul\s+\d+"), Pattern(r"(?<=[a-z] )[A-Z]\w+"))
+    karena, pukul, name = patterns.patterns
+    assert patterns.matching(Searchable("rapat ditunda karena hujan")) == {karena}
+    assert patterns.matching(Searchable("Mulai pukul 9 di rumah Budi")) == {pukul, name}  # relaxed: no look-behind
+    assert patterns.matching(Searchable("Andrékarena")) == set(patterns.patterns)  # "é": RE2 cannot stand in
+    assert patterns.matching(Searchable("karena " * SET_SCAN_MAX_CHARS)) == set(patterns.patterns)  # long: not scanned
+    post = Searchable("Mulai pukul 9 pagi", patterns)
+    assert not post.may_match(karena) and post.may_match(pukul)
+    assert karena.search(post) is None and pukul.search(post) is not None
+    assert post.may_match(Pattern("pagi"))  # not in the set: searched
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("plain ascii", False),
+        ("curly “quotes” — dash", False),
+        ("André", True),
+        ("٣ digits", True),
+        ("😱 emoji", False),
+    ],
+)
+def test_word_characters_outside_ascii_are_found_in_utf8(text: str, expected: bool) -> None:
+    assert _has_non_ascii_word(text.encode("utf-8")) is expected

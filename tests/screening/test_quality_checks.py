@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
 from quality_of import quality_of
+
+from screening.quality import _KEYWORDS, attribution, completeness
+from screening.quality.common import Body
 
 BODY = KIM_TEXT.rsplit("Penulis:", 1)[0]
 PLN = (
@@ -80,3 +88,47 @@ def test_missing_elements_are_named_and_point_at_the_lead() -> None:
     assert {f.source for f in missing} >= {"when", "where", "who"}
     assert all(f.span is not None and f.span.text == "Warga melakukan kegiatan bersama." for f in missing)
     assert report.elements["when"] is None and report.elements["where"] is None
+
+
+# fmt: off
+_PIECES = st.sampled_from([
+    " ", "\n", ", ", ". ", '"', "“", "”", "é", "1", "(", ")", "a", "warga", "rapat", "Budi", "Siti Aminah",
+    "Kepala Desa", "Camat", "KIM", "kata", "ujarnya", "menurut", "mengatakan", "Menurutnya", "Dinas Kesehatan",
+    "sebut", "x" * 30,
+])
+# fmt: on
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=40).map("".join))
+@example("warga Camat Budi Santoso datang")  # a role and a name from one place: the role, as the one pattern
+@example("Rapat, Budi Santoso bersama Kepala Desa Dedi")
+def test_who_is_the_first_role_or_name_as_one_pattern_finds_it(text: str) -> None:
+    one = re.compile(completeness._ROLE_RE.pattern + r"|(?<=[a-z,] )[A-Z][a-z]+(?:\s+[A-Z][a-z]+){1,3}\b")
+    found = completeness._who(Body(text, _KEYWORDS))
+    expected = one.search(text)
+    assert (found and found.span()) == (expected and expected.span())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=60).map("".join), st.data())
+def test_a_speaker_near_a_quote_is_found_as_in_the_window_alone(text: str, data: st.DataObject) -> None:
+    start = data.draw(st.integers(min_value=0, max_value=len(text)))
+    end = data.draw(st.integers(min_value=start, max_value=len(text)))
+    around = text[max(start - 100, 0) : end + 100]
+    expected = any(p.python.search(around) for p in attribution._SPEAKER_PATTERNS)
+    assert attribution._speaker_near(Body(text, _KEYWORDS), start, end) == expected
+
+
+@pytest.mark.parametrize("speaker", ["kata", "ujarnya", "menurut Budi", "Siti Aminah mengatakan"])
+def test_a_speaker_at_the_edge_of_the_window_is_judged_as_in_the_window_alone(speaker: str) -> None:
+    quote = '"Air sudah mengalir lancar ke sawah"'
+    for gap in range(95, 106 + len(speaker)):  # the speaker ends before, at and after the window's end
+        for before in ("", "Kemarin " + "x" * gap):  # ... and the window starts at or after the text's start
+            text = before + quote + " " * (gap - len(speaker)) + speaker + " itu."
+            start = len(before)
+            end = start + len(quote)
+            around = text[max(start - 100, 0) : end + 100]
+            expected = any(p.python.search(around) for p in attribution._SPEAKER_PATTERNS)
+            found = attribution._speaker_near(Body(text, _KEYWORDS), start, end)
+            assert found == expected, (speaker, gap)

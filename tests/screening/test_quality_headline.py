@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import replace
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
 from quality_of import analysed, assessed, quality_of
 
+from screening.doc import default_analyser
 from screening.quality.clickbait import analyse_headline, fit_clickbait, load_clickbait_model, unanimous_headlines
+from screening.quality.headline import LEAD_WORDS, _lead_size
 from screening.text import normalise
 
 
@@ -56,3 +62,26 @@ def test_headline_key_words_must_reach_the_lead() -> None:
     lead = [f for f in quality_of(off_topic, KIM_TEXT).findings if f.source == "lead"]
     assert len(lead) == 1 and lead[0].span is not None and lead[0].span.field == "title"
     assert "Resmikan" in lead[0].message
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"ab1 \n.,-'\"é😱@#/:\u200b", "Ã¢â‚¬Å“", "yg", "dll", "www.x.id"])).map("".join))
+def test_the_lead_is_read_from_tokens_in_the_order_of_the_text(text: str) -> None:
+    # the lead check stops at the first token past the first paragraph, which needs the tokens in text order
+    starts = [t.start for t in normalise(text).tokens]
+    assert starts == sorted(starts)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [KIM_TEXT, "Jakarta —\n\n" + KIM_TEXT, "  satu baris saja tanpa titik", "Pendek.\nLalu " + "kata " * 80, ""],
+)
+def test_the_lead_is_the_first_paragraph_and_its_stems_are_the_analysers(text: str) -> None:
+    doc = analysed(KIM_TITLE, text)
+    first = re.split(r"\n\s*\n|\n", text.strip(), maxsplit=1)[0] if text.strip() else ""
+    end = (text.find(first) if first else 0) + len(first)
+    lead = [t.text for t in doc.body.tokens if t.start < end][:LEAD_WORDS]
+    expected = len(lead) if len(lead) >= 15 else LEAD_WORDS
+    assert _lead_size(doc) == expected
+    stemmer = default_analyser().stemmer
+    assert list(doc.stems[:expected]) == [stemmer.stem(t.text) for t in doc.body.tokens[:expected]]

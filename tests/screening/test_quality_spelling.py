@@ -5,16 +5,18 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from id_texts import KIM_TEXT, KIM_TITLE
 from quality_of import analysed, assessed, quality_of
 
 from screening.language import LanguageGuess
+from screening.quality import spelling
+from screening.quality.common import Body
 from screening.quality.lexicon import edit_kind, edits1, load_lexicon
-from screening.quality.spelling import check_spelling
-from screening.stemming import BoundedStemmer
+from screening.quality.spelling import SpellingIssue, check_spelling
+from screening.resources import load_slang_map
 from screening.text import normalise
-
-STEMMER = BoundedStemmer()
 
 # A village report as a hurried KIM member writes it: nine slips of the kinds trainers see most.
 DRAFT = (
@@ -42,7 +44,7 @@ SLIPS = {
 
 
 def issues_of(text: str) -> dict[str, tuple[str, tuple[str, ...]]]:
-    issues, _ = check_spelling(text, normalise(text), stemmer=STEMMER)
+    issues, _ = check_spelling(text, normalise(text))
     for issue in issues:
         assert text[issue.start : issue.end] == issue.text
     return {i.text: (i.source, i.suggestions) for i in issues}
@@ -155,3 +157,99 @@ def test_no_spelling_judgement_for_another_language() -> None:
     assert "language" not in report.subscores
     assert not [f for f in report.findings if f.check == "language"]
     assert "language" in assessed(replace(doc, language=LanguageGuess("id", 1.0, True))).subscores
+
+
+def walked_word_by_word(text: str) -> tuple[list[SpellingIssue], int]:
+    """The spelling check as a plain walk over every word, each against the one before it: what `check_spelling`
+    finds visiting only the words where something can be found."""
+    lex, slang, body, doc = load_lexicon(), load_slang_map(), Body(text), normalise(text)
+    skipped = spelling._skipped_spans(body, doc)
+    quotes = [m.span(1) for m in spelling._QUOTE_RE.finditer(text)]
+    issues: list[SpellingIssue] = []
+    words = 0
+    previous: tuple[str, int, int] | None = None
+    for m in spelling._WORD_RE.finditer(text):
+        if words >= spelling.MAX_CHECKED_WORDS:
+            break
+        start, end = m.span()
+        if spelling._inside(start, skipped):
+            previous = None
+            continue
+        words += 1
+        raw = m.group().translate(spelling._INVISIBLE)
+        if not raw:
+            continue
+        lower = raw.lower()
+        if previous is not None:
+            gap = text[previous[2] : start]
+            spaced = bool(gap) and gap.strip(" \t") == ""
+            if (
+                lower == previous[0]
+                and len(lower) > 1
+                and spaced
+                and not spelling._legitimately_doubled(text[previous[1] : previous[2]], raw)
+            ):
+                if issues and issues[-1].start == previous[1] and issues[-1].source == "lexicon":
+                    issues.pop()
+                issues.append(SpellingIssue(previous[1], end, text[previous[1] : end], "doubled_word", (raw,)))
+                previous = None
+                continue
+            if previous[0] == "di" and raw.islower() and gap in (" ", "  "):
+                apart, together = lex.di_apart.get(lower, 0), lex.di_joined.get(lower, 0)
+                if "di" + lower in lex.standard and lower not in lex.corrections and 3 * apart <= together:
+                    issues.append(
+                        SpellingIssue(previous[1], end, text[previous[1] : end], "di_prefix", ("di" + lower,))
+                    )
+                    previous = None
+                    continue
+        previous = (lower, start, end)
+        if lower in lex.plain or not raw.islower():
+            continue
+        parts = spelling._parts(start, raw, lex)
+        for part_start, part in parts:
+            issue = spelling._check_word(text, part_start, part, lex=lex, slang=slang)
+            kept_slang = (
+                issue is None
+                or issue.source != "slang"
+                or not (len(parts) > 1 or spelling._inside(part_start, quotes) or spelling._in_name(text, issue))
+            )
+            if issue is not None and kept_slang:
+                issues.append(issue)
+    return spelling._once_per_word(text, spelling._without_foreign(text, issues)), words
+
+
+# fmt: off
+_WORDS = st.sampled_from([
+    "warga", "Warga", "rumah", "di", "Di", "tandai", "catat", "bawa", "tersebr", "kegitan", "yg", "gak", "Budi",
+    "gorong", "mewakili", "kerjasama", "dirumah", "anak-anak", "hat-trick", "dipesenin", "de\u00admokrasi",
+    "\u200b", "www.desa.id", "(met/rer)", "😱", "@budi", '"', "2024", "hlm.", "x" * 35,
+])
+_GAPS = st.sampled_from([" ", " ", " ", "  ", "\t", "\n", ", ", ". ", "-", " - ", "\u00ad", "\u200b", ""])
+# fmt: on
+_TEXTS = st.lists(st.tuples(_WORDS, _GAPS), max_size=40).map(lambda pairs: "".join(w + g for w, g in pairs))
+
+
+@settings(max_examples=400, deadline=None)
+@given(_TEXTS)
+@example("Warga mewakili mewakili mewakili di di tandai warga di www.desa.id tandai")
+def test_visiting_only_some_words_finds_what_a_word_by_word_walk_finds(text: str) -> None:
+    assert check_spelling(text, normalise(text)) == walked_word_by_word(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(_TEXTS)
+def test_only_the_first_words_are_looked_at(text: str) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(spelling, "MAX_CHECKED_WORDS", 6)
+        assert check_spelling(text, normalise(text)) == walked_word_by_word(text)
+
+
+_BRACKETED = st.lists(
+    st.sampled_from(["(", ")", "[", "]", "/", " ", "met", "rer", "x", "12", "\n", "(ab/cd)"]), max_size=30
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_BRACKETED.map("".join))
+def test_reporter_codes_are_found_where_a_bracket_opens_as_a_scan_finds_them(text: str) -> None:
+    assert spelling._codes(text) == [m.span() for m in spelling._CODE_RE.finditer(text)]
