@@ -1,7 +1,8 @@
-"""Where the time of one HTTP request goes, measured inside a real uvicorn process (used by `bench_http.py`).
+"""Where the time of one HTTP request goes, measured inside a real server process (used by `bench_http.py`).
 
-`create_timed_app` builds the service's app exactly as `service.app:create_app` does (settings from `SARING_*`),
-then wraps, in this process only, the pieces one request passes through and adds a read-out route:
+`python bench/http_steps.py` serves as `saring serve` does (`service.server.serve`: the same protocol, event loop
+and limits; settings from `SARING_*`) an app that `create_timed_app` builds exactly as `service.app:create_app`
+does, then wraps, in this process only, the pieces one request passes through and adds a read-out route:
 
     GET  /_bench/steps   per-request figures since the last reset, by step, in microseconds (wall, and CPU of the
                          thread that ran the step where the step runs synchronously)
@@ -177,13 +178,13 @@ def _summary() -> dict[str, Any]:
     return {"requests": requests, "off_path": off}
 
 
-def create_timed_app() -> Any:
-    """The service's app with its steps timed (uvicorn `--factory bench.http_steps:create_timed_app`)."""
+def create_timed_app(settings: Any = None) -> Any:
+    """The service's app with its steps timed (settings from `SARING_*` unless given)."""
     steps = instrument()
     import service.app
     from service.settings import Settings
 
-    app = service.app.create_app(Settings())
+    app = service.app.create_app(settings if settings is not None else Settings())
 
     @app.get("/_bench/steps", include_in_schema=False)
     async def bench_steps() -> dict[str, Any]:
@@ -197,3 +198,16 @@ def create_timed_app() -> Any:
         return {"status": "ok"}
 
     return app
+
+
+def main() -> None:
+    """Serve the timed app as `saring serve` serves the service's (one process)."""
+    from service.server import serve
+    from service.settings import Settings
+
+    settings = Settings()
+    serve(create_timed_app(settings), settings)
+
+
+if __name__ == "__main__":
+    main()
