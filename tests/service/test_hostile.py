@@ -267,10 +267,10 @@ def test_serve_passes_connection_limits_to_uvicorn(make_settings: Callable[..., 
     config = uvicorn_config(create_app(settings), settings)
     assert config.timeout_keep_alive == 3
     assert config.limit_concurrency is not None and config.limit_concurrency <= 50
-    assert config.h11_max_incomplete_event_size == settings.max_header_bytes
     config.load()
     protocol = config.http_protocol_class
     assert getattr(protocol, "request_timeout", None) == 7 and getattr(protocol, "max_connections", None) == 50
+    assert getattr(protocol, "max_head_bytes", None) == settings.max_header_bytes
 
 
 def recv_all(sock: socket.socket, timeout: float) -> bytes:
@@ -317,6 +317,23 @@ def test_held_connections_time_out_and_excess_ones_get_503(models_dir: Path, tmp
         answer = recv_all(slow, 8)
         assert b"<still open>" not in answer
         slow.close()
+        # a head over SARING_MAX_HEADER_BYTES (32 KiB), whole or in two pieces: 400 and closed
+        for pieces in ([b"a" * 40_000], [b"a" * 30_000, b"a" * 10_000]):
+            big = socket.create_connection(("127.0.0.1", port))
+            big.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + pieces[0])
+            for piece in pieces[1:]:
+                time.sleep(0.2)
+                big.sendall(piece)
+            answer = recv_all(big, 5)
+            assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b"Invalid HTTP request received."), answer
+            big.close()
+        # a large head under the limit, followed in the same packet by a second request, is served twice
+        near = socket.create_connection(("127.0.0.1", port))
+        request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * 28_000 + b"\r\n\r\n"
+        near.sendall(request + request.replace(b"Host: x", b"Host: x\r\nConnection: close"))
+        answer = recv_all(near, 5)
+        assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
+        near.close()
         # more idle connections than allowed: the excess is told 503 at once, the service stays up
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(12)]
         time.sleep(0.3)
