@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # The service's metrics and logs are its own (Prometheus, JSON lines: service.observability). FastAPI's
+        # native OpenTelemetry would otherwise look for configured providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # served below from local assets, with a Content-Security-Policy for exactly those
         redoc_url=None,
     )
