@@ -11,7 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
-from service.actions import screen_and_record, screen_many_and_record
+from service.actions import is_brief, screen_and_record, screen_many_and_record
 from service.deps import ScreeningDep
 from service.errors import ApiError, screening_error_to_api, validation_details
 from service.responses import EncodedJSONResponse
@@ -56,6 +56,7 @@ async def screen(body: ScreenRequest, parts: ScreeningDep) -> EncodedJSONRespons
         _stricter(body.thresholds),
         parts.caller,
         parts.request_id,
+        brief=is_brief(parts.audit, [body], max_chars=parts.settings.inline_max_chars),
     )
     await _sweep_if_due(parts.sweeper)
     return EncodedJSONResponse(result, headers={"X-Model-Version": result.model_version})
@@ -96,15 +97,17 @@ async def screen_batch(body: BatchScreenRequest, parts: ScreeningDep) -> Encoded
         )
     outcomes: list[ScreenResult | InvalidInputError] = []
     if valid:
+        submissions = [s for _, s in valid]
         outcomes = await parts.limiter.run(
             partial(screen_many_and_record, explain=body.explain),
             screener,
             parts.audit,
             parts.metrics,
-            [s for _, s in valid],
+            submissions,
             _stricter(body.thresholds),
             parts.caller,
             parts.request_id,
+            brief=is_brief(parts.audit, submissions, max_chars=settings.inline_max_chars),
         )
     for (i, _), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, ScreenResult):
