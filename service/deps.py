@@ -48,11 +48,9 @@ T = TypeVar("T")
 def freeze_heap() -> None:
     """Leave what is alive now, the served model above all (about 100,000 objects), out of the cyclic garbage
     collector's passes: a full pass over them took about 0.2 s holding the interpreter, once every thousand or so
-    screenings, a pause that requests in flight then waited out. What an earlier call froze is unfrozen and
-    collected first, so a replaced model is freed (one still in use by a request during the switch may stay until
-    the next switch)."""
-    gc.unfreeze()
-    gc.collect()
+    screenings, a pause that requests in flight then waited out. No collection first (it would hold the interpreter
+    as long, during every model switch): a replaced Screener holds no reference cycle and is freed by its
+    reference count."""
     gc.freeze()
 
 
