@@ -23,13 +23,11 @@ import sys
 import tempfile
 from pathlib import Path
 
-import httpx
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "tests" / "service")]
 
-from bench_http import bench_registry, inprocess_costs, percentile, run_clients  # noqa: E402
-from http_helpers import SUBMITTER  # noqa: E402
+from bench_http import Client, bench_registry, encoded_requests, inprocess_costs, percentile, run_clients  # noqa: E402
+from http_helpers import SUBMITTER_KEY  # noqa: E402
 from processes import Served  # noqa: E402
 
 from screening.training.train import ensure_default_model  # noqa: E402
@@ -92,9 +90,10 @@ def main() -> int:
         f"p50 {percentile(costs, 0.5) * 1000:.2f} ms -> {base_rate:.1f} screens/s on one thread"
     )
 
-    def screen(c: httpx.Client, i: int) -> httpx.Response:
-        title, text = texts[i % len(texts)]
-        return c.post("/v1/screen", json={"title": title, "text": text}, headers=SUBMITTER)
+    bodies, headers = encoded_requests(texts, SUBMITTER_KEY)
+
+    def screen(c: Client, i: int) -> int:
+        return c.request("POST", "/v1/screen", bodies[i % len(bodies)], headers)
 
     rates: dict[tuple[int, int], float] = {}
     print(f"\n{'workers':>7} {'clients':>7} {'screens/s':>10} {'x in-proc':>10} {'p50 ms':>8} {'p99 ms':>8}  outcomes")

@@ -1,7 +1,8 @@
-"""Where the time of one HTTP request goes, measured inside a real uvicorn process (used by `bench_http.py`).
+"""Where the time of one HTTP request goes, measured inside a real server process (used by `bench_http.py`).
 
-`create_timed_app` builds the service's app exactly as `service.app:create_app` does (settings from `SARING_*`),
-then wraps, in this process only, the pieces one request passes through and adds a read-out route:
+`python bench/http_steps.py` serves as `saring serve` does (`service.server.serve`: the same protocol, event loop
+and limits; settings from `SARING_*`) an app that `create_timed_app` builds exactly as `service.app:create_app`
+does, then wraps, in this process only, the pieces one request passes through and adds a read-out route:
 
     GET  /_bench/steps   per-request figures since the last reset, by step, in microseconds (wall, and CPU of the
                          thread that ran the step where the step runs synchronously)
@@ -25,6 +26,9 @@ from collections import defaultdict
 from typing import Any
 
 _current: contextvars.ContextVar[dict[str, float] | None] = contextvars.ContextVar("bench_step_times", default=None)
+# a request sent with `X-Bench-Pool: 1` has its screening run in the thread pool even where the limiter would run
+# it on the event loop, so the bench compares the two on the same server at the same moment
+_force_pool: contextvars.ContextVar[bool] = contextvars.ContextVar("bench_force_pool", default=False)
 _lock = threading.Lock()
 _requests: list[dict[str, float]] = []  # one dict of step -> microseconds per request answered
 _off_path: dict[str, list[float]] = defaultdict(list)  # steps that ran outside any request (the audit writer)
@@ -87,13 +91,21 @@ def _outermost(cls: type) -> None:
             return
         record: dict[str, float] = {}
         token = _current.set(record)
+        pool_token = _force_pool.set((b"x-bench-pool", b"1") in scope.get("headers", []))
         w0, c0 = time.perf_counter(), time.thread_time()
+
+        async def timed_send(message: Any) -> None:
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                record["sent"] = (time.perf_counter() - w0) * 1e6  # handing over the last bytes; logging follows
+            await send(message)
+
         try:
-            await inner(self, scope, receive, send)
+            await inner(self, scope, receive, timed_send)
         finally:
             record["layer.request_context"] = (time.perf_counter() - w0) * 1e6
             record["layer.request_context.cpu"] = (time.thread_time() - c0) * 1e6
             _current.reset(token)
+            _force_pool.reset(pool_token)
             record["path.screen" if scope["path"] == "/v1/screen" else "path.other"] = 1.0
             record["request_id"] = scope.get("state", {}).get("request_id")  # type: ignore[assignment]
             with _lock:
@@ -122,6 +134,7 @@ def instrument() -> list[str]:
     import starlette.middleware.exceptions as sme
     import starlette.requests as sreq
 
+    import service.deps as deps
     import service.guard as guard
     import service.limits as limits
     import service.observability as obs
@@ -157,6 +170,18 @@ def instrument() -> list[str]:
         for attr, name in (("submit", "audit.submit"), ("_commit", "audit.commit"), ("flush", "audit.flush")):
             if _wrap(audit.AuditWriter, attr, name):
                 found.append(name)
+    may_run_inline = getattr(deps.ScreeningLimiter, "_may_run_inline", None)
+    if may_run_inline is not None:  # the code before screenings could run on the event loop has no such choice
+
+        def _may_run_inline(self: Any) -> bool:
+            inline = not _force_pool.get() and bool(may_run_inline(self))
+            record = _current.get()
+            if record is not None:
+                record["inline"] = 1.0 if inline else 0.0
+            return inline
+
+        deps.ScreeningLimiter._may_run_inline = _may_run_inline
+        found.append("inline")
     try:
         import service.responses as responses
     except ImportError:
@@ -177,13 +202,13 @@ def _summary() -> dict[str, Any]:
     return {"requests": requests, "off_path": off}
 
 
-def create_timed_app() -> Any:
-    """The service's app with its steps timed (uvicorn `--factory bench.http_steps:create_timed_app`)."""
+def create_timed_app(settings: Any = None) -> Any:
+    """The service's app with its steps timed (settings from `SARING_*` unless given)."""
     steps = instrument()
     import service.app
     from service.settings import Settings
 
-    app = service.app.create_app(Settings())
+    app = service.app.create_app(settings if settings is not None else Settings())
 
     @app.get("/_bench/steps", include_in_schema=False)
     async def bench_steps() -> dict[str, Any]:
@@ -197,3 +222,16 @@ def create_timed_app() -> Any:
         return {"status": "ok"}
 
     return app
+
+
+def main() -> None:
+    """Serve the timed app as `saring serve` serves the service's (one process)."""
+    from service.server import serve
+    from service.settings import Settings
+
+    settings = Settings()
+    serve(create_timed_app(settings), settings)
+
+
+if __name__ == "__main__":
+    main()

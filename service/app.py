@@ -27,7 +27,7 @@ from screening.registry import ModelRegistry
 from screening.store import Store, StoreError
 from screening.training.train import ensure_default_model
 from service.audit import AuditWriter
-from service.deps import API_KEY_SECURITY, ScreenerHolder, ScreeningLimiter
+from service.deps import ScreenerHolder, ScreeningLimiter, with_api_key_security
 from service.errors import install_error_handlers
 from service.guard import RequestGuardMiddleware
 from service.idempotency import IdempotencyCache
@@ -114,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1",
         description=API_DESCRIPTION,
         lifespan=lifespan,
+        # The service's metrics and logs are its own (Prometheus, JSON lines: service.observability). FastAPI's
+        # native OpenTelemetry would otherwise look for configured providers on every request.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # served below from local assets, with a Content-Security-Policy for exactly those
         redoc_url=None,
     )
@@ -131,7 +134,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = with_configured_limits(plain_openapi(), settings)
+            app.openapi_schema = with_api_key_security(with_configured_limits(plain_openapi(), settings))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
@@ -156,8 +159,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.include_router(health.router)
     for module in (screen, labels, screenings, models, retrain):
-        # every route here authenticates (service.security); declaring the schemes documents that in OpenAPI
-        app.include_router(module.router, dependencies=API_KEY_SECURITY)
+        app.include_router(module.router)  # each route authenticates (service.deps); OpenAPI says so (openapi below)
     mount_ui(app)  # the editors' pages under /ui (same keys and roles)
     # Added last, runs first: the request id and metrics cover even requests refused by the guard or body limits.
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes, body_timeout_s=settings.body_timeout_s)

@@ -166,6 +166,12 @@ class AuditWriter:
             if self._queued_rows >= BATCH_ROWS:
                 self._cond.notify_all()  # the writer: a full batch is waiting
 
+    def has_room(self, rows: int) -> bool:
+        """Whether `submit` of `rows` rows would return at once, not wait for room (read without the lock: a hint
+        that holds while no other thread submits, since the writer only makes room)."""
+        queued = self._queued_rows
+        return not self._closing and (queued == 0 or queued + rows <= self.max_queued_rows)
+
     def pending(self) -> bool:
         """Whether some submitted row is not yet committed (read without the lock: a hint, `flush` decides)."""
         return self._committed != self._submitted

@@ -1,11 +1,15 @@
-"""How `saring serve` runs uvicorn: connection limits and timeouts, so no client can hold the server.
+"""How `saring serve` runs uvicorn: its C parser and event loop, connection limits and timeouts, so no client can
+hold the server.
 
-uvicorn's own limits cover idle keep-alive connections (`timeout_keep_alive`), running requests
-(`limit_concurrency`) and the size of a request head (`h11_max_incomplete_event_size`). It has no time limit on
-receiving a request, and accepts connections as long as descriptors last; `BoundedH11Protocol` adds both:
-a request (head and body) must arrive within `SARING_HEADER_TIMEOUT_S` of the connection opening or the last
-response, and beyond `SARING_MAX_CONNECTIONS` open connections a new one is answered 503 and closed at once.
-The app itself bounds the time a body may take (`SARING_BODY_TIMEOUT_S`, `service.limits`).
+uvicorn serves with `httptools` (llhttp, in C) and `uvloop` (libuv); both are dependencies of the project, so a
+request costs the event loop far less than with the pure-Python h11 parser and asyncio's loop. uvicorn's own limits
+cover idle keep-alive connections (`timeout_keep_alive`) and running requests (`limit_concurrency`). It has no
+limit on the size of a request head with httptools, no time limit on receiving a request, and accepts connections
+as long as descriptors last; `BoundedHttpToolsProtocol` adds all three: a request head larger than
+`SARING_MAX_HEADER_BYTES` is answered 400 and its connection closed, a request (head and body) must arrive within
+`SARING_HEADER_TIMEOUT_S` of the connection opening or the last response, and beyond `SARING_MAX_CONNECTIONS` open
+connections a new one is answered 503 and closed at once. The app itself bounds the time a body may take
+(`SARING_BODY_TIMEOUT_S`, `service.limits`).
 
 With `workers > 1` the socket is bound once here and handed to N worker processes (uvicorn's supervisor); each
 builds its own app with `worker_app`, a factory reading the same `SARING_*` settings, so every worker has the
@@ -22,9 +26,8 @@ import socket
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import h11
 import uvicorn
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.supervisors.multiprocess import Multiprocess
 
 from screening.store import Store
@@ -44,12 +47,18 @@ _OVERLOADED_RESPONSE = (
 )
 
 
-class BoundedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request's arrival and a cap on open connections."""
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol with a bound on the request head, a deadline for each request's arrival and a
+    cap on open connections."""
 
     request_timeout: float = 10.0
     max_connections: int = 256
+    max_head_bytes: int = 32 * 1024
     _refused = False
+    _in_head = True  # between requests or inside a request head (not in a body)
+    _head_bytes = 0  # bytes received while in a head, since the last head ended
+    _arrived = 0  # requests received whole
+    _answered = 0  # responses sent whole
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -65,10 +74,28 @@ class BoundedH11Protocol(H11Protocol):
         self._arm_request_deadline()
 
     def data_received(self, data: bytes) -> None:
-        if not self._refused:
-            super().data_received(data)
+        if self._refused:
+            return
+        if self._in_head:
+            self._head_bytes += len(data)
+        super().data_received(data)
+        # llhttp itself does not bound a head: counted here from the chunks that arrive while one is incomplete (a
+        # head begun at the end of a chunk that also held a body is counted from the next chunk on)
+        if self._in_head and self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+            self.send_400_response("Invalid HTTP request received.")
+
+    def on_headers_complete(self) -> None:
+        self._in_head = False
+        self._head_bytes = 0
+        super().on_headers_complete()
+
+    def on_message_complete(self) -> None:
+        self._in_head = True
+        self._arrived += 1
+        super().on_message_complete()
 
     def on_response_complete(self) -> None:
+        self._answered += 1
         super().on_response_complete()
         self._arm_request_deadline()
 
@@ -85,19 +112,24 @@ class BoundedH11Protocol(H11Protocol):
         self._request_deadline = self.loop.call_later(self.request_timeout, self._request_overdue)
 
     def _request_overdue(self) -> None:
-        # IDLE: the head is incomplete (or nothing came); SEND_BODY: the body is still trickling in.
-        # A request being handled is the app's to time out (service.limits), so only one between cycles is closed.
-        waiting = self.conn.their_state in (h11.IDLE, h11.SEND_BODY)
+        # Every request received is answered and the next has not arrived whole (nothing came, the head is
+        # incomplete or the body is still trickling in). A request being handled is the app's to time out
+        # (service.limits), so only one between cycles is closed.
+        waiting = self._answered >= self._arrived
         between = self.cycle is None or self.cycle.response_complete
         if waiting and between and not self.transport.is_closing():
             self.transport.close()
 
 
-def protocol_class(settings: Settings) -> type[BoundedH11Protocol]:
+def protocol_class(settings: Settings) -> type[BoundedHttpToolsProtocol]:
     return type(
-        "SaringH11Protocol",
-        (BoundedH11Protocol,),
-        {"request_timeout": settings.header_timeout_s, "max_connections": max_connections(settings)},
+        "SaringHttpToolsProtocol",
+        (BoundedHttpToolsProtocol,),
+        {
+            "request_timeout": settings.header_timeout_s,
+            "max_connections": max_connections(settings),
+            "max_head_bytes": settings.max_header_bytes,
+        },
     )
 
 
@@ -109,7 +141,7 @@ def max_connections(settings: Settings) -> int:
     return max(4, min(settings.max_connections, soft - RESERVED_DESCRIPTORS))
 
 
-class WorkerH11Protocol(BoundedH11Protocol):
+class WorkerHttpToolsProtocol(BoundedHttpToolsProtocol):
     """The protocol of worker processes: a module-level class (workers receive it by name), set up by `worker_app`."""
 
 
@@ -118,8 +150,9 @@ def worker_app() -> Any:
     from service.app import create_app
 
     settings = Settings()
-    WorkerH11Protocol.request_timeout = settings.header_timeout_s
-    WorkerH11Protocol.max_connections = max_connections(settings)
+    WorkerHttpToolsProtocol.request_timeout = settings.header_timeout_s
+    WorkerHttpToolsProtocol.max_connections = max_connections(settings)
+    WorkerHttpToolsProtocol.max_head_bytes = settings.max_header_bytes
     return create_app(settings)
 
 
@@ -130,10 +163,10 @@ def uvicorn_config(app: Any, settings: Settings, *, workers: int = 1) -> uvicorn
         host=settings.host,
         port=settings.port,
         log_config=None,
-        http=protocol_class(settings) if workers == 1 else WorkerH11Protocol,
+        http=protocol_class(settings) if workers == 1 else WorkerHttpToolsProtocol,
+        loop="uvloop",
         timeout_keep_alive=settings.keep_alive_s,  # type: ignore[arg-type]  # uvicorn accepts a float
         limit_concurrency=limit,
-        h11_max_incomplete_event_size=settings.max_header_bytes,
         backlog=min(2048, limit * 2),
         workers=workers,
         factory=workers > 1,

@@ -174,6 +174,9 @@ class Settings(BaseSettings):
     )  # screenings running at once; CPU-bound, so about the core count
     max_queued: int = Field(default=32, ge=0, le=10_000)  # screenings waiting for a slot; more are refused with 503
     queue_timeout_s: float = Field(default=2.0, gt=0.0, le=60.0)  # a queued screening waits at most this long, then 503
+    # a screening of at most this many title and text characters, with no other one running, runs on the event loop
+    # instead of a pool thread (service.actions.is_brief, service.deps.ScreeningLimiter); 0 = always in the pool
+    inline_max_chars: int = Field(default=2_000, ge=0, le=20_000)
     rate_limit_per_minute: int = Field(default=600, ge=0)  # per API key (per client address in key-less mode); 0 = off
     rate_limit_burst: int = Field(default=60, ge=1)
     # wrong keys (API or sign-in) per client address; beyond: 429 for every key attempt from that address; 0 = off

@@ -5,16 +5,15 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 
 from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
-from service.actions import screen_and_record, screen_many_and_record
-from service.deps import AuditDep, LimiterDep, MetricsDep, ScreenerDep, SettingsDep, SubmitterDep, SweeperDep
+from service.actions import is_brief, screen_and_record, screen_many_and_record
+from service.deps import ScreeningDep
 from service.errors import ApiError, screening_error_to_api, validation_details
-from service.observability import request_id_of
 from service.responses import EncodedJSONResponse
 from service.retention import RetentionSweeper, sweep_quietly
 from service.schemas import (
@@ -47,27 +46,19 @@ def _stricter(thresholds: ThresholdsIn | None) -> Thresholds | None:
     summary="Screen one article or post",
     response_description="Hoax risk, decision, quality, evidence; the model version is also in `X-Model-Version`.",
 )
-async def screen(
-    body: ScreenRequest,
-    request: Request,
-    caller: SubmitterDep,
-    screener: ScreenerDep,
-    audit: AuditDep,
-    limiter: LimiterDep,
-    metrics: MetricsDep,
-    sweeper: SweeperDep,
-) -> EncodedJSONResponse:
-    result = await limiter.run(
+async def screen(body: ScreenRequest, parts: ScreeningDep) -> EncodedJSONResponse:
+    result = await parts.limiter.run(
         partial(screen_and_record, explain=body.explain),
-        screener,
-        audit,
-        metrics,
+        parts.screener,
+        parts.audit,
+        parts.metrics,
         body,
         _stricter(body.thresholds),
-        caller,
-        request_id_of(request),
+        parts.caller,
+        parts.request_id,
+        brief=is_brief(parts.audit, [body], max_chars=parts.settings.inline_max_chars),
     )
-    await _sweep_if_due(sweeper)
+    await _sweep_if_due(parts.sweeper)
     return EncodedJSONResponse(result, headers={"X-Model-Version": result.model_version})
 
 
@@ -77,17 +68,8 @@ async def screen(
     responses=errors(*COMMON_ERRORS, 503),
     summary="Screen several submissions; each item succeeds or fails on its own",
 )
-async def screen_batch(
-    body: BatchScreenRequest,
-    request: Request,
-    caller: SubmitterDep,
-    screener: ScreenerDep,
-    audit: AuditDep,
-    limiter: LimiterDep,
-    metrics: MetricsDep,
-    settings: SettingsDep,
-    sweeper: SweeperDep,
-) -> EncodedJSONResponse:
+async def screen_batch(body: BatchScreenRequest, parts: ScreeningDep) -> EncodedJSONResponse:
+    settings, screener = parts.settings, parts.screener
     if len(body.items) > settings.max_batch_items:
         raise ApiError(
             422,
@@ -115,15 +97,17 @@ async def screen_batch(
         )
     outcomes: list[ScreenResult | InvalidInputError] = []
     if valid:
-        outcomes = await limiter.run(
+        submissions = [s for _, s in valid]
+        outcomes = await parts.limiter.run(
             partial(screen_many_and_record, explain=body.explain),
             screener,
-            audit,
-            metrics,
-            [s for _, s in valid],
+            parts.audit,
+            parts.metrics,
+            submissions,
             _stricter(body.thresholds),
-            caller,
-            request_id_of(request),
+            parts.caller,
+            parts.request_id,
+            brief=is_brief(parts.audit, submissions, max_chars=settings.inline_max_chars),
         )
     for (i, _), outcome in zip(valid, outcomes, strict=True):
         if isinstance(outcome, ScreenResult):
@@ -132,7 +116,7 @@ async def screen_batch(
             api = screening_error_to_api(outcome)
             entries[i]["error"] = {"code": api.code, "message": api.message, "details": None}
     failed = sum(1 for e in entries if e["error"] is not None)
-    await _sweep_if_due(sweeper)
+    await _sweep_if_due(parts.sweeper)
     return EncodedJSONResponse(
         {
             "model_version": screener.model_version,

@@ -27,7 +27,7 @@ from starlette.datastructures import UploadFile
 from screening.errors import RetrainInProgressError, ScreeningError
 from screening.result import ScreenResult
 from screening.store import LabelFilter, QueueOrder
-from service.actions import retrain_task, screen_and_record
+from service.actions import is_brief, retrain_task, screen_and_record
 from service.deps import (
     AuditDep,
     HolderDep,
@@ -321,7 +321,15 @@ async def screen_submission(
         return render(request, "screen.html", caller, status=422, form=fields, result=None, errors=errors)
     screener = holder.require()
     result = await limiter.run(
-        screen_and_record, screener, audit, metrics, submission, None, caller, request_id_of(request)
+        screen_and_record,
+        screener,
+        audit,
+        metrics,
+        submission,
+        None,
+        caller,
+        request_id_of(request),
+        brief=is_brief(audit, [submission], max_chars=get_settings(request).inline_max_chars),
     )
     return render(request, "screen.html", caller, form=fields, **_analysis(result, submission.title, submission.text))
 

@@ -23,10 +23,11 @@ from processes import Served
 from screening.registry import ModelRegistry
 from screening.screen import Screener
 from screening.store import ScreeningAudit, Store, screening_row
+from service.actions import is_brief
 from service.app import create_app
 from service.audit import AuditWriter, replay_spool
 from service.responses import json_bytes
-from service.schemas import BatchScreenResponse, ScreenResponse
+from service.schemas import BatchScreenResponse, ScreenResponse, Submission
 from service.settings import Settings
 
 
@@ -100,6 +101,19 @@ def test_a_full_queue_makes_the_next_screening_wait_and_drops_nothing(tmp_path: 
     assert _logged(gated, audits) == [True, True, True]
     assert writer.close()
     gated.close()
+
+
+def test_brief_means_short_and_never_waiting_for_the_audit_queue(tmp_path: Path, screener: Screener) -> None:
+    store = Store(f"sqlite:///{tmp_path / 'audit.db'}")
+    store.migrate()
+    audit = AuditWriter(store, None, max_queued_rows=1)  # not started: what is queued stays queued
+    short, long = Submission(title="Judul", text="a" * 95), Submission(title="", text="a" * 101)
+    assert is_brief(audit, [short], max_chars=100) and not is_brief(audit, [long], max_chars=100)
+    assert not is_brief(audit, [short, short], max_chars=100)  # the characters of a batch add up
+    assert not is_brief(audit, [short], max_chars=0)
+    audit.submit(_audits(screener, 1))
+    assert not audit.has_room(1) and not is_brief(audit, [short], max_chars=100)  # submit would wait for room
+    store.close()
 
 
 def test_flush_commits_at_once_for_a_reader(store: Store, tmp_path: Path, screener: Screener) -> None:

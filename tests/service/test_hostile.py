@@ -267,10 +267,10 @@ def test_serve_passes_connection_limits_to_uvicorn(make_settings: Callable[..., 
     config = uvicorn_config(create_app(settings), settings)
     assert config.timeout_keep_alive == 3
     assert config.limit_concurrency is not None and config.limit_concurrency <= 50
-    assert config.h11_max_incomplete_event_size == settings.max_header_bytes
     config.load()
     protocol = config.http_protocol_class
     assert getattr(protocol, "request_timeout", None) == 7 and getattr(protocol, "max_connections", None) == 50
+    assert getattr(protocol, "max_head_bytes", None) == settings.max_header_bytes
 
 
 def recv_all(sock: socket.socket, timeout: float) -> bytes:
@@ -317,6 +317,23 @@ def test_held_connections_time_out_and_excess_ones_get_503(models_dir: Path, tmp
         answer = recv_all(slow, 8)
         assert b"<still open>" not in answer
         slow.close()
+        # a head over SARING_MAX_HEADER_BYTES (32 KiB), whole or in two pieces: 400 and closed
+        for pieces in ([b"a" * 40_000], [b"a" * 30_000, b"a" * 10_000]):
+            big = socket.create_connection(("127.0.0.1", port))
+            big.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + pieces[0])
+            for piece in pieces[1:]:
+                time.sleep(0.2)
+                big.sendall(piece)
+            answer = recv_all(big, 5)
+            assert answer.startswith(b"HTTP/1.1 400") and answer.endswith(b"Invalid HTTP request received."), answer
+            big.close()
+        # a large head under the limit, followed in the same packet by a second request, is served twice
+        near = socket.create_connection(("127.0.0.1", port))
+        request = b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Filler: " + b"a" * 28_000 + b"\r\n\r\n"
+        near.sendall(request + request.replace(b"Host: x", b"Host: x\r\nConnection: close"))
+        answer = recv_all(near, 5)
+        assert answer.count(b"HTTP/1.1 200") == 2, answer[:300]
+        near.close()
         # more idle connections than allowed: the excess is told 503 at once, the service stays up
         held = [socket.create_connection(("127.0.0.1", port)) for _ in range(12)]
         time.sleep(0.3)
@@ -520,12 +537,39 @@ def test_a_retried_label_is_stored_once(client: TestClient) -> None:
     assert client.post("/v1/labels", json=LABEL, headers={**ADMIN, "Idempotency-Key": "bad key\t"}).status_code == 422
 
 
-@pytest.mark.slow
-def test_healthz_answers_while_the_worst_texts_are_screened(models_dir: Path, tmp_path: Path) -> None:
-    """A batch of the slowest texts within the limits keeps a worker thread busy for seconds; the event loop
-    (health checks, other requests) keeps answering meanwhile."""
+def made_up_words(n_chars: int, seed: int) -> str:
+    """Words no screener has seen (each costs stemming and spelling suggestions the first time)."""
+    rng = random.Random(seed)
+    words: list[str] = []
+    while sum(len(w) + 1 for w in words) < n_chars:
+        words.append("".join(rng.choice("aeioubcdgklmnprstwy") for _ in range(rng.randint(4, 12))))
+    return " ".join(words)[:n_chars]
+
+
+def healthz_latencies_while(port: int, busy: Callable[[], None], *, probes: int = 40) -> list[float]:
+    """Round trips of GET /healthz, one every 50 ms, while `busy` runs in a thread (sorted)."""
     import threading
 
+    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as probe:
+        probe.get("/healthz")
+        worker = threading.Thread(target=busy)
+        worker.start()
+        time.sleep(0.3)  # the work is under way
+        latencies = []
+        while worker.is_alive() and len(latencies) < probes:
+            started = time.perf_counter()
+            assert probe.get("/healthz").status_code == 200
+            latencies.append(time.perf_counter() - started)
+            time.sleep(0.05)
+        worker.join(timeout=120)
+    return sorted(latencies)
+
+
+@pytest.mark.slow
+def test_healthz_answers_while_the_worst_texts_are_screened(models_dir: Path, tmp_path: Path) -> None:
+    """A batch of the slowest texts within the limits keeps a worker thread busy for seconds, and a client sending
+    brief texts of words never seen one after another has them screened on the event loop until one proves costly;
+    the event loop (health checks, other requests) keeps answering meanwhile."""
     port = free_port()
     env = {
         "SARING_MODELS_DIR": str(models_dir),
@@ -533,6 +577,7 @@ def test_healthz_answers_while_the_worst_texts_are_screened(models_dir: Path, tm
         "SARING_API_KEYS": API_KEYS,
         "SARING_TRAIN_IF_MISSING": "false",
         "SARING_PORT": str(port),
+        "SARING_RATE_LIMIT_PER_MINUTE": "0",
     }
     proc = start([sys.executable, "-m", "service.cli", "serve"], env, tmp_path / "server.log", port)
     worst = [{"text": "a-" * 10_000, "title": "HEBOH!!! " * 50}, {"text": "a." * 10_000}] * 4
@@ -544,23 +589,21 @@ def test_healthz_answers_while_the_worst_texts_are_screened(models_dir: Path, tm
         )
         answers.append(r.status_code)
 
+    def screen_new_words() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers=SUBMITTER, timeout=30) as c:
+            started = time.monotonic()
+            for i in range(200):
+                if time.monotonic() - started > 4:
+                    break
+                answers.append(c.post("/v1/screen", json={"text": made_up_words(1_900, i)}).status_code)
+
     try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as probe:
-            probe.get("/healthz")
-            busy = threading.Thread(target=screen_worst)
-            busy.start()
-            time.sleep(0.3)  # the batch is being screened
-            latencies = []
-            while busy.is_alive() and len(latencies) < 40:
-                started = time.perf_counter()
-                assert probe.get("/healthz").status_code == 200
-                latencies.append(time.perf_counter() - started)
-                time.sleep(0.05)
-            busy.join(timeout=120)
-        assert answers == [200]
-        assert len(latencies) >= 5, "the batch finished before the probes could run"
-        latencies.sort()
-        assert latencies[len(latencies) // 2] < 0.1, latencies  # median
-        assert latencies[-1] < 1.0, latencies
+        for busy in (screen_worst, screen_new_words):
+            answers.clear()
+            latencies = healthz_latencies_while(port, busy)
+            assert answers and set(answers) == {200}
+            assert len(latencies) >= 5, "the work finished before the probes could run"
+            assert latencies[len(latencies) // 2] < 0.1, latencies  # median
+            assert latencies[-1] < 1.0, latencies
     finally:
         stop(proc)

@@ -162,7 +162,9 @@ class SlowScreener:
 
 
 def test_overload_is_refused_quickly_with_503(make_settings: Callable[..., Settings]) -> None:
-    settings = make_settings(max_in_flight=1, max_queued=1, queue_timeout_s=0.3)
+    # The slow test double holds the slots with a sleep; a text this short would otherwise be screened on the event
+    # loop when alone (which real screenings of at most 2,000 characters may: see test_brief_screenings_*).
+    settings = make_settings(max_in_flight=1, max_queued=1, queue_timeout_s=0.3, inline_max_chars=0)
     with TestClient(create_app(settings)) as c:
         holder = c.app.state.holder  # type: ignore[attr-defined]
         holder._screener = SlowScreener(holder.screener, delay=1.0)
@@ -204,6 +206,53 @@ def test_limiter_queues_then_refuses() -> None:
 
     outcomes = asyncio.run(scenario())
     assert sorted(outcomes) == ["503:2", "ok0", "ok1"]
+
+
+def test_brief_screenings_run_on_the_event_loop_only_when_alone() -> None:
+    async def scenario() -> dict[str, bool]:
+        loop_thread = threading.get_ident()
+        limiter = ScreeningLimiter(max_in_flight=2, max_queued=4, queue_timeout_s=5.0)
+
+        async def on_loop(brief: bool) -> bool:
+            return await limiter.run(threading.get_ident, brief=brief) == loop_thread
+
+        seen = {"brief, alone": await on_loop(True), "not brief": not await on_loop(False)}
+        busy = asyncio.create_task(limiter.run(time.sleep, 0.3))  # another screening holds a pool thread
+        await asyncio.sleep(0.05)
+        seen["brief, another running"] = not await on_loop(True)
+        await busy
+        seen["brief, alone again"] = await on_loop(True)
+        return seen
+
+    assert asyncio.run(scenario()) == {
+        "brief, alone": True,
+        "not brief": True,
+        "brief, another running": True,
+        "brief, alone again": True,
+    }
+
+
+def test_a_costly_screening_on_the_event_loop_sends_the_next_ones_to_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    import service.deps
+
+    monkeypatch.setattr(service.deps, "INLINE_PAUSE_S", 0.3)
+
+    def costly() -> int:
+        started = time.thread_time()
+        while time.thread_time() - started < service.deps.INLINE_SLOW_S * 1.5:
+            pass
+        return threading.get_ident()
+
+    async def scenario() -> list[bool]:
+        loop_thread = threading.get_ident()
+        limiter = ScreeningLimiter(max_in_flight=1, max_queued=1, queue_timeout_s=5.0)
+        on_loop = [await limiter.run(costly, brief=True) == loop_thread]
+        on_loop.append(await limiter.run(threading.get_ident, brief=True) == loop_thread)  # paused
+        await asyncio.sleep(0.35)
+        on_loop.append(await limiter.run(threading.get_ident, brief=True) == loop_thread)  # the pause is over
+        return on_loop
+
+    assert asyncio.run(scenario()) == [True, False, True]
 
 
 class BrokenScreener(SlowScreener):

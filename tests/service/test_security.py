@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 
 import pytest
@@ -27,6 +28,20 @@ def test_missing_or_wrong_key_is_401(client: TestClient) -> None:
         assert r.status_code == 401, headers
         assert r.json()["error"]["code"] == "unauthorized"
         assert r.headers["www-authenticate"] == "Bearer"
+
+
+def test_every_operation_documented_as_needing_a_key_refuses_a_request_without_one(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    checked = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            if not any("BearerKey" in requirement for requirement in operation.get("security", [])):
+                continue
+            url = re.sub(r"\{[^}]+\}", "x", path)
+            r = client.request(method, url, json={}, headers={"Content-Type": "application/json"})
+            assert r.status_code == 401, (method, path, r.status_code)
+            checked.append(f"{method} {path}")
+    assert len(checked) >= 15 and all(" /v1/" in c for c in checked), checked
 
 
 def test_submitter_screens_but_cannot_administer(client: TestClient) -> None:
