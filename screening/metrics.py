@@ -8,13 +8,18 @@ import numpy as np
 from sklearn.metrics import accuracy_score, brier_score_loss, confusion_matrix, f1_score, roc_auc_score
 
 
+def _risk_bins(p: np.ndarray, bins: int) -> np.ndarray:
+    """The equal-width risk bin (0 .. bins - 1) of each prediction."""
+    edges = np.linspace(0.0, 1.0, bins + 1)
+    return np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+
+
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> float:
     """Mean |observed hoax share - mean predicted risk| over equal-width risk bins, weighted by bin size."""
     y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
     if len(y) == 0:
         return float("nan")
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    which = _risk_bins(p, bins)
     total = 0.0
     for b in range(bins):
         mask = which == b
@@ -23,11 +28,35 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, *, bins: int = 10) 
     return float(total / len(y))
 
 
+def _ece_rows(which: np.ndarray, y: np.ndarray, p: np.ndarray, bins: int) -> np.ndarray:
+    """ECE of each row of (draws x n) bins, labels and risks: sum over bins of |hoaxes - summed risk| / n."""
+    draws, n = which.shape
+    slots = (which + bins * np.arange(draws)[:, None]).ravel()
+    hoaxes = np.bincount(slots, weights=y.ravel(), minlength=draws * bins).reshape(draws, bins)
+    risk = np.bincount(slots, weights=p.ravel(), minlength=draws * bins).reshape(draws, bins)
+    return np.asarray(np.abs(hoaxes - risk).sum(axis=1) / n)
+
+
+def ece_if_calibrated(p: np.ndarray, *, bins: int = 10, draws: int = 2000, seed: int = 0) -> np.ndarray:
+    """ECEs a perfectly calibrated model would show at these risks (labels drawn as y ~ Bernoulli(p)): the noise
+    floor of the ECE at this sample size, under which no measured ECE says anything about calibration."""
+    p = np.asarray(p, dtype=float)
+    rng = np.random.default_rng(seed)
+    y = (rng.random((draws, len(p))) < p).astype(float)
+    return _ece_rows(np.broadcast_to(_risk_bins(p, bins), y.shape), y, np.broadcast_to(p, y.shape), bins)
+
+
+def ece_bootstrap(y: np.ndarray, p: np.ndarray, *, bins: int = 10, draws: int = 2000, seed: int = 0) -> np.ndarray:
+    """ECEs of bootstrap resamples of (y, p): how far the measured ECE moves with the sample."""
+    y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
+    rows = np.random.default_rng(seed).integers(0, len(y), size=(draws, len(y)))
+    return _ece_rows(_risk_bins(p, bins)[rows], y[rows], p[rows], bins)
+
+
 def reliability_curve(y: np.ndarray, p: np.ndarray, *, bins: int = 10) -> list[dict[str, float]]:
     """Per risk bin: mean predicted risk, observed hoax share and count (for reliability plots)."""
     y, p = np.asarray(y, dtype=float), np.asarray(p, dtype=float)
-    edges = np.linspace(0.0, 1.0, bins + 1)
-    which = np.clip(np.digitize(p, edges[1:-1]), 0, bins - 1)
+    which = _risk_bins(p, bins)
     out = []
     for b in range(bins):
         mask = which == b

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from screening.data import load_training_data
-from screening.metrics import best_macro_f1_threshold, expected_calibration_error
+from screening.metrics import best_macro_f1_threshold, ece_bootstrap, ece_if_calibrated, expected_calibration_error
 from screening.policy import DecisionPolicy
 from screening.registry import TrainedModel
 from screening.result import Thresholds
@@ -23,6 +23,30 @@ def test_expected_calibration_error_separates_calibrated_from_overconfident() ->
     y = (rng.uniform(size=p.size) < p).astype(int)
     assert expected_calibration_error(y, p) < 0.02
     assert expected_calibration_error(y, np.where(p > 0.5, 1.0, 0.0)) > 0.2
+
+
+def test_ece_draws_are_the_ece_of_each_drawn_sample() -> None:
+    rng = np.random.default_rng(1)
+    p = rng.uniform(size=300)
+    y = (rng.uniform(size=p.size) < p).astype(int)
+    # the vectorised draws reproduce expected_calibration_error sample by sample
+    labels = np.random.default_rng(7).random((20, p.size)) < p
+    expected = [expected_calibration_error(row, p) for row in labels]
+    assert np.allclose(ece_if_calibrated(p, draws=20, seed=7), expected)
+    rows = np.random.default_rng(7).integers(0, p.size, size=(20, p.size))
+    expected = [expected_calibration_error(y[r], p[r]) for r in rows]
+    assert np.allclose(ece_bootstrap(y, p, draws=20, seed=7), expected)
+
+
+def test_ece_noise_floor_shrinks_with_the_sample_and_separates_an_overconfident_model() -> None:
+    rng = np.random.default_rng(2)
+    small, large = rng.uniform(size=250), rng.uniform(size=4000)
+    ratio = np.median(ece_if_calibrated(small)) / np.median(ece_if_calibrated(large))
+    assert 2.5 < ratio < 6.0  # about sqrt(4000 / 250) = 4
+    y = (rng.uniform(size=large.size) < large).astype(int)
+    overconfident = np.clip(0.5 + 1.6 * (large - 0.5), 0.01, 0.99)
+    assert expected_calibration_error(y, overconfident) > np.quantile(ece_if_calibrated(overconfident), 0.95)
+    assert expected_calibration_error(y, large) < np.quantile(ece_if_calibrated(large), 0.95)
 
 
 def test_best_threshold_separates_a_separable_sample() -> None:
@@ -67,7 +91,12 @@ def test_cross_validation_report_on_small_data(tmp_path: Path) -> None:
     decisions = metrics["decisions"]
     assert sum(decisions[g]["ordinary_news"]["n"] for g in ("post", "article")) == 160
     text = (tmp_path / "cv_report.md").read_text()
-    assert text.count("| article |") == 4 and "ordinary news flagged" in text
+    assert text.count("| article |") == 5 and "ordinary news flagged" in text
+    # the ECE comes with its noise: a bootstrap interval around it, and what a calibrated model would score
+    for genre, e in metrics["ece_noise"].items():
+        assert e["ece"] == metrics["full"][genre]["ece"]
+        assert e["bootstrap_95"][0] <= e["bootstrap_95"][1]
+        assert 0.0 < e["if_calibrated_median"] <= e["if_calibrated_95th"]
     # the decisions follow the policy given: a stricter review threshold flags no more of anything
     strict = report.decision_table(DecisionPolicy(thresholds=Thresholds(review=0.95, reject=0.99)))
     for genre, parts in decisions.items():
