@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, cased_letters, normalise
+from screening.text import _TO_SPACE, EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, _scan, cased_letters, normalise
 
 
 def test_slang_elongation_and_case_are_canonicalised() -> None:
@@ -46,6 +46,32 @@ def test_normalise_never_raises_and_every_token_indexes_the_original(text: str) 
         assert doc.text[start : start + len(token.text)] == token.text
     a, b = doc.original_span(0, len(doc.text))
     assert 0 <= a <= b <= len(text)
+
+
+_PIECES = st.sampled_from(
+    [" ", "  ", "\n\n", "\t", "\u00a0", "\u2028", "\u3000", "\x1c", ".", "-", ",", "!", "@", "#", "/", "(", ")"]
+    + ["\u200b", "\u00ad", "\x00", "😀", "👍🏽", "é", "Ａ", "İ", "yg", "bangeeet", "Maaaf", "salfok", "dll", "warga"]
+    + ["http://", "https://bit.ly/x.", "www.", "kominfo.go.id", ".com", "a-a-", "desa", "RT", "05"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_a_text_is_tokenised_as_its_pieces_between_spaces_are(text: str) -> None:
+    """Tokenising piece by piece gives what the token pattern finds scanning the whole text."""
+    assert normalise(text).tokens == tuple(_scan(text))
+
+
+def test_every_space_splits_pieces() -> None:
+    assert {chr(code) for code in _TO_SPACE} == {chr(code) for code in range(0x110000) if chr(code).isspace()}
+
+
+def test_a_long_piece_is_tokenised_like_a_short_one() -> None:
+    long_piece = "a-" * 100 + "bangeeet.com"
+    assert normalise(f"x {long_piece}").tokens[1:] == tuple(
+        (t.text, t.start + 2, t.end + 2) for t in normalise(long_piece).tokens
+    )
+    assert normalise(long_piece).tokens == tuple(_scan(long_piece))
 
 
 def test_edge_cases() -> None:
