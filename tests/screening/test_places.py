@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 
-from screening.places import find_places, place_names
+from screening.places import CONTEXT_LEVELS, find_places, place_names
 from screening.resources import RESOURCE_DIR
 
 
@@ -56,3 +56,8 @@ def test_compiled_names_match_the_shipped_region_list() -> None:
     regencies = {r["name"].strip().lower() for r in rows if r["level"] == "regency"}
     assert regencies <= place_names("regency")
     assert "cianjur" in place_names("regency")  # also without "Kabupaten"
+
+
+def test_every_region_word_starts_as_the_context_pattern_expects() -> None:
+    """The context pattern's look-ahead tries only these first letters."""
+    assert {word[0] for word in CONTEXT_LEVELS} <= set("dgknp")
