@@ -360,19 +360,12 @@ class _Searchable:
         self.doc = doc
         self.original = _encodable(doc.original)
         self.encoded = doc.text.encode("utf-8")
-        self._char_at: Callable[[int], int] | None = None
+        self._ascii = len(self.encoded) == len(doc.text)
 
     def char_at(self, byte: int) -> int:
-        if self._char_at is None:
-            text = self.doc.text
-            if len(self.encoded) == len(text):  # ASCII: offsets agree
-                self._char_at = int
-            else:
-                starts = [0]
-                for char in text:
-                    starts.append(starts[-1] + len(char.encode("utf-8")))
-                self._char_at = {b: i for i, b in enumerate(starts)}.__getitem__
-        return self._char_at(byte)
+        """The character offset of a byte offset of `encoded` at a character boundary (a match's start or end):
+        decoding the bytes before it, in C, costs less than a map of every character for the few findings."""
+        return byte if self._ascii else len(self.encoded[:byte].decode("utf-8"))
 
 
 def _regex_hits(regex: _Regex, target: _Searchable) -> list[tuple[int, int]]:

@@ -492,3 +492,12 @@ def test_regex_prefilter_on_the_test_corpus(engine: RuleEngine) -> None:
     fired = [engine.match(normalise(t)) for t in texts]
     assert fired == [unfiltered.match(normalise(t)) for t in texts]
     assert sum(len(f) for f in fired) >= 10  # the corpus does fire rules, regex ones among them
+
+
+def test_a_regex_finding_after_letters_beyond_ascii_points_at_its_words() -> None:
+    engine = RuleEngine.from_dict(
+        {"version": "t", "rules": [{"id": "r", "category": "c", "weight": 1.0, "message": "m", "regex": "obat ajaib"}]}
+    )
+    original = "Café “naïve” 😀 jual obat ajaib murah"
+    (match,) = engine.match(normalise(original))
+    assert [s.text for s in match.spans] == ["obat ajaib"]
