@@ -17,6 +17,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from screening.resources import load_root_words, load_slang_map
@@ -75,6 +76,7 @@ class NormalisedText:
     text: str
     # token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]
     norm_starts: tuple[int, ...]
+    n_words: int  # words as written (`word_count`)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span [start, end) of `text` to the smallest original span covering its tokens."""
@@ -159,19 +161,28 @@ def _scan(text: str) -> list[Token]:
     return tokens
 
 
+class _Piece(NamedTuple):
+    tokens: tuple[Token, ...]  # spans relative to the piece
+    n_words: int  # words as written among them (`word_count`)
+
+
+def _piece(tokens: tuple[Token, ...]) -> _Piece:
+    return _Piece(tokens, len({(t.start, t.end) for t in tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}))
+
+
 @lru_cache(maxsize=65536)
-def _piece_tokens(piece: str) -> tuple[Token, ...]:
+def _piece_tokens(piece: str) -> _Piece:
     """The tokens of one piece (a run of non-space characters), spans relative to it. No token crosses a space,
     and the token pattern looks past a token only for word characters, dots and hyphens, so a text's tokens
     are those of its pieces; a piece is mostly a word as written, which recurs often enough to remember."""
-    return tuple(_scan(piece))
+    return _piece(tuple(_scan(piece)))
 
 
-def _tokens_of(piece: str) -> tuple[Token, ...]:
-    return _piece_tokens(piece) if len(piece) <= _CACHED_PIECE_CHARS else tuple(_scan(piece))
+def _tokens_of(piece: str) -> _Piece:
+    return _piece_tokens(piece) if len(piece) <= _CACHED_PIECE_CHARS else _piece(tuple(_scan(piece)))
 
 
-def _repaired_piece_tokens(piece: str) -> tuple[Token, ...]:
+def _repaired_piece_tokens(piece: str) -> _Piece:
     """The tokens of a mis-decoded piece, repaired: every one points at the whole piece, and a run of emoji
     (spaces or dropped characters between them included) is one token."""
     import ftfy  # lazily: only mis-decoded input needs it
@@ -180,7 +191,7 @@ def _repaired_piece_tokens(piece: str) -> tuple[Token, ...]:
     for token in _scan(ftfy.fix_text(piece)):
         if token.text != EMOJI_TOKEN or not tokens or tokens[-1].text != EMOJI_TOKEN:
             tokens.append(Token(token.text, 0, len(piece)))
-    return tuple(tokens)
+    return _piece(tuple(tokens))
 
 
 def normalise(text: str) -> NormalisedText:
@@ -197,23 +208,29 @@ def normalise(text: str) -> NormalisedText:
     tokens = tuple(
         [
             _new_token(Token, (word, base + start, base + end))
-            for base, piece_tokens in zip(piece_starts, found, strict=False)
+            for base, (piece_tokens, _) in zip(piece_starts, found, strict=False)
             for word, start, end in piece_tokens
         ]
     )
     words = [t.text for t in tokens]
     norm_starts = [0, *accumulate(map(_plus_one, map(len, words)))]
     norm_starts.pop()
-    return NormalisedText(original=text, tokens=tokens, text=" ".join(words), norm_starts=tuple(norm_starts))
+    return NormalisedText(
+        original=text,
+        tokens=tokens,
+        text=" ".join(words),
+        norm_starts=tuple(norm_starts),
+        n_words=sum(map(itemgetter(1), found)),  # a word as written lies in one piece
+    )
 
 
 def word_count(doc: NormalisedText) -> int:
     """Words as written: tokens with a letter or digit, links, mentions and emoji excluded.
 
-    A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written.
+    A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written. Counted piece by
+    piece as the text is normalised (`_piece`).
     """
-    spans = {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}
-    return len(spans)
+    return doc.n_words
 
 
 _ALNUM_RE = re.compile(r"[^\W_]")  # a letter or digit: str.isalnum for one character

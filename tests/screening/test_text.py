@@ -5,7 +5,18 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.text import _TO_SPACE, EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, _scan, cased_letters, normalise
+from screening.text import (
+    _TO_SPACE,
+    EMOJI_TOKEN,
+    MENTION_TOKEN,
+    PLACEHOLDERS,
+    URL_TOKEN,
+    _scan,
+    cased_letters,
+    has_alnum,
+    normalise,
+    word_count,
+)
 
 
 def test_slang_elongation_and_case_are_canonicalised() -> None:
@@ -58,8 +69,13 @@ _PIECES = st.sampled_from(
 @settings(max_examples=500, deadline=None)
 @given(st.lists(_PIECES, max_size=30).map("".join))
 def test_a_text_is_tokenised_as_its_pieces_between_spaces_are(text: str) -> None:
-    """Tokenising piece by piece gives what the token pattern finds scanning the whole text."""
-    assert normalise(text).tokens == tuple(_scan(text))
+    """Tokenising piece by piece gives what the token pattern finds scanning the whole text, and counting words
+    piece by piece what counting them over the whole text gives."""
+    doc = normalise(text)
+    assert doc.tokens == tuple(_scan(text))
+    assert word_count(doc) == len(
+        {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}
+    )
 
 
 def test_every_space_splits_pieces() -> None:
