@@ -15,6 +15,7 @@ The names are read once from ``resources/place_names.txt`` (compiled from ``wila
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -81,6 +82,12 @@ _CONTEXT_RE = re.compile(
     r"(?=(?i:[dgknp]))\b(?i:desa|ds\.|kelurahan|kel\.|kampung|nagari|gampong|dusun|kecamatan|kec\.|distrik|kabupaten|kab\.|kota"
     r"|provinsi|prov\.)\s+((?:[A-Z0-9][\w'().-]*)(?:\s+[A-Z0-9][\w'().-]*){0,4})"
 )
+# The region words as written in lower case: where `_CONTEXT_RE` may match, found by a pattern of plain literals,
+# which `re` scans for their first letters far faster than it tries the case-blind one at every position.
+_REGION_WORD_RE = re.compile("|".join(map(re.escape, CONTEXT_LEVELS)))
+# The only characters besides ASCII letters that a case-blind pattern matches to an ASCII letter; "İ" is also the
+# only one whose lower case is longer.
+_ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
@@ -141,12 +148,27 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_END
 
 
+def _context_matches(text: str, lower: str) -> Iterator[re.Match[str]]:
+    """The matches of `_CONTEXT_RE` in `text`; `lower` is `text.lower()`."""
+    if any(char in text for char in _ASCII_CASE_FOLDS):
+        yield from _CONTEXT_RE.finditer(text)
+        return
+    # Every match starts where a region word stands in `lower`. One that starts inside another region word is
+    # missed, but could not match: it would follow a letter (the words end in a letter or a dot after one).
+    end = 0
+    for word in _REGION_WORD_RE.finditer(lower):
+        if word.start() >= end and (match := _CONTEXT_RE.match(text, word.start())) is not None:
+            end = match.end()
+            yield match
+
+
 def find_places(text: str) -> list[Place]:
     """Regions named in `text`, in order of their start, with spans into `text` (see the module docstring)."""
     gazetteer = _gazetteer()
     places: list[Place] = []
     taken: list[tuple[int, int]] = []
-    for m in _CONTEXT_RE.finditer(text):
+    lower = text.lower()
+    for m in _context_matches(text, lower):
         context = text[m.start() : m.start(1)].strip().lower()
         levels = CONTEXT_LEVELS.get(context, ())
         words = list(_NAME_WORD_RE.finditer(m.group(1)))
@@ -161,7 +183,6 @@ def find_places(text: str) -> list[Place]:
                 places.append(Place(Span(m.start(), end, text[m.start() : end]), candidate, level))
                 taken.append((m.start(), end))
                 break
-    lower = text.lower()
     if len(lower) == len(text):  # lower() can change length for a few scripts; then only context matches count
         roots = load_root_words()
         found: list[tuple[int, int, str, PlaceLevel]] = []
