@@ -149,4 +149,4 @@ def _indonesian_or_malay(words: list[str]) -> str:
     if not _MALAY_PAIR_FIRST_WORDS.isdisjoint(words):
         spaced = f"  {'  '.join(words)}  "  # two spaces between words: adjacent pairs never share one
         malay += sum(spaced.count(f" {pair[0]}  {pair[1]} ") for pair in _MALAY_ONLY_PAIR_WORDS)
-    return "ms" if malay > _count_in(_INDONESIAN_ONLY, words) else INDONESIAN
+    return "ms" if malay and malay > _count_in(_INDONESIAN_ONLY, words) else INDONESIAN
