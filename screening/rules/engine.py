@@ -73,7 +73,8 @@ _RULE_KEYS = frozenset(
 )
 _MATCHER_KEYS = ("phrases", "regex", "measure")
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_EXCLAMATION_RE = re.compile(r"[!\uff01\u2757\u2755]+")
+_EXCLAMATION_MARKS = ("!", "\uff01", "\u2757", "\u2755")
+_EXCLAMATION_RE = re.compile(f"[{''.join(_EXCLAMATION_MARKS)}]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +123,16 @@ def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tupl
 
 
 def _exclamation_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
-    spans = [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
-    return float(sum(e - s for s, e in spans)), spans
+    count = sum(map(doc.original.count, _EXCLAMATION_MARKS))  # in C: the runs' lengths add up to this
+    if count < threshold:
+        return float(count), []  # the rule does not fire: skip finding the spans
+    return float(count), [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
 
 
 def _emoji_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
     """Number of emoji symbols (a run of three counts three); spans are the emoji runs."""
+    if EMOJI_TOKEN not in doc.text:  # in C: most texts have no emoji token
+        return 0.0, []
     spans = [(t.start, t.end) for t in doc.tokens if t.text == EMOJI_TOKEN]
     count = sum(1 for s, e in spans for c in doc.original[s:e] if unicodedata.category(c) == "So" or ord(c) >= 0x1F000)
     return float(count), spans
