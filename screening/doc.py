@@ -99,15 +99,16 @@ def style_measures(body: NormalisedText) -> tuple[float, ...]:
     """Style of the body, aligned with STYLE_FEATURES."""
     sample = body.original[:20_000]
     words = max(len(body.tokens), 1)
-    tokens = [t.text for t in body.tokens]
+    # tokens counted in C: each between two spaces of its own, so that adjacent ones never share one
+    spaced = f"  {body.text.replace(' ', '  ')}  "
     return (
         capitals_share(sample),
-        tokens.count("!") / words,
-        tokens.count("?") / words,
-        math.log1p(len(tokens)),
+        spaced.count(" ! ") / words,
+        spaced.count(" ? ") / words,
+        math.log1p(len(body.tokens)),
         sum(sample.count(q) for q in _QUOTES) / words,
-        tokens.count(URL_TOKEN) / words,
-        tokens.count(EMOJI_TOKEN) / words,
+        spaced.count(f" {URL_TOKEN} ") / words,
+        spaced.count(f" {EMOJI_TOKEN} ") / words,
         1.0 if sample.lstrip()[:1] in _QUOTES else 0.0,
     )
 
