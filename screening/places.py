@@ -89,6 +89,8 @@ _REGION_WORD_RE = re.compile("|".join(map(re.escape, CONTEXT_LEVELS)))
 # only one whose lower case is longer.
 _ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
+_NON_WORD_RE = re.compile(r"\W")
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _NON_WORD_RE.match(char)})
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
 _SENTENCE_END = ".!?\n"
@@ -107,6 +109,7 @@ class Place:
 class _Gazetteer:
     by_level: dict[str, frozenset[str]]  # lower-case names per level (regencies also without their prefix)
     bare: ahocorasick.Automaton  # lower-case regency/province names and aliases -> (official, level, length)
+    bare_openers: frozenset[str]  # the first word (run of word characters) of each of those names
 
 
 @lru_cache(maxsize=1)
@@ -131,12 +134,21 @@ def _gazetteer() -> _Gazetteer:
     for alias, official in PROVINCE_ALIASES.items():
         bare.add_word(alias, (official, "province", len(alias)))
     bare.make_automaton()
-    return _Gazetteer({k: frozenset(v) for k, v in by_level.items()}, bare)
+    openers = frozenset(_NON_WORD_RE.split(name, maxsplit=1)[0] for name in bare)
+    return _Gazetteer({k: frozenset(v) for k, v in by_level.items()}, bare, openers)
 
 
 def place_names(level: PlaceLevel) -> frozenset[str]:
     """The lower-case names listed at `level` (regencies both with and without "Kabupaten"/"Kota")."""
     return _gazetteer().by_level[level]
+
+
+def _may_name_a_region(lower: str, gazetteer: _Gazetteer) -> bool:
+    """False when the automaton cannot find a bare name in `lower`: a name found stands between non-word
+    characters, so its first word is a whole word of the text. Only ASCII text is split into words (in C)."""
+    return not lower.isascii() or not gazetteer.bare_openers.isdisjoint(
+        lower.translate(_ASCII_NON_WORD_TO_SPACE).split()
+    )
 
 
 def _is_word_char(c: str) -> bool:
@@ -183,7 +195,8 @@ def find_places(text: str) -> list[Place]:
                 places.append(Place(Span(m.start(), end, text[m.start() : end]), candidate, level))
                 taken.append((m.start(), end))
                 break
-    if len(lower) == len(text):  # lower() can change length for a few scripts; then only context matches count
+    # lower() can change length for a few scripts; then only context matches count
+    if len(lower) == len(text) and _may_name_a_region(lower, gazetteer):
         roots = load_root_words()
         found: list[tuple[int, int, str, PlaceLevel]] = []
         for end_index, (official, level, length) in gazetteer.bare.iter(lower):

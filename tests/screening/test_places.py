@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from screening import places
 from screening.places import _CONTEXT_RE, CONTEXT_LEVELS, _context_matches, find_places, place_names
 from screening.resources import RESOURCE_DIR
 
@@ -78,3 +80,18 @@ _CONTEXT_PIECES = st.sampled_from(
 def test_region_words_are_found_where_the_context_pattern_finds_them(text: str) -> None:
     found = [(m.span(), m.group(1)) for m in _context_matches(text, text.lower())]
     assert found == [(m.span(), m.group(1)) for m in _CONTEXT_RE.finditer(text)]
+
+
+_BARE_PIECES = st.sampled_from(
+    [" ", ".", ",", "/", "-", "(", ")", "_", "x", "Cianjur", "cianjur", "Jawa Barat", "DKI", "Dki Jakarta", "Jogja"]
+    + ["Batu", "Batu itu", "Kota", "Bandung", "Barat", "Toli-Toli", "Sukamaju", "é", "9", "Aceh"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BARE_PIECES, max_size=20).map("".join))
+def test_the_word_test_before_the_automaton_loses_no_place(text: str) -> None:
+    found = find_places(text)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(places, "_may_name_a_region", lambda lower, gazetteer: True)
+        assert found == find_places(text)
