@@ -133,11 +133,13 @@ def _may_hold_links(sample: str) -> bool:
 
 
 def _words_and_letters(sample: str) -> tuple[list[str], int]:
-    """The lower-case words of `sample` (runs of letters) and the number of letters in the text as written."""
-    if sample.isascii():  # the usual case: letters are A-Z and a-z, and lower case keeps every one in place
-        spaced = sample.lower().translate(_ASCII_NON_LETTERS_TO_SPACE)
-        return spaced.split(), len(spaced) - spaced.count(" ")
-    return _WORD_RE.findall(sample.lower()), sum(map(len, _WORD_RE.findall(sample)))
+    """The lower-case words of `sample` (runs of letters) and the number of letters in the text as written, which
+    lower case keeps (every character's lower case has as many letters as the character)."""
+    if sample.isascii():  # the usual case: letters are A-Z and a-z, split apart in C
+        words = sample.lower().translate(_ASCII_NON_LETTERS_TO_SPACE).split()
+    else:
+        words = _WORD_RE.findall(sample.lower())
+    return words, sum(map(len, words))
 
 
 def _count_in(words_set: frozenset[str], words: list[str]) -> int:

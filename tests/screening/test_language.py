@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,16 @@ def test_words_and_letters_are_the_runs_of_letters(text: str) -> None:
     """The ASCII shortcut finds the words and letters the letter pattern finds."""
     words = re.findall(r"[^\W\d_]+", text.lower())
     assert _words_and_letters(text) == (words, sum(len(w) for w in re.findall(r"[^\W\d_]+", text)))
+
+
+def test_lower_case_keeps_the_number_of_letters_of_every_character() -> None:
+    letter = re.compile(r"[^\W\d_]")
+    changed = [
+        char
+        for char in map(chr, range(sys.maxunicode + 1))
+        if len(letter.findall(char.lower())) != (letter.match(char) is not None)
+    ]
+    assert changed == []
 
 
 def test_malay_pairs_are_counted_even_when_adjacent() -> None:
