@@ -47,8 +47,10 @@ _TOKEN_RE = re.compile(
     r"|(?P<other>\S)",
     re.IGNORECASE,
 )
-# Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space.
+# Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space:
+# `str.translate` is fast on ASCII text only, where `_SPACE_RE` is slower.
 _TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
+_SPACE_RE = re.compile(r"\s")
 # Longer pieces are tokenised afresh: the cache holds many pieces, and must not hold many huge ones.
 _CACHED_PIECE_CHARS = 100
 _new_token = tuple.__new__  # a Token from a ready tuple, without NamedTuple's Python-level constructor
@@ -131,6 +133,8 @@ def _word_parts(raw: str) -> tuple[str, ...]:
 
 def _scan(text: str) -> list[Token]:
     """The canonical tokens of `text`, with spans relative to it."""
+    if text.isalnum():  # one word (all of it `\w`, no dot, "@" or "#"): what the pattern finds, without running it
+        return [Token(part, 0, len(text)) for part in _word_parts(text)]
     tokens: list[Token] = []
     append = tokens.append
     for match in _TOKEN_RE.finditer(text):
@@ -196,7 +200,10 @@ def _repaired_piece_tokens(piece: str) -> _Piece:
 
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
-    pieces = text.translate(_TO_SPACE).split(" ")  # "" between two spaces: a piece without tokens
+    pieces = text.split()
+    if sum(map(len, pieces)) + len(pieces) - 1 != len(text):  # not one space between each two pieces
+        # split at every space: "" between two spaces, a piece without tokens
+        pieces = text.translate(_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
     piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece

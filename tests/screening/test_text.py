@@ -6,7 +6,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from screening.text import (
+    _SPACE_RE,
     _TO_SPACE,
+    _TOKEN_RE,
     EMOJI_TOKEN,
     MENTION_TOKEN,
     PLACEHOLDERS,
@@ -78,8 +80,16 @@ def test_a_text_is_tokenised_as_its_pieces_between_spaces_are(text: str) -> None
     )
 
 
+@given(st.text(st.characters(categories=("L", "N")), min_size=1).filter(str.isalnum))
+def test_the_token_pattern_reads_an_alphanumeric_text_as_one_word(text: str) -> None:
+    match = _TOKEN_RE.match(text)
+    assert match is not None and match.lastgroup == "word" and match.end() == len(text)
+
+
 def test_every_space_splits_pieces() -> None:
-    assert {chr(code) for code in _TO_SPACE} == {chr(code) for code in range(0x110000) if chr(code).isspace()}
+    spaces = {char for char in map(chr, range(0x110000)) if char.isspace()}
+    assert {chr(code) for code in _TO_SPACE} == spaces
+    assert {char for char in map(chr, range(0x110000)) if _SPACE_RE.match(char)} == spaces
 
 
 def test_a_long_piece_is_tokenised_like_a_short_one() -> None:
