@@ -248,6 +248,7 @@ def has_alnum(text: str) -> bool:
     return text.isalnum() or _ALNUM_RE.search(text) is not None
 
 
+_BEYOND_ASCII_RE = re.compile("[^\x00-\x7f]+")
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 
@@ -255,12 +256,15 @@ _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 def cased_letters(text: str) -> tuple[int, int]:
     """(capital letters, cased letters) among the first CAPITALS_SAMPLE_CHARS characters of `text`."""
     sample = text[:CAPITALS_SAMPLE_CHARS]
-    if sample.isascii():  # the usual case: count by deleting bytes, in C
-        raw = sample.encode("ascii")
-        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-        return upper, upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
-    upper = sum(map(str.isupper, sample))  # map over str methods runs in C: no per-character Python loop
-    return upper, upper + sum(map(str.islower, sample))
+    # ASCII letters counted by deleting bytes, in C (in UTF-8 every other character is bytes above 127)
+    raw = sample.encode("utf-8", "surrogatepass")
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    lower = len(raw) - len(raw.translate(None, _ASCII_LOWER))
+    if not sample.isascii():  # the characters beyond ASCII (often a few quotes and dashes) one by one
+        beyond = "".join(_BEYOND_ASCII_RE.findall(sample))
+        upper += sum(map(str.isupper, beyond))  # map over str methods runs in C: no per-character Python loop
+        lower += sum(map(str.islower, beyond))
+    return upper, upper + lower
 
 
 def capitals_share(text: str) -> float:
