@@ -35,6 +35,7 @@ _MAX_CHARS = 4000  # the first 4,000 characters decide: enough evidence, bounded
 
 # Control characters, lone surrogates and non-characters, which CLD2 rejects as "invalid UTF-8".
 _CLD2_REJECTS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASCII_REJECTS_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _CLD2_REJECTS.match(char)})
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Links, mentions and hashtags are no evidence of a language (CLD2 reads "bit.ly/..." as English).
 _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|ly|net|org|co|me|io|link)\b\S*|[@#]\w+")
@@ -96,7 +97,8 @@ class LanguageGuess:
 
 def detect_language(text: str) -> LanguageGuess:
     """Guess the language of `text` (a post or an article, title included if the caller wants it weighed)."""
-    sample = _CLD2_REJECTS.sub(" ", text[:_MAX_CHARS])
+    sample = text[:_MAX_CHARS]
+    sample = sample.translate(_ASCII_REJECTS_TO_SPACE) if sample.isascii() else _CLD2_REJECTS.sub(" ", sample)
     if _may_hold_links(sample):
         sample = _NOT_LANGUAGE.sub(" ", sample)
     words, letters = _words_and_letters(sample)

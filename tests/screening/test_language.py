@@ -110,3 +110,9 @@ def test_malay_pairs_are_counted_even_when_adjacent() -> None:
 def test_only_texts_with_a_link_marker_are_searched_for_links() -> None:
     assert not _may_hold_links("Warga desa bergotong royong. Saluran irigasi bersih.")
     assert _may_hold_links("Lihat di kompas.com/berita") and _may_hold_links("cek @kominfo")
+
+
+def test_control_characters_of_ascii_text_are_spaces_to_the_detector() -> None:
+    text = "Warga desa gotong royong membersihkan saluran irigasi menjelang musim tanam padi."
+    assert detect_language(text.replace(" ", "\x00")) == detect_language(text)
+    assert detect_language(text.replace(" ", "\x07\x7f")) == detect_language(text.replace(" ", "  "))
