@@ -153,4 +153,5 @@ def _indonesian_or_malay(words: list[str]) -> str:
     if not _MALAY_PAIR_FIRST_WORDS.isdisjoint(words):
         spaced = f"  {'  '.join(words)}  "  # two spaces between words: adjacent pairs never share one
         malay += sum(spaced.count(f" {pair[0]}  {pair[1]} ") for pair in _MALAY_ONLY_PAIR_WORDS)
+    # with no Malay word found, no need to count the Indonesian ones
     return "ms" if malay and malay > _count_in(_INDONESIAN_ONLY, words) else INDONESIAN
