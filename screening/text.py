@@ -165,15 +165,17 @@ def _scan(text: str) -> list[Token]:
     return tokens
 
 
-class _Piece(NamedTuple):
-    tokens: tuple[Token, ...]  # spans relative to the piece
-    n_words: int  # words as written among them (`word_count`)
+# A piece's tokens as (text, start, end), spans relative to the piece, and its words as written (`word_count`).
+# Plain tuples: the garbage collector stops tracking those it finds holding only strings and numbers (never a
+# NamedTuple), so a full cache adds nothing to its collections.
+_Piece = tuple[tuple[tuple[str, int, int], ...], int]
 
 
 def _piece(tokens: tuple[Token, ...]) -> _Piece:
     """A piece's tokens and its words as written: tokens with a letter or digit, links, mentions and emoji
     excluded, each span once (a slang word expanded into several is still one word as written)."""
-    return _Piece(tokens, len({(t.start, t.end) for t in tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}))
+    words = len({(t.start, t.end) for t in tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)})
+    return tuple((t.text, t.start, t.end) for t in tokens), words
 
 
 @lru_cache(maxsize=65536)

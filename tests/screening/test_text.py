@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +15,7 @@ from screening.text import (
     MENTION_TOKEN,
     PLACEHOLDERS,
     URL_TOKEN,
+    _piece_tokens,
     _scan,
     cased_letters,
     has_alnum,
@@ -111,3 +114,10 @@ def test_cased_letters_counts_as_str_methods_do(text: str) -> None:
     """The byte-deleting count of ASCII text and the per-character count agree on any text."""
     upper = sum(map(str.isupper, text))
     assert cased_letters(text) == (upper, upper + sum(map(str.islower, text)))
+
+
+def test_a_remembered_piece_is_dropped_from_the_garbage_collectors_rounds() -> None:
+    entry = _piece_tokens("Desa,Sukamaju!")
+    for _ in range(3):  # each collection untracks one level of nested tuples
+        gc.collect()
+    assert not gc.is_tracked(entry)
