@@ -19,8 +19,11 @@ would teach the opposite).
 from __future__ import annotations
 
 import math
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress, count, filterfalse
+from operator import itemgetter
 from typing import Literal
 
 from screening.language import LanguageGuess, detect_language
@@ -96,15 +99,16 @@ def style_measures(body: NormalisedText) -> tuple[float, ...]:
     """Style of the body, aligned with STYLE_FEATURES."""
     sample = body.original[:20_000]
     words = max(len(body.tokens), 1)
-    tokens = [t.text for t in body.tokens]
+    # tokens counted in C: each between two spaces of its own, so that adjacent ones never share one
+    spaced = f"  {body.text.replace(' ', '  ')}  "
     return (
         capitals_share(sample),
-        tokens.count("!") / words,
-        tokens.count("?") / words,
-        math.log1p(len(tokens)),
+        spaced.count(" ! ") / words,
+        spaced.count(" ? ") / words,
+        math.log1p(len(body.tokens)),
         sum(sample.count(q) for q in _QUOTES) / words,
-        tokens.count(URL_TOKEN) / words,
-        tokens.count(EMOJI_TOKEN) / words,
+        spaced.count(f" {URL_TOKEN} ") / words,
+        spaced.count(f" {EMOJI_TOKEN} ") / words,
         1.0 if sample.lstrip()[:1] in _QUOTES else 0.0,
     )
 
@@ -132,12 +136,12 @@ class Analyser:
         body = normalise(submission.text)
         title = normalise(submission.title)
         n_words = word_count(body)
-        words = [t.text for t in body.tokens]
+        words = body.words()
         stems = tuple(self.stemmer.stem_tokens(words))
         body_rules = tuple(self.rules.match(body))
         title_rules = tuple(_on_title(m) for m in self.rules.match(title)) if submission.title.strip() else ()
         places = tuple(find_places(submission.text))
-        masked = _masked_tokens(body, body_rules, places)
+        kept = _kept_tokens(body, words, body_rules, places)
         return Doc(
             submission=submission,
             body=body,
@@ -150,25 +154,17 @@ class Analyser:
             places=places,
             style=style_measures(body),
             language=detect_language(f"{submission.title}\n{submission.text}" if submission.title else submission.text),
-            word_stream=" ".join(
-                stem for i, stem in enumerate(stems) if i not in masked and stem not in self.cue_stems
-            ),
-            stance_stream=self._stance_stream(words, masked),
+            word_stream=" ".join(filterfalse(self.cue_stems.__contains__, compress(stems, kept))),
+            stance_stream=self._stance_stream(words, kept),
         )
 
-    def _stance_stream(self, words: list[str], masked: set[int]) -> str:
+    def _stance_stream(self, words: list[str], kept: list[bool]) -> str:
         known = self._stance_words
         if len(known) > 200_000:  # social-media vocabulary has no end: start again rather than grow
             known.clear()
-        out = []
-        for i, word in enumerate(words):
-            if i in masked:
-                continue
-            shown = known.get(word)
-            if shown is None:
-                shown = known[word] = stance_word(word, self._function_words)
-            out.append(shown)
-        return " ".join(out)
+        for word in set(filterfalse(known.__contains__, words)):
+            known[word] = stance_word(word, self._function_words)
+        return " ".join(compress(map(known.__getitem__, words), kept))
 
     def analyse_text(self, text: str, title: str = "") -> Doc:
         return self.analyse(Submission(text=text, title=title))
@@ -196,29 +192,29 @@ def _cue_stems(rules: RuleEngine, stemmer: BoundedStemmer, function_words: froze
     return frozenset(stems)
 
 
-def _masked_tokens(body: NormalisedText, rules: tuple[RuleMatch, ...], places: tuple[Place, ...]) -> set[int]:
-    """Indices of body tokens inside a risk rule's finding, or naming a region the text names anywhere (once a
-    text says "Desa Sukamaju", a later "KIM Sukamaju" names the same place)."""
+def _kept_tokens(
+    body: NormalisedText, words: list[str], rules: tuple[RuleMatch, ...], places: tuple[Place, ...]
+) -> list[bool]:
+    """Per body token, False when it lies inside a risk rule's finding or names a region the text names anywhere
+    (once a text says "Desa Sukamaju", a later "KIM Sukamaju" names the same place)."""
+    kept = [True] * len(words)
     names = {word for p in places for word in p.name.lower().split() if word not in _REGION_WORDS}
-    masked = {i for i, t in enumerate(body.tokens) if t.text in names}
+    if names:
+        for i in compress(count(), map(names.__contains__, words)):
+            kept[i] = False
     spans = [(p.span.start, p.span.end) for p in places]
     spans += [
         (s.start, s.end) for m in rules if m.weight > 0 and m.category not in _UNMASKED_CATEGORIES for s in m.spans
     ]
-    if not spans:
-        return masked
-    spans.sort()
-    j = 0
-    for i, token in enumerate(body.tokens):
-        while j < len(spans) and spans[j][1] <= token.start:
-            j += 1
-        k = j
-        while k < len(spans) and spans[k][0] < token.end:
-            if spans[k][0] <= token.start and token.end <= spans[k][1]:
-                masked.add(i)
-                break
-            k += 1
-    return masked
+    if spans:
+        # token starts and ends both only grow, so the tokens inside a span are one run of indices
+        starts = list(map(itemgetter(1), body.tokens))
+        ends = list(map(itemgetter(2), body.tokens))
+        for start, end in spans:
+            first, stop = bisect_left(starts, start), bisect_right(ends, end)
+            if first < stop:
+                kept[first:stop] = [False] * (stop - first)
+    return kept
 
 
 def _on_title(match: RuleMatch) -> RuleMatch:

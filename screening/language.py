@@ -35,9 +35,13 @@ _MAX_CHARS = 4000  # the first 4,000 characters decide: enough evidence, bounded
 
 # Control characters, lone surrogates and non-characters, which CLD2 rejects as "invalid UTF-8".
 _CLD2_REJECTS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
+_ASCII_REJECTS_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _CLD2_REJECTS.match(char)})
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Links, mentions and hashtags are no evidence of a language (CLD2 reads "bit.ly/..." as English).
 _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|ly|net|org|co|me|io|link)\b\S*|[@#]\w+")
+# What every match of `_NOT_LANGUAGE` contains (".co" also stands for ".com").
+_LINK_MARKERS = ("http", "www.", ".co", ".id", ".ly", ".net", ".org", ".me", ".io", ".link", "@", "#")
+_ASCII_NON_LETTERS_TO_SPACE = str.maketrans({chr(code): " " for code in range(128) if not chr(code).isalpha()})
 MIN_LETTERS = 12  # below this (about two short words) a text is undetermined
 MIN_RELIABLE_WORDS = 6  # a headline-length text ("DUBES CHINA BAWA DUIT") is never a reliable guess
 
@@ -56,6 +60,8 @@ _MALAY_ONLY = _wordset(
 _MALAY_ONLY_PAIRS = frozenset(
     ("wang tunai", "isi rumah", "bulan hadapan", "minggu hadapan", "tahun hadapan", "orang ramai", "pihak berkuasa")
 )
+_MALAY_ONLY_PAIR_WORDS = tuple(pair.split() for pair in sorted(_MALAY_ONLY_PAIRS))
+_MALAY_PAIR_FIRST_WORDS = frozenset(first for first, _ in _MALAY_ONLY_PAIR_WORDS)
 _INDONESIAN_ONLY = _wordset(
     "karena karna krn uang gratis saja aja bisa nggak gak ga enggak kemarin mobil yaitu polisi kantor silakan "
     "tautan tanggal tgl nomor pemerintah mau banget bgt dong sih deh kok paham bagikan terdampak "
@@ -91,8 +97,12 @@ class LanguageGuess:
 
 def detect_language(text: str) -> LanguageGuess:
     """Guess the language of `text` (a post or an article, title included if the caller wants it weighed)."""
-    sample = _NOT_LANGUAGE.sub(" ", _CLD2_REJECTS.sub(" ", text[:_MAX_CHARS]))
-    if sum(len(w) for w in _WORD_RE.findall(sample)) < MIN_LETTERS:
+    sample = text[:_MAX_CHARS]
+    sample = sample.translate(_ASCII_REJECTS_TO_SPACE) if sample.isascii() else _CLD2_REJECTS.sub(" ", sample)
+    if _may_hold_links(sample):
+        sample = _NOT_LANGUAGE.sub(" ", sample)
+    words, letters = _words_and_letters(sample)
+    if letters < MIN_LETTERS:
         return LanguageGuess(UNDETERMINED, 0.0, False)
     try:
         reliable, _, details = pycld2.detect(sample)
@@ -108,10 +118,9 @@ def detect_language(text: str) -> LanguageGuess:
     if not shares:
         return LanguageGuess(UNDETERMINED, 0.0, False)
     top = max(shares, key=shares.__getitem__)
-    words = _WORD_RE.findall(sample.lower())
     reliable = reliable and len(words) >= MIN_RELIABLE_WORDS
     pair_share = shares.get(INDONESIAN, 0.0) + shares.get("ms", 0.0)
-    if top == "en" and sum(w in _INDONESIAN_FUNCTION_WORDS for w in words) >= MIN_FUNCTION_WORD_SHARE * len(words):
+    if top == "en" and _count_in(_INDONESIAN_FUNCTION_WORDS, words) >= MIN_FUNCTION_WORD_SHARE * len(words):
         pair_share = max(pair_share, 1.0 - shares["en"])  # an Indonesian sentence around English names and terms
         top = INDONESIAN
     if top in (INDONESIAN, "ms") or pair_share >= MIN_INDONESIAN_SHARE:
@@ -119,8 +128,30 @@ def detect_language(text: str) -> LanguageGuess:
     return LanguageGuess(top, round(shares[top], 3), reliable)
 
 
+def _may_hold_links(sample: str) -> bool:
+    """False when `sample` lacks what every link, domain, mention or hashtag of `_NOT_LANGUAGE` has (most
+    articles): a cheap substring test that spares them the pattern's scan."""
+    return any(marker in sample for marker in _LINK_MARKERS)
+
+
+def _words_and_letters(sample: str) -> tuple[list[str], int]:
+    """The lower-case words of `sample` (runs of letters) and the number of letters in the text as written, which
+    lower case keeps (every character's lower case has as many letters as the character)."""
+    if sample.isascii():  # the usual case: letters are A-Z and a-z, split apart in C
+        words = sample.lower().translate(_ASCII_NON_LETTERS_TO_SPACE).split()
+    else:
+        words = _WORD_RE.findall(sample.lower())
+    return words, sum(map(len, words))
+
+
+def _count_in(words_set: frozenset[str], words: list[str]) -> int:
+    return sum(map(words_set.__contains__, words))
+
+
 def _indonesian_or_malay(words: list[str]) -> str:
-    malay = sum(w in _MALAY_ONLY for w in words)
-    malay += sum(f"{a} {b}" in _MALAY_ONLY_PAIRS for a, b in zip(words, words[1:], strict=False))
-    indonesian = sum(w in _INDONESIAN_ONLY for w in words)
-    return "ms" if malay > indonesian else INDONESIAN
+    malay = _count_in(_MALAY_ONLY, words)
+    if not _MALAY_PAIR_FIRST_WORDS.isdisjoint(words):
+        spaced = f"  {'  '.join(words)}  "  # two spaces between words: adjacent pairs never share one
+        malay += sum(spaced.count(f" {pair[0]}  {pair[1]} ") for pair in _MALAY_ONLY_PAIR_WORDS)
+    # with no Malay word found, no need to count the Indonesian ones
+    return "ms" if malay and malay > _count_in(_INDONESIAN_ONLY, words) else INDONESIAN

@@ -15,6 +15,7 @@ The names are read once from ``resources/place_names.txt`` (compiled from ``wila
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
@@ -76,11 +77,20 @@ CONTEXT_LEVELS: dict[str, tuple[PlaceLevel, ...]] = {
     "provinsi": ("province",),
     "prov.": ("province",),
 }
+# The look-ahead says what every region word starts with: tried first, it spares most positions the alternatives.
 _CONTEXT_RE = re.compile(
-    r"\b(?i:desa|ds\.|kelurahan|kel\.|kampung|nagari|gampong|dusun|kecamatan|kec\.|distrik|kabupaten|kab\.|kota"
+    r"(?=(?i:[dgknp]))\b(?i:desa|ds\.|kelurahan|kel\.|kampung|nagari|gampong|dusun|kecamatan|kec\.|distrik|kabupaten|kab\.|kota"
     r"|provinsi|prov\.)\s+((?:[A-Z0-9][\w'().-]*)(?:\s+[A-Z0-9][\w'().-]*){0,4})"
 )
+# The region words as written in lower case: where `_CONTEXT_RE` may match, found by a pattern of plain literals,
+# which `re` scans for their first letters far faster than it tries the case-blind one at every position.
+_REGION_WORD_RE = re.compile("|".join(map(re.escape, CONTEXT_LEVELS)))
+# The only characters besides ASCII letters that a case-blind pattern matches to an ASCII letter; "İ" is also the
+# only one whose lower case is longer.
+_ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
+_NON_WORD_RE = re.compile(r"\W")
+_ASCII_NON_WORD_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _NON_WORD_RE.match(char)})
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
 _SENTENCE_END = ".!?\n"
@@ -99,6 +109,7 @@ class Place:
 class _Gazetteer:
     by_level: dict[str, frozenset[str]]  # lower-case names per level (regencies also without their prefix)
     bare: ahocorasick.Automaton  # lower-case regency/province names and aliases -> (official, level, length)
+    bare_openers: frozenset[str]  # the first word (run of word characters) of each of those names
 
 
 @lru_cache(maxsize=1)
@@ -123,12 +134,21 @@ def _gazetteer() -> _Gazetteer:
     for alias, official in PROVINCE_ALIASES.items():
         bare.add_word(alias, (official, "province", len(alias)))
     bare.make_automaton()
-    return _Gazetteer({k: frozenset(v) for k, v in by_level.items()}, bare)
+    openers = frozenset(_NON_WORD_RE.split(name, maxsplit=1)[0] for name in bare)
+    return _Gazetteer({k: frozenset(v) for k, v in by_level.items()}, bare, openers)
 
 
 def place_names(level: PlaceLevel) -> frozenset[str]:
     """The lower-case names listed at `level` (regencies both with and without "Kabupaten"/"Kota")."""
     return _gazetteer().by_level[level]
+
+
+def _may_name_a_region(lower: str, gazetteer: _Gazetteer) -> bool:
+    """False when the automaton cannot find a bare name in `lower`: a name found stands between non-word
+    characters, so its first word is a whole word of the text. Only ASCII text is split into words (in C)."""
+    return not lower.isascii() or not gazetteer.bare_openers.isdisjoint(
+        lower.translate(_ASCII_NON_WORD_TO_SPACE).split()
+    )
 
 
 def _is_word_char(c: str) -> bool:
@@ -140,12 +160,27 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_END
 
 
+def _context_matches(text: str, lower: str) -> Iterator[re.Match[str]]:
+    """The matches of `_CONTEXT_RE` in `text`; `lower` is `text.lower()`."""
+    if any(char in text for char in _ASCII_CASE_FOLDS):
+        yield from _CONTEXT_RE.finditer(text)
+        return
+    # Every match starts where a region word stands in `lower`. One that starts inside another region word is
+    # missed, but could not match: it would follow a letter (the words end in a letter or a dot after one).
+    end = 0
+    for word in _REGION_WORD_RE.finditer(lower):
+        if word.start() >= end and (match := _CONTEXT_RE.match(text, word.start())) is not None:
+            end = match.end()
+            yield match
+
+
 def find_places(text: str) -> list[Place]:
     """Regions named in `text`, in order of their start, with spans into `text` (see the module docstring)."""
     gazetteer = _gazetteer()
     places: list[Place] = []
     taken: list[tuple[int, int]] = []
-    for m in _CONTEXT_RE.finditer(text):
+    lower = text.lower()
+    for m in _context_matches(text, lower):
         context = text[m.start() : m.start(1)].strip().lower()
         levels = CONTEXT_LEVELS.get(context, ())
         words = list(_NAME_WORD_RE.finditer(m.group(1)))
@@ -160,8 +195,8 @@ def find_places(text: str) -> list[Place]:
                 places.append(Place(Span(m.start(), end, text[m.start() : end]), candidate, level))
                 taken.append((m.start(), end))
                 break
-    lower = text.lower()
-    if len(lower) == len(text):  # lower() can change length for a few scripts; then only context matches count
+    # lower() can change length for a few scripts; then only context matches count
+    if len(lower) == len(text) and _may_name_a_region(lower, gazetteer):
         roots = load_root_words()
         found: list[tuple[int, int, str, PlaceLevel]] = []
         for end_index, (official, level, length) in gazetteer.bare.iter(lower):

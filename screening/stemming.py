@@ -61,8 +61,7 @@ class BoundedStemmer:
         return str(self._stem_word(word))
 
     def stem_tokens(self, tokens: list[str]) -> list[str]:
-        stem = self._stem_word
-        return [stem(t) for t in tokens]
+        return list(map(self._stem_word, tokens))  # a cached word is looked up without a Python frame
 
     def clear_cache(self) -> None:
         self._stem_word.cache_clear()

@@ -5,7 +5,8 @@ expanded, elongations squashed, URLs/mentions/emoji replaced by placeholder toke
 plus, for every token, the character span it came from in the original string. Anything found later
 in the normalised text (a rule match, a misspelling) is mapped back with `original_span`.
 
-The work is per token, not per character, which keeps a 300-word article well under a millisecond.
+The work is per piece of text between spaces, not per character, and a piece seen before (most words of a
+text) is looked up rather than tokenised again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import accumulate
+from operator import itemgetter
 from typing import NamedTuple
 
 from screening.resources import load_root_words, load_slang_map
@@ -44,6 +47,14 @@ _TOKEN_RE = re.compile(
     r"|(?P<other>\S)",
     re.IGNORECASE,
 )
+# Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space:
+# `str.translate` is fast on ASCII text only, where `_SPACE_RE` is slower.
+_TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
+_SPACE_RE = re.compile(r"\s")
+# Longer pieces are tokenised afresh: the cache holds many pieces, and must not hold many huge ones.
+_CACHED_PIECE_CHARS = 100
+_new_token = tuple.__new__  # a Token from a ready tuple, without NamedTuple's Python-level constructor
+_plus_one = (1).__add__
 _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
 _FORMAT_STRIP = str.maketrans("", "", _FORMAT_CHARS)
 _SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Zl", "Zp"})
@@ -67,6 +78,7 @@ class NormalisedText:
     text: str
     # token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]
     norm_starts: tuple[int, ...]
+    n_words: int  # words as written (`word_count`)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span [start, end) of `text` to the smallest original span covering its tokens."""
@@ -119,12 +131,15 @@ def _word_parts(raw: str) -> tuple[str, ...]:
     return tuple(canon.split())
 
 
-def _tokenise(text: str, tokens: list[Token], span: tuple[int, int] | None = None) -> None:
-    """Append the canonical tokens of `text`; with `span`, every token maps to that original span."""
+def _scan(text: str) -> list[Token]:
+    """The canonical tokens of `text`, with spans relative to it."""
+    if text.isalnum():  # one word (all of it `\w`, no dot, "@" or "#"): what the pattern finds, without running it
+        return [Token(part, 0, len(text)) for part in _word_parts(text)]
+    tokens: list[Token] = []
     append = tokens.append
     for match in _TOKEN_RE.finditer(text):
         kind = match.lastgroup
-        start, end = span or match.span()
+        start, end = match.span()
         if kind == "word" or kind == "hashtag":
             raw = match.group()
             # a multi-word expansion keeps the source span on every part
@@ -147,45 +162,86 @@ def _tokenise(text: str, tokens: list[Token], span: tuple[int, int] | None = Non
             if not raw.isascii():
                 raw = unicodedata.normalize("NFKC", raw)
             append(Token(raw.lower(), start, end))
+    return tokens
+
+
+# A piece's tokens as (text, start, end), spans relative to the piece, and its words as written (`word_count`).
+# Plain tuples: the garbage collector stops tracking those it finds holding only strings and numbers (never a
+# NamedTuple), so a full cache adds nothing to its collections.
+_Piece = tuple[tuple[tuple[str, int, int], ...], int]
+
+
+def _piece(tokens: tuple[Token, ...]) -> _Piece:
+    """A piece's tokens and its words as written: tokens with a letter or digit, links, mentions and emoji
+    excluded, each span once (a slang word expanded into several is still one word as written)."""
+    words = len({(t.start, t.end) for t in tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)})
+    return tuple((t.text, t.start, t.end) for t in tokens), words
+
+
+@lru_cache(maxsize=65536)
+def _piece_tokens(piece: str) -> _Piece:
+    """The tokens of one piece (a run of non-space characters), spans relative to it. No token crosses a space,
+    and the token pattern looks past a token only for word characters, dots and hyphens, so a text's tokens
+    are those of its pieces; a piece is mostly a word as written, which recurs often enough to remember."""
+    return _piece(tuple(_scan(piece)))
+
+
+def _tokens_of(piece: str) -> _Piece:
+    return _piece_tokens(piece) if len(piece) <= _CACHED_PIECE_CHARS else _piece(tuple(_scan(piece)))
+
+
+def _repaired_piece_tokens(piece: str) -> _Piece:
+    """The tokens of a mis-decoded piece, repaired: every one points at the whole piece, and a run of emoji
+    (spaces or dropped characters between them included) is one token."""
+    import ftfy  # lazily: only mis-decoded input needs it
+
+    tokens: list[Token] = []
+    for token in _scan(ftfy.fix_text(piece)):
+        if token.text != EMOJI_TOKEN or not tokens or tokens[-1].text != EMOJI_TOKEN:
+            tokens.append(Token(token.text, 0, len(piece)))
+    return _piece(tuple(tokens))
 
 
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
-    tokens: list[Token] = []
-    if _MOJIBAKE_HINT.search(text):
-        import ftfy  # lazily: only mis-decoded input needs it
-
-        # Mojibake is repaired chunk by chunk so each repaired token still points at its source chunk.
-        for chunk in re.finditer(r"\S+", text):
-            if _MOJIBAKE_HINT.search(chunk.group()):
-                _tokenise(ftfy.fix_text(chunk.group()), tokens, chunk.span())
-            else:
-                base = chunk.start()
-                sub: list[Token] = []
-                _tokenise(chunk.group(), sub)
-                tokens.extend(Token(t.text, t.start + base, t.end + base) for t in sub)
+    pieces = text.split()
+    if sum(map(len, pieces)) + len(pieces) - 1 != len(text):  # not one space between each two pieces
+        # split at every space: "" between two spaces, a piece without tokens
+        pieces = text.translate(_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
+    piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
+    if not text.isascii() and _MOJIBAKE_HINT.search(text):
+        # repaired piece by piece, so each repaired token still points at its source piece
+        found = [_repaired_piece_tokens(p) if _MOJIBAKE_HINT.search(p) else _tokens_of(p) for p in pieces]
+    elif max(map(len, pieces)) <= _CACHED_PIECE_CHARS:
+        found = list(map(_piece_tokens, pieces))
     else:
-        _tokenise(text, tokens)
-    norm_starts: list[int] = []
-    pos = 0
-    for tok in tokens:
-        norm_starts.append(pos)
-        pos += len(tok.text) + 1
+        found = list(map(_tokens_of, pieces))
+    tokens = tuple(
+        [
+            _new_token(Token, (word, base + start, base + end))
+            for base, (piece_tokens, _) in zip(piece_starts, found, strict=False)
+            for word, start, end in piece_tokens
+        ]
+    )
+    words = [t.text for t in tokens]
+    norm_starts = [0, *accumulate(map(_plus_one, map(len, words)))]
+    norm_starts.pop()
     return NormalisedText(
         original=text,
-        tokens=tuple(tokens),
-        text=" ".join(t.text for t in tokens),
+        tokens=tokens,
+        text=" ".join(words),
         norm_starts=tuple(norm_starts),
+        n_words=sum(map(itemgetter(1), found)),  # a word as written lies in one piece
     )
 
 
 def word_count(doc: NormalisedText) -> int:
     """Words as written: tokens with a letter or digit, links, mentions and emoji excluded.
 
-    A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written.
+    A slang word expanded into several ("dll" -> "dan lain-lain") is still one word as written. Counted piece by
+    piece as the text is normalised (see `_piece`).
     """
-    spans = {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}
-    return len(spans)
+    return doc.n_words
 
 
 _ALNUM_RE = re.compile(r"[^\W_]")  # a letter or digit: str.isalnum for one character
@@ -196,6 +252,7 @@ def has_alnum(text: str) -> bool:
     return text.isalnum() or _ALNUM_RE.search(text) is not None
 
 
+_BEYOND_ASCII_RE = re.compile("[^\x00-\x7f]+")
 _ASCII_UPPER = bytes(range(ord("A"), ord("Z") + 1))
 _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 
@@ -203,12 +260,15 @@ _ASCII_LOWER = bytes(range(ord("a"), ord("z") + 1))
 def cased_letters(text: str) -> tuple[int, int]:
     """(capital letters, cased letters) among the first CAPITALS_SAMPLE_CHARS characters of `text`."""
     sample = text[:CAPITALS_SAMPLE_CHARS]
-    if sample.isascii():  # the usual case: count by deleting bytes, in C
-        raw = sample.encode("ascii")
-        upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
-        return upper, upper + len(raw) - len(raw.translate(None, _ASCII_LOWER))
-    upper = sum(map(str.isupper, sample))  # map over str methods runs in C: no per-character Python loop
-    return upper, upper + sum(map(str.islower, sample))
+    # ASCII letters counted by deleting bytes, in C (in UTF-8 every other character is bytes above 127)
+    raw = sample.encode("utf-8", "surrogatepass")
+    upper = len(raw) - len(raw.translate(None, _ASCII_UPPER))
+    lower = len(raw) - len(raw.translate(None, _ASCII_LOWER))
+    if not sample.isascii():  # the characters beyond ASCII (often a few quotes and dashes) one by one
+        beyond = "".join(_BEYOND_ASCII_RE.findall(sample))
+        upper += sum(map(str.isupper, beyond))  # map over str methods runs in C: no per-character Python loop
+        lower += sum(map(str.islower, beyond))
+    return upper, upper + lower
 
 
 def capitals_share(text: str) -> float:

@@ -73,7 +73,8 @@ _RULE_KEYS = frozenset(
 )
 _MATCHER_KEYS = ("phrases", "regex", "measure")
 _WORD_RE = re.compile(r"[^\W\d_]{3,}")
-_EXCLAMATION_RE = re.compile(r"[!\uff01\u2757\u2755]+")
+_EXCLAMATION_MARKS = ("!", "\uff01", "\u2757", "\u2755")
+_EXCLAMATION_RE = re.compile(f"[{''.join(_EXCLAMATION_MARKS)}]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,12 +123,16 @@ def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tupl
 
 
 def _exclamation_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
-    spans = [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
-    return float(sum(e - s for s, e in spans)), spans
+    count = sum(map(doc.original.count, _EXCLAMATION_MARKS))  # in C: the runs' lengths add up to this
+    if count < threshold:
+        return float(count), []  # the rule does not fire: skip finding the spans
+    return float(count), [m.span() for m in _EXCLAMATION_RE.finditer(doc.original)]
 
 
 def _emoji_count(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
     """Number of emoji symbols (a run of three counts three); spans are the emoji runs."""
+    if EMOJI_TOKEN not in doc.text:  # in C: most texts have no emoji token
+        return 0.0, []
     spans = [(t.start, t.end) for t in doc.tokens if t.text == EMOJI_TOKEN]
     count = sum(1 for s, e in spans for c in doc.original[s:e] if unicodedata.category(c) == "So" or ord(c) >= 0x1F000)
     return float(count), spans
@@ -360,19 +365,12 @@ class _Searchable:
         self.doc = doc
         self.original = _encodable(doc.original)
         self.encoded = doc.text.encode("utf-8")
-        self._char_at: Callable[[int], int] | None = None
+        self._ascii = len(self.encoded) == len(doc.text)
 
     def char_at(self, byte: int) -> int:
-        if self._char_at is None:
-            text = self.doc.text
-            if len(self.encoded) == len(text):  # ASCII: offsets agree
-                self._char_at = int
-            else:
-                starts = [0]
-                for char in text:
-                    starts.append(starts[-1] + len(char.encode("utf-8")))
-                self._char_at = {b: i for i, b in enumerate(starts)}.__getitem__
-        return self._char_at(byte)
+        """The character offset of a byte offset of `encoded` at a character boundary (a match's start or end):
+        decoding the bytes before it, in C, costs less than a map of every character for the few findings."""
+        return byte if self._ascii else len(self.encoded[:byte].decode("utf-8"))
 
 
 def _regex_hits(regex: _Regex, target: _Searchable) -> list[tuple[int, int]]:

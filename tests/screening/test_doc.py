@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from id_texts import CHAIN_TEXT, KIM_TEXT, KIM_TITLE
 
-from screening.doc import ARTICLE_MIN_WORDS, Analyser, stance_word
+from screening.doc import ARTICLE_MIN_WORDS, STYLE_FEATURES, Analyser, stance_word, style_measures
 from screening.registry import TrainedModel
 from screening.resources import load_function_words
 from screening.rules import RuleEngine
 from screening.screen import Screener
 from screening.submission import Submission
+from screening.text import URL_TOKEN, normalise
 
 
 @pytest.fixture(scope="module")
@@ -78,3 +79,13 @@ def test_language_is_part_of_the_document(analyser: Analyser) -> None:
     assert analyser.analyse_text(KIM_TEXT).language.code == "id"
     english = "Residents of the village gathered on Monday to clean the irrigation canal before the planting season."
     assert analyser.analyse_text(english).language.code == "en"
+
+
+def test_style_counts_whole_tokens_even_when_adjacent() -> None:
+    body = normalise("Awas!! ! ? https://bit.ly/x 😀😀 😀 ！ “Kata” urltokens")
+    words = body.words()
+    style = dict(zip(STYLE_FEATURES, style_measures(body), strict=True))
+    assert style["style:exclamations_per_word"] == words.count("!") / len(words) == 4 / len(words)
+    assert style["style:questions_per_word"] == 1 / len(words)
+    assert style["style:links_per_word"] == words.count(URL_TOKEN) / len(words) == 1 / len(words)
+    assert style["style:emoji_per_word"] == 2 / len(words)

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import random
+import re
+import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from id_texts import CHAIN_TEXT, DEBUNK_TEXT, KIM_TEXT, SCAM_TEXT
 from lang_texts import ENGLISH, INDONESIAN_HARD, JAVANESE, MALAY, SUNDANESE
 
-from screening.language import UNDETERMINED, LanguageGuess, detect_language
+from screening.language import (
+    UNDETERMINED,
+    LanguageGuess,
+    _indonesian_or_malay,
+    _may_hold_links,
+    _words_and_letters,
+    detect_language,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -72,3 +83,36 @@ def test_indonesian_news_is_almost_never_flagged() -> None:
     sample = random.Random(0).sample(texts, 300)
     flagged = [t[:80] for t in sample if detect_language(t).is_other_language]
     assert len(flagged) <= 3, flagged
+
+
+@given(st.text(max_size=80) | st.text(alphabet="abcXYZ -.!İß1_\n", max_size=80))
+def test_words_and_letters_are_the_runs_of_letters(text: str) -> None:
+    """The ASCII shortcut finds the words and letters the letter pattern finds."""
+    words = re.findall(r"[^\W\d_]+", text.lower())
+    assert _words_and_letters(text) == (words, sum(len(w) for w in re.findall(r"[^\W\d_]+", text)))
+
+
+def test_lower_case_keeps_the_number_of_letters_of_every_character() -> None:
+    letter = re.compile(r"[^\W\d_]")
+    changed = [
+        char
+        for char in map(chr, range(sys.maxunicode + 1))
+        if len(letter.findall(char.lower())) != (letter.match(char) is not None)
+    ]
+    assert changed == []
+
+
+def test_malay_pairs_are_counted_even_when_adjacent() -> None:
+    assert _indonesian_or_malay(["orang", "ramai", "orang", "ramai", "karena"]) == "ms"
+    assert _indonesian_or_malay(["orang", "ramai", "karena", "saja"]) == "id"
+
+
+def test_only_texts_with_a_link_marker_are_searched_for_links() -> None:
+    assert not _may_hold_links("Warga desa bergotong royong. Saluran irigasi bersih.")
+    assert _may_hold_links("Lihat di kompas.com/berita") and _may_hold_links("cek @kominfo")
+
+
+def test_control_characters_of_ascii_text_are_spaces_to_the_detector() -> None:
+    text = "Warga desa gotong royong membersihkan saluran irigasi menjelang musim tanam padi."
+    assert detect_language(text.replace(" ", "\x00")) == detect_language(text)
+    assert detect_language(text.replace(" ", "\x07\x7f")) == detect_language(text.replace(" ", "  "))

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import csv
 
-from screening.places import find_places, place_names
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from screening import places
+from screening.places import _CONTEXT_RE, CONTEXT_LEVELS, _context_matches, find_places, place_names
 from screening.resources import RESOURCE_DIR
 
 
@@ -56,3 +61,37 @@ def test_compiled_names_match_the_shipped_region_list() -> None:
     regencies = {r["name"].strip().lower() for r in rows if r["level"] == "regency"}
     assert regencies <= place_names("regency")
     assert "cianjur" in place_names("regency")  # also without "Kabupaten"
+
+
+def test_every_region_word_starts_as_the_context_pattern_expects() -> None:
+    """The context pattern's look-ahead tries only these first letters."""
+    assert {word[0] for word in CONTEXT_LEVELS} <= set("dgknp")
+
+
+_CONTEXT_PIECES = st.sampled_from(
+    [" ", "  ", "\n", ",", ".", "-", "(", "x", "Desa", "DESA", "desa", "ds.", "Kel.", "kelurahan", "Kota", "KOTA"]
+    + ["Kab.", "kabupaten", "Kec.", "prov.", "Provinsi", "Sukamaju", "Batu", "Bandung Barat", "Cianjur", "Jawa"]
+    + ["\u0130", "\u0131", "\u017f", "\u212a", "\u212aota", "de\u017fa", "é", "Ó"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CONTEXT_PIECES, max_size=25).map("".join))
+def test_region_words_are_found_where_the_context_pattern_finds_them(text: str) -> None:
+    found = [(m.span(), m.group(1)) for m in _context_matches(text, text.lower())]
+    assert found == [(m.span(), m.group(1)) for m in _CONTEXT_RE.finditer(text)]
+
+
+_BARE_PIECES = st.sampled_from(
+    [" ", ".", ",", "/", "-", "(", ")", "_", "x", "Cianjur", "cianjur", "Jawa Barat", "DKI", "Dki Jakarta", "Jogja"]
+    + ["Batu", "Batu itu", "Kota", "Bandung", "Barat", "Toli-Toli", "Sukamaju", "é", "9", "Aceh"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BARE_PIECES, max_size=20).map("".join))
+def test_the_word_test_before_the_automaton_loses_no_place(text: str) -> None:
+    found = find_places(text)
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setattr(places, "_may_name_a_region", lambda lower, gazetteer: True)
+        assert found == find_places(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import pickle
+import re
 import subprocess
 import sys
 import time
@@ -26,6 +27,7 @@ from id_texts import (
 from screening.errors import RulesError
 from screening.result import RuleMatch
 from screening.rules import RuleEngine
+from screening.rules.engine import _exclamation_count
 from screening.text import normalise
 
 
@@ -492,3 +494,18 @@ def test_regex_prefilter_on_the_test_corpus(engine: RuleEngine) -> None:
     fired = [engine.match(normalise(t)) for t in texts]
     assert fired == [unfiltered.match(normalise(t)) for t in texts]
     assert sum(len(f) for f in fired) >= 10  # the corpus does fire rules, regex ones among them
+
+
+def test_a_regex_finding_after_letters_beyond_ascii_points_at_its_words() -> None:
+    engine = RuleEngine.from_dict(
+        {"version": "t", "rules": [{"id": "r", "category": "c", "weight": 1.0, "message": "m", "regex": "obat ajaib"}]}
+    )
+    original = "Café “naïve” 😀 jual obat ajaib murah"
+    (match,) = engine.match(normalise(original))
+    assert [s.text for s in match.spans] == ["obat ajaib"]
+
+
+@given(st.text(alphabet="ab !\uff01\u2757\u2755\n", max_size=40))
+def test_exclamation_count_is_the_length_of_the_runs_of_marks(text: str) -> None:
+    spans = [m.span() for m in re.finditer("[!\uff01\u2757\u2755]+", text)]
+    assert _exclamation_count(normalise(text), 0, 0.0) == (float(sum(end - start for start, end in spans)), spans)

@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import gc
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from screening.text import EMOJI_TOKEN, MENTION_TOKEN, URL_TOKEN, cased_letters, normalise
+from screening.text import (
+    _SPACE_RE,
+    _TO_SPACE,
+    _TOKEN_RE,
+    EMOJI_TOKEN,
+    MENTION_TOKEN,
+    PLACEHOLDERS,
+    URL_TOKEN,
+    _piece_tokens,
+    _scan,
+    cased_letters,
+    has_alnum,
+    normalise,
+    word_count,
+)
 
 
 def test_slang_elongation_and_case_are_canonicalised() -> None:
@@ -48,6 +64,45 @@ def test_normalise_never_raises_and_every_token_indexes_the_original(text: str) 
     assert 0 <= a <= b <= len(text)
 
 
+_PIECES = st.sampled_from(
+    [" ", "  ", "\n\n", "\t", "\u00a0", "\u2028", "\u3000", "\x1c", ".", "-", ",", "!", "@", "#", "/", "(", ")"]
+    + ["\u200b", "\u00ad", "\x00", "😀", "👍🏽", "é", "Ａ", "İ", "yg", "bangeeet", "Maaaf", "salfok", "dll", "warga"]
+    + ["http://", "https://bit.ly/x.", "www.", "kominfo.go.id", ".com", "a-a-", "desa", "RT", "05"]
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_a_text_is_tokenised_as_its_pieces_between_spaces_are(text: str) -> None:
+    """Tokenising piece by piece gives what the token pattern finds scanning the whole text, and counting words
+    piece by piece what counting them over the whole text gives."""
+    doc = normalise(text)
+    assert doc.tokens == tuple(_scan(text))
+    assert word_count(doc) == len(
+        {(t.start, t.end) for t in doc.tokens if t.text not in PLACEHOLDERS and has_alnum(t.text)}
+    )
+
+
+@given(st.text(st.characters(categories=("L", "N")), min_size=1).filter(str.isalnum))
+def test_the_token_pattern_reads_an_alphanumeric_text_as_one_word(text: str) -> None:
+    match = _TOKEN_RE.match(text)
+    assert match is not None and match.lastgroup == "word" and match.end() == len(text)
+
+
+def test_every_space_splits_pieces() -> None:
+    spaces = {char for char in map(chr, range(0x110000)) if char.isspace()}
+    assert {chr(code) for code in _TO_SPACE} == spaces
+    assert {char for char in map(chr, range(0x110000)) if _SPACE_RE.match(char)} == spaces
+
+
+def test_a_long_piece_is_tokenised_like_a_short_one() -> None:
+    long_piece = "a-" * 100 + "bangeeet.com"
+    assert normalise(f"x {long_piece}").tokens[1:] == tuple(
+        (t.text, t.start + 2, t.end + 2) for t in normalise(long_piece).tokens
+    )
+    assert normalise(long_piece).tokens == tuple(_scan(long_piece))
+
+
 def test_edge_cases() -> None:
     for text in ["", " ", "😀😀😀", "\u200b\u200c\u200d", "x" * 1_000_000, "漢字 العربية русский ไทย", "\x00\x01"]:
         doc = normalise(text)
@@ -59,3 +114,10 @@ def test_cased_letters_counts_as_str_methods_do(text: str) -> None:
     """The byte-deleting count of ASCII text and the per-character count agree on any text."""
     upper = sum(map(str.isupper, text))
     assert cased_letters(text) == (upper, upper + sum(map(str.islower, text)))
+
+
+def test_a_remembered_piece_is_dropped_from_the_garbage_collectors_rounds() -> None:
+    entry = _piece_tokens("Desa,Sukamaju!")
+    for _ in range(3):  # each collection untracks one level of nested tuples
+        gc.collect()
+    assert not gc.is_tracked(entry)
