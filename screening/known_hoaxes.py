@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -27,9 +28,11 @@ from screening.data import LabelledText
 from screening.errors import InvalidInputError, ModelArtifactError
 from screening.resources import load_stopwords
 from screening.result import SimilarHoax
+from screening.scorer import SparseRows
 from screening.text import PLACEHOLDERS, NormalisedText, normalise
 
 DEFAULT_MIN_SIMILARITY = 0.35
+SIMILARITY_BLOCK = 1 << 22  # queries x entries summed at once by `search_many` (32 MB of float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +48,56 @@ class KnownHoax:
     verdict_source: str = ""
 
 
+def _words(doc: NormalisedText) -> list[str]:
+    """The words of a normalised text that terms are made of (no punctuation, no placeholders)."""
+    return [t for t in doc.text.split() if t.isalnum() and t not in PLACEHOLDERS]
+
+
+def _is_content_word(word: str, stopwords: frozenset[str]) -> bool:
+    return len(word) > 1 and word not in stopwords
+
+
 def hoax_terms(doc: NormalisedText) -> Counter[str]:
-    """Term counts of a normalised text: content words (no stopwords) and adjacent word pairs."""
-    words = [t for t in doc.text.split() if t.isalnum() and t not in PLACEHOLDERS]
+    """Term counts of a normalised text: content words (no stopwords) and adjacent word pairs, in this order (the
+    order of first occurrence: `KnownHoaxIndex.search_many` keeps it, since it orders the sums of a query)."""
+    words = _words(doc)
     stopwords = load_stopwords()
-    terms: Counter[str] = Counter(w for w in words if len(w) > 1 and w not in stopwords)
+    terms: Counter[str] = Counter(w for w in words if _is_content_word(w, stopwords))
     terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return terms
+
+
+@dataclass(frozen=True)
+class _PairCodes:
+    """The word pairs of a vocabulary as numbers (first word's id * words + second's), sorted, with their columns:
+    a query's pairs are found with one sorted search instead of one joined string each."""
+
+    word_ids: dict[str, int]
+    codes: np.ndarray
+    columns: np.ndarray
+
+    @classmethod
+    def of(cls, vocabulary: dict[str, int]) -> _PairCodes:
+        word_ids: dict[str, int] = {}
+        pairs = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
+        for (first, second), _ in pairs:
+            word_ids.setdefault(first, len(word_ids))
+            word_ids.setdefault(second, len(word_ids))
+        n = len(word_ids)
+        codes = np.fromiter((word_ids[a] * n + word_ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
+        order = np.argsort(codes)
+        columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))[order]
+        # a last code no pair has: what a search past the others finds
+        return cls(word_ids, np.append(codes[order], np.iinfo(np.int64).max), columns)
+
+    def columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The column of each pair of word ids (-1: a word or the pair is not in the vocabulary)."""
+        if not self.columns.size:
+            return np.full(first.shape, -1, dtype=np.int64)
+        codes = first * len(self.word_ids) + second
+        codes[(first < 0) | (second < 0)] = -1
+        at = self.codes.searchsorted(codes)
+        return np.where(self.codes[at] == codes, self.columns[np.minimum(at, self.columns.size - 1)], -1)
 
 
 class KnownHoaxIndex:
@@ -65,6 +111,7 @@ class KnownHoaxIndex:
         self._n_fitted = 0
         self._rows: list[sp.csr_matrix] = []
         self._matrix: sp.csc_matrix | None = None
+        self._pairs: _PairCodes | None = None  # of the current vocabulary, made when a search first needs them
         self._build(list(entries))
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -101,40 +148,32 @@ class KnownHoaxIndex:
             )
         return cls(entries)
 
-    def _weights(self, terms: Counter[str], *, grow: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values) of one L2-normalised TF-IDF row; with ``grow`` unseen terms join the vocabulary."""
+    def _vector(self, terms: Counter[str]) -> sp.csr_matrix:
+        """The L2-normalised TF-IDF row of a new entry as wide as the vocabulary, its unseen terms added to it."""
         unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
         cols: list[int] = []
         vals: list[float] = []
-        norm_extra = 0.0
         new_idf: list[float] = []
         for term, count in terms.items():
-            weight = 1.0 + math.log(count)
             col = self.vocabulary_.get(term)
             if col is None:
-                if not grow:
-                    norm_extra += (weight * unseen_idf) ** 2  # counts against similarity, matches nothing
-                    continue
                 col = len(self.vocabulary_)
                 self.vocabulary_[term] = col
                 new_idf.append(unseen_idf)
             cols.append(col)
-            vals.append(weight)
+            vals.append(1.0 + math.log(count))
         if new_idf:
             self.idf_ = np.concatenate([self.idf_, np.asarray(new_idf, dtype=np.float32)])
-        columns = np.asarray(cols, dtype=np.int64)
+            self._pairs = None
+        columns = np.asarray(cols, dtype=np.int32)
         values = np.asarray(vals, dtype=np.float32) * self.idf_[columns] if cols else np.zeros(0, dtype=np.float32)
-        norm = math.sqrt(float(values @ values) + norm_extra)
+        norm = math.sqrt(float(values @ values))
         if norm == 0.0:
-            return columns[:0], values[:0]
-        return columns, values / np.float32(norm)
-
-    def _vector(self, terms: Counter[str], *, grow: bool) -> sp.csr_matrix:
-        """`_weights` as a one-row sparse matrix as wide as the vocabulary."""
-        cols, values = self._weights(terms, grow=grow)
+            columns, values = columns[:0], values[:0]
+        else:
+            values = values / np.float32(norm)
         return sp.csr_matrix(
-            (values, cols.astype(np.int32), np.array([0, len(cols)], dtype=np.int32)),
-            shape=(1, len(self.vocabulary_)),
+            (values, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(self.vocabulary_))
         )
 
     def _build(self, entries: list[KnownHoax]) -> None:
@@ -172,6 +211,7 @@ class KnownHoaxIndex:
             self.entries_.append(entry)
         self._rows = [matrix] if n else []
         self._matrix = None
+        self._pairs = None
 
     def _check_new(self, entry: KnownHoax) -> None:
         if not isinstance(entry, KnownHoax):
@@ -184,7 +224,7 @@ class KnownHoaxIndex:
     def add(self, entry: KnownHoax) -> None:
         """Add one entry (e.g. a hoax an editor has just debunked); raises on a duplicate id."""
         self._check_new(entry)
-        self._rows.append(self._vector(hoax_terms(normalise(entry.text or entry.title)), grow=True))
+        self._rows.append(self._vector(hoax_terms(normalise(entry.text or entry.title))))
         self._ids[entry.hoax_id] = len(self.entries_)
         self.entries_.append(entry)
         self._matrix = None
@@ -213,12 +253,119 @@ class KnownHoaxIndex:
         self, doc: NormalisedText, k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY
     ) -> list[SimilarHoax]:
         """The up to `k` known hoaxes most similar to the normalised text `doc` (cosine >= `min_similarity`)."""
-        if k <= 0 or not self.entries_ or not doc.text:
-            return []
-        cols, values = self._weights(hoax_terms(doc), grow=False)
-        if cols.size == 0:
-            return []
-        scores = self._similarities(cols, values)
+        return self.search_many([doc], k=k, min_similarity=min_similarity)[0]
+
+    def search_many(
+        self, docs: Sequence[NormalisedText], k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY
+    ) -> list[list[SimilarHoax]]:
+        """`search` for each of a chunk of texts: their terms looked up together, their similarities summed
+        together, each exactly as for the text alone."""
+        found: list[list[SimilarHoax]] = [[] for _ in docs]
+        if k <= 0 or not self.entries_ or not docs:
+            return found
+        queries = self._queries(docs)
+        # a bounded block of queries at a time: its similarities are a dense queries x entries array
+        block = max(1, SIMILARITY_BLOCK // len(self.entries_))
+        for first in range(0, len(docs), block):
+            rows = range(first, min(first + block, len(docs)))
+            scores = self._similarities(queries, rows)
+            for q in rows:
+                if queries.indptr[q + 1] > queries.indptr[q]:
+                    found[q] = self._top(scores[q - first], k, min_similarity)
+        return found
+
+    def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
+        """The L2-normalised TF-IDF rows of a chunk of texts, each row's columns in the order of its terms
+        (`hoax_terms`), as the sums over them must run; a term the index lacks counts against the norm only."""
+        if self._pairs is None:
+            self._pairs = _PairCodes.of(self.vocabulary_)
+        stopwords = load_stopwords()
+        local: dict[str, int] = {}  # the chunk's distinct words, numbered in order of appearance
+        sizes: list[int] = []
+        word_ids: list[int] = []
+        for doc in docs:
+            words = _words(doc) if doc.text else []
+            sizes.append(len(words))
+            word_ids.extend([local.setdefault(w, len(local)) for w in words])
+        n_words = len(local)
+        content = np.fromiter((_is_content_word(w, stopwords) for w in local), dtype=bool, count=n_words)
+        word_columns = np.fromiter((self.vocabulary_.get(w, -1) for w in local), dtype=np.int64, count=n_words)
+        pair_ids = self._pairs.word_ids
+        pair_words = np.fromiter((pair_ids.get(w, -1) for w in local), dtype=np.int64, count=n_words)
+
+        # every term occurrence as (text, code): a content word's code is its number, a pair's follows them all;
+        # ordered by text, then words before pairs, then position, as `hoax_terms` counts them
+        words = np.asarray(word_ids, dtype=np.int64)
+        text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)
+        is_content = content[words]
+        pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
+        codes = np.concatenate([words[is_content], n_words + words[pair_starts] * n_words + words[pair_starts + 1]])
+        texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
+        in_order = np.argsort(texts, kind="stable")
+        span = n_words + n_words * n_words
+        keys = texts[in_order] * span + codes[in_order]
+        distinct, first, counts = np.unique(keys, return_index=True, return_counts=True)
+        by_appearance = np.argsort(first)
+        distinct, counts = distinct[by_appearance], counts[by_appearance]
+        rows, codes = distinct // span, distinct % span
+
+        is_pair = codes >= n_words
+        first_word = np.where(is_pair, (codes - n_words) // max(n_words, 1), codes)
+        second_word = (codes - n_words) % max(n_words, 1)
+        columns = np.where(
+            is_pair, self._pairs.columns_of(pair_words[first_word], pair_words[second_word]), word_columns[first_word]
+        )
+        return self._weighted(rows, columns, counts.tolist(), len(docs))
+
+    def _weighted(self, rows: np.ndarray, columns: np.ndarray, counts: list[int], n_rows: int) -> SparseRows:
+        """Sublinear TF-IDF of the counted terms, each row L2-normalised with its unseen terms in the norm."""
+        unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
+        tf = {c: 1.0 + math.log(c) for c in set(counts)}
+        weights = [tf[c] for c in counts]
+        seen = columns >= 0
+        seen_list = seen.tolist()
+        bounds = np.searchsorted(rows, np.arange(n_rows + 1)).tolist()
+        values = np.asarray(weights, dtype=np.float32)[seen] * self.idf_[columns[seen]]
+        value_bounds = [0, *accumulate(sum(seen_list[bounds[r] : bounds[r + 1]]) for r in range(n_rows))]
+        norms = np.ones(n_rows, dtype=np.float32)
+        empty = np.zeros(n_rows, dtype=bool)
+        for r in range(n_rows):
+            unseen = 0.0  # summed in the order of the terms, as for a text alone
+            for i in range(bounds[r], bounds[r + 1]):
+                if not seen_list[i]:
+                    unseen += (weights[i] * unseen_idf) ** 2
+            row = values[value_bounds[r] : value_bounds[r + 1]]
+            norm = math.sqrt(float(row @ row) + unseen)
+            if norm == 0.0 or not row.size:
+                empty[r] = True
+            else:
+                norms[r] = np.float32(norm)
+        kept_rows = rows[seen]
+        kept = ~empty[kept_rows]
+        values = values / norms[kept_rows]
+        return SparseRows.of(kept_rows[kept], columns[seen][kept], values[kept], n_rows)
+
+    def _similarities(self, queries: SparseRows, block: range) -> np.ndarray:
+        """Cosine of each query of the block with every entry: the postings of the query's terms, summed per entry
+        in the order of the query's terms (numpy on the index's arrays; slicing the sparse matrix costs more)."""
+        matrix = self._doc_matrix()
+        n = len(self.entries_)
+        start, end = int(queries.indptr[block.start]), int(queries.indptr[block.stop])
+        cols = queries.columns[start:end]
+        starts = matrix.indptr[cols]
+        lengths = matrix.indptr[cols + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros((len(block), n))
+        # position of every posting of the queries' terms in the index's arrays
+        firsts = np.cumsum(lengths) - lengths
+        positions = np.arange(total) + np.repeat(starts - firsts, lengths)
+        weights = matrix.data[positions] * np.repeat(queries.values[start:end], lengths)
+        bins = np.repeat((queries.rows[start:end] - block.start) * n, lengths) + matrix.indices[positions]
+        return np.bincount(bins, weights=weights, minlength=len(block) * n).reshape(len(block), n)
+
+    def _top(self, scores: np.ndarray, k: int, min_similarity: float) -> list[SimilarHoax]:
+        """The up to `k` entries of highest `scores` (at least `min_similarity`), best first, ties by entry."""
         candidates = np.flatnonzero(scores >= min_similarity)
         if candidates.size == 0:
             return []
@@ -227,21 +374,6 @@ class KnownHoaxIndex:
             candidates = candidates[top]
         order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
         return [self._similar(self.entries_[i], float(scores[i])) for i in order]
-
-    def _similarities(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Cosine of the query row (cols, values) with every entry: the postings of the query's terms, summed per
-        entry (numpy on the index's arrays; slicing the sparse matrix costs more than the sums for a short text)."""
-        matrix = self._doc_matrix()
-        starts = matrix.indptr[cols]
-        lengths = matrix.indptr[cols + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(len(self.entries_))
-        # position of every posting of the query's terms in the index's arrays
-        firsts = np.cumsum(lengths) - lengths
-        positions = np.arange(total) + np.repeat(starts - firsts, lengths)
-        weights = matrix.data[positions] * np.repeat(values, lengths)
-        return np.bincount(matrix.indices[positions], weights=weights, minlength=len(self.entries_))
 
     @staticmethod
     def _similar(entry: KnownHoax, score: float) -> SimilarHoax:

@@ -42,7 +42,8 @@ _NO_FLOATS = np.zeros(0, dtype=np.float64)
 @dataclass(frozen=True)
 class SparseRows:
     """One sparse row per document of a chunk: the stored values with their rows (increasing) and their columns
-    (increasing within a row); `indptr` says where each row starts, as in a CSR matrix."""
+    (within a row in the order its sums run: increasing for TF-IDF); `indptr` says where each row starts, as in
+    a CSR matrix."""
 
     rows: np.ndarray
     columns: np.ndarray
