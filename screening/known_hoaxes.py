@@ -67,37 +67,68 @@ def hoax_terms(doc: NormalisedText) -> Counter[str]:
     return terms
 
 
-@dataclass(frozen=True)
-class _PairCodes:
-    """The word pairs of a vocabulary as numbers (first word's id * words + second's), sorted, with their columns:
-    a query's pairs are found with one sorted search instead of one joined string each."""
+class _QueryTerms:
+    """What the words of queries are in one vocabulary, each word looked up once for all queries: its number (in
+    order of first use), whether it is a content word, its column as a term and its id among the words of the
+    vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's), sorted with their
+    columns, so a query's pairs are found with one sorted search instead of one joined string each."""
 
-    word_ids: dict[str, int]
-    codes: np.ndarray
-    columns: np.ndarray
+    MAX_WORDS = 1_000_000  # social-media vocabulary has no end: numbering starts again rather than grow
 
-    @classmethod
-    def of(cls, vocabulary: dict[str, int]) -> _PairCodes:
-        word_ids: dict[str, int] = {}
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self.pair_word_ids: dict[str, int] = {}
         pairs = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
         for (first, second), _ in pairs:
-            word_ids.setdefault(first, len(word_ids))
-            word_ids.setdefault(second, len(word_ids))
-        n = len(word_ids)
-        codes = np.fromiter((word_ids[a] * n + word_ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
+            self.pair_word_ids.setdefault(first, len(self.pair_word_ids))
+            self.pair_word_ids.setdefault(second, len(self.pair_word_ids))
+        n = len(self.pair_word_ids)
+        ids = self.pair_word_ids
+        codes = np.fromiter((ids[a] * n + ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
         order = np.argsort(codes)
-        columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))[order]
+        self.pair_columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))[order]
         # a last code no pair has: what a search past the others finds
-        return cls(word_ids, np.append(codes[order], np.iinfo(np.int64).max), columns)
+        self.pair_codes = np.append(codes[order], np.iinfo(np.int64).max)
+        self.numbers: dict[str, int] = {}
+        self.content = np.zeros(1024, dtype=bool)
+        self.columns = np.zeros(1024, dtype=np.int64)
+        self.pair_words = np.zeros(1024, dtype=np.int64)
 
-    def columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-        """The column of each pair of word ids (-1: a word or the pair is not in the vocabulary)."""
-        if not self.columns.size:
+    def number(self, words: list[str]) -> list[int]:
+        """The numbers of `words`, new words numbered."""
+        get = self.numbers.get
+        found = [get(w, -1) for w in words]
+        if -1 in found:
+            for i, n in enumerate(found):
+                if n < 0:
+                    found[i] = self._new(words[i])
+        return found
+
+    def restart_if_full(self) -> None:
+        """Start the numbering again once it holds `MAX_WORDS` words (between chunks: numbers stay valid within)."""
+        if len(self.numbers) >= self.MAX_WORDS:
+            self.numbers.clear()
+
+    def _new(self, word: str) -> int:
+        n = self.numbers.setdefault(word, len(self.numbers))  # the same new word may come twice in one call
+        if n == self.content.size:
+            self.content = np.concatenate([self.content, np.zeros_like(self.content)])
+            self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
+            self.pair_words = np.concatenate([self.pair_words, np.zeros_like(self.pair_words)])
+        self.content[n] = _is_content_word(word, load_stopwords())
+        self.columns[n] = self.vocabulary.get(word, -1)
+        self.pair_words[n] = self.pair_word_ids.get(word, -1)
+        return n
+
+    def pair_columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The column of each pair of word numbers (-1: a word or the pair is not in the vocabulary)."""
+        if not self.pair_columns.size:
             return np.full(first.shape, -1, dtype=np.int64)
-        codes = first * len(self.word_ids) + second
+        first, second = self.pair_words[first], self.pair_words[second]
+        codes = first * len(self.pair_word_ids) + second
         codes[(first < 0) | (second < 0)] = -1
-        at = self.codes.searchsorted(codes)
-        return np.where(self.codes[at] == codes, self.columns[np.minimum(at, self.columns.size - 1)], -1)
+        at = self.pair_codes.searchsorted(codes)
+        return np.where(self.pair_codes[at] == codes, self.pair_columns[np.minimum(at, self.pair_columns.size - 1)], -1)
 
 
 class KnownHoaxIndex:
@@ -111,7 +142,7 @@ class KnownHoaxIndex:
         self._n_fitted = 0
         self._rows: list[sp.csr_matrix] = []
         self._matrix: sp.csc_matrix | None = None
-        self._pairs: _PairCodes | None = None  # of the current vocabulary, made when a search first needs them
+        self._terms: _QueryTerms | None = None  # of the current vocabulary, made when a search first needs them
         self._build(list(entries))
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -164,7 +195,7 @@ class KnownHoaxIndex:
             vals.append(1.0 + math.log(count))
         if new_idf:
             self.idf_ = np.concatenate([self.idf_, np.asarray(new_idf, dtype=np.float32)])
-            self._pairs = None
+            self._terms = None
         columns = np.asarray(cols, dtype=np.int32)
         values = np.asarray(vals, dtype=np.float32) * self.idf_[columns] if cols else np.zeros(0, dtype=np.float32)
         norm = math.sqrt(float(values @ values))
@@ -211,7 +242,7 @@ class KnownHoaxIndex:
             self.entries_.append(entry)
         self._rows = [matrix] if n else []
         self._matrix = None
-        self._pairs = None
+        self._terms = None
 
     def _check_new(self, entry: KnownHoax) -> None:
         if not isinstance(entry, KnownHoax):
@@ -277,29 +308,26 @@ class KnownHoaxIndex:
     def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
         """The L2-normalised TF-IDF rows of a chunk of texts, each row's columns in the order of its terms
         (`hoax_terms`), as the sums over them must run; a term the index lacks counts against the norm only."""
-        if self._pairs is None:
-            self._pairs = _PairCodes.of(self.vocabulary_)
-        stopwords = load_stopwords()
-        local: dict[str, int] = {}  # the chunk's distinct words, numbered in order of appearance
+        if self._terms is None:
+            self._terms = _QueryTerms(self.vocabulary_)
+        terms = self._terms
+        terms.restart_if_full()
         sizes: list[int] = []
         word_ids: list[int] = []
         for doc in docs:
             words = _words(doc) if doc.text else []
             sizes.append(len(words))
-            word_ids.extend([local.setdefault(w, len(local)) for w in words])
-        n_words = len(local)
-        content = np.fromiter((_is_content_word(w, stopwords) for w in local), dtype=bool, count=n_words)
-        word_columns = np.fromiter((self.vocabulary_.get(w, -1) for w in local), dtype=np.int64, count=n_words)
-        pair_ids = self._pairs.word_ids
-        pair_words = np.fromiter((pair_ids.get(w, -1) for w in local), dtype=np.int64, count=n_words)
+            word_ids.extend(terms.number(words))
+        n_words = len(terms.numbers)
 
         # every term occurrence as (text, code): a content word's code is its number, a pair's follows them all;
         # ordered by text, then words before pairs, then position, as `hoax_terms` counts them
-        words = np.asarray(word_ids, dtype=np.int64)
+        numbers = np.asarray(word_ids, dtype=np.int64)
         text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)
-        is_content = content[words]
+        is_content = terms.content[numbers]
         pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
-        codes = np.concatenate([words[is_content], n_words + words[pair_starts] * n_words + words[pair_starts + 1]])
+        pairs = n_words + numbers[pair_starts] * n_words + numbers[pair_starts + 1]
+        codes = np.concatenate([numbers[is_content], pairs])
         texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
         in_order = np.argsort(texts, kind="stable")
         span = n_words + n_words * n_words
@@ -312,9 +340,7 @@ class KnownHoaxIndex:
         is_pair = codes >= n_words
         first_word = np.where(is_pair, (codes - n_words) // max(n_words, 1), codes)
         second_word = (codes - n_words) % max(n_words, 1)
-        columns = np.where(
-            is_pair, self._pairs.columns_of(pair_words[first_word], pair_words[second_word]), word_columns[first_word]
-        )
+        columns = np.where(is_pair, terms.pair_columns_of(first_word, second_word), terms.columns[first_word])
         return self._weighted(rows, columns, counts.tolist(), len(docs))
 
     def _weighted(self, rows: np.ndarray, columns: np.ndarray, counts: list[int], n_rows: int) -> SparseRows:
