@@ -332,9 +332,13 @@ class KnownHoaxIndex:
         in_order = np.argsort(texts, kind="stable")
         span = n_words + n_words * n_words
         keys = texts[in_order] * span + codes[in_order]
-        distinct, first, counts = np.unique(keys, return_index=True, return_counts=True)
-        by_appearance = np.argsort(first)
-        distinct, counts = distinct[by_appearance], counts[by_appearance]
+        # the distinct keys with their counts, in order of first appearance (a stable sort keeps the first first)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate(([keys.size > 0], ordered[1:] != ordered[:-1])))
+        counts = np.diff(np.append(starts, keys.size))
+        by_appearance = np.argsort(order[starts])
+        distinct, counts = ordered[starts][by_appearance], counts[by_appearance]
         rows, codes = distinct // span, distinct % span
 
         is_pair = codes >= n_words

@@ -39,7 +39,7 @@ _NO_IDS = np.zeros(0, dtype=np.int32)
 _NO_FLOATS = np.zeros(0, dtype=np.float64)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SparseRows:
     """One sparse row per document of a chunk: the stored values with their rows (increasing) and their columns
     (within a row in the order its sums run: increasing for TF-IDF); `indptr` says where each row starts, as in
@@ -52,7 +52,9 @@ class SparseRows:
 
     @classmethod
     def of(cls, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, n_rows: int) -> SparseRows:
-        return cls(rows, columns, values, np.searchsorted(rows, np.arange(n_rows + 1)))
+        if n_rows == 1:
+            return cls(rows, columns, values, np.array((0, rows.size)))
+        return cls(rows, columns, values, rows.searchsorted(np.arange(n_rows + 1)))
 
     @classmethod
     def counted(cls, rows: np.ndarray, ids: np.ndarray, n_rows: int) -> SparseRows:
@@ -133,8 +135,9 @@ class TermIndex:
             token_ids.extend([get(t, 0) for t in tokens])
         tokens_array = np.array(token_ids, dtype=np.int64)
         total = tokens_array.size
+        single = len(texts) == 1
         # how many tokens of its own text follow each token: an n-gram starts where at least n - 1 do
-        following = np.cumsum(sizes).repeat(sizes) - np.arange(1, total + 1)
+        following = None if single else np.cumsum(sizes).repeat(sizes) - np.arange(1, total + 1)
         codes, starts = [], []
         lo, hi = self.ngram_range
         for n in range(lo, min(hi, total) + 1):
@@ -144,16 +147,17 @@ class TermIndex:
                 code *= self._base
                 code += tokens_array[k : k + width]
             code += (n - 1) * self._length_step
-            np.putmask(code, following[:width] < n - 1, -1)  # across texts: no n-gram
+            if following is not None:
+                np.putmask(code, following[:width] < n - 1, -1)  # across texts: no n-gram
+                starts.append(np.arange(width))
             codes.append(code)
-            starts.append(np.arange(width))
         if not codes:
             return SparseRows.counted(_NO_IDS, _NO_IDS, len(texts))
         found = np.concatenate(codes)
         at = self._codes.searchsorted(found)
         hit = (self._codes[at] == found).nonzero()[0]
         ids = self._term_of_code[at[hit]]
-        if len(texts) == 1:
+        if single:
             ids.sort()
             return SparseRows.counted(np.zeros(ids.size, dtype=np.int64), ids, 1)
         rows = _rows_of(sizes)[np.concatenate(starts)[hit]]
@@ -236,7 +240,9 @@ class TfidfTable:
             return indexed
         columns = self.columns[indexed.columns]
         kept = (columns >= 0).nonzero()[0]
-        rows, columns, counts = indexed.rows[kept], columns[kept], indexed.values[kept]
+        # one text's rows are all 0: any as many of them will do
+        rows = indexed.rows[: kept.size] if len(indexed) == 1 else indexed.rows[kept]
+        columns, counts = columns[kept], indexed.values[kept]
         if not self.columns_ascend:
             # the index's order is not this table's: sort, as a plain count would be
             order = np.lexsort((columns, rows))
