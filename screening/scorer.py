@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, chain
 from typing import Any
 
 import numpy as np
@@ -102,25 +102,25 @@ class TermIndex:
         if char:
             self._word_ids = _char_word_ids({t: i for i, t in enumerate(terms)}, self.ngram_range)
             return
-        self._token_ids: dict[str, int] = {}
-        for term in terms:
-            for token in term.split():
-                self._token_ids.setdefault(token, len(self._token_ids) + 1)
+        split_terms = [term.split() for term in terms]
+        words = dict.fromkeys(chain.from_iterable(split_terms))
+        self._token_ids = {word: i for i, word in enumerate(words, start=1)}
         self._base = len(self._token_ids) + 1
         longest = self.ngram_range[1]
         self._length_step = self._base**longest
         if longest * self._length_step >= 2**63:
             raise ModelArtifactError(f"{len(self._token_ids)} kata terlalu banyak untuk n-gram {longest} kata")
-        codes = np.fromiter((self._code(term.split()) for term in terms), dtype=np.int64, count=len(terms))
+        lengths = np.fromiter(map(len, split_terms), dtype=np.int64, count=len(split_terms))
+        digits = np.fromiter(map(self._token_ids.__getitem__, chain.from_iterable(split_terms)), dtype=np.int64)
+        firsts = np.cumsum(lengths) - lengths
+        codes = np.zeros(len(split_terms), dtype=np.int64)
+        for k in range(int(lengths.max(initial=0))):
+            longer = lengths > k
+            codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
+        codes += (lengths - 1) * self._length_step
         self._term_of_code = np.argsort(codes, kind="stable").astype(np.int32)
         # a last code no n-gram has: what a search past the terms' codes finds
         self._codes = np.append(codes[self._term_of_code], np.iinfo(np.int64).max)
-
-    def _code(self, tokens: Sequence[str]) -> int:
-        code = 0
-        for token in tokens:
-            code = code * self._base + self._token_ids[token]
-        return code + (len(tokens) - 1) * self._length_step
 
     def counts(self, texts: Sequence[str]) -> SparseRows:
         """Per text: the ids of its n-grams that are in the vocabulary (increasing) and how often each occurs."""
@@ -212,17 +212,17 @@ class TfidfTable:
     def __init__(self, terms: Sequence[str], idf: np.ndarray, ngram_range: tuple[int, int], char: bool) -> None:
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.index = TermIndex(self.terms, ngram_range, char)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.char = char
+        self._index: TermIndex | None = None  # built when first needed: `share_terms` may give one instead
         self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
         self.columns_ascend = True  # whether `columns` keeps the index's order (then counts need no sorting)
 
     @property
-    def ngram_range(self) -> tuple[int, int]:
-        return self.index.ngram_range
-
-    @property
-    def char(self) -> bool:
-        return self.index.char
+    def index(self) -> TermIndex:
+        if self._index is None:
+            self._index = TermIndex(self.terms, self.ngram_range, self.char)
+        return self._index
 
     @classmethod
     def from_vectorizer(cls, vectorizer: Any) -> TfidfTable:
@@ -288,7 +288,7 @@ def share_terms(first: TfidfTable, second: TfidfTable) -> None:
         own = np.fromiter((union_ids[t] for t in table.terms), dtype=np.int64, count=len(table))
         table.columns[own] = np.arange(len(table), dtype=np.int32)
         table.columns_ascend = bool(np.all(own[1:] > own[:-1]))
-        table.index = index
+        table._index = index
 
 
 @dataclass
