@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import accumulate, chain
+from itertools import accumulate, count, repeat
 from typing import Any
 
 import numpy as np
@@ -102,18 +102,18 @@ class TermIndex:
         if char:
             self._word_ids = _char_word_ids({t: i for i, t in enumerate(terms)}, self.ngram_range)
             return
-        split_terms = [term.split() for term in terms]
-        words = dict.fromkeys(chain.from_iterable(split_terms))
-        self._token_ids = {word: i for i, word in enumerate(words, start=1)}
+        # a term is its words joined by single spaces: all terms' words come from one split
+        all_words = " ".join(terms).split(" ") if terms else []
+        self._token_ids = dict(zip(dict.fromkeys(all_words), count(1)))
         self._base = len(self._token_ids) + 1
         longest = self.ngram_range[1]
         self._length_step = self._base**longest
         if longest * self._length_step >= 2**63:
             raise ModelArtifactError(f"{len(self._token_ids)} kata terlalu banyak untuk n-gram {longest} kata")
-        lengths = np.fromiter(map(len, split_terms), dtype=np.int64, count=len(split_terms))
-        digits = np.fromiter(map(self._token_ids.__getitem__, chain.from_iterable(split_terms)), dtype=np.int64)
+        lengths = np.fromiter(map(str.count, terms, repeat(" ")), dtype=np.int64, count=len(terms)) + 1
+        digits = np.fromiter(map(self._token_ids.__getitem__, all_words), dtype=np.int64, count=len(all_words))
         firsts = np.cumsum(lengths) - lengths
-        codes = np.zeros(len(split_terms), dtype=np.int64)
+        codes = np.zeros(len(terms), dtype=np.int64)
         for k in range(int(lengths.max(initial=0))):
             longer = lengths > k
             codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
@@ -280,12 +280,12 @@ def share_terms(first: TfidfTable, second: TfidfTable) -> None:
     sorted again."""
     if first.ngram_range != second.ngram_range or first.char != second.char:
         return
-    union = sorted(set(first.terms) | set(second.terms))
-    union_ids = {t: i for i, t in enumerate(union)}
+    union = list(dict.fromkeys(sorted(first.terms + second.terms)))  # two sorted runs: merged, not re-sorted
+    union_ids = dict(zip(union, count()))
     index = TermIndex(union, first.ngram_range, first.char)
     for table in (first, second):
         table.columns = np.full(len(union), -1, dtype=np.int32)
-        own = np.fromiter((union_ids[t] for t in table.terms), dtype=np.int64, count=len(table))
+        own = np.fromiter(map(union_ids.__getitem__, table.terms), dtype=np.int64, count=len(table))
         table.columns[own] = np.arange(len(table), dtype=np.int32)
         table.columns_ascend = bool(np.all(own[1:] > own[:-1]))
         table._index = index
