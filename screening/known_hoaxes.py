@@ -16,8 +16,9 @@ from __future__ import annotations
 import hashlib
 import math
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from itertools import accumulate
 from typing import Any
 
 import numpy as np
@@ -27,9 +28,11 @@ from screening.data import LabelledText
 from screening.errors import InvalidInputError, ModelArtifactError
 from screening.resources import load_stopwords
 from screening.result import SimilarHoax
+from screening.scorer import SparseRows
 from screening.text import PLACEHOLDERS, NormalisedText, normalise
 
 DEFAULT_MIN_SIMILARITY = 0.35
+SIMILARITY_BLOCK = 1 << 22  # queries x entries summed at once by `search_many` (32 MB of float64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,13 +48,87 @@ class KnownHoax:
     verdict_source: str = ""
 
 
+def _words(doc: NormalisedText) -> list[str]:
+    """The words of a normalised text that terms are made of (no punctuation, no placeholders)."""
+    return [t for t in doc.text.split() if t.isalnum() and t not in PLACEHOLDERS]
+
+
+def _is_content_word(word: str, stopwords: frozenset[str]) -> bool:
+    return len(word) > 1 and word not in stopwords
+
+
 def hoax_terms(doc: NormalisedText) -> Counter[str]:
-    """Term counts of a normalised text: content words (no stopwords) and adjacent word pairs."""
-    words = [t for t in doc.text.split() if t.isalnum() and t not in PLACEHOLDERS]
+    """Term counts of a normalised text: content words (no stopwords) and adjacent word pairs, in this order (the
+    order of first occurrence: `KnownHoaxIndex.search_many` keeps it, since it orders the sums of a query)."""
+    words = _words(doc)
     stopwords = load_stopwords()
-    terms: Counter[str] = Counter(w for w in words if len(w) > 1 and w not in stopwords)
+    terms: Counter[str] = Counter(w for w in words if _is_content_word(w, stopwords))
     terms.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
     return terms
+
+
+class _QueryTerms:
+    """What the words of queries are in one vocabulary, each word looked up once for all queries: its number (in
+    order of first use), whether it is a content word, its column as a term and its id among the words of the
+    vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's), sorted with their
+    columns, so a query's pairs are found with one sorted search instead of one joined string each."""
+
+    MAX_WORDS = 1_000_000  # social-media vocabulary has no end: numbering starts again rather than grow
+
+    def __init__(self, vocabulary: dict[str, int]) -> None:
+        self.vocabulary = vocabulary
+        self.pair_word_ids: dict[str, int] = {}
+        pairs = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
+        for (first, second), _ in pairs:
+            self.pair_word_ids.setdefault(first, len(self.pair_word_ids))
+            self.pair_word_ids.setdefault(second, len(self.pair_word_ids))
+        n = len(self.pair_word_ids)
+        ids = self.pair_word_ids
+        codes = np.fromiter((ids[a] * n + ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
+        order = np.argsort(codes)
+        self.pair_columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))[order]
+        # a last code no pair has: what a search past the others finds
+        self.pair_codes = np.append(codes[order], np.iinfo(np.int64).max)
+        self.numbers: dict[str, int] = {}
+        self.content = np.zeros(1024, dtype=bool)
+        self.columns = np.zeros(1024, dtype=np.int64)
+        self.pair_words = np.zeros(1024, dtype=np.int64)
+
+    def number(self, words: list[str]) -> list[int]:
+        """The numbers of `words`, new words numbered."""
+        get = self.numbers.get
+        found = [get(w, -1) for w in words]
+        if -1 in found:
+            for i, n in enumerate(found):
+                if n < 0:
+                    found[i] = self._new(words[i])
+        return found
+
+    def restart_if_full(self) -> None:
+        """Start the numbering again once it holds `MAX_WORDS` words (between chunks: numbers stay valid within)."""
+        if len(self.numbers) >= self.MAX_WORDS:
+            self.numbers.clear()
+
+    def _new(self, word: str) -> int:
+        n = self.numbers.setdefault(word, len(self.numbers))  # the same new word may come twice in one call
+        if n == self.content.size:
+            self.content = np.concatenate([self.content, np.zeros_like(self.content)])
+            self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
+            self.pair_words = np.concatenate([self.pair_words, np.zeros_like(self.pair_words)])
+        self.content[n] = _is_content_word(word, load_stopwords())
+        self.columns[n] = self.vocabulary.get(word, -1)
+        self.pair_words[n] = self.pair_word_ids.get(word, -1)
+        return n
+
+    def pair_columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """The column of each pair of word numbers (-1: a word or the pair is not in the vocabulary)."""
+        if not self.pair_columns.size:
+            return np.full(first.shape, -1, dtype=np.int64)
+        first, second = self.pair_words[first], self.pair_words[second]
+        codes = first * len(self.pair_word_ids) + second
+        codes[(first < 0) | (second < 0)] = -1
+        at = self.pair_codes.searchsorted(codes)
+        return np.where(self.pair_codes[at] == codes, self.pair_columns[np.minimum(at, self.pair_columns.size - 1)], -1)
 
 
 class KnownHoaxIndex:
@@ -65,6 +142,7 @@ class KnownHoaxIndex:
         self._n_fitted = 0
         self._rows: list[sp.csr_matrix] = []
         self._matrix: sp.csc_matrix | None = None
+        self._terms: _QueryTerms | None = None  # of the current vocabulary, made when a search first needs them
         self._build(list(entries))
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -101,40 +179,32 @@ class KnownHoaxIndex:
             )
         return cls(entries)
 
-    def _weights(self, terms: Counter[str], *, grow: bool) -> tuple[np.ndarray, np.ndarray]:
-        """(columns, values) of one L2-normalised TF-IDF row; with ``grow`` unseen terms join the vocabulary."""
+    def _vector(self, terms: Counter[str]) -> sp.csr_matrix:
+        """The L2-normalised TF-IDF row of a new entry as wide as the vocabulary, its unseen terms added to it."""
         unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
         cols: list[int] = []
         vals: list[float] = []
-        norm_extra = 0.0
         new_idf: list[float] = []
         for term, count in terms.items():
-            weight = 1.0 + math.log(count)
             col = self.vocabulary_.get(term)
             if col is None:
-                if not grow:
-                    norm_extra += (weight * unseen_idf) ** 2  # counts against similarity, matches nothing
-                    continue
                 col = len(self.vocabulary_)
                 self.vocabulary_[term] = col
                 new_idf.append(unseen_idf)
             cols.append(col)
-            vals.append(weight)
+            vals.append(1.0 + math.log(count))
         if new_idf:
             self.idf_ = np.concatenate([self.idf_, np.asarray(new_idf, dtype=np.float32)])
-        columns = np.asarray(cols, dtype=np.int64)
+            self._terms = None
+        columns = np.asarray(cols, dtype=np.int32)
         values = np.asarray(vals, dtype=np.float32) * self.idf_[columns] if cols else np.zeros(0, dtype=np.float32)
-        norm = math.sqrt(float(values @ values) + norm_extra)
+        norm = math.sqrt(float(values @ values))
         if norm == 0.0:
-            return columns[:0], values[:0]
-        return columns, values / np.float32(norm)
-
-    def _vector(self, terms: Counter[str], *, grow: bool) -> sp.csr_matrix:
-        """`_weights` as a one-row sparse matrix as wide as the vocabulary."""
-        cols, values = self._weights(terms, grow=grow)
+            columns, values = columns[:0], values[:0]
+        else:
+            values = values / np.float32(norm)
         return sp.csr_matrix(
-            (values, cols.astype(np.int32), np.array([0, len(cols)], dtype=np.int32)),
-            shape=(1, len(self.vocabulary_)),
+            (values, columns, np.array([0, len(columns)], dtype=np.int32)), shape=(1, len(self.vocabulary_))
         )
 
     def _build(self, entries: list[KnownHoax]) -> None:
@@ -172,6 +242,7 @@ class KnownHoaxIndex:
             self.entries_.append(entry)
         self._rows = [matrix] if n else []
         self._matrix = None
+        self._terms = None
 
     def _check_new(self, entry: KnownHoax) -> None:
         if not isinstance(entry, KnownHoax):
@@ -184,7 +255,7 @@ class KnownHoaxIndex:
     def add(self, entry: KnownHoax) -> None:
         """Add one entry (e.g. a hoax an editor has just debunked); raises on a duplicate id."""
         self._check_new(entry)
-        self._rows.append(self._vector(hoax_terms(normalise(entry.text or entry.title)), grow=True))
+        self._rows.append(self._vector(hoax_terms(normalise(entry.text or entry.title))))
         self._ids[entry.hoax_id] = len(self.entries_)
         self.entries_.append(entry)
         self._matrix = None
@@ -213,12 +284,118 @@ class KnownHoaxIndex:
         self, doc: NormalisedText, k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY
     ) -> list[SimilarHoax]:
         """The up to `k` known hoaxes most similar to the normalised text `doc` (cosine >= `min_similarity`)."""
-        if k <= 0 or not self.entries_ or not doc.text:
-            return []
-        cols, values = self._weights(hoax_terms(doc), grow=False)
-        if cols.size == 0:
-            return []
-        scores = self._similarities(cols, values)
+        return self.search_many([doc], k=k, min_similarity=min_similarity)[0]
+
+    def search_many(
+        self, docs: Sequence[NormalisedText], k: int = 3, min_similarity: float = DEFAULT_MIN_SIMILARITY
+    ) -> list[list[SimilarHoax]]:
+        """`search` for each of a chunk of texts: their terms looked up together, their similarities summed
+        together, each exactly as for the text alone."""
+        found: list[list[SimilarHoax]] = [[] for _ in docs]
+        if k <= 0 or not self.entries_ or not docs:
+            return found
+        queries = self._queries(docs)
+        # a bounded block of queries at a time: its similarities are a dense queries x entries array
+        block = max(1, SIMILARITY_BLOCK // len(self.entries_))
+        for first in range(0, len(docs), block):
+            rows = range(first, min(first + block, len(docs)))
+            scores = self._similarities(queries, rows)
+            for q in rows:
+                if queries.indptr[q + 1] > queries.indptr[q]:
+                    found[q] = self._top(scores[q - first], k, min_similarity)
+        return found
+
+    def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
+        """The L2-normalised TF-IDF rows of a chunk of texts, each row's columns in the order of its terms
+        (`hoax_terms`), as the sums over them must run; a term the index lacks counts against the norm only."""
+        if self._terms is None:
+            self._terms = _QueryTerms(self.vocabulary_)
+        terms = self._terms
+        terms.restart_if_full()
+        sizes: list[int] = []
+        word_ids: list[int] = []
+        for doc in docs:
+            words = _words(doc) if doc.text else []
+            sizes.append(len(words))
+            word_ids.extend(terms.number(words))
+        n_words = len(terms.numbers)
+
+        # every term occurrence as (text, code): a content word's code is its number, a pair's follows them all;
+        # ordered by text, then words before pairs, then position, as `hoax_terms` counts them
+        numbers = np.asarray(word_ids, dtype=np.int64)
+        text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)
+        is_content = terms.content[numbers]
+        pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
+        pairs = n_words + numbers[pair_starts] * n_words + numbers[pair_starts + 1]
+        codes = np.concatenate([numbers[is_content], pairs])
+        texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
+        in_order = np.argsort(texts, kind="stable")
+        span = n_words + n_words * n_words
+        keys = texts[in_order] * span + codes[in_order]
+        # the distinct keys with their counts, in order of first appearance (a stable sort keeps the first first)
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        starts = np.flatnonzero(np.concatenate(([keys.size > 0], ordered[1:] != ordered[:-1])))
+        counts = np.diff(np.append(starts, keys.size))
+        by_appearance = np.argsort(order[starts])
+        distinct, counts = ordered[starts][by_appearance], counts[by_appearance]
+        rows, codes = distinct // span, distinct % span
+
+        is_pair = codes >= n_words
+        first_word = np.where(is_pair, (codes - n_words) // max(n_words, 1), codes)
+        second_word = (codes - n_words) % max(n_words, 1)
+        columns = np.where(is_pair, terms.pair_columns_of(first_word, second_word), terms.columns[first_word])
+        return self._weighted(rows, columns, counts.tolist(), len(docs))
+
+    def _weighted(self, rows: np.ndarray, columns: np.ndarray, counts: list[int], n_rows: int) -> SparseRows:
+        """Sublinear TF-IDF of the counted terms, each row L2-normalised with its unseen terms in the norm."""
+        unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
+        tf = {c: 1.0 + math.log(c) for c in set(counts)}
+        weights = [tf[c] for c in counts]
+        seen = columns >= 0
+        seen_list = seen.tolist()
+        bounds = np.searchsorted(rows, np.arange(n_rows + 1)).tolist()
+        values = np.asarray(weights, dtype=np.float32)[seen] * self.idf_[columns[seen]]
+        value_bounds = [0, *accumulate(sum(seen_list[bounds[r] : bounds[r + 1]]) for r in range(n_rows))]
+        norms = np.ones(n_rows, dtype=np.float32)
+        empty = np.zeros(n_rows, dtype=bool)
+        for r in range(n_rows):
+            unseen = 0.0  # summed in the order of the terms, as for a text alone
+            for i in range(bounds[r], bounds[r + 1]):
+                if not seen_list[i]:
+                    unseen += (weights[i] * unseen_idf) ** 2
+            row = values[value_bounds[r] : value_bounds[r + 1]]
+            norm = math.sqrt(float(row @ row) + unseen)
+            if norm == 0.0 or not row.size:
+                empty[r] = True
+            else:
+                norms[r] = np.float32(norm)
+        kept_rows = rows[seen]
+        kept = ~empty[kept_rows]
+        values = values / norms[kept_rows]
+        return SparseRows.of(kept_rows[kept], columns[seen][kept], values[kept], n_rows)
+
+    def _similarities(self, queries: SparseRows, block: range) -> np.ndarray:
+        """Cosine of each query of the block with every entry: the postings of the query's terms, summed per entry
+        in the order of the query's terms (numpy on the index's arrays; slicing the sparse matrix costs more)."""
+        matrix = self._doc_matrix()
+        n = len(self.entries_)
+        start, end = int(queries.indptr[block.start]), int(queries.indptr[block.stop])
+        cols = queries.columns[start:end]
+        starts = matrix.indptr[cols]
+        lengths = matrix.indptr[cols + 1] - starts
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros((len(block), n))
+        # position of every posting of the queries' terms in the index's arrays
+        firsts = np.cumsum(lengths) - lengths
+        positions = np.arange(total) + np.repeat(starts - firsts, lengths)
+        weights = matrix.data[positions] * np.repeat(queries.values[start:end], lengths)
+        bins = np.repeat((queries.rows[start:end] - block.start) * n, lengths) + matrix.indices[positions]
+        return np.bincount(bins, weights=weights, minlength=len(block) * n).reshape(len(block), n)
+
+    def _top(self, scores: np.ndarray, k: int, min_similarity: float) -> list[SimilarHoax]:
+        """The up to `k` entries of highest `scores` (at least `min_similarity`), best first, ties by entry."""
         candidates = np.flatnonzero(scores >= min_similarity)
         if candidates.size == 0:
             return []
@@ -227,21 +404,6 @@ class KnownHoaxIndex:
             candidates = candidates[top]
         order = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
         return [self._similar(self.entries_[i], float(scores[i])) for i in order]
-
-    def _similarities(self, cols: np.ndarray, values: np.ndarray) -> np.ndarray:
-        """Cosine of the query row (cols, values) with every entry: the postings of the query's terms, summed per
-        entry (numpy on the index's arrays; slicing the sparse matrix costs more than the sums for a short text)."""
-        matrix = self._doc_matrix()
-        starts = matrix.indptr[cols]
-        lengths = matrix.indptr[cols + 1] - starts
-        total = int(lengths.sum())
-        if total == 0:
-            return np.zeros(len(self.entries_))
-        # position of every posting of the query's terms in the index's arrays
-        firsts = np.cumsum(lengths) - lengths
-        positions = np.arange(total) + np.repeat(starts - firsts, lengths)
-        weights = matrix.data[positions] * np.repeat(values, lengths)
-        return np.bincount(matrix.indices[positions], weights=weights, minlength=len(self.entries_))
 
     @staticmethod
     def _similar(entry: KnownHoax, score: float) -> SimilarHoax:

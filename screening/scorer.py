@@ -11,9 +11,10 @@ dot products with the coefficients, the logistic function. `compile_model` build
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import accumulate, count, repeat
 from typing import Any
 
 import numpy as np
@@ -34,81 +35,175 @@ def _sigmoid(x: float) -> float:
     return 1.0 / (1.0 + math.exp(-min(max(x, -500.0), 500.0)))
 
 
-_NO_IDS = np.zeros(0, dtype=np.int64)
+_NO_IDS = np.zeros(0, dtype=np.int32)
+_NO_FLOATS = np.zeros(0, dtype=np.float64)
 
 
-def _sorted_counts(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """`np.unique(ids, return_counts=True)`, without its general-purpose overhead (a short text pays mostly that)."""
-    if not ids.size:
-        return ids, ids
-    ordered = np.sort(ids)
-    first = np.empty(ordered.size, dtype=bool)
-    first[0] = True
-    np.not_equal(ordered[1:], ordered[:-1], out=first[1:])
-    starts = np.flatnonzero(first)
-    counts = np.empty(starts.size, dtype=np.int64)
-    counts[:-1] = starts[1:] - starts[:-1]
-    counts[-1] = ordered.size - starts[-1]
-    return ordered[starts], counts
+@dataclass(slots=True)
+class SparseRows:
+    """One sparse row per document of a chunk: the stored values with their rows (increasing) and their columns
+    (within a row in the order its sums run: increasing for TF-IDF); `indptr` says where each row starts, as in
+    a CSR matrix."""
+
+    rows: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+    indptr: np.ndarray
+
+    @classmethod
+    def of(cls, rows: np.ndarray, columns: np.ndarray, values: np.ndarray, n_rows: int) -> SparseRows:
+        if n_rows == 1:
+            return cls(rows, columns, values, np.array((0, rows.size)))
+        return cls(rows, columns, values, rows.searchsorted(np.arange(n_rows + 1)))
+
+    @classmethod
+    def counted(cls, rows: np.ndarray, ids: np.ndarray, n_rows: int) -> SparseRows:
+        """Each distinct (row, id) of `rows` and `ids` (ordered by row, then id) with how often it occurs."""
+        if not ids.size:
+            return cls.of(rows, ids, np.zeros(0, dtype=np.int64), n_rows)
+        first = np.empty(ids.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ids[1:], ids[:-1], out=first[1:])
+        if n_rows > 1:
+            first[1:] |= rows[1:] != rows[:-1]
+        starts = first.nonzero()[0]
+        counts = np.empty(starts.size, dtype=np.int64)
+        counts[:-1] = starts[1:] - starts[:-1]
+        counts[-1] = ids.size - starts[-1]
+        return cls.of(rows[starts], ids[starts], counts, n_rows)
+
+    def __len__(self) -> int:
+        return self.indptr.size - 1
+
+    def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
+        start, end = int(self.indptr[r]), int(self.indptr[r + 1])
+        return self.columns[start:end], self.values[start:end]
 
 
-def _word_grams(text: str, lo: int, hi: int) -> list[str]:
-    """Word n-grams of `text`, as scikit-learn's word analyzer on pre-split text makes them (the tables sharing a
-    stream read them once: `TermIndex.counts`)."""
-    tokens = text.split()
-    grams: list[str] = list(tokens) if lo == 1 else []
-    for n in range(max(lo, 2), hi + 1):
-        grams.extend(" ".join(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-    return grams
+def _rows_of(sizes: Sequence[int]) -> np.ndarray:
+    """The row of each item of rows holding `sizes` items, one row after another."""
+    return np.arange(len(sizes), dtype=np.int64).repeat(sizes)
 
 
 class TermIndex:
     """The n-grams of one stream as ids of a vocabulary: shared by the tables that read that stream (the text
-    classifier and the ordinary-news gate), so each n-gram of a document is looked up once."""
+    classifier and the ordinary-news gate), so each n-gram of a document is looked up once.
+
+    Word n-grams are looked up as numbers, not joined strings: each word of a term has an id (from 1), an n-gram
+    of n words is their ids read as the digits of a number in base (words + 1), plus (n - 1) * base ** longest
+    so that lengths never meet, and a chunk's n-grams are found among the terms' numbers with one sorted search.
+    A word no term has is digit 0, which no term's number has: its n-grams are no term, as they would not be as text.
+    """
 
     def __init__(self, terms: Sequence[str], ngram_range: tuple[int, int], char: bool) -> None:
-        self.vocabulary = {t: i for i, t in enumerate(terms)}
+        self.size = len(terms)
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.char = char
-        # the stream just indexed, as (text, distinct ids, their counts): the next table reads it too
-        self._last: tuple[str, np.ndarray, np.ndarray] | None = None
         if char:
-            vocab, lo, hi = self.vocabulary, self.ngram_range[0], self.ngram_range[1]
+            self._word_ids = _char_word_ids({t: i for i, t in enumerate(terms)}, self.ngram_range)
+            return
+        # a term is its words joined by single spaces: all terms' words come from one split
+        all_words = " ".join(terms).split(" ") if terms else []
+        self._token_ids = dict(zip(dict.fromkeys(all_words), count(1)))
+        self._base = len(self._token_ids) + 1
+        longest = self.ngram_range[1]
+        self._length_step = self._base**longest
+        if longest * self._length_step >= 2**63:
+            raise ModelArtifactError(f"{len(self._token_ids)} kata terlalu banyak untuk n-gram {longest} kata")
+        lengths = np.fromiter(map(str.count, terms, repeat(" ")), dtype=np.int64, count=len(terms)) + 1
+        digits = np.fromiter(map(self._token_ids.__getitem__, all_words), dtype=np.int64, count=len(all_words))
+        firsts = np.cumsum(lengths) - lengths
+        codes = np.zeros(len(terms), dtype=np.int64)
+        for k in range(int(lengths.max(initial=0))):
+            longer = lengths > k
+            codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
+        codes += (lengths - 1) * self._length_step
+        self._term_of_code = np.argsort(codes, kind="stable").astype(np.int32)
+        # a last code no n-gram has: what a search past the terms' codes finds
+        self._codes = np.append(codes[self._term_of_code], np.iinfo(np.int64).max)
 
-            def word_ids(word: str) -> np.ndarray:
-                # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
-                padded = f" {word} "
-                ids = []
-                for n in range(lo, hi + 1):
-                    if len(padded) <= n:
-                        i = vocab.get(padded)  # a word no longer than n counts once, whole
-                        if i is not None:
-                            ids.append(i)
-                        break
-                    for start in range(len(padded) - n + 1):
-                        i = vocab.get(padded[start : start + n])
-                        if i is not None:
-                            ids.append(i)
-                return np.asarray(ids, dtype=np.int64)
-
-            self._word_ids = lru_cache(maxsize=100_000)(word_ids)
-
-    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(distinct ids in increasing order, occurrences of each) of the n-grams of `text` in the vocabulary."""
-        last = self._last
-        if last is not None and last[0] is text:
-            return last[1], last[2]
+    def counts(self, texts: Sequence[str]) -> SparseRows:
+        """Per text: the ids of its n-grams that are in the vocabulary (increasing) and how often each occurs."""
         if self.char:
-            # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
-            parts = [self._word_ids(word) for word in text.split()]
-            found = np.concatenate(parts) if parts else _NO_IDS
-        else:
-            vocab = self.vocabulary
-            hits = [i for i in map(vocab.get, _word_grams(text, *self.ngram_range)) if i is not None]
-            found = np.asarray(hits, dtype=np.int64) if hits else _NO_IDS
-        ids, counts = _sorted_counts(found)
-        self._last = (text, ids, counts)
-        return ids, counts
+            return self._char_counts(texts)
+        get = self._token_ids.get
+        sizes: list[int] = []
+        token_ids: list[int] = []
+        for text in texts:
+            tokens = text.split()
+            sizes.append(len(tokens))
+            token_ids.extend([get(t, 0) for t in tokens])
+        tokens_array = np.array(token_ids, dtype=np.int64)
+        total = tokens_array.size
+        single = len(texts) == 1
+        # how many tokens of its own text follow each token: an n-gram starts where at least n - 1 do
+        following = None if single else np.cumsum(sizes).repeat(sizes) - np.arange(1, total + 1)
+        codes, starts = [], []
+        lo, hi = self.ngram_range
+        for n in range(lo, min(hi, total) + 1):
+            width = total - n + 1
+            code = tokens_array[:width].copy()
+            for k in range(1, n):
+                code *= self._base
+                code += tokens_array[k : k + width]
+            code += (n - 1) * self._length_step
+            if following is not None:
+                np.putmask(code, following[:width] < n - 1, -1)  # across texts: no n-gram
+                starts.append(np.arange(width))
+            codes.append(code)
+        if not codes:
+            return SparseRows.counted(_NO_IDS, _NO_IDS, len(texts))
+        found = np.concatenate(codes)
+        at = self._codes.searchsorted(found)
+        hit = (self._codes[at] == found).nonzero()[0]
+        ids = self._term_of_code[at[hit]]
+        if single:
+            ids.sort()
+            return SparseRows.counted(np.zeros(ids.size, dtype=np.int64), ids, 1)
+        rows = _rows_of(sizes)[np.concatenate(starts)[hit]]
+        keys = rows * self.size + ids
+        keys.sort()
+        rows = keys // self.size
+        return SparseRows.counted(rows, (keys - rows * self.size).astype(np.int32), len(texts))
+
+    def _char_counts(self, texts: Sequence[str]) -> SparseRows:
+        # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
+        parts: list[np.ndarray] = []
+        sizes: list[int] = []
+        word_ids = self._word_ids
+        for text in texts:
+            found = [word_ids(word) for word in text.split()]
+            sizes.append(sum([p.size for p in found]))
+            parts.extend(found)
+        ids = np.concatenate(parts) if parts else _NO_IDS
+        bounds = [0, *accumulate(sizes)]
+        for r in range(len(texts)):
+            # text by text: sorting a text's few hundred ids costs less than sorting the whole chunk's at once
+            ids[bounds[r] : bounds[r + 1]].sort()
+        return SparseRows.counted(_rows_of(sizes), ids, len(texts))
+
+
+def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> Callable[[str], np.ndarray]:
+    """The ids of the character n-grams of a word (cached: words repeat far more than they vary)."""
+    lo, hi = ngram_range
+
+    def word_ids(word: str) -> np.ndarray:
+        # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
+        padded = f" {word} "
+        ids = []
+        for n in range(lo, hi + 1):
+            if len(padded) <= n:
+                i = vocabulary.get(padded)  # a word no longer than n counts once, whole
+                if i is not None:
+                    ids.append(i)
+                break
+            for start in range(len(padded) - n + 1):
+                i = vocabulary.get(padded[start : start + n])
+                if i is not None:
+                    ids.append(i)
+        return np.asarray(ids, dtype=np.int32)
+
+    return lru_cache(maxsize=100_000)(word_ids)
 
 
 class TfidfTable:
@@ -117,17 +212,17 @@ class TfidfTable:
     def __init__(self, terms: Sequence[str], idf: np.ndarray, ngram_range: tuple[int, int], char: bool) -> None:
         self.terms = list(terms)
         self.idf = np.asarray(idf, dtype=np.float64)
-        self.index = TermIndex(self.terms, ngram_range, char)
+        self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
+        self.char = char
+        self._index: TermIndex | None = None  # built when first needed: `share_terms` may give one instead
         self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
         self.columns_ascend = True  # whether `columns` keeps the index's order (then counts need no sorting)
 
     @property
-    def ngram_range(self) -> tuple[int, int]:
-        return self.index.ngram_range
-
-    @property
-    def char(self) -> bool:
-        return self.index.char
+    def index(self) -> TermIndex:
+        if self._index is None:
+            self._index = TermIndex(self.terms, self.ngram_range, self.char)
+        return self._index
 
     @classmethod
     def from_vectorizer(cls, vectorizer: Any) -> TfidfTable:
@@ -139,41 +234,61 @@ class TfidfTable:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def counts(self, text: str) -> tuple[np.ndarray, np.ndarray]:
-        """(columns in increasing order, occurrences of each) of the n-grams of `text` that are terms here."""
-        ids, counts = self.index.counts(text)
+    def counts(self, indexed: SparseRows) -> SparseRows:
+        """The index's counts of a chunk (`TermIndex.counts`) as this table's columns."""
         if self.columns is None:
-            return ids, counts
-        columns = self.columns[ids]
-        kept = columns >= 0
-        columns, counts = columns[kept], counts[kept]
-        if self.columns_ascend:
-            return columns, counts
-        order = np.argsort(columns)  # the union's order is not this table's: sort, as a plain count would be
-        return columns[order], counts[order]
+            return indexed
+        columns = self.columns[indexed.columns]
+        kept = (columns >= 0).nonzero()[0]
+        # one text's rows are all 0: any as many of them will do
+        rows = indexed.rows[: kept.size] if len(indexed) == 1 else indexed.rows[kept]
+        columns, counts = columns[kept], indexed.values[kept]
+        if not self.columns_ascend:
+            # the index's order is not this table's: sort, as a plain count would be
+            order = np.lexsort((columns, rows))
+            rows, columns, counts = rows[order], columns[order], counts[order]
+        return SparseRows.of(rows, columns, counts, len(indexed))
+
+    def rows(self, indexed: SparseRows) -> SparseRows:
+        """The L2-normalised sublinear TF-IDF rows of a chunk, from the index's counts of it."""
+        counted = self.counts(indexed)
+        values = np.log(counted.values)
+        values += 1.0
+        values *= self.idf[counted.columns]
+        bounds = counted.indptr.tolist()
+        norms = [1.0] * len(counted)
+        for r in range(len(counted)):
+            # one dot per row, as for a text alone: a different summation order could move the last bit
+            row = values[bounds[r] : bounds[r + 1]]
+            norm = math.sqrt(float(row @ row)) if row.size else 0.0
+            if norm > 0:
+                norms[r] = norm
+        if len(norms) == 1:
+            values /= norms[0]
+        else:
+            values /= np.array(norms)[counted.rows]
+        return SparseRows(counted.rows, counted.columns, values, counted.indptr)
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the L2-normalised sublinear TF-IDF row of `text`."""
-        cols, counts = self.counts(text)
-        values = (np.log(counts) + 1.0) * self.idf[cols]
-        norm = math.sqrt(float(values @ values)) if values.size else 0.0
-        if norm > 0:
-            values /= norm
-        return cols, values
+        return self.rows(self.index.counts([text])).row(0)
 
 
 def share_terms(first: TfidfTable, second: TfidfTable) -> None:
-    """Let two tables of one stream look n-grams up in one vocabulary (the union of theirs)."""
+    """Let two tables of one stream look n-grams up in one vocabulary: the union of theirs, in sorted order, which
+    keeps each table's own order when its terms are sorted (as scikit-learn's are), so neither needs its counts
+    sorted again."""
     if first.ngram_range != second.ngram_range or first.char != second.char:
         return
-    known = first.index.vocabulary
-    union = first.terms + [t for t in second.terms if t not in known]
+    union = list(dict.fromkeys(sorted(first.terms + second.terms)))  # two sorted runs: merged, not re-sorted
+    union_ids = dict(zip(union, count()))
     index = TermIndex(union, first.ngram_range, first.char)
-    first.columns = np.concatenate([np.arange(len(first), dtype=np.int64), np.full(len(union) - len(first), -1)])
-    second.columns = np.full(len(union), -1, dtype=np.int64)
-    second.columns[[index.vocabulary[t] for t in second.terms]] = np.arange(len(second), dtype=np.int64)
-    second.columns_ascend = False
-    first.index = second.index = index
+    for table in (first, second):
+        table.columns = np.full(len(union), -1, dtype=np.int32)
+        own = np.fromiter(map(union_ids.__getitem__, table.terms), dtype=np.int64, count=len(table))
+        table.columns[own] = np.arange(len(table), dtype=np.int32)
+        table.columns_ascend = bool(np.all(own[1:] > own[:-1]))
+        table._index = index
 
 
 @dataclass
@@ -184,16 +299,30 @@ class LinearText:
     coef: np.ndarray
     intercept: float
 
-    def rows(self, doc: Doc) -> list[tuple[np.ndarray, np.ndarray]]:
-        return [self.tables[s].row(stream_of(doc, s)) for s in STREAMS]
+    def rows(self, docs: Sequence[Doc], indexed: dict[int, SparseRows]) -> list[SparseRows]:
+        """Per stream: the TF-IDF rows of a chunk; `indexed` keeps each index's counts for the next table."""
+        out = []
+        for stream in STREAMS:
+            table = self.tables[stream]
+            counts = indexed.get(id(table.index))
+            if counts is None:
+                counts = indexed[id(table.index)] = table.index.counts([stream_of(d, stream) for d in docs])
+            out.append(table.rows(counts))
+        return out
 
-    def score(self, rows: list[tuple[np.ndarray, np.ndarray]]) -> float:
-        total, offset = self.intercept, 0
-        for stream, (cols, values) in zip(STREAMS, rows, strict=True):
-            if cols.size:
-                total += float(values @ self.coef[cols + offset])
+    def scores(self, rows: list[SparseRows]) -> list[float]:
+        """Per document of the chunk: coef . x + intercept, each stream's block added in turn."""
+        totals = [self.intercept] * len(rows[0])
+        offset = 0
+        for stream, block in zip(STREAMS, rows, strict=True):
+            coef = self.coef[block.columns + offset]
+            bounds = block.indptr.tolist()
+            for r in range(len(totals)):
+                start, end = bounds[r], bounds[r + 1]
+                if end > start:  # one dot per row, in the row's column order: the sum of a text alone
+                    totals[r] += float(block.values[start:end] @ coef[start:end])
             offset += len(self.tables[stream])
-        return total
+        return totals
 
 
 @dataclass
@@ -232,7 +361,7 @@ class Scores:
     gate: float  # probability that the text belongs to the hoax-watch world at all (1: no gate)
     trained_hoax_risk: float  # claims_risk x gate_discount(gate)
     # what explaining the scores needs, so that it computes nothing again
-    text_rows: list[tuple[np.ndarray, np.ndarray]] = field(default_factory=list, repr=False, compare=False)
+    word_row: tuple[np.ndarray, np.ndarray] = field(default=(_NO_IDS, _NO_FLOATS), repr=False, compare=False)
     cues: np.ndarray | None = field(default=None, repr=False, compare=False)
 
 
@@ -258,25 +387,49 @@ class CompiledModel:
 
     # -- scoring ------------------------------------------------------------------------------------
     def score(self, docs: Sequence[Doc]) -> list[Scores]:
-        return [self.score_one(d) for d in docs]
+        """The scores of a chunk of documents: each stream's n-grams of the whole chunk are looked up at once, each
+        genre's documents weighted together; the arithmetic of each document is that of `score_one`."""
+        scores: list[Scores | None] = [None] * len(docs)
+        members: dict[int, list[int]] = {}
+        for i, doc in enumerate(docs):
+            members.setdefault(id(self.genres[doc.genre]), []).append(i)
+        for positions in members.values():
+            chunk = [docs[i] for i in positions]
+            for i, one in zip(positions, self._score_genre(self.genres[chunk[0].genre], chunk), strict=True):
+                scores[i] = one
+        return [s for s in scores if s is not None]
 
     def score_one(self, doc: Doc) -> Scores:
-        gs = self.genres[doc.genre]
-        rows = gs.text.rows(doc)
-        text_score = gs.text.score(rows)
-        a, b = gs.calibrator
-        classifier_risk = _sigmoid(a * text_score + b)
-        style = (np.asarray(doc.style, dtype=np.float64) - gs.style_mean) / gs.style_scale
-        cues = np.concatenate([style, np.asarray(self.rules.features(doc.rules), dtype=np.float64)])
-        z = gs.combiner_intercept + gs.combiner_coef[0] * text_score + float(cues @ gs.combiner_coef[1:])
-        claims_risk = _sigmoid(z)
-        gate = 1.0
+        return self.score([doc])[0]
+
+    def _score_genre(self, gs: GenreScorer, docs: list[Doc]) -> list[Scores]:
+        indexed: dict[int, SparseRows] = {}  # the gate reads the n-gram counts the text classifier's tables made
+        text_rows = gs.text.rows(docs, indexed)
+        text_scores = gs.text.scores(text_rows)
+        gates = [1.0] * len(docs)
         if gs.gate is not None:
             ga, gb = gs.gate_platt
-            gate = _sigmoid(ga * gs.gate.score(gs.gate.rows(doc)) + gb)
-        return Scores(
-            doc.genre, classifier_risk, claims_risk, gate, claims_risk * float(gate_discount(gate)), rows, cues
-        )
+            gates = [_sigmoid(ga * score + gb) for score in gs.gate.scores(gs.gate.rows(docs, indexed))]
+        styles = (np.asarray([d.style for d in docs], dtype=np.float64) - gs.style_mean) / gs.style_scale
+        a, b = gs.calibrator
+        cue_coef = gs.combiner_coef[1:]
+        out = []
+        for r, (doc, text_score, gate) in enumerate(zip(docs, text_scores, gates, strict=True)):
+            cues = np.concatenate([styles[r], np.asarray(self.rules.features(doc.rules), dtype=np.float64)])
+            z = gs.combiner_intercept + gs.combiner_coef[0] * text_score + float(cues @ cue_coef)
+            claims_risk = _sigmoid(z)
+            out.append(
+                Scores(
+                    doc.genre,
+                    _sigmoid(a * text_score + b),
+                    claims_risk,
+                    gate,
+                    claims_risk * float(gate_discount(gate)),
+                    text_rows[0].row(r),
+                    cues,
+                )
+            )
+        return out
 
     # -- explanation --------------------------------------------------------------------------------
     def explain(self, doc: Doc, scores: Scores, *, top_k: int = 8) -> list[TermContribution]:
@@ -284,7 +437,7 @@ class CompiledModel:
         combiner (positive: towards hoax). Stopwords, placeholders and masked words are never evidence."""
         gs = self.genres[doc.genre]
         contributions: dict[str, float] = {}
-        cols, values = scores.text_rows[0]  # the word block: readable terms
+        cols, values = scores.word_row  # readable terms
         words = gs.text.tables["word"].terms
         keep = self._readable(gs)[cols]
         cols, values = cols[keep], values[keep]

@@ -24,12 +24,14 @@ from screening.errors import InvalidInputError
 from screening.known_hoaxes import KnownHoaxIndex
 from screening.policy import DecisionPolicy
 from screening.quality import assess_quality
-from screening.result import ScreenResult, Thresholds
+from screening.result import ScreenResult, SimilarHoax, Thresholds
 from screening.scorer import CompiledModel, Scores
 from screening.submission import Submission
 
 if TYPE_CHECKING:
     from screening.registry import ModelRegistry, TrainedModel
+
+SCREEN_CHUNK = 256  # submissions analysed, then scored and searched together (bounded: a chunk's Docs are held)
 
 
 @dataclass(frozen=True)
@@ -97,21 +99,41 @@ class Screener:
         submission alone cannot be screened. `explain=False` leaves `terms` empty (bulk screening saves the cost)."""
         limits = self.policy.thresholds.tightened(thresholds)
         outcomes: list[ScreenResult | InvalidInputError] = []
-        for submission in submissions:
+        for start in range(0, len(submissions), SCREEN_CHUNK):
+            outcomes += self._screen_chunk(submissions[start : start + SCREEN_CHUNK], limits, explain)
+        return outcomes
+
+    def _screen_chunk(
+        self, submissions: Sequence[Submission], limits: Thresholds, explain: bool
+    ) -> list[ScreenResult | InvalidInputError]:
+        """Analyse each submission, then score, search the known hoaxes for and explain the chunk at once."""
+        outcomes: list[ScreenResult | InvalidInputError | None] = [None] * len(submissions)
+        docs: list[Doc] = []
+        screened: list[int] = []
+        for i, submission in enumerate(submissions):
             try:
                 checked = submission.checked()
             except InvalidInputError as exc:
-                outcomes.append(exc)
+                outcomes[i] = exc
                 continue
-            doc = self.analyser.analyse(checked)
-            outcomes.append(self._result(doc, self.model.score_one(doc), limits, explain))
-        return outcomes
+            docs.append(self.analyser.analyse(checked))
+            screened.append(i)
+        scores = self.model.score(docs)
+        if self.known_hoaxes is not None:
+            similar = self.known_hoaxes.search_many([doc.body for doc in docs], k=3)
+        else:
+            similar = [[] for _ in docs]
+        for i, doc, doc_scores, doc_similar in zip(screened, docs, scores, similar, strict=True):
+            outcomes[i] = self._result(doc, doc_scores, doc_similar, limits, explain)
+        return [outcome for outcome in outcomes if outcome is not None]
 
     def analyse(self, submission: Submission) -> Doc:
         """The analysed document of a submission, as screening sees it."""
         return self.analyser.analyse(submission.checked())
 
-    def _result(self, doc: Doc, scores: Scores, limits: Thresholds, explain: bool) -> ScreenResult:
+    def _result(
+        self, doc: Doc, scores: Scores, similar: list[SimilarHoax], limits: Thresholds, explain: bool
+    ) -> ScreenResult:
         genre = doc.genre
         trained_rate = self.model.base_rate_for(genre)
         # rounded as reported, and decided on what is reported: a risk shown as 0.85 is at a 0.85 threshold
@@ -121,7 +143,6 @@ class Screener:
         classifier_risk = round(
             self.policy.deployment_risk(scores.trained_classifier_risk, genre=genre, trained_rate=trained_rate), 4
         )
-        similar = self.known_hoaxes.search(doc.body, k=3) if self.known_hoaxes is not None else []
         decision, notices = self.policy.decide(hoax_risk, thresholds=limits, similar=similar, language=doc.language)
         submission = doc.submission
         quality = assess_quality(doc, stemmer=self.analyser.stemmer)

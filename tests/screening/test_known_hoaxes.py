@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import random
 from pathlib import Path
 
@@ -182,6 +183,36 @@ def test_search_never_raises(text: str) -> None:
 def test_similarities_equal_the_sparse_product(words: list[str]) -> None:
     """Summing the postings of the query's terms gives the cosine the sparse matrix product gives."""
     index = KnownHoaxIndex(HOAXES)
-    cols, values = index._weights(hoax_terms(normalise(" ".join(words))), grow=False)
+    queries = index._queries([normalise(" ".join(words))])
+    cols, values = queries.row(0)
     expected = index._doc_matrix()[:, cols] @ values if cols.size else np.zeros(len(HOAXES))
-    assert np.allclose(index._similarities(cols, values), np.asarray(expected).ravel(), atol=1e-6)
+    assert np.allclose(index._similarities(queries, range(1))[0], np.asarray(expected).ravel(), atol=1e-6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(alphabet="abc sirkanteloup,.", max_size=60), max_size=6))
+def test_query_rows_are_the_terms_weighted_in_their_order(texts: list[str]) -> None:
+    """A chunk's query rows are each text's known terms in `hoax_terms` order, weighted as TF-IDF, the norm
+    counting the unknown terms too."""
+    index = KnownHoaxIndex(HOAXES)
+    docs = [normalise(t) for t in texts]
+    queries = index._queries(docs)
+    unseen_idf = math.log((1 + len(HOAXES)) / 2) + 1
+    for r, doc in enumerate(docs):
+        terms = hoax_terms(doc)
+        known = [(index.vocabulary_[t], 1 + math.log(c)) for t, c in terms.items() if t in index.vocabulary_]
+        weights = [w * float(index.idf_[col]) for col, w in known]
+        norm = math.sqrt(
+            sum(w * w for w in weights)
+            + sum(((1 + math.log(c)) * unseen_idf) ** 2 for t, c in terms.items() if t not in index.vocabulary_)
+        )
+        cols, values = queries.row(r)
+        assert cols.tolist() == ([col for col, _ in known] if norm and known else [])
+        assert np.allclose(values, [w / norm for w in weights] if norm and known else [], rtol=1e-5)
+
+
+def test_searching_a_chunk_finds_what_each_search_finds() -> None:
+    index = KnownHoaxIndex(HOAXES)
+    texts = [h.text for h in HOAXES] + ["", "kabar desa hari ini", HOAXES[0].text + " " + HOAXES[1].text]
+    docs = [normalise(t) for t in texts]
+    assert index.search_many(docs, k=2, min_similarity=0.0) == [index.search(d, k=2, min_similarity=0.0) for d in docs]

@@ -14,7 +14,7 @@ from screening.doc import Analyser
 from screening.errors import ModelArtifactError
 from screening.registry import TrainedModel
 from screening.resources import load_stopwords
-from screening.scorer import CompiledModel, TfidfTable, check_parity, compile_model, score_matrix
+from screening.scorer import CompiledModel, SparseRows, TfidfTable, check_parity, compile_model, score_matrix
 from screening.text import PLACEHOLDERS
 
 ODD_TEXTS = [
@@ -122,11 +122,26 @@ def test_no_shown_term_contradicts_its_rule(trained: TrainedModel) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.integers(min_value=0, max_value=50), max_size=300))
-def test_sorted_counts_equal_numpy_unique(ids: list[int]) -> None:
-    from screening.scorer import _sorted_counts
+@given(st.lists(st.lists(st.integers(min_value=0, max_value=50), max_size=60), min_size=1, max_size=5))
+def test_counted_rows_equal_numpy_unique_per_row(rows: list[list[int]]) -> None:
+    ids = np.asarray([i for row in rows for i in sorted(row)], dtype=np.int32)
+    row_of = np.repeat(np.arange(len(rows)), [len(row) for row in rows])
+    counted = SparseRows.counted(row_of, ids, len(rows))
+    assert len(counted) == len(rows)
+    for r, row in enumerate(rows):
+        cols, counts = counted.row(r)
+        want_cols, want_counts = np.unique(np.asarray(row, dtype=np.int32), return_counts=True)
+        assert np.array_equal(cols, want_cols) and np.array_equal(counts, want_counts)
 
-    array = np.asarray(ids, dtype=np.int64)
-    cols, counts = _sorted_counts(array)
-    want_cols, want_counts = np.unique(array, return_counts=True)
-    assert np.array_equal(cols, want_cols) and np.array_equal(counts, want_counts)
+
+def test_chunks_score_as_texts_alone(small_model: SmallModel, compiled: CompiledModel) -> None:
+    """Scoring a chunk (mixed genres, empty and repeated texts) gives each text exactly its score alone."""
+    analyser = Analyser(small_model.model.rules_)
+    docs = small_model.held_out + [analyser.analyse_text(t) for t in ODD_TEXTS] + small_model.held_out[:3]
+    together = compiled.score(docs)
+    for doc, scores in zip(docs, together, strict=True):
+        alone = compiled.score_one(doc)
+        assert scores == alone
+        assert np.array_equal(scores.word_row[0], alone.word_row[0])
+        assert np.array_equal(scores.word_row[1], alone.word_row[1])
+        assert scores.cues is not None and alone.cues is not None and np.array_equal(scores.cues, alone.cues)
