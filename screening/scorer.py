@@ -178,7 +178,7 @@ class TermIndex:
         for text in texts:
             tokens = text.split()
             sizes.append(len(tokens))
-            token_ids.extend([get(t, 0) for t in tokens])
+            token_ids.extend(map(get, tokens, repeat(0)))
         tokens_array = np.array(token_ids, dtype=np.int64)
         total = tokens_array.size
         single = len(texts) == 1
@@ -215,8 +215,8 @@ class TermIndex:
         sizes: list[int] = []
         word_ids = self._word_ids
         for text in texts:
-            found = [word_ids(word) for word in text.split()]
-            sizes.append(sum([p.size for p in found]))
+            found = list(map(word_ids, text.split()))
+            sizes.append(sum(map(len, found)))
             parts.extend(found)
         ids = np.concatenate(parts) if parts else _NO_IDS
         bounds = [0, *accumulate(sizes)]
