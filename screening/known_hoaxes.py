@@ -28,7 +28,7 @@ from screening.data import LabelledText
 from screening.errors import InvalidInputError, ModelArtifactError
 from screening.resources import load_stopwords
 from screening.result import SimilarHoax
-from screening.scorer import SparseRows
+from screening.scorer import CodeTable, SparseRows
 from screening.text import PLACEHOLDERS, NormalisedText, normalise
 
 DEFAULT_MIN_SIMILARITY = 0.35
@@ -70,8 +70,8 @@ def hoax_terms(doc: NormalisedText) -> Counter[str]:
 class _QueryTerms:
     """What the words of queries are in one vocabulary, each word looked up once for all queries: its number (in
     order of first use), whether it is a content word, its column as a term and its id among the words of the
-    vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's), sorted with their
-    columns, so a query's pairs are found with one sorted search instead of one joined string each."""
+    vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's), kept with their
+    columns, so a query's pairs are found at once (`CodeTable`) instead of one joined string each."""
 
     MAX_WORDS = 1_000_000  # social-media vocabulary has no end: numbering starts again rather than grow
 
@@ -85,10 +85,7 @@ class _QueryTerms:
         n = len(self.pair_word_ids)
         ids = self.pair_word_ids
         codes = np.fromiter((ids[a] * n + ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
-        order = np.argsort(codes)
-        self.pair_columns = np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs))[order]
-        # a last code no pair has: what a search past the others finds
-        self.pair_codes = np.append(codes[order], np.iinfo(np.int64).max)
+        self.pair_columns = CodeTable(codes, np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs)))
         self.numbers: dict[str, int] = {}
         self.content = np.zeros(1024, dtype=bool)
         self.columns = np.zeros(1024, dtype=np.int64)
@@ -122,13 +119,13 @@ class _QueryTerms:
 
     def pair_columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """The column of each pair of word numbers (-1: a word or the pair is not in the vocabulary)."""
-        if not self.pair_columns.size:
-            return np.full(first.shape, -1, dtype=np.int64)
         first, second = self.pair_words[first], self.pair_words[second]
         codes = first * len(self.pair_word_ids) + second
         codes[(first < 0) | (second < 0)] = -1
-        at = self.pair_codes.searchsorted(codes)
-        return np.where(self.pair_codes[at] == codes, self.pair_columns[np.minimum(at, self.pair_columns.size - 1)], -1)
+        columns = np.full(codes.shape, -1, dtype=np.int64)
+        positions, found = self.pair_columns.find(codes)
+        columns[positions] = found
+        return columns
 
 
 class KnownHoaxIndex:

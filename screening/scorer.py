@@ -80,6 +80,54 @@ class SparseRows:
         return self.columns[start:end], self.values[start:end]
 
 
+_NO_CODE = np.iinfo(np.int64).min  # what an empty slot of a `CodeTable` holds: no code is this
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of code * this are its slot
+
+
+class CodeTable:
+    """Distinct codes (int64, never `_NO_CODE`) with a value each, found for an array of codes at once.
+
+    A sorted search reads about log2(n) scattered places of a large array per code, each a cache miss when a text
+    comes alone; so each code also has one slot of a hash table (at least twice as many slots as codes), and only
+    a code whose slot holds another code is searched among the sorted codes."""
+
+    def __init__(self, codes: np.ndarray, values: np.ndarray) -> None:
+        codes = np.asarray(codes, dtype=np.int64)
+        order = np.argsort(codes, kind="stable")
+        self._sorted_values = values[order]
+        # a last code no code has: what a search past the codes finds
+        self._sorted_codes = np.append(codes[order], np.iinfo(np.int64).max)
+        bits = max(1, (2 * codes.size - 1).bit_length())
+        self._shift = np.uint64(64 - bits)
+        slots = self._slots(codes)
+        held = np.unique(slots, return_index=True)[1]  # one code per slot: the others are searched
+        self._slot_codes = np.full(1 << bits, _NO_CODE, dtype=np.int64)
+        self._slot_codes[slots[held]] = codes[held]
+        self._slot_values = np.zeros(1 << bits, dtype=values.dtype)
+        self._slot_values[slots[held]] = values[held]
+
+    def _slots(self, codes: np.ndarray) -> np.ndarray:
+        return ((codes.view(np.uint64) * _HASH_MULTIPLIER) >> self._shift).astype(np.intp)
+
+    def find(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the positions in `codes` (int64) of those in the table, increasing; their values)."""
+        slots = self._slots(codes)
+        held = self._slot_codes[slots]
+        found = held == codes
+        unsure = ((held != _NO_CODE) & ~found).nonzero()[0]
+        if not unsure.size:
+            positions = found.nonzero()[0]
+            return positions, self._slot_values[slots[positions]]
+        searched = codes[unsure]
+        at = self._sorted_codes.searchsorted(searched)
+        in_table = self._sorted_codes[at] == searched
+        found[unsure[in_table]] = True
+        values = self._slot_values[slots]
+        values[unsure[in_table]] = self._sorted_values[at[in_table]]
+        positions = found.nonzero()[0]
+        return positions, values[positions]
+
+
 def _rows_of(sizes: Sequence[int]) -> np.ndarray:
     """The row of each item of rows holding `sizes` items, one row after another."""
     return np.arange(len(sizes), dtype=np.int64).repeat(sizes)
@@ -91,7 +139,7 @@ class TermIndex:
 
     Word n-grams are looked up as numbers, not joined strings: each word of a term has an id (from 1), an n-gram
     of n words is their ids read as the digits of a number in base (words + 1), plus (n - 1) * base ** longest
-    so that lengths never meet, and a chunk's n-grams are found among the terms' numbers with one sorted search.
+    so that lengths never meet, and a chunk's n-grams are found among the terms' numbers at once (`CodeTable`).
     A word no term has is digit 0, which no term's number has: its n-grams are no term, as they would not be as text.
     """
 
@@ -118,9 +166,7 @@ class TermIndex:
             longer = lengths > k
             codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
         codes += (lengths - 1) * self._length_step
-        self._term_of_code = np.argsort(codes, kind="stable").astype(np.int32)
-        # a last code no n-gram has: what a search past the terms' codes finds
-        self._codes = np.append(codes[self._term_of_code], np.iinfo(np.int64).max)
+        self._terms_of_codes = CodeTable(codes, np.arange(len(terms), dtype=np.int32))
 
     def counts(self, texts: Sequence[str]) -> SparseRows:
         """Per text: the ids of its n-grams that are in the vocabulary (increasing) and how often each occurs."""
@@ -132,7 +178,7 @@ class TermIndex:
         for text in texts:
             tokens = text.split()
             sizes.append(len(tokens))
-            token_ids.extend([get(t, 0) for t in tokens])
+            token_ids.extend(map(get, tokens, repeat(0)))
         tokens_array = np.array(token_ids, dtype=np.int64)
         total = tokens_array.size
         single = len(texts) == 1
@@ -153,10 +199,7 @@ class TermIndex:
             codes.append(code)
         if not codes:
             return SparseRows.counted(_NO_IDS, _NO_IDS, len(texts))
-        found = np.concatenate(codes)
-        at = self._codes.searchsorted(found)
-        hit = (self._codes[at] == found).nonzero()[0]
-        ids = self._term_of_code[at[hit]]
+        hit, ids = self._terms_of_codes.find(np.concatenate(codes))
         if single:
             ids.sort()
             return SparseRows.counted(np.zeros(ids.size, dtype=np.int64), ids, 1)
@@ -172,8 +215,8 @@ class TermIndex:
         sizes: list[int] = []
         word_ids = self._word_ids
         for text in texts:
-            found = [word_ids(word) for word in text.split()]
-            sizes.append(sum([p.size for p in found]))
+            found = list(map(word_ids, text.split()))
+            sizes.append(sum(map(len, found)))
             parts.extend(found)
         ids = np.concatenate(parts) if parts else _NO_IDS
         bounds = [0, *accumulate(sizes)]

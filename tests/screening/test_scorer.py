@@ -14,7 +14,15 @@ from screening.doc import Analyser
 from screening.errors import ModelArtifactError
 from screening.registry import TrainedModel
 from screening.resources import load_stopwords
-from screening.scorer import CompiledModel, SparseRows, TfidfTable, check_parity, compile_model, score_matrix
+from screening.scorer import (
+    CodeTable,
+    CompiledModel,
+    SparseRows,
+    TfidfTable,
+    check_parity,
+    compile_model,
+    score_matrix,
+)
 from screening.text import PLACEHOLDERS
 
 ODD_TEXTS = [
@@ -132,6 +140,21 @@ def test_counted_rows_equal_numpy_unique_per_row(rows: list[list[int]]) -> None:
         cols, counts = counted.row(r)
         want_cols, want_counts = np.unique(np.asarray(row, dtype=np.int32), return_counts=True)
         assert np.array_equal(cols, want_cols) and np.array_equal(counts, want_counts)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sets(st.integers(min_value=0, max_value=2**62), max_size=40),
+    st.lists(st.integers(min_value=-1, max_value=2**62), max_size=60),
+)
+def test_code_table_finds_what_a_dict_finds(codes: set[int], queries: list[int]) -> None:
+    """Codes whose slots collide (a table this small has many) are found too; -1, an n-gram across texts, never."""
+    values = {code: i for i, code in enumerate(codes)}
+    table = CodeTable(np.asarray(list(values), dtype=np.int64), np.arange(len(values), dtype=np.int32))
+    asked = queries + list(codes)[::2]
+    positions, found = table.find(np.asarray(asked, dtype=np.int64))
+    want = [(p, values[q]) for p, q in enumerate(asked) if q in values]
+    assert list(zip(positions.tolist(), found.tolist(), strict=True)) == want
 
 
 def test_chunks_score_as_texts_alone(small_model: SmallModel, compiled: CompiledModel) -> None:
