@@ -81,7 +81,9 @@ class ClickbaitModel:
         contributions = {t: w / norm * self.terms[t][1] for t, w in weights.items()}
         logit = self.intercept + sum(contributions.values())
         raised = sorted(((c, t) for t, c in contributions.items() if c > 0), reverse=True)
-        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, terms.index(t)), c) for c, t in raised]
+        # where each term first occurs (`terms.index`, once for all): later positions are overwritten by earlier
+        first = dict(zip(reversed(terms), range(len(terms) - 1, -1, -1), strict=True))
+        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, first[t]), c) for c, t in raised]
 
     def to_json(self) -> dict[str, Any]:
         # five significant digits change no probability by more than 1e-4 and halve the file
