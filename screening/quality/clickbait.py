@@ -35,7 +35,7 @@ def _headline_words(doc: NormalisedText) -> list[Token]:
 def _terms(words: Sequence[Token]) -> list[str]:
     """The word 1-2-grams of the words of a headline: the unigrams, then the bigrams."""
     unigrams = [t.text for t in words]
-    return unigrams + list(map("{} {}".format, unigrams, unigrams[1:]))
+    return unigrams + [f"{first} {second}" for first, second in zip(unigrams, unigrams[1:], strict=False)]
 
 
 def _span(words: Sequence[Token], i: int) -> tuple[int, int]:
@@ -68,13 +68,13 @@ class ClickbaitModel:
         """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
         words = _headline_words(doc)
         terms = _terms(words)
-        counts = Counter(terms)  # in the order terms first occur
+        distinct = dict.fromkeys(terms)  # in the order terms first occur
         # sublinear tf times idf: a term seen once weighs its idf ((1 + log 1) * idf is idf exactly)
         weights = {
-            t: known[0] for t, known in zip(counts, map(self.terms.get, counts), strict=True) if known is not None
+            t: known[0] for t, known in zip(distinct, map(self.terms.get, distinct), strict=True) if known is not None
         }
-        if len(counts) < len(terms):
-            for term, n in counts.items():
+        if len(distinct) < len(terms):
+            for term, n in Counter(terms).items():
                 if n > 1 and term in weights:
                     weights[term] = (1.0 + math.log(n)) * self.terms[term][0]
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
