@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from screening.patterns import Pattern
+from screening.patterns import Pattern, Searchable
 from screening.quality.common import MAX_FINDINGS_PER_KIND, Body, finding
 from screening.result import QualityFinding
 
@@ -77,7 +77,8 @@ def _speaker_near(body: Body, start: int, end: int) -> bool:
         m = pattern.search(body.searchable, lo)
         if m is not None and m.end() <= hi:
             return True
-    around = body.text[lo:hi]  # the window on its own can match where the whole text does not (at its edges)
+    # the window on its own can match where the whole text does not (at its edges); prepared once for the three
+    around = Searchable(body.text[lo:hi])
     return any(pattern.search(around) for pattern in _SPEAKER_PATTERNS)
 
 

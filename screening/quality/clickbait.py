@@ -35,7 +35,7 @@ def _headline_words(doc: NormalisedText) -> list[Token]:
 def _terms(words: Sequence[Token]) -> list[str]:
     """The word 1-2-grams of the words of a headline: the unigrams, then the bigrams."""
     unigrams = [t.text for t in words]
-    return unigrams + list(map("{} {}".format, unigrams, unigrams[1:]))
+    return unigrams + [f"{first} {second}" for first, second in zip(unigrams, unigrams[1:], strict=False)]
 
 
 def _span(words: Sequence[Token], i: int) -> tuple[int, int]:
@@ -68,20 +68,22 @@ class ClickbaitModel:
         """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
         words = _headline_words(doc)
         terms = _terms(words)
-        counts = Counter(terms)  # in the order terms first occur
+        distinct = dict.fromkeys(terms)  # in the order terms first occur
         # sublinear tf times idf: a term seen once weighs its idf ((1 + log 1) * idf is idf exactly)
         weights = {
-            t: known[0] for t, known in zip(counts, map(self.terms.get, counts), strict=True) if known is not None
+            t: known[0] for t, known in zip(distinct, map(self.terms.get, distinct), strict=True) if known is not None
         }
-        if len(counts) < len(terms):
-            for term, n in counts.items():
+        if len(distinct) < len(terms):
+            for term, n in Counter(terms).items():
                 if n > 1 and term in weights:
                     weights[term] = (1.0 + math.log(n)) * self.terms[term][0]
         norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
         contributions = {t: w / norm * self.terms[t][1] for t, w in weights.items()}
         logit = self.intercept + sum(contributions.values())
         raised = sorted(((c, t) for t, c in contributions.items() if c > 0), reverse=True)
-        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, terms.index(t)), c) for c, t in raised]
+        # where each term first occurs (`terms.index`, once for all): later positions are overwritten by earlier
+        first = dict(zip(reversed(terms), range(len(terms) - 1, -1, -1), strict=True))
+        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, first[t]), c) for c, t in raised]
 
     def to_json(self) -> dict[str, Any]:
         # five significant digits change no probability by more than 1e-4 and halve the file

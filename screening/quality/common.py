@@ -67,8 +67,10 @@ def find_links(text: str) -> list[tuple[int, int]]:
         return [m.span() for m in LINK_RE.finditer(text)]
 
 
-# the first sentence, or the first line when it has no full stop
-_LEAD_RE = re.compile(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)")
+# the first sentence, or the first line when it has no full stop: from the first non-space to the first "." "!" "?"
+# before a space or the end, a line break or the end of the text (runs of other characters taken whole, possessively:
+# the lazy form `\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)` tries its three endings at every character)
+_LEAD_RE = re.compile(r"\S(?:[^\n.!?]++|[.!?](?!\s|\Z))*+(?:[.!?]|\n|\Z)")
 
 
 class Body:

@@ -28,8 +28,12 @@ from screening.resources import load_slang_map
 from screening.result import QualityFinding
 from screening.text import NormalisedText
 
-# soft hyphens and zero-width characters inside a word ("de\u00admokrasi") are part of it
-_WORD_RE = re.compile(r"(?<![\w@#\u00ad\u200b])[A-Za-z\u00ad\u200b]+(?:-[A-Za-z\u00ad\u200b]+)*(?![\w@\u00ad\u200b])")
+# soft hyphens and zero-width characters inside a word ("de\u00admokrasi") are part of it. A word starts with a
+# letter not after a word character, "@" or "#" (the letter first: `re` then tries only where a letter stands)
+_WORD_RE = re.compile(
+    r"[A-Za-z\u00ad\u200b](?<![\w@#\u00ad\u200b][A-Za-z\u00ad\u200b])[A-Za-z\u00ad\u200b]*"
+    r"(?:-[A-Za-z\u00ad\u200b]+)*(?![\w@\u00ad\u200b])"
+)
 _INVISIBLE = str.maketrans("", "", "\u00ad\u200b")
 _GROUP = re.Match.group
 _START = re.Match.start

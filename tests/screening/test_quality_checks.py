@@ -132,3 +132,15 @@ def test_a_speaker_at_the_edge_of_the_window_is_judged_as_in_the_window_alone(sp
             expected = any(p.python.search(around) for p in attribution._SPEAKER_PATTERNS)
             found = attribution._speaker_near(Body(text, _KEYWORDS), start, end)
             assert found == expected, (speaker, gap)
+
+
+_LAZY_LEAD_RE = re.compile(r"\S[^\n]*?(?:[.!?](?=\s|$)|\n|$)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "b c", " ", "\n", ".", "!", "?", "\t", "\u00a0", "\r", "\x85"])).map("".join))
+@example("Warga Desa Sukamaju. Kepala desa!\nBaris dua")
+def test_the_lead_is_what_the_lazy_pattern_finds(text: str) -> None:
+    """The lead pattern takes runs whole; it ends where the lazy one, trying every character, ends."""
+    lead, expected = Body(text).lead, _LAZY_LEAD_RE.search(text)
+    assert (None if lead is None else (lead.start, lead.end)) == (None if expected is None else expected.span())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 import pytest
@@ -253,3 +254,18 @@ _BRACKETED = st.lists(
 @given(_BRACKETED.map("".join))
 def test_reporter_codes_are_found_where_a_bracket_opens_as_a_scan_finds_them(text: str) -> None:
     assert spelling._codes(text) == [m.span() for m in spelling._CODE_RE.finditer(text)]
+
+
+_WORD_AFTER_NOTHING_RE = re.compile(
+    r"(?<![\w@#\u00ad\u200b])[A-Za-z\u00ad\u200b]+(?:-[A-Za-z\u00ad\u200b]+)*(?![\w@\u00ad\u200b])"
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="ab -_1@#é\u00ad\u200b\n", max_size=40))
+@example("a-b-c a-9 é-a xé ab#cd @ab ab@c \u00adab a\u200b-b- _ab 1ab ab_ -ab- a--b")
+def test_words_are_what_a_look_behind_first_pattern_finds(text: str) -> None:
+    """The word pattern starts with the letter (so `re` tries only where a letter stands) and finds what the
+    plain form, its look-behind first, finds."""
+    expected = [m.span() for m in _WORD_AFTER_NOTHING_RE.finditer(text)]
+    assert [m.span() for m in spelling._WORD_RE.finditer(text)] == expected
