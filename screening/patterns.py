@@ -32,7 +32,6 @@ _WHITESPACE = r"\t-\r\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}
 _LOOKAROUND_OPENERS = ("(?=", "(?!", "(?<=", "(?<!")
 _RE2_OPTIONS = re2.Options()
 _RE2_OPTIONS.max_mem = 64 << 20
-_UNANCHORED = re2._Anchor.UNANCHORED
 
 
 def _relaxed(pattern: str) -> str:
@@ -121,10 +120,8 @@ class Pattern:
         self.python = re.compile(pattern, flags)
         self.pattern = pattern
         self.relaxed = (_re2_flags(flags) + _relaxed(pattern)).encode()  # what RE2 searches for
-        # searched on UTF-8 bytes: the binding's own str path maps every offset, which costs more than the scan;
-        # and with the compiled RE2's own `Match`, which answers with spans alone (the binding's `search` wraps
-        # them in a generator and a match object, which cost as much as a scan of a post)
-        self._re2_spans: Any = re2.compile(self.relaxed, _RE2_OPTIONS)._regexp.Match
+        # searched on UTF-8 bytes: the binding's own str path maps every offset, which costs more than the scan
+        self._re2: Any = re2.compile(self.relaxed, _RE2_OPTIONS)
 
     def search(self, text: str | Searchable, pos: int = 0) -> re.Match[str] | None:
         """`re.search(pattern, text, pos)`: with `pos`, the text before it is still seen (by `\\b`, look-behinds)."""
@@ -153,17 +150,17 @@ class Pattern:
 
     def _search(self, encoded: _Encoded, pos: int) -> re.Match[str] | None:
         text, data = encoded.text, encoded.data
-        with native_calls:
-            while pos <= len(text):
-                candidate = self._re2_spans(_UNANCHORED, data, encoded.byte_offset(pos), len(data))[0][0]
-                if candidate < 0:
-                    return None
-                start = encoded.char_offset(candidate)
-                # Python's own match where the relaxed form starts one; a start only the relaxed form has is passed
-                found = self.python.match(text, start)
-                if found is not None:
-                    return found
-                pos = start + 1
+        while pos <= len(text):
+            with native_calls:
+                candidate = self._re2.search(data, encoded.byte_offset(pos))
+            if candidate is None:
+                return None
+            start = encoded.char_offset(candidate.start())
+            # Python's own match where the relaxed form starts one; a start only the relaxed form has is passed
+            found = self.python.match(text, start)
+            if found is not None:
+                return found
+            pos = start + 1
         return None
 
 
