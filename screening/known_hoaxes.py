@@ -309,14 +309,19 @@ class KnownHoaxIndex:
         if k <= 0 or not self.entries_ or not docs:
             return found
         queries = self._queries(docs)
+        n = len(self.entries_)
         # a bounded block of queries at a time: its similarities are a dense queries x entries array
-        block = max(1, SIMILARITY_BLOCK // len(self.entries_))
+        block = max(1, SIMILARITY_BLOCK // n)
+        has_terms = (queries.indptr[1:] > queries.indptr[:-1]).tolist()
         for first in range(0, len(docs), block):
             rows = range(first, min(first + block, len(docs)))
             scores = self._similarities(queries, rows)
-            for q in rows:
-                if queries.indptr[q + 1] > queries.indptr[q]:
-                    found[q] = self._top(scores[q - first], k, min_similarity)
+            # the entries at or above the threshold, for the whole block at once: most texts have none or a few
+            hits = np.flatnonzero(scores >= min_similarity)
+            bounds = [0, hits.size] if len(rows) == 1 else (hits // n).searchsorted(np.arange(len(rows) + 1)).tolist()
+            for r, q in enumerate(rows):
+                if bounds[r + 1] > bounds[r] and has_terms[q]:
+                    found[q] = self._top(scores[r], hits[bounds[r] : bounds[r + 1]] - r * n, k)
         return found
 
     def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
@@ -380,22 +385,24 @@ class KnownHoaxIndex:
         bounds = rows.searchsorted(np.arange(n_rows + 1))
         value_bounds = np.concatenate(([0], seen.cumsum()))[bounds].tolist()
         unseen_bounds = (bounds - value_bounds).tolist()
-        norms = np.ones(n_rows, dtype=np.float32)
-        empty = np.zeros(n_rows, dtype=bool)
+        norms: list[float] = []
+        empty: list[int] = []
         for r in range(n_rows):
             row = values[value_bounds[r] : value_bounds[r + 1]]
-            # the unseen terms' squares summed one after another in the order of the terms, as for a text alone
-            unseen = unseen_squares[unseen_bounds[r] : unseen_bounds[r + 1]].cumsum()
-            norm = math.sqrt(float(row @ row) + (float(unseen[-1]) if unseen.size else 0.0))
+            unseen = 0.0
+            if unseen_bounds[r + 1] > unseen_bounds[r]:
+                # the unseen terms' squares summed one after another in the order of the terms, as for a text alone
+                unseen = float(unseen_squares[unseen_bounds[r] : unseen_bounds[r + 1]].cumsum()[-1])
+            norm = math.sqrt(float(row @ row) + unseen)
             if norm == 0.0 or not row.size:
-                empty[r] = True
-            else:
-                norms[r] = np.float32(norm)
+                empty.append(r)
+                norm = 1.0
+            norms.append(norm)
         kept_rows = rows[seen]
-        values = values / norms[kept_rows]
+        values = values / np.asarray(norms, dtype=np.float32)[kept_rows]
         columns = columns[seen]
-        if empty.any():
-            kept = ~empty[kept_rows]
+        if empty:
+            kept = ~np.isin(kept_rows, empty)
             kept_rows, columns, values = kept_rows[kept], columns[kept], values[kept]
         return SparseRows.of(kept_rows, columns, values, n_rows)
 
@@ -420,11 +427,8 @@ class KnownHoaxIndex:
             bins = bins + np.repeat((queries.rows[start:end] - block.start) * n, lengths)
         return np.bincount(bins, weights=weights, minlength=len(block) * n).reshape(len(block), n)
 
-    def _top(self, scores: np.ndarray, k: int, min_similarity: float) -> list[SimilarHoax]:
-        """The up to `k` entries of highest `scores` (at least `min_similarity`), best first, ties by entry."""
-        candidates = np.flatnonzero(scores >= min_similarity)
-        if candidates.size == 0:
-            return []
+    def _top(self, scores: np.ndarray, candidates: np.ndarray, k: int) -> list[SimilarHoax]:
+        """The up to `k` entries of highest `scores` among the `candidates` (increasing), best first, ties by entry."""
         if candidates.size > k:
             top = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[top]
