@@ -341,19 +341,22 @@ class KnownHoaxIndex:
         n_words = len(terms.numbers)
         is_word = terms.is_word[numbers]  # the words of `_words`, numbered with the other tokens
         numbers = numbers[is_word]
-        text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)[is_word]
 
         # every term occurrence as (text, code) with its column: a content word's code is its number, a pair's
         # follows them all; ordered by text, then words before pairs, then position, as `hoax_terms` counts them
         is_content = terms.content[numbers]
-        pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
-        first, second = numbers[pair_starts], numbers[pair_starts + 1]
         words = numbers[is_content]
+        if len(docs) == 1:  # every two adjacent words are a pair, in order already
+            first, second = numbers[:-1], numbers[1:]
+        else:
+            text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)[is_word]
+            pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
+            first, second = numbers[pair_starts], numbers[pair_starts + 1]
         codes = np.concatenate([words, n_words + first * n_words + second])
         columns = np.concatenate([terms.columns[words], terms.pair_columns_of(first, second)])
-        texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
         keys = codes
         if len(docs) > 1:
+            texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
             in_order = np.argsort(texts, kind="stable")
             texts, columns = texts[in_order], columns[in_order]
             keys = texts * (n_words + n_words * n_words) + codes[in_order]
@@ -368,7 +371,8 @@ class KnownHoaxIndex:
         count_at = np.zeros(keys.size, dtype=np.int64)
         count_at[order[starts]] = np.concatenate((starts[1:], [keys.size])) - starts
         firsts = count_at.nonzero()[0]
-        return self._weighted(terms, texts[firsts], columns[firsts], count_at[firsts], len(docs))
+        rows = texts[firsts] if len(docs) > 1 else np.zeros(firsts.size, dtype=np.int64)
+        return self._weighted(terms, rows, columns[firsts], count_at[firsts], len(docs))
 
     def _unseen_idf(self) -> float:
         """The IDF of a term the index has not seen: that of a term seen once when the index was fitted."""
