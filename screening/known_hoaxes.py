@@ -18,7 +18,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from itertools import accumulate
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -68,14 +68,16 @@ def hoax_terms(doc: NormalisedText) -> Counter[str]:
 
 
 class _QueryTerms:
-    """What the words of queries are in one vocabulary, each word looked up once for all queries: its number (in
-    order of first use), whether it is a content word, its column as a term and its id among the words of the
-    vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's), kept with their
-    columns, so a query's pairs are found at once (`CodeTable`) instead of one joined string each."""
+    """What the tokens of queries are in one vocabulary, each token looked up once for all queries: its number (in
+    order of first use), whether it is a word terms are made of and a content word, its column as a term and its id
+    among the words of the vocabulary's pairs. The pairs are numbers too (first word's id * pair words + second's),
+    kept with their columns, so a query's pairs are found at once (`CodeTable`) instead of one joined string each.
+    It also holds the weights of term counts: sublinear TF, and the square of an unseen term's TF-IDF."""
 
     MAX_WORDS = 1_000_000  # social-media vocabulary has no end: numbering starts again rather than grow
+    COUNTS = 64  # term counts whose weights are tabled (a count above looks its weight up alone)
 
-    def __init__(self, vocabulary: dict[str, int]) -> None:
+    def __init__(self, vocabulary: dict[str, int], unseen_idf: float) -> None:
         self.vocabulary = vocabulary
         self.pair_word_ids: dict[str, int] = {}
         pairs = [(term.split(" "), column) for term, column in vocabulary.items() if " " in term]
@@ -87,45 +89,60 @@ class _QueryTerms:
         codes = np.fromiter((ids[a] * n + ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
         self.pair_columns = CodeTable(codes, np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs)))
         self.numbers: dict[str, int] = {}
+        self.is_word = np.zeros(1024, dtype=bool)
         self.content = np.zeros(1024, dtype=bool)
         self.columns = np.zeros(1024, dtype=np.int64)
         self.pair_words = np.zeros(1024, dtype=np.int64)
+        self.unseen_idf = unseen_idf
+        self.tf, self.unseen_squares = self._count_weights(range(self.COUNTS))
 
-    def number(self, words: list[str]) -> list[int]:
-        """The numbers of `words`, new words numbered."""
-        get = self.numbers.get
-        found = [get(w, -1) for w in words]
+    def number(self, tokens: list[str]) -> list[int]:
+        """The numbers of `tokens`, new tokens numbered."""
+        found = list(map(self.numbers.get, tokens, repeat(-1)))
         if -1 in found:
-            for i, n in enumerate(found):
-                if n < 0:
-                    found[i] = self._new(words[i])
+            found = [self._new(token) if n < 0 else n for token, n in zip(tokens, found, strict=True)]
         return found
 
     def restart_if_full(self) -> None:
-        """Start the numbering again once it holds `MAX_WORDS` words (between chunks: numbers stay valid within)."""
+        """Start the numbering again once it holds `MAX_WORDS` tokens (between chunks: numbers stay valid within)."""
         if len(self.numbers) >= self.MAX_WORDS:
             self.numbers.clear()
 
-    def _new(self, word: str) -> int:
-        n = self.numbers.setdefault(word, len(self.numbers))  # the same new word may come twice in one call
+    def _new(self, token: str) -> int:
+        n = self.numbers.setdefault(token, len(self.numbers))  # the same new token may come twice in one call
         if n == self.content.size:
+            self.is_word = np.concatenate([self.is_word, np.zeros_like(self.is_word)])
             self.content = np.concatenate([self.content, np.zeros_like(self.content)])
             self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
             self.pair_words = np.concatenate([self.pair_words, np.zeros_like(self.pair_words)])
-        self.content[n] = _is_content_word(word, load_stopwords())
-        self.columns[n] = self.vocabulary.get(word, -1)
-        self.pair_words[n] = self.pair_word_ids.get(word, -1)
+        self.is_word[n] = token.isalnum() and token not in PLACEHOLDERS  # as `_words` keeps it
+        self.content[n] = _is_content_word(token, load_stopwords())
+        self.columns[n] = self.vocabulary.get(token, -1)
+        self.pair_words[n] = self.pair_word_ids.get(token, -1)
         return n
 
     def pair_columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """The column of each pair of word numbers (-1: a word or the pair is not in the vocabulary)."""
         first, second = self.pair_words[first], self.pair_words[second]
-        codes = first * len(self.pair_word_ids) + second
-        codes[(first < 0) | (second < 0)] = -1
-        columns = np.full(codes.shape, -1, dtype=np.int64)
-        positions, found = self.pair_columns.find(codes)
-        columns[positions] = found
+        columns = np.full(first.shape, -1, dtype=np.int64)
+        both = ((first >= 0) & (second >= 0)).nonzero()[0]  # only pairs of two pair words can be in it
+        positions, found = self.pair_columns.find(first[both] * len(self.pair_word_ids) + second[both])
+        columns[both[positions]] = found
         return columns
+
+    def _count_weights(self, counts: Iterable[int]) -> tuple[np.ndarray, np.ndarray]:
+        """(sublinear TF, the square of an unseen term's TF-IDF) of each count, as Python floats compute them (a
+        count of 0 weighs nothing)."""
+        tf = [1.0 + math.log(c) if c else 0.0 for c in counts]
+        return np.asarray(tf), np.asarray([(w * self.unseen_idf) ** 2 for w in tf])
+
+    def weights(self, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`_count_weights` of term counts (an array of them)."""
+        if not counts.size or counts.max() < self.COUNTS:
+            return self.tf[counts], self.unseen_squares[counts]
+        distinct, each = np.unique(counts, return_inverse=True)
+        tf, unseen_squares = self._count_weights(distinct.tolist())
+        return tf[each], unseen_squares[each]
 
 
 class KnownHoaxIndex:
@@ -178,7 +195,7 @@ class KnownHoaxIndex:
 
     def _vector(self, terms: Counter[str]) -> sp.csr_matrix:
         """The L2-normalised TF-IDF row of a new entry as wide as the vocabulary, its unseen terms added to it."""
-        unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
+        unseen_idf = self._unseen_idf()
         cols: list[int] = []
         vals: list[float] = []
         new_idf: list[float] = []
@@ -292,85 +309,106 @@ class KnownHoaxIndex:
         if k <= 0 or not self.entries_ or not docs:
             return found
         queries = self._queries(docs)
+        n = len(self.entries_)
         # a bounded block of queries at a time: its similarities are a dense queries x entries array
-        block = max(1, SIMILARITY_BLOCK // len(self.entries_))
+        block = max(1, SIMILARITY_BLOCK // n)
+        has_terms = (queries.indptr[1:] > queries.indptr[:-1]).tolist()
         for first in range(0, len(docs), block):
             rows = range(first, min(first + block, len(docs)))
             scores = self._similarities(queries, rows)
-            for q in rows:
-                if queries.indptr[q + 1] > queries.indptr[q]:
-                    found[q] = self._top(scores[q - first], k, min_similarity)
+            # the entries at or above the threshold, for the whole block at once: most texts have none or a few
+            hits = np.flatnonzero(scores >= min_similarity)
+            bounds = [0, hits.size] if len(rows) == 1 else (hits // n).searchsorted(np.arange(len(rows) + 1)).tolist()
+            for r, q in enumerate(rows):
+                if bounds[r + 1] > bounds[r] and has_terms[q]:
+                    found[q] = self._top(scores[r], hits[bounds[r] : bounds[r + 1]] - r * n, k)
         return found
 
     def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
         """The L2-normalised TF-IDF rows of a chunk of texts, each row's columns in the order of its terms
         (`hoax_terms`), as the sums over them must run; a term the index lacks counts against the norm only."""
         if self._terms is None:
-            self._terms = _QueryTerms(self.vocabulary_)
+            self._terms = _QueryTerms(self.vocabulary_, self._unseen_idf())
         terms = self._terms
         terms.restart_if_full()
         sizes: list[int] = []
-        word_ids: list[int] = []
+        tokens: list[str] = []
         for doc in docs:
-            words = _words(doc) if doc.text else []
-            sizes.append(len(words))
-            word_ids.extend(terms.number(words))
+            split = doc.text.split()
+            sizes.append(len(split))
+            tokens += split
+        numbers = np.asarray(terms.number(tokens), dtype=np.int64)
         n_words = len(terms.numbers)
+        is_word = terms.is_word[numbers]  # the words of `_words`, numbered with the other tokens
+        numbers = numbers[is_word]
 
-        # every term occurrence as (text, code): a content word's code is its number, a pair's follows them all;
-        # ordered by text, then words before pairs, then position, as `hoax_terms` counts them
-        numbers = np.asarray(word_ids, dtype=np.int64)
-        text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)
+        # every term occurrence as (text, code) with its column: a content word's code is its number, a pair's
+        # follows them all; ordered by text, then words before pairs, then position, as `hoax_terms` counts them
         is_content = terms.content[numbers]
-        pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
-        pairs = n_words + numbers[pair_starts] * n_words + numbers[pair_starts + 1]
-        codes = np.concatenate([numbers[is_content], pairs])
-        texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
-        in_order = np.argsort(texts, kind="stable")
-        span = n_words + n_words * n_words
-        keys = texts[in_order] * span + codes[in_order]
+        words = numbers[is_content]
+        if len(docs) == 1:  # every two adjacent words are a pair, in order already
+            first, second = numbers[:-1], numbers[1:]
+        else:
+            text_of = np.arange(len(docs), dtype=np.int64).repeat(sizes)[is_word]
+            pair_starts = (text_of[1:] == text_of[:-1]).nonzero()[0]
+            first, second = numbers[pair_starts], numbers[pair_starts + 1]
+        codes = np.concatenate([words, n_words + first * n_words + second])
+        columns = np.concatenate([terms.columns[words], terms.pair_columns_of(first, second)])
+        keys = codes
+        if len(docs) > 1:
+            texts = np.concatenate([text_of[is_content], text_of[pair_starts]])
+            in_order = np.argsort(texts, kind="stable")
+            texts, columns = texts[in_order], columns[in_order]
+            keys = texts * (n_words + n_words * n_words) + codes[in_order]
         # the distinct keys with their counts, in order of first appearance (a stable sort keeps the first first)
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
-        starts = np.flatnonzero(np.concatenate(([keys.size > 0], ordered[1:] != ordered[:-1])))
-        counts = np.diff(np.append(starts, keys.size))
-        by_appearance = np.argsort(order[starts])
-        distinct, counts = ordered[starts][by_appearance], counts[by_appearance]
-        rows, codes = distinct // span, distinct % span
+        new = np.empty(keys.size, dtype=bool)
+        new[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=new[1:])
+        starts = new.nonzero()[0]
+        # each distinct key's count put at its first occurrence: read in order, they are in order of appearance
+        count_at = np.zeros(keys.size, dtype=np.int64)
+        count_at[order[starts]] = np.concatenate((starts[1:], [keys.size])) - starts
+        firsts = count_at.nonzero()[0]
+        rows = texts[firsts] if len(docs) > 1 else np.zeros(firsts.size, dtype=np.int64)
+        return self._weighted(terms, rows, columns[firsts], count_at[firsts], len(docs))
 
-        is_pair = codes >= n_words
-        first_word = np.where(is_pair, (codes - n_words) // max(n_words, 1), codes)
-        second_word = (codes - n_words) % max(n_words, 1)
-        columns = np.where(is_pair, terms.pair_columns_of(first_word, second_word), terms.columns[first_word])
-        return self._weighted(rows, columns, counts.tolist(), len(docs))
+    def _unseen_idf(self) -> float:
+        """The IDF of a term the index has not seen: that of a term seen once when the index was fitted."""
+        return math.log((1 + max(self._n_fitted, 1)) / 2) + 1
 
-    def _weighted(self, rows: np.ndarray, columns: np.ndarray, counts: list[int], n_rows: int) -> SparseRows:
+    def _weighted(
+        self, terms: _QueryTerms, rows: np.ndarray, columns: np.ndarray, counts: np.ndarray, n_rows: int
+    ) -> SparseRows:
         """Sublinear TF-IDF of the counted terms, each row L2-normalised with its unseen terms in the norm."""
-        unseen_idf = math.log((1 + max(self._n_fitted, 1)) / 2) + 1
-        tf = {c: 1.0 + math.log(c) for c in set(counts)}
-        weights = [tf[c] for c in counts]
+        tf, unseen_squares = terms.weights(counts)
         seen = columns >= 0
-        seen_list = seen.tolist()
-        bounds = np.searchsorted(rows, np.arange(n_rows + 1)).tolist()
-        values = np.asarray(weights, dtype=np.float32)[seen] * self.idf_[columns[seen]]
-        value_bounds = [0, *accumulate(sum(seen_list[bounds[r] : bounds[r + 1]]) for r in range(n_rows))]
-        norms = np.ones(n_rows, dtype=np.float32)
-        empty = np.zeros(n_rows, dtype=bool)
+        values = tf[seen].astype(np.float32) * self.idf_[columns[seen]]
+        unseen_squares = unseen_squares[~seen]
+        bounds = rows.searchsorted(np.arange(n_rows + 1))
+        value_bounds = np.concatenate(([0], seen.cumsum()))[bounds].tolist()
+        unseen_bounds = (bounds - value_bounds).tolist()
+        norms: list[float] = []
+        empty: list[int] = []
         for r in range(n_rows):
-            unseen = 0.0  # summed in the order of the terms, as for a text alone
-            for i in range(bounds[r], bounds[r + 1]):
-                if not seen_list[i]:
-                    unseen += (weights[i] * unseen_idf) ** 2
             row = values[value_bounds[r] : value_bounds[r + 1]]
+            unseen = 0.0
+            if unseen_bounds[r + 1] > unseen_bounds[r]:
+                # the unseen terms' squares summed one after another in the order of the terms, as for a text alone
+                unseen = float(unseen_squares[unseen_bounds[r] : unseen_bounds[r + 1]].cumsum()[-1])
             norm = math.sqrt(float(row @ row) + unseen)
             if norm == 0.0 or not row.size:
-                empty[r] = True
-            else:
-                norms[r] = np.float32(norm)
+                empty.append(r)
+                norm = 1.0
+            norms.append(norm)
         kept_rows = rows[seen]
-        kept = ~empty[kept_rows]
-        values = values / norms[kept_rows]
-        return SparseRows.of(kept_rows[kept], columns[seen][kept], values[kept], n_rows)
+        values = values / np.asarray(norms, dtype=np.float32)[kept_rows]
+        columns = columns[seen]
+        if empty:
+            kept = ~np.isin(kept_rows, empty)
+            kept_rows, columns, values = kept_rows[kept], columns[kept], values[kept]
+        return SparseRows.of(kept_rows, columns, values, n_rows)
 
     def _similarities(self, queries: SparseRows, block: range) -> np.ndarray:
         """Cosine of each query of the block with every entry: the postings of the query's terms, summed per entry
@@ -388,14 +426,13 @@ class KnownHoaxIndex:
         firsts = np.cumsum(lengths) - lengths
         positions = np.arange(total) + np.repeat(starts - firsts, lengths)
         weights = matrix.data[positions] * np.repeat(queries.values[start:end], lengths)
-        bins = np.repeat((queries.rows[start:end] - block.start) * n, lengths) + matrix.indices[positions]
+        bins = matrix.indices[positions]
+        if len(block) > 1:  # each query's sums in its own row
+            bins = bins + np.repeat((queries.rows[start:end] - block.start) * n, lengths)
         return np.bincount(bins, weights=weights, minlength=len(block) * n).reshape(len(block), n)
 
-    def _top(self, scores: np.ndarray, k: int, min_similarity: float) -> list[SimilarHoax]:
-        """The up to `k` entries of highest `scores` (at least `min_similarity`), best first, ties by entry."""
-        candidates = np.flatnonzero(scores >= min_similarity)
-        if candidates.size == 0:
-            return []
+    def _top(self, scores: np.ndarray, candidates: np.ndarray, k: int) -> list[SimilarHoax]:
+        """The up to `k` entries of highest `scores` among the `candidates` (increasing), best first, ties by entry."""
         if candidates.size > k:
             top = np.argpartition(-scores[candidates], k - 1)[:k]
             candidates = candidates[top]

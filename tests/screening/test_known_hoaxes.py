@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from id_texts import KIM_TEXT
 
@@ -216,3 +216,45 @@ def test_searching_a_chunk_finds_what_each_search_finds() -> None:
     texts = [h.text for h in HOAXES] + ["", "kabar desa hari ini", HOAXES[0].text + " " + HOAXES[1].text]
     docs = [normalise(t) for t in texts]
     assert index.search_many(docs, k=2, min_similarity=0.0) == [index.search(d, k=2, min_similarity=0.0) for d in docs]
+
+
+def plain_query_row(index: KnownHoaxIndex, text: str) -> tuple[list[int], np.ndarray]:
+    """A text's query row computed term by term: float32 TF-IDF of the known terms in `hoax_terms` order, the
+    unknown terms' squares added one after another to the norm."""
+    unseen_idf = math.log((1 + len(index)) / 2) + 1
+    columns: list[int] = []
+    tf: list[float] = []
+    unseen = 0.0
+    for term, count in hoax_terms(normalise(text)).items():
+        if term in index.vocabulary_:
+            columns.append(index.vocabulary_[term])
+            tf.append(1.0 + math.log(count))
+        else:
+            unseen += ((1.0 + math.log(count)) * unseen_idf) ** 2
+    values = np.asarray(tf, dtype=np.float32) * index.idf_[np.asarray(columns, dtype=np.int64)]
+    norm = math.sqrt(float(values @ values) + unseen)
+    if norm == 0.0 or not columns:
+        return [], np.zeros(0, dtype=np.float32)
+    return columns, values / np.float32(norm)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["sirsak", "kanker", "telur", "plastik", "desa", "warga", "http://x.id", "@a", ",", "di"]),
+            max_size=150,  # a word may come more often than the counts whose weights are tabled
+        ).map(" ".join),
+        min_size=1,
+        max_size=5,
+    )
+)
+@example([" ".join(["sirsak kanker"] * 70 + ["desa warga"] * 66), "telur"])
+def test_query_rows_are_exactly_those_of_each_text_term_by_term(texts: list[str]) -> None:
+    index = KnownHoaxIndex(HOAXES)
+    queries = index._queries([normalise(t) for t in texts])
+    for r, text in enumerate(texts):
+        columns, values = plain_query_row(index, text)
+        got_columns, got_values = queries.row(r)
+        assert got_columns.tolist() == columns
+        assert got_values.dtype == np.float32 and got_values.tobytes() == values.tobytes()
