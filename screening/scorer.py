@@ -210,15 +210,12 @@ class TermIndex:
         return SparseRows.counted(rows, (keys - rows * self.size).astype(np.int32), len(texts))
 
     def _char_counts(self, texts: Sequence[str]) -> SparseRows:
-        # per-word arrays from the cache, joined once: no per-id Python objects on the hot path
-        parts: list[np.ndarray] = []
-        sizes: list[int] = []
+        # each word's ids are bytes from the cache: a text's are joined in C into one piece of memory, which reads
+        # far fewer places than joining an array per word, and no id is ever a Python object
         word_ids = self._word_ids
-        for text in texts:
-            found = list(map(word_ids, text.split()))
-            sizes.append(sum(map(len, found)))
-            parts.extend(found)
-        ids = np.concatenate(parts) if parts else _NO_IDS
+        joined = [b"".join(map(word_ids, text.split())) for text in texts]
+        sizes = [len(ids) // _ID_BYTES for ids in joined]
+        ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE).copy()
         bounds = [0, *accumulate(sizes)]
         for r in range(len(texts)):
             # text by text: sorting a text's few hundred ids costs less than sorting the whole chunk's at once
@@ -226,11 +223,16 @@ class TermIndex:
         return SparseRows.counted(_rows_of(sizes), ids, len(texts))
 
 
-def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> Callable[[str], np.ndarray]:
-    """The ids of the character n-grams of a word (cached: words repeat far more than they vary)."""
+_ID_DTYPE = np.dtype(np.int32)  # the ids of a word's character n-grams, as the cache keeps them
+_ID_BYTES = _ID_DTYPE.itemsize
+
+
+def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> Callable[[str], bytes]:
+    """The ids of the character n-grams of a word, as the bytes of an array of `_ID_DTYPE` (cached: words repeat
+    far more than they vary)."""
     lo, hi = ngram_range
 
-    def word_ids(word: str) -> np.ndarray:
+    def word_ids(word: str) -> bytes:
         # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
         padded = f" {word} "
         ids = []
@@ -244,9 +246,51 @@ def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> 
                 i = vocabulary.get(padded[start : start + n])
                 if i is not None:
                     ids.append(i)
-        return np.asarray(ids, dtype=np.int32)
+        return np.asarray(ids, dtype=_ID_DTYPE).tobytes()
 
     return lru_cache(maxsize=100_000)(word_ids)
+
+
+def _sublinear(counts: SparseRows) -> SparseRows:
+    """Counts as sublinear term frequencies, 1 + log(count): what every table of the index weighs by its IDF."""
+    values = np.log(counts.values)
+    values += 1.0
+    return SparseRows(counts.rows, counts.columns, values, counts.indptr)
+
+
+def _tfidf_rows(
+    table: TfidfTable, tf: SparseRows, weights: np.ndarray, *, columns_needed: bool
+) -> tuple[SparseRows, np.ndarray]:
+    """(the L2-normalised TF-IDF rows of a chunk, the coefficient of each stored value) from the index's sublinear
+    term frequencies and `table.weights_by_id`. The rows' columns are the table's when `columns_needed`, otherwise
+    the index's ids (in the same order)."""
+    found = weights.take(tf.columns, axis=0)  # (take: indexing a 2-D array by an array is many times slower)
+    values = tf.values * found[:, 0]
+    kept = values == values  # NaN IDF: not a term of this table
+    values, coef = values[kept], found[:, 1][kept]
+    single = len(tf) == 1
+    rows = tf.rows[: values.size] if single else tf.rows[kept]  # one text's rows are all 0: any as many will do
+    columns = tf.columns[kept]
+    if table.columns is not None and (columns_needed or not table.columns_ascend):
+        columns = table.columns[columns]
+        if not table.columns_ascend:
+            # the index's order is not this table's: sort, as a plain count would be
+            order = np.lexsort((columns, rows))
+            rows, columns, values, coef = rows[order], columns[order], values[order], coef[order]
+    counted = SparseRows.of(rows, columns, values, len(tf))
+    bounds = counted.indptr.tolist()
+    norms = [1.0] * len(counted)
+    for r in range(len(counted)):
+        # one dot per row, as for a text alone: a different summation order could move the last bit
+        row = values[bounds[r] : bounds[r + 1]]
+        norm = math.sqrt(float(row @ row)) if row.size else 0.0
+        if norm > 0:
+            norms[r] = norm
+    if single:
+        values /= norms[0]
+    else:
+        values /= np.array(norms)[rows]
+    return counted, coef
 
 
 class TfidfTable:
@@ -277,40 +321,20 @@ class TfidfTable:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def counts(self, indexed: SparseRows) -> SparseRows:
-        """The index's counts of a chunk (`TermIndex.counts`) as this table's columns."""
-        if self.columns is None:
-            return indexed
-        columns = self.columns[indexed.columns]
-        kept = (columns >= 0).nonzero()[0]
-        # one text's rows are all 0: any as many of them will do
-        rows = indexed.rows[: kept.size] if len(indexed) == 1 else indexed.rows[kept]
-        columns, counts = columns[kept], indexed.values[kept]
-        if not self.columns_ascend:
-            # the index's order is not this table's: sort, as a plain count would be
-            order = np.lexsort((columns, rows))
-            rows, columns, counts = rows[order], columns[order], counts[order]
-        return SparseRows.of(rows, columns, counts, len(indexed))
-
     def rows(self, indexed: SparseRows) -> SparseRows:
         """The L2-normalised sublinear TF-IDF rows of a chunk, from the index's counts of it."""
-        counted = self.counts(indexed)
-        values = np.log(counted.values)
-        values += 1.0
-        values *= self.idf[counted.columns]
-        bounds = counted.indptr.tolist()
-        norms = [1.0] * len(counted)
-        for r in range(len(counted)):
-            # one dot per row, as for a text alone: a different summation order could move the last bit
-            row = values[bounds[r] : bounds[r + 1]]
-            norm = math.sqrt(float(row @ row)) if row.size else 0.0
-            if norm > 0:
-                norms[r] = norm
-        if len(norms) == 1:
-            values /= norms[0]
-        else:
-            values /= np.array(norms)[counted.rows]
-        return SparseRows(counted.rows, counted.columns, values, counted.indptr)
+        weights = self.weights_by_id(np.zeros(len(self)))
+        return _tfidf_rows(self, _sublinear(indexed), weights, columns_needed=True)[0]
+
+    def weights_by_id(self, coef: np.ndarray) -> np.ndarray:
+        """Per id of the index: [this table's IDF, `coef` of its column]; NaN where the n-gram is not a term here.
+        One row per id, so that an n-gram's weights are one read of memory."""
+        weights = np.full((self.index.size, 2), np.nan)
+        own = np.arange(len(self)) if self.columns is None else self.columns
+        present = (own >= 0).nonzero()[0]
+        weights[present, 0] = self.idf[own[present]]
+        weights[present, 1] = coef[own[present]]
+        return weights
 
     def row(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """(columns, values) of the L2-normalised sublinear TF-IDF row of `text`."""
@@ -342,30 +366,32 @@ class LinearText:
     coef: np.ndarray
     intercept: float
 
-    def rows(self, docs: Sequence[Doc], indexed: dict[int, SparseRows]) -> list[SparseRows]:
-        """Per stream: the TF-IDF rows of a chunk; `indexed` keeps each index's counts for the next table."""
-        out = []
+    def __post_init__(self) -> None:
+        self._weights: dict[str, np.ndarray] = {}  # per stream: `TfidfTable.weights_by_id`, built when first needed
+
+    def scores(self, docs: Sequence[Doc], indexed: dict[int, SparseRows]) -> tuple[list[float], SparseRows]:
+        """(per document of the chunk: coef . x + intercept, each stream's block added in turn; the word rows).
+        `indexed` keeps each index's sublinear term frequencies of the chunk for the next linear text."""
+        totals = [self.intercept] * len(docs)
+        blocks: dict[str, SparseRows] = {}
+        offset = 0
         for stream in STREAMS:
             table = self.tables[stream]
-            counts = indexed.get(id(table.index))
-            if counts is None:
-                counts = indexed[id(table.index)] = table.index.counts([stream_of(d, stream) for d in docs])
-            out.append(table.rows(counts))
-        return out
-
-    def scores(self, rows: list[SparseRows]) -> list[float]:
-        """Per document of the chunk: coef . x + intercept, each stream's block added in turn."""
-        totals = [self.intercept] * len(rows[0])
-        offset = 0
-        for stream, block in zip(STREAMS, rows, strict=True):
-            coef = self.coef[block.columns + offset]
+            tf = indexed.get(id(table.index))
+            if tf is None:
+                tf = indexed[id(table.index)] = _sublinear(table.index.counts([stream_of(d, stream) for d in docs]))
+            weights = self._weights.get(stream)
+            if weights is None:
+                weights = self._weights[stream] = table.weights_by_id(self.coef[offset : offset + len(table)])
+            block, coef = _tfidf_rows(table, tf, weights, columns_needed=stream == "word")
             bounds = block.indptr.tolist()
             for r in range(len(totals)):
                 start, end = bounds[r], bounds[r + 1]
                 if end > start:  # one dot per row, in the row's column order: the sum of a text alone
                     totals[r] += float(block.values[start:end] @ coef[start:end])
-            offset += len(self.tables[stream])
-        return totals
+            blocks[stream] = block
+            offset += len(table)
+        return totals, blocks["word"]
 
 
 @dataclass
@@ -447,12 +473,11 @@ class CompiledModel:
 
     def _score_genre(self, gs: GenreScorer, docs: list[Doc]) -> list[Scores]:
         indexed: dict[int, SparseRows] = {}  # the gate reads the n-gram counts the text classifier's tables made
-        text_rows = gs.text.rows(docs, indexed)
-        text_scores = gs.text.scores(text_rows)
+        text_scores, word_rows = gs.text.scores(docs, indexed)
         gates = [1.0] * len(docs)
         if gs.gate is not None:
             ga, gb = gs.gate_platt
-            gates = [_sigmoid(ga * score + gb) for score in gs.gate.scores(gs.gate.rows(docs, indexed))]
+            gates = [_sigmoid(ga * score + gb) for score in gs.gate.scores(docs, indexed)[0]]
         styles = (np.asarray([d.style for d in docs], dtype=np.float64) - gs.style_mean) / gs.style_scale
         a, b = gs.calibrator
         cue_coef = gs.combiner_coef[1:]
@@ -468,7 +493,7 @@ class CompiledModel:
                     claims_risk,
                     gate,
                     claims_risk * float(gate_discount(gate)),
-                    text_rows[0].row(r),
+                    word_rows.row(r),
                     cues,
                 )
             )

@@ -1,0 +1,63 @@
+"""The scorer's TF-IDF tables on their own (no trained model): shared vocabularies, any term order, chunks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from screening.features import tfidf_vectorizer
+from screening.scorer import TfidfTable, share_terms
+
+TEXTS = [
+    "warga desa sukamaju gotong royong membersihkan saluran air",
+    "sebarkan info ini ke semua grup sekarang juga",
+    "vaksin aman untuk anak kata dinas kesehatan",
+    "info dari grup sebelah katanya vaksin berbahaya",
+    "air bersih untuk warga desa",
+]
+QUERIES = ["", "a", "info vaksin grup", "desa desa desa air", "kata yang tidak ada", *TEXTS]
+
+
+def _fitted(stream: str, texts: list[str]) -> TfidfVectorizer:
+    ngrams = (2, 5) if stream == "char" else (1, 2)
+    return tfidf_vectorizer(stream, ngram_range=ngrams, min_df=1, max_features=None).fit(texts)
+
+
+def _reordered(table: TfidfTable, seed: int) -> TfidfTable:
+    """The same table with its terms in another order (its columns moved with them)."""
+    order = np.random.default_rng(seed).permutation(len(table))
+    return TfidfTable([table.terms[i] for i in order], table.idf[order], table.ngram_range, table.char)
+
+
+def _as_dict(table: TfidfTable, text: str) -> dict[str, float]:
+    columns, values = table.row(text)
+    return dict(zip([table.terms[c] for c in columns.tolist()], values.tolist(), strict=True))
+
+
+@pytest.mark.parametrize("stream", ["word", "char"])
+def test_a_shared_table_gives_its_rows_alone_in_any_term_order(stream: str) -> None:
+    """Sharing a vocabulary with another table (the gate's) changes no value of a row, nor its order, even when the
+    table's terms are not sorted (the index's order is then not the table's)."""
+    mine = _reordered(TfidfTable.from_vectorizer(_fitted(stream, TEXTS[:3])), seed=1)
+    other = TfidfTable.from_vectorizer(_fitted(stream, TEXTS[2:]))
+    alone = {q: mine.row(q) for q in QUERIES}
+    share_terms(mine, other)
+    assert not mine.columns_ascend and other.columns_ascend
+    for query in QUERIES:
+        columns, values = mine.row(query)
+        assert np.array_equal(columns, alone[query][0]), query
+        assert np.array_equal(values, alone[query][1]), query  # bit for bit
+
+
+@pytest.mark.parametrize("stream", ["word", "char"])
+def test_table_rows_equal_scikit_learn(stream: str) -> None:
+    vectorizer = _fitted(stream, TEXTS)
+    table = TfidfTable.from_vectorizer(vectorizer)
+    expected = vectorizer.transform(QUERIES).toarray()
+    for query, want in zip(QUERIES, expected, strict=True):
+        got = np.zeros(len(table))
+        columns, values = table.row(query)
+        got[columns] = values
+        assert np.abs(got - want).max() < 1e-12, query
+        assert sorted(_as_dict(table, query)) == [table.terms[c] for c in np.flatnonzero(want)]
