@@ -367,30 +367,36 @@ class LinearText:
     intercept: float
 
     def __post_init__(self) -> None:
-        self._weights: dict[str, np.ndarray] = {}  # per stream: `TfidfTable.weights_by_id`, built when first needed
+        self._weights: dict[str, np.ndarray] = {}  # per stream: `TfidfTable.weights_by_id` (`prepare`)
+
+    def prepare(self) -> None:
+        """Build each stream's weights by n-gram id now (at load; about 9 ms an article model), not for the first
+        text: call it again after the tables' vocabulary changes (`share_terms`)."""
+        offset = 0
+        for stream in STREAMS:
+            table = self.tables[stream]
+            self._weights[stream] = table.weights_by_id(self.coef[offset : offset + len(table)])
+            offset += len(table)
 
     def scores(self, docs: Sequence[Doc], indexed: dict[int, SparseRows]) -> tuple[list[float], SparseRows]:
         """(per document of the chunk: coef . x + intercept, each stream's block added in turn; the word rows).
         `indexed` keeps each index's sublinear term frequencies of the chunk for the next linear text."""
         totals = [self.intercept] * len(docs)
         blocks: dict[str, SparseRows] = {}
-        offset = 0
         for stream in STREAMS:
             table = self.tables[stream]
             tf = indexed.get(id(table.index))
             if tf is None:
                 tf = indexed[id(table.index)] = _sublinear(table.index.counts([stream_of(d, stream) for d in docs]))
-            weights = self._weights.get(stream)
-            if weights is None:
-                weights = self._weights[stream] = table.weights_by_id(self.coef[offset : offset + len(table)])
-            block, coef = _tfidf_rows(table, tf, weights, columns_needed=stream == "word")
+            if stream not in self._weights:
+                self.prepare()
+            block, coef = _tfidf_rows(table, tf, self._weights[stream], columns_needed=stream == "word")
             bounds = block.indptr.tolist()
             for r in range(len(totals)):
                 start, end = bounds[r], bounds[r + 1]
                 if end > start:  # one dot per row, in the row's column order: the sum of a text alone
                     totals[r] += float(block.values[start:end] @ coef[start:end])
             blocks[stream] = block
-            offset += len(table)
         return totals, blocks["word"]
 
 
@@ -418,6 +424,8 @@ class GenreScorer:
         if self.gate is not None:
             for stream in STREAMS:
                 share_terms(self.text.tables[stream], self.gate.tables[stream])
+            self.gate.prepare()
+        self.text.prepare()
 
 
 @dataclass(frozen=True)
@@ -511,6 +519,11 @@ class CompiledModel:
         cols, values = cols[keep], values[keep]
         if cols.size:
             shares = values * gs.text.coef[cols] * float(gs.combiner_coef[0])
+            if cols.size > top_k:
+                # only terms as large as the top_k-th can rank (ties kept, in column order, as the sort keeps them)
+                sizes = np.abs(shares)
+                large = sizes >= np.partition(sizes, cols.size - top_k)[cols.size - top_k]
+                cols, shares = cols[large], shares[large]
             contributions.update(zip([words[j] for j in cols.tolist()], shares.tolist(), strict=True))
         if scores.cues is not None:
             n_style = len(STYLE_FEATURES)
