@@ -13,9 +13,6 @@ from typing import Literal
 from urllib.parse import urlparse
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import connected_components
-from sklearn.feature_extraction.text import CountVectorizer
 
 from screening.errors import InvalidInputError, TrainingDataError
 from screening.labels import Label, parse_label
@@ -216,6 +213,11 @@ def near_duplicate_groups(
 
     Cross-validation splits by these groups, so a paraphrase or a syndicated copy never sits on both sides.
     """
+    # imported here, for training only: screening and serving start without scikit-learn
+    from scipy.sparse import coo_matrix, csr_matrix
+    from scipy.sparse.csgraph import connected_components
+    from sklearn.feature_extraction.text import CountVectorizer
+
     n = len(texts)
     if n == 0:
         return np.zeros(0, dtype=int)

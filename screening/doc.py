@@ -225,3 +225,14 @@ def _on_title(match: RuleMatch) -> RuleMatch:
         match.message,
         tuple(Span(s.start, s.end, s.text, "title") for s in match.spans),
     )
+
+
+STREAMS = ("word", "char", "stance")  # the feature streams of a Doc, in the order the classifier reads them
+
+
+def stream_of(doc: Doc, stream: str) -> str:
+    if stream == "word":
+        return doc.word_stream
+    if stream == "char":
+        return doc.char_stream
+    return doc.stance_stream

@@ -17,23 +17,13 @@ from scipy.sparse import csr_matrix, hstack
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from screening.doc import STYLE_FEATURES, Doc
+from screening.doc import STREAMS, STYLE_FEATURES, Doc, stream_of
 from screening.rules import RuleEngine
-
-STREAMS = ("word", "char", "stance")
 
 
 def split_on_space(text: str) -> list[str]:
     """Tokenizer for the already-normalised streams (module level, so a fitted vectorizer can be copied)."""
     return text.split()
-
-
-def stream_of(doc: Doc, stream: str) -> str:
-    if stream == "word":
-        return doc.word_stream
-    if stream == "char":
-        return doc.char_stream
-    return doc.stance_stream
 
 
 def tfidf_vectorizer(

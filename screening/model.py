@@ -54,16 +54,9 @@ from screening.errors import TrainingDataError
 from screening.features import LexicalFeatures, cue_matrix
 from screening.metrics import best_macro_f1_threshold, classification_metrics
 from screening.rules import RuleEngine
+from screening.scorer import gate_discount
 
-# Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
-MODEL_FORMAT = 5
 GateTarget = Literal["claims", "hoax"]
-GATE_NEUTRAL = 0.5  # at or above this P(hoax-watch text), the claims risk is kept whole
-
-
-def gate_discount(gate: np.ndarray | float) -> np.ndarray:
-    """The factor the ordinary-news gate applies to the claims risk: min(1, gate / GATE_NEUTRAL)."""
-    return np.minimum(1.0, np.asarray(gate, dtype=float) / GATE_NEUTRAL)
 
 
 def _calibrate_out_of_fold(

@@ -49,8 +49,7 @@ from screening.data import LabelledText, data_hash
 from screening.doc import Analyser
 from screening.errors import ModelArtifactError, RetrainInProgressError
 from screening.known_hoaxes import KnownHoaxIndex
-from screening.model import MODEL_FORMAT
-from screening.scorer import CompiledModel, score_matrix
+from screening.scorer import MODEL_FORMAT, CompiledModel, score_matrix
 from screening.submission import Submission
 
 MODEL_ARRAYS, MODEL_JSON = "model.npz", "model.json"

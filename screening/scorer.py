@@ -15,20 +15,29 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import accumulate, count, repeat
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from screening.doc import GENRES, STYLE_FEATURES, Doc, Genre
+from screening.doc import GENRES, STREAMS, STYLE_FEATURES, Doc, Genre, stream_of
 from screening.errors import ModelArtifactError
-from screening.features import STREAMS, stream_of
-from screening.model import HoaxModel, gate_discount
 from screening.resources import load_stopwords
 from screening.result import TermContribution
 from screening.rules import RuleEngine
 from screening.text import PLACEHOLDERS
 
+if TYPE_CHECKING:  # the estimators are compiled here, never imported to serve (serving runs without scikit-learn)
+    from screening.model import HoaxModel
+
+# Bumped whenever the fitted structure changes; the registry refuses artifacts of another format.
+MODEL_FORMAT = 5
 GATE_TERM = "gate:ordinary_news"  # the explanation term of the ordinary-news gate
+GATE_NEUTRAL = 0.5  # at or above this P(hoax-watch text), the claims risk is kept whole
+
+
+def gate_discount(gate: np.ndarray | float) -> np.ndarray:
+    """The factor the ordinary-news gate applies to the claims risk: min(1, gate / GATE_NEUTRAL)."""
+    return np.minimum(1.0, np.asarray(gate, dtype=float) / GATE_NEUTRAL)
 
 
 def _sigmoid(x: float) -> float:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -196,3 +199,20 @@ def test_no_text_within_the_limits_holds_the_screener(screener: Screener, text: 
     result = screener.screen(text=text, title="HEBOH!!! " * 50)
     assert time.process_time() - started < 3.0
     assert 0.0 <= result.hoax_risk <= 1.0
+
+
+def test_screening_loads_and_runs_without_the_training_libraries(trained_models_dir: Path) -> None:
+    """Serving reads the compiled arrays only: a process that loads a model and screens never imports scikit-learn
+    (about a second of every start-up, and of every batch worker a spawning platform starts)."""
+    program = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from screening import ModelRegistry, Screener\n"
+        f"screener = Screener.from_registry(ModelRegistry(Path({str(trained_models_dir)!r})))\n"
+        "screener.screen(title='Kerja bakti', text='Warga desa membersihkan saluran air, kata kepala desa. ' * 30)\n"
+        "screener.screen(text='Sebarkan! Vaksin ini berbahaya, kata teman saya')\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
+    loaded = done.stdout.strip()
+    assert "sklearn" not in loaded and "scipy.optimize" not in loaded, loaded
