@@ -15,7 +15,7 @@ import re
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
@@ -55,6 +55,7 @@ _SPACE_RE = re.compile(r"\s")
 _CACHED_PIECE_CHARS = 100
 _new_token = tuple.__new__  # a Token from a ready tuple, without NamedTuple's Python-level constructor
 _plus_one = (1).__add__
+_TEXT = itemgetter(0)  # a token's text
 _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
 _FORMAT_STRIP = str.maketrans("", "", _FORMAT_CHARS)
 _SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Zl", "Zp"})
@@ -76,20 +77,30 @@ class NormalisedText:
     original: str
     tokens: tuple[Token, ...]
     text: str
-    # token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]
-    norm_starts: tuple[int, ...]
     n_words: int  # words as written (`word_count`)
+
+    @cached_property
+    def norm_starts(self) -> tuple[int, ...]:
+        """Token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]."""
+        starts = [0, *accumulate(map(_plus_one, map(len, self.words())))]
+        starts.pop()
+        return tuple(starts)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span [start, end) of `text` to the smallest original span covering its tokens."""
         if not self.tokens or end <= start:
             return (0, 0)
-        first = max(bisect_right(self.norm_starts, start) - 1, 0)
-        last = max(bisect_left(self.norm_starts, end) - 1, first)
+        if self.text.count(" ") == len(self.tokens) - 1:  # no token holds a space (NFKC gives a few symbols one)
+            # token i starts right after the i-th space: counting spaces, in C, finds the token at a position
+            first = self.text.count(" ", 0, start)
+            last = max(self.text.count(" ", 0, end - 1), first)
+        else:
+            first = max(bisect_right(self.norm_starts, start) - 1, 0)
+            last = max(bisect_left(self.norm_starts, end) - 1, first)
         return (self.tokens[first].start, self.tokens[last].end)
 
     def words(self) -> list[str]:
-        return [t.text for t in self.tokens]
+        return list(map(_TEXT, self.tokens))
 
 
 def _is_emoji(char: str) -> bool:
@@ -205,10 +216,11 @@ def _repaired_piece_tokens(piece: str) -> _Piece:
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
     pieces = text.split()
-    if sum(map(len, pieces)) + len(pieces) - 1 != len(text):  # not one space between each two pieces
+    piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
+    if piece_starts[-1] != len(text) + 1:  # not one space between each two pieces
         # split at every space: "" between two spaces, a piece without tokens
         pieces = text.translate(_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
-    piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
+        piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece
         found = [_repaired_piece_tokens(p) if _MOJIBAKE_HINT.search(p) else _tokens_of(p) for p in pieces]
@@ -223,14 +235,10 @@ def normalise(text: str) -> NormalisedText:
             for word, start, end in piece_tokens
         ]
     )
-    words = [t.text for t in tokens]
-    norm_starts = [0, *accumulate(map(_plus_one, map(len, words)))]
-    norm_starts.pop()
     return NormalisedText(
         original=text,
         tokens=tokens,
-        text=" ".join(words),
-        norm_starts=tuple(norm_starts),
+        text=" ".join(map(_TEXT, tokens)),
         n_words=sum(map(itemgetter(1), found)),  # a word as written lies in one piece
     )
 
