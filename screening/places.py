@@ -90,7 +90,10 @@ _REGION_WORD_RE = re.compile("|".join(map(re.escape, CONTEXT_LEVELS)))
 _ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
 _NON_WORD_RE = re.compile(r"\W")
-_ASCII_NON_WORD_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _NON_WORD_RE.match(char)})
+# an entry for every ASCII character: `str.translate` fails a lookup for each character without one
+_ASCII_NON_WORD_TO_SPACE = str.maketrans(
+    {char: " " if _NON_WORD_RE.match(char) else char for char in map(chr, range(128))}
+)
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
 _SENTENCE_END = ".!?\n"

@@ -50,6 +50,8 @@ _TOKEN_RE = re.compile(
 # Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space:
 # `str.translate` is fast on ASCII text only, where `_SPACE_RE` is slower.
 _TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
+# The same for ASCII text, with an entry for every character (`str.translate` fails a lookup for each one without)
+_ASCII_TO_SPACE = {code: _TO_SPACE.get(code, chr(code)) for code in range(128)}
 _SPACE_RE = re.compile(r"\s")
 # Longer pieces are tokenised afresh: the cache holds many pieces, and must not hold many huge ones.
 _CACHED_PIECE_CHARS = 100
@@ -219,7 +221,7 @@ def normalise(text: str) -> NormalisedText:
     piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if piece_starts[-1] != len(text) + 1:  # not one space between each two pieces
         # split at every space: "" between two spaces, a piece without tokens
-        pieces = text.translate(_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
+        pieces = text.translate(_ASCII_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
         piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece
