@@ -82,6 +82,12 @@ class NormalisedText:
     n_words: int  # words as written (`word_count`)
 
     @cached_property
+    def letter_cases(self) -> tuple[int, int]:
+        """(capital letters, cased letters) of the original (`cased_letters`): read by the style measures and by
+        the capitals rule, counted once."""
+        return cased_letters(self.original)
+
+    @cached_property
     def norm_starts(self) -> tuple[int, ...]:
         """Token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]."""
         starts = [0, *accumulate(map(_plus_one, map(len, self.words())))]
