@@ -58,6 +58,7 @@ _UNMASKED_CATEGORIES = frozenset({"shouting", "emotive"})
 _CUE_CATEGORIES = frozenset({"spread", "unverified_source", "scam", "impersonation", "health_claim"})
 # Words of official region names that are not names ("Kota Bandung", "Kepulauan Riau").
 _REGION_WORDS = frozenset({"kota", "kabupaten", "kab", "administrasi", "provinsi", "kepulauan", "daerah", "khusus"})
+_TOKEN_START, _TOKEN_END = itemgetter(1), itemgetter(2)  # a token's original offsets
 
 
 def genre_for(n_words: int) -> Genre:
@@ -213,11 +214,11 @@ def _kept_tokens(
         (s.start, s.end) for m in rules if m.weight > 0 and m.category not in _UNMASKED_CATEGORIES for s in m.spans
     ]
     if spans:
-        # token starts and ends both only grow, so the tokens inside a span are one run of indices
-        starts = list(map(itemgetter(1), body.tokens))
-        ends = list(map(itemgetter(2), body.tokens))
+        # token starts and ends both only grow, so the tokens inside a span are one run of indices (bisected on
+        # the tokens themselves: a key reads only the few tokens probed)
+        tokens = body.tokens
         for start, end in spans:
-            first, stop = bisect_left(starts, start), bisect_right(ends, end)
+            first, stop = bisect_left(tokens, start, key=_TOKEN_START), bisect_right(tokens, end, key=_TOKEN_END)
             if first < stop:
                 kept[first:stop] = [False] * (stop - first)
     return kept
