@@ -223,6 +223,8 @@ def _repaired_piece_tokens(piece: str) -> _Piece:
 
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
+    if not text:  # most posts have no title
+        return _EMPTY
     pieces = text.split()
     piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if piece_starts[-1] != len(text) + 1:  # not one space between each two pieces
@@ -249,6 +251,9 @@ def normalise(text: str) -> NormalisedText:
         text=" ".join(map(_TEXT, tokens)),
         n_words=sum(map(itemgetter(1), found)),  # a word as written lies in one piece
     )
+
+
+_EMPTY = NormalisedText(original="", tokens=(), text="", n_words=0)  # immutable: one for every empty text
 
 
 def word_count(doc: NormalisedText) -> int:
