@@ -501,7 +501,7 @@ class RuleEngine:
         hits = phrase_hits.get(index, []) if rule.phrases else _regex_hits(rule.regex, target)  # type: ignore[arg-type]
         if rule.not_after or rule.not_before:
             hits = [(s, e) for s, e in hits if _outside_context(doc.text, s, e, rule)]
-        return [doc.original_span(s, e) for s, e in hits[:MAX_SPANS_PER_RULE]]
+        return doc.original_spans(hits[:MAX_SPANS_PER_RULE])
 
     def match(self, doc: NormalisedText) -> list[RuleMatch]:
         """All rules that fire on `doc`, in rule-file order, one finding per span; spans index ``doc.original``.
