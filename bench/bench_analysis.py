@@ -3,9 +3,10 @@
 Steps: normalising the body, stemming its words, the rules, the places, the language, the style measures, word
 counting, and the whole analysis (title included). Each is timed on one ~300-word article and on 200 different
 IndoSum-like training articles (their first 300 words), as CPU time per article, best of rounds; "first pass" is
-the whole analysis over the 200 when every text is new to the process (the caches know only the article). Every
-cost is also given as a ratio to the baseline pipeline (fitted on the claims) predicting the same text(s) in the
-same process: the machine is shared, so compare ratios.
+the whole analysis over the 200 when every text is new to the process (the caches know only the article). Short
+posts as a batch sees them: the whole analysis of distinct short claims (under 60 words), each analysed once after
+as many others have filled the caches, per post. Every cost is also given as a ratio to the baseline pipeline
+(fitted on the claims) predicting the same text(s) in the same process: the machine is shared, so compare ratios.
 
 With ``--before DIR`` the same steps of another checkout (e.g. /work/main; its own .venv/bin/python if it has one)
 are timed too, and the last column is our ratio over theirs. Both checkouts are then timed in subprocesses, one
@@ -29,6 +30,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TITLE = "Judul berita desa"
 ARTICLE_WORDS = 300
 N_ARTICLES = 200
+SHORT_POST_WORDS = 60  # a claim under this many words is a short post (as in bench_screening.py)
 
 
 def best_of(fn: Callable[[], object], *, repeat: int, rounds: int) -> float:
@@ -90,7 +92,32 @@ def measure(root: Path, data: Path, *, repeat: int, rounds: int) -> dict[str, An
 
     many = {name: best_of(over_all(name), repeat=1, rounds=rounds) / len(articles) for name in per_text[0]}
     first = {"analyse (all of it)": first_pass, "baseline": first_pass_baseline / len(articles)}
-    return {"article": one, "articles": many, "first pass": first, "n_articles": len(articles)}
+    return {
+        "article": one,
+        "articles": many,
+        "first pass": first,
+        "posts": _short_posts(analyser, baseline, [r.text for r in claims], rounds=rounds),
+        "n_articles": len(articles),
+    }
+
+
+def _short_posts(analyser: Any, baseline: Any, claims: list[str], *, rounds: int) -> dict[str, float]:
+    """Seconds per post: distinct short posts, each analysed once (the best of `rounds` batches of new ones)."""
+    from screening.submission import Submission
+
+    posts = [Submission(text=t) for t in dict.fromkeys(claims) if len(t.split()) < SHORT_POST_WORDS]
+    size = len(posts) // (rounds + 1)
+    for post in posts[:size]:  # the caches filled as a batch fills them
+        analyser.analyse(post)
+    batches = [posts[size * (i + 1) : size * (i + 2)] for i in range(rounds)]
+    costs: dict[str, float] = {"analyse (all of it)": float("inf"), "baseline": float("inf")}
+    for batch in batches:
+        texts = [post.text for post in batch]
+        analysed = best_of(lambda batch=batch: [analyser.analyse(post) for post in batch], repeat=1, rounds=1)
+        predicted = best_of(lambda texts=texts: [baseline.predict_proba([t]) for t in texts], repeat=1, rounds=1)
+        costs["analyse (all of it)"] = min(costs["analyse (all of it)"], analysed / len(batch))
+        costs["baseline"] = min(costs["baseline"], predicted / len(batch))
+    return costs
 
 
 def run_elsewhere(root: Path, data: Path, *, repeat: int, rounds: int) -> dict[str, Any]:
@@ -105,7 +132,7 @@ def run_elsewhere(root: Path, data: Path, *, repeat: int, rounds: int) -> dict[s
 def best_costs(runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Each cost's best over several runs of `measure`."""
     best = dict(runs[0])
-    for part in ("article", "articles", "first pass"):
+    for part in ("article", "articles", "first pass", "posts"):
         best[part] = {name: min(run[part][name] for run in runs) for name in runs[0][part]}
     return best
 
@@ -115,6 +142,7 @@ def report(ours: dict[str, Any], theirs: dict[str, Any] | None) -> None:
         ("article", "one 300-word article"),
         ("articles", f"{ours['n_articles']} different articles, per article"),
         ("first pass", f"{ours['n_articles']} different articles, first pass, per article"),
+        ("posts", "distinct short posts, each analysed once, per post"),
     ):
         print(f"\n{title}")
         header = f"  {'step':22s} {'ms':>8s} {'/baseline':>10s}"

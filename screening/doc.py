@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import math
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress, count, filterfalse
@@ -33,7 +34,7 @@ from screening.result import RuleMatch, Span
 from screening.rules import RuleEngine
 from screening.stemming import BoundedStemmer
 from screening.submission import Submission
-from screening.text import EMOJI_TOKEN, URL_TOKEN, NormalisedText, capitals_share, normalise, word_count
+from screening.text import EMOJI_TOKEN, URL_TOKEN, NormalisedText, normalise, word_count
 
 Genre = Literal["post", "article"]
 GENRES: tuple[Genre, ...] = ("post", "article")
@@ -50,12 +51,14 @@ STYLE_FEATURES: tuple[str, ...] = (
     "style:starts_with_quote",
 )
 _QUOTES = frozenset('"“”«»')
+_STYLE_TOKENS = ("!", "?", URL_TOKEN, EMOJI_TOKEN)  # the tokens the style measures count
 # Rule categories whose findings are not words with a meaning of their own (shouting is capitals and "!").
 _UNMASKED_CATEGORIES = frozenset({"shouting", "emotive"})
 # Rule categories whose one-word cues mean the same wherever they occur (see `_cue_stems`).
 _CUE_CATEGORIES = frozenset({"spread", "unverified_source", "scam", "impersonation", "health_claim"})
 # Words of official region names that are not names ("Kota Bandung", "Kepulauan Riau").
 _REGION_WORDS = frozenset({"kota", "kabupaten", "kab", "administrasi", "provinsi", "kepulauan", "daerah", "khusus"})
+_TOKEN_START, _TOKEN_END = itemgetter(1), itemgetter(2)  # a token's original offsets
 
 
 def genre_for(n_words: int) -> Genre:
@@ -95,20 +98,24 @@ class Doc:
         return self.body_rules + self.title_rules
 
 
-def style_measures(body: NormalisedText) -> tuple[float, ...]:
-    """Style of the body, aligned with STYLE_FEATURES."""
+def style_measures(body: NormalisedText, words: Sequence[str] | None = None) -> tuple[float, ...]:
+    """Style of the body, aligned with STYLE_FEATURES; `words` are `body.words()` if the caller has them."""
     sample = body.original[:20_000]
-    words = max(len(body.tokens), 1)
-    # tokens counted in C: each between two spaces of its own, so that adjacent ones never share one
-    spaced = f"  {body.text.replace(' ', '  ')}  "
+    if words is None:
+        words = body.words()
+    n_words = max(len(words), 1)
+    upper, cased = body.letter_cases
+    # most texts have none of the tokens counted, nor quotes beyond ASCII: a scan of the text, in C, tells
+    quotes = sample.count('"') if sample.isascii() else sum(sample.count(q) for q in _QUOTES)
+    exclamations, questions, links, emoji = (words.count(t) if t in body.text else 0 for t in _STYLE_TOKENS)
     return (
-        capitals_share(sample),
-        spaced.count(" ! ") / words,
-        spaced.count(" ? ") / words,
-        math.log1p(len(body.tokens)),
-        sum(sample.count(q) for q in _QUOTES) / words,
-        spaced.count(f" {URL_TOKEN} ") / words,
-        spaced.count(f" {EMOJI_TOKEN} ") / words,
+        upper / cased if cased else 0.0,
+        exclamations / n_words,
+        questions / n_words,
+        math.log1p(len(words)),
+        quotes / n_words,
+        links / n_words,
+        emoji / n_words,
         1.0 if sample.lstrip()[:1] in _QUOTES else 0.0,
     )
 
@@ -152,7 +159,7 @@ class Analyser:
             body_rules=body_rules,
             title_rules=title_rules,
             places=places,
-            style=style_measures(body),
+            style=style_measures(body, words),
             language=detect_language(f"{submission.title}\n{submission.text}" if submission.title else submission.text),
             word_stream=" ".join(filterfalse(self.cue_stems.__contains__, compress(stems, kept))),
             stance_stream=self._stance_stream(words, kept),
@@ -207,11 +214,11 @@ def _kept_tokens(
         (s.start, s.end) for m in rules if m.weight > 0 and m.category not in _UNMASKED_CATEGORIES for s in m.spans
     ]
     if spans:
-        # token starts and ends both only grow, so the tokens inside a span are one run of indices
-        starts = list(map(itemgetter(1), body.tokens))
-        ends = list(map(itemgetter(2), body.tokens))
+        # token starts and ends both only grow, so the tokens inside a span are one run of indices (bisected on
+        # the tokens themselves: a key reads only the few tokens probed)
+        tokens = body.tokens
         for start, end in spans:
-            first, stop = bisect_left(starts, start), bisect_right(ends, end)
+            first, stop = bisect_left(tokens, start, key=_TOKEN_START), bisect_right(tokens, end, key=_TOKEN_END)
             if first < stop:
                 kept[first:stop] = [False] * (stop - first)
     return kept

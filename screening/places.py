@@ -85,12 +85,17 @@ _CONTEXT_RE = re.compile(
 # The region words as written in lower case: where `_CONTEXT_RE` may match, found by a pattern of plain literals,
 # which `re` scans for their first letters far faster than it tries the case-blind one at every position.
 _REGION_WORD_RE = re.compile("|".join(map(re.escape, CONTEXT_LEVELS)))
+# The region words without their dot: where `_CONTEXT_RE` matches, one of them is a whole run of word characters.
+_REGION_WORD_RUNS = frozenset(word.rstrip(".") for word in CONTEXT_LEVELS)
 # The only characters besides ASCII letters that a case-blind pattern matches to an ASCII letter; "İ" is also the
 # only one whose lower case is longer.
 _ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
 _NON_WORD_RE = re.compile(r"\W")
-_ASCII_NON_WORD_TO_SPACE = str.maketrans({char: " " for char in map(chr, range(128)) if _NON_WORD_RE.match(char)})
+# an entry for every ASCII character: `str.translate` fails a lookup for each character without one
+_ASCII_NON_WORD_TO_SPACE = str.maketrans(
+    {char: " " if _NON_WORD_RE.match(char) else char for char in map(chr, range(128))}
+)
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
 _SENTENCE_END = ".!?\n"
@@ -143,12 +148,15 @@ def place_names(level: PlaceLevel) -> frozenset[str]:
     return _gazetteer().by_level[level]
 
 
-def _may_name_a_region(lower: str, gazetteer: _Gazetteer) -> bool:
-    """False when the automaton cannot find a bare name in `lower`: a name found stands between non-word
-    characters, so its first word is a whole word of the text. Only ASCII text is split into words (in C)."""
-    return not lower.isascii() or not gazetteer.bare_openers.isdisjoint(
-        lower.translate(_ASCII_NON_WORD_TO_SPACE).split()
-    )
+def _ascii_word_runs(text: str, lower: str) -> list[str] | None:
+    """The runs of word characters of `lower` (split apart in C) when `text` is ASCII; None otherwise."""
+    return lower.translate(_ASCII_NON_WORD_TO_SPACE).split() if text.isascii() else None
+
+
+def _may_name_a_region(words: list[str] | None, gazetteer: _Gazetteer) -> bool:
+    """False when the automaton cannot find a bare name in the text of `words` (`_ascii_word_runs`): a name found
+    stands between non-word characters, so its first word is a whole word of the text."""
+    return words is None or not gazetteer.bare_openers.isdisjoint(words)
 
 
 def _is_word_char(c: str) -> bool:
@@ -160,10 +168,12 @@ def _opens_sentence(text: str, start: int) -> bool:
     return not before or before[-1] in _SENTENCE_END
 
 
-def _context_matches(text: str, lower: str) -> Iterator[re.Match[str]]:
-    """The matches of `_CONTEXT_RE` in `text`; `lower` is `text.lower()`."""
+def _context_matches(text: str, lower: str, words: list[str] | None = None) -> Iterator[re.Match[str]]:
+    """The matches of `_CONTEXT_RE` in `text`; `lower` is `text.lower()`, `words` its `_ascii_word_runs` if known."""
     if any(char in text for char in _ASCII_CASE_FOLDS):
         yield from _CONTEXT_RE.finditer(text)
+        return
+    if words is not None and _REGION_WORD_RUNS.isdisjoint(words):  # no region word: no scan for one
         return
     # Every match starts where a region word stands in `lower`. One that starts inside another region word is
     # missed, but could not match: it would follow a letter (the words end in a letter or a dot after one).
@@ -180,7 +190,8 @@ def find_places(text: str) -> list[Place]:
     places: list[Place] = []
     taken: list[tuple[int, int]] = []
     lower = text.lower()
-    for m in _context_matches(text, lower):
+    word_runs = _ascii_word_runs(text, lower)
+    for m in _context_matches(text, lower, word_runs):
         context = text[m.start() : m.start(1)].strip().lower()
         levels = CONTEXT_LEVELS.get(context, ())
         words = list(_NAME_WORD_RE.finditer(m.group(1)))
@@ -196,7 +207,7 @@ def find_places(text: str) -> list[Place]:
                 taken.append((m.start(), end))
                 break
     # lower() can change length for a few scripts; then only context matches count
-    if len(lower) == len(text) and _may_name_a_region(lower, gazetteer):
+    if len(lower) == len(text) and _may_name_a_region(word_runs, gazetteer):
         roots = load_root_words()
         found: list[tuple[int, int, str, PlaceLevel]] = []
         for end_index, (official, level, length) in gazetteer.bare.iter(lower):

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import accumulate
 from operator import itemgetter
 from typing import NamedTuple
@@ -50,11 +51,15 @@ _TOKEN_RE = re.compile(
 # Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space:
 # `str.translate` is fast on ASCII text only, where `_SPACE_RE` is slower.
 _TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
+# The same for ASCII text, with an entry for every character (`str.translate` fails a lookup for each one without)
+_ASCII_TO_SPACE = {code: _TO_SPACE.get(code, chr(code)) for code in range(128)}
 _SPACE_RE = re.compile(r"\s")
 # Longer pieces are tokenised afresh: the cache holds many pieces, and must not hold many huge ones.
 _CACHED_PIECE_CHARS = 100
 _new_token = tuple.__new__  # a Token from a ready tuple, without NamedTuple's Python-level constructor
 _plus_one = (1).__add__
+_TEXT = itemgetter(0)  # a token's text
+_COUNTED_SPANS = 4  # at most this many spans of a text are mapped back by counting spaces (`original_spans`)
 _ELONGATION_RE = re.compile(r"([a-z])\1{2,}")
 _FORMAT_STRIP = str.maketrans("", "", _FORMAT_CHARS)
 _SKIPPED_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Mn", "Zl", "Zp"})
@@ -76,9 +81,20 @@ class NormalisedText:
     original: str
     tokens: tuple[Token, ...]
     text: str
-    # token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]
-    norm_starts: tuple[int, ...]
     n_words: int  # words as written (`word_count`)
+
+    @cached_property
+    def letter_cases(self) -> tuple[int, int]:
+        """(capital letters, cased letters) of the original (`cased_letters`): read by the style measures and by
+        the capitals rule, counted once."""
+        return cased_letters(self.original)
+
+    @cached_property
+    def norm_starts(self) -> tuple[int, ...]:
+        """Token i occupies text[norm_starts[i]:norm_starts[i] + len(tokens[i].text)]."""
+        starts = [0, *accumulate(map(_plus_one, map(len, self.words())))]
+        starts.pop()
+        return tuple(starts)
 
     def original_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span [start, end) of `text` to the smallest original span covering its tokens."""
@@ -88,8 +104,24 @@ class NormalisedText:
         last = max(bisect_left(self.norm_starts, end) - 1, first)
         return (self.tokens[first].start, self.tokens[last].end)
 
+    def original_spans(self, spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        """`original_span` of each span. A few are mapped by counting the spaces before them, in C (token i starts
+        right after the i-th space when no token holds one of its own, as NFKC gives a few symbols): that scans the
+        text up to each span twice, where the offsets of all tokens cost about eight scans of the whole text."""
+        if len(spans) > _COUNTED_SPANS or not self.tokens or self.text.count(" ") != len(self.tokens) - 1:
+            return [self.original_span(start, end) for start, end in spans]
+        mapped = []
+        for start, end in spans:
+            if end <= start:
+                mapped.append((0, 0))
+                continue
+            first = self.text.count(" ", 0, start)
+            last = max(self.text.count(" ", 0, end - 1), first)
+            mapped.append((self.tokens[first].start, self.tokens[last].end))
+        return mapped
+
     def words(self) -> list[str]:
-        return [t.text for t in self.tokens]
+        return list(map(_TEXT, self.tokens))
 
 
 def _is_emoji(char: str) -> bool:
@@ -204,11 +236,14 @@ def _repaired_piece_tokens(piece: str) -> _Piece:
 
 def normalise(text: str) -> NormalisedText:
     """Normalise `text` into lower-case canonical tokens, keeping each token's original span."""
+    if not text:  # most posts have no title
+        return _EMPTY
     pieces = text.split()
-    if sum(map(len, pieces)) + len(pieces) - 1 != len(text):  # not one space between each two pieces
-        # split at every space: "" between two spaces, a piece without tokens
-        pieces = text.translate(_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
     piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
+    if piece_starts[-1] != len(text) + 1:  # not one space between each two pieces
+        # split at every space: "" between two spaces, a piece without tokens
+        pieces = text.translate(_ASCII_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
+        piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece
         found = [_repaired_piece_tokens(p) if _MOJIBAKE_HINT.search(p) else _tokens_of(p) for p in pieces]
@@ -223,16 +258,15 @@ def normalise(text: str) -> NormalisedText:
             for word, start, end in piece_tokens
         ]
     )
-    words = [t.text for t in tokens]
-    norm_starts = [0, *accumulate(map(_plus_one, map(len, words)))]
-    norm_starts.pop()
     return NormalisedText(
         original=text,
         tokens=tokens,
-        text=" ".join(words),
-        norm_starts=tuple(norm_starts),
+        text=" ".join(map(_TEXT, tokens)),
         n_words=sum(map(itemgetter(1), found)),  # a word as written lies in one piece
     )
+
+
+_EMPTY = NormalisedText(original="", tokens=(), text="", n_words=0)  # immutable: one for every empty text
 
 
 def word_count(doc: NormalisedText) -> int:

@@ -40,7 +40,7 @@ import yaml
 from screening.errors import RulesError
 from screening.native import native_calls
 from screening.result import RuleMatch, Span
-from screening.text import EMOJI_TOKEN, NormalisedText, cased_letters, normalise
+from screening.text import EMOJI_TOKEN, NormalisedText, normalise
 
 DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
 
@@ -113,7 +113,7 @@ class Rule:
 
 
 def _caps_share(doc: NormalisedText, min_letters: int, threshold: float) -> tuple[float, list[tuple[int, int]]]:
-    upper, cased = cased_letters(doc.original)
+    upper, cased = doc.letter_cases
     if cased < max(min_letters, 1):
         return 0.0, []
     share = upper / cased
@@ -501,7 +501,7 @@ class RuleEngine:
         hits = phrase_hits.get(index, []) if rule.phrases else _regex_hits(rule.regex, target)  # type: ignore[arg-type]
         if rule.not_after or rule.not_before:
             hits = [(s, e) for s, e in hits if _outside_context(doc.text, s, e, rule)]
-        return [doc.original_span(s, e) for s, e in hits[:MAX_SPANS_PER_RULE]]
+        return doc.original_spans(hits[:MAX_SPANS_PER_RULE])
 
     def match(self, doc: NormalisedText) -> list[RuleMatch]:
         """All rules that fire on `doc`, in rule-file order, one finding per span; spans index ``doc.original``.
