@@ -48,6 +48,7 @@ DEFAULT_RULES_PATH = Path(__file__).resolve().parent / "rules.yaml"
 MAX_SPANS_PER_RULE = 20
 # Counts above this add no information to the combiner features.
 FEATURE_COUNT_CAP = 10
+_FEATURE_VALUES = [math.log2(1 + n) for n in range(FEATURE_COUNT_CAP + 1)]  # a rule's feature by its findings
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _RE2_OPTIONS = re2.Options()
@@ -437,6 +438,7 @@ class RuleEngine:
         self._prefilter = _RegexPrefilter([(i, r.regex) for i, r in enumerate(self.rules) if r.regex is not None])
         self._measure_rules = frozenset(i for i, r in enumerate(self.rules) if r.measure is not None)
         self._regex_rules = frozenset(i for i, r in enumerate(self.rules) if r.regex is not None)
+        self._feature_of = {rule.id: i for i, rule in enumerate(self.rules)}
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         # compiled RE2 patterns and automata are rebuilt from the rules data, never copied
@@ -568,8 +570,15 @@ class RuleEngine:
 
     def features(self, matches: Sequence[RuleMatch]) -> list[float]:
         """Per rule: ``log2(1 + min(findings, 10))`` (one finding counts 1), aligned with `feature_names`."""
-        counts = dict.fromkeys((rule.id for rule in self.rules), 0)
+        features = [0.0] * len(self.rules)
+        if not matches:
+            return features
+        counts = [0] * len(self.rules)
         for m in matches:
-            if m.rule_id in counts:
-                counts[m.rule_id] += len(m.spans)
-        return [math.log2(1 + min(n, FEATURE_COUNT_CAP)) for n in counts.values()]
+            i = self._feature_of.get(m.rule_id)
+            if i is not None:
+                counts[i] += len(m.spans)
+        for i, n in enumerate(counts):
+            if n:
+                features[i] = _FEATURE_VALUES[min(n, FEATURE_COUNT_CAP)]
+        return features

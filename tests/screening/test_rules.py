@@ -164,6 +164,15 @@ def test_features_count_findings_per_rule(engine: RuleEngine) -> None:
     assert chain["rule:debunk_cue"] == 0
     assert debunk["rule:debunk_cue"] > 0 and debunk["rule:spread_call"] == 0
     assert all(0 <= v <= math.log2(11) for v in chain.values())  # a capped count
+    assert engine.features([]) == [0.0] * len(names)
+
+
+def test_features_cap_the_count_of_findings(engine: RuleEngine) -> None:
+    names = engine.feature_names()
+    matches = engine.match(normalise(" ".join(["Sebarkan ke semua grup!"] * 15)))
+    assert sum(len(m.spans) for m in matches if m.rule_id == "spread_call") > 10
+    features = dict(zip(names, engine.features(matches), strict=True))
+    assert features["rule:spread_call"] == math.log2(11)
 
 
 # -- misfires on journalism ---------------------------------------------------------------------------------
