@@ -17,6 +17,8 @@ __all__ = ["PLACEHOLDERS", "Body", "finding", "word_count"]
 # Spelling is checked on at most this many words: enough for any article, bounded on pathological input.
 MAX_CHECKED_WORDS = 5000
 MAX_FINDINGS_PER_KIND = 8
+# what opens and closes a direct quote (the checks' quote patterns look for nothing else)
+QUOTATION_MARKS = '"“”„«»'
 
 
 def finding(

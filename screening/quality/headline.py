@@ -37,10 +37,10 @@ def _lead_size(doc: Doc) -> int:
     """How many tokens the lead has: the first paragraph's, or the first `LEAD_WORDS` when it is longer or has
     fewer than 15 (a dateline or a one-line opening)."""
     original, tokens = doc.body.original, doc.body.tokens
-    stripped = original.strip()
-    first = stripped.partition("\n")[0]  # up to the first line break (a paragraph break starts with one too)
-    offset = original.find(first) if first else 0
-    end = offset + len(first)
+    # the first line: up to the first line break after the leading spaces (a paragraph break starts with one too),
+    # found without copying the text (no token starts in the spaces around a line, so they may count as part of it)
+    end = original.find("\n", len(original) - len(original.lstrip()))
+    end = len(original) if end < 0 else end
     # the tokens that start before `end`: tokens are in the order of the text (`screening.text.normalise`)
     n = len(list(takewhile(end.__gt__, map(_START, tokens[:LEAD_WORDS]))))
     return LEAD_WORDS if n < 15 else n

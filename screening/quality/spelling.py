@@ -22,7 +22,14 @@ from dataclasses import dataclass
 from itertools import compress, count, islice
 from operator import eq
 
-from screening.quality.common import MAX_CHECKED_WORDS, MAX_FINDINGS_PER_KIND, PLACEHOLDERS, Body, finding
+from screening.quality.common import (
+    MAX_CHECKED_WORDS,
+    MAX_FINDINGS_PER_KIND,
+    PLACEHOLDERS,
+    QUOTATION_MARKS,
+    Body,
+    finding,
+)
 from screening.quality.lexicon import Lexicon, load_lexicon
 from screening.resources import load_slang_map
 from screening.result import QualityFinding
@@ -236,7 +243,7 @@ def _without_foreign(text: str, issues: list[SpellingIssue]) -> list[SpellingIss
         line_end = text.find("\n", starts[first])
         line_end = len(text) if line_end < 0 else line_end
         after = bisect_left(starts, line_end)
-        if after - first >= 2:
+        if after - first >= 2 and _may_share_a_stretch(text, starts[first:after], line_start, line_end):
             for m in _SEGMENT_RE.finditer(text, line_start, line_end):
                 inside = bisect_left(starts, m.end()) - bisect_left(starts, m.start())
                 if inside >= 2 and inside >= _FOREIGN_SHARE * max(len(_WORD_RE.findall(m.group())), 1):
@@ -245,6 +252,16 @@ def _without_foreign(text: str, issues: list[SpellingIssue]) -> list[SpellingIss
     if not foreign:
         return issues
     return [i for i in issues if i.source != "lexicon" or not _inside(i.start, foreign)]
+
+
+def _may_share_a_stretch(text: str, starts: Sequence[int], line_start: int, line_end: int) -> bool:
+    """Whether two of the words at `starts` (on the line [line_start, line_end)) may lie in one stretch that
+    `_SEGMENT_RE` finds. Without a quotation mark on the line its stretches end at every ".", "!" and "?": words
+    with one of them between each two lie in different stretches, and the line need not be scanned."""
+    if any(text.find(mark, line_start, line_end) >= 0 for mark in QUOTATION_MARKS):
+        return True
+    pairs = zip(starts, starts[1:], strict=False)
+    return any(all(text.find(end, before, after) < 0 for end in ".!?") for before, after in pairs)
 
 
 def _parts(start: int, raw: str, lex: Lexicon) -> list[tuple[int, str]]:

@@ -45,8 +45,8 @@ def assess_structure(text: str, *, words: int) -> tuple[int, list[QualityFinding
                 text,
             )
         )
-    longest = max((len(p.split()) for p in paragraphs), default=0)
-    if longest > 150:
+    # a paragraph is too long past 150 words: splitting off 150 of them tells (`maxsplit`), not all of them
+    if any(len(p.split(maxsplit=150)) > 150 for p in paragraphs):
         para_score -= 20
         findings.append(
             finding(
