@@ -164,10 +164,6 @@ class Pattern:
         return None
 
 
-# `PatternSet.matching` scans texts up to this length (a post); see there
-SET_SCAN_MAX_CHARS = 1200
-
-
 class PatternSet:
     """Patterns looked for together: one RE2 scan of a text tells which of them can match it at all, so that only
     those are searched (most of the quality checks' keywords are not in a short post). Given to a `Searchable`,
@@ -183,10 +179,10 @@ class PatternSet:
 
     def matching(self, text: Searchable) -> frozenset[Pattern]:
         """The patterns that may match `text` (each of the others finds nothing there): where the relaxed form
-        of a pattern matches nowhere, neither does the pattern. All of them when RE2 cannot read the text, or
-        when it is long: a scan for all patterns reads all of it, and a long text (an article) has most of
-        them, each found near its start by its own search."""
-        if text.encoded is None or len(text.text) > SET_SCAN_MAX_CHARS:
+        of a pattern matches nowhere, neither does the pattern. All of them when RE2 cannot read the text. Long
+        texts are scanned too: an article lacks about five of the quality checks' twelve keyword patterns, and
+        each would otherwise be searched through the whole text."""
+        if text.encoded is None:
             return self.members
         with native_calls:
             found = self._set.Match(text.encoded.data) or ()
