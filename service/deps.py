@@ -13,7 +13,6 @@ process within about a second plus the load time.
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import threading
 import time
@@ -29,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from screening.errors import ModelArtifactError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
-from screening.screen import Screener
+from screening.screen import Screener, freeze_heap
 from screening.store import Store
 from service.audit import AuditWriter
 from service.errors import ApiError
@@ -43,15 +42,6 @@ from service.ui.sessions import SessionStore
 
 log = logging.getLogger("saring.service")
 T = TypeVar("T")
-
-
-def freeze_heap() -> None:
-    """Leave what is alive now, the served model above all (about 100,000 objects), out of the cyclic garbage
-    collector's passes: a full pass over them took about 0.2 s holding the interpreter, once every thousand or so
-    screenings, a pause that requests in flight then waited out. No collection first (it would hold the interpreter
-    as long, during every model switch): a replaced Screener holds no reference cycle and is freed by its
-    reference count."""
-    gc.freeze()
 
 
 class ScreenerHolder:

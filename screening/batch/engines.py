@@ -30,7 +30,7 @@ from screening.batch.writer import Encoding, encode_errors, part_file
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
-from screening.screen import Screener
+from screening.screen import Screener, freeze_heap
 from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
@@ -64,7 +64,11 @@ class ScreenerSpec:
         return (Path(self.models_dir) / version).is_dir()
 
     def load(self) -> Screener:
-        return Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy)
+        """The Screener, warmed up and left out of the garbage collector's passes (it screens for the whole run;
+        forked workers inherit it)."""
+        screener = Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy).warm_up()
+        freeze_heap()
+        return screener
 
 
 def screen_chunk(screener: Screener, chunk: Chunk, encoding: Encoding) -> ChunkResult:
