@@ -9,7 +9,9 @@ Figures:
   5. the full result over 200 different articles (no cache sees a text twice), against the baseline on them.
 Each is printed with the baseline pipeline (fitted on the same data) timed on the same input in the same
 process, and the ratio. Times are CPU time of this process (the machines are shared: waiting for a core is
-not the code's cost). The model is the active one in --models-dir (trained there first if none).
+not the code's cost). The model is the active one in --models-dir (trained there first if none); once it and the
+baseline are loaded, what is alive is frozen out of the garbage collector's passes, as the service and the batch
+workers do (`screening.screen.freeze_heap`).
 
     python bench/bench_screening.py [--models-dir models] [--posts 10000] [--repeat 200]
 """
@@ -30,7 +32,7 @@ from screening.data import load_training_data  # noqa: E402
 from screening.doc import Analyser  # noqa: E402
 from screening.quality import assess_quality  # noqa: E402
 from screening.registry import ModelRegistry  # noqa: E402
-from screening.screen import Screener  # noqa: E402
+from screening.screen import Screener, freeze_heap  # noqa: E402
 from screening.stemming import BoundedStemmer  # noqa: E402
 from screening.submission import Submission  # noqa: E402
 from screening.text import normalise  # noqa: E402
@@ -66,6 +68,8 @@ def main() -> None:
     claims = [r for r in rows if r.corpus == "claims"]
     baseline = plain_baseline().fit([r.text for r in claims], [int(r.is_hoax) for r in claims])
     analyser = Analyser(model.rules)
+    screener.warm_up()
+    freeze_heap()  # what the service and batch workers do once their model is loaded
 
     article_source = next(r.text for r in rows if r.source.startswith("pratiwi") and len(r.text.split()) >= 300)
     article = " ".join(article_source.split()[:300])
