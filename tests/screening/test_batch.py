@@ -252,8 +252,9 @@ def test_dask_engine_gives_the_same_output_as_local(tmp_path: Path, trained_mode
 
 @pytest.mark.slow
 def test_a_killed_screen_process_resumes_to_the_same_output(tmp_path: Path, trained_models_dir: Path) -> None:
-    # enough rows that the run is still going when its first checkpoint (written about once a second) appears
-    rows = _rows(1500)
+    # enough rows that the run is still going when its first checkpoint (written about once a second) appears:
+    # several seconds of screening on 2 jobs
+    rows = _rows(8000)
     source = tmp_path / "posts.jsonl"
     _write_jsonl_with_broken_rows(source, rows)
     reference = tmp_path / "reference.jsonl"
