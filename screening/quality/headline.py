@@ -13,7 +13,7 @@ from screening.quality.common import MAX_FINDINGS_PER_KIND, PLACEHOLDERS, findin
 from screening.resources import load_stopwords
 from screening.result import QualityFinding, RuleMatch
 from screening.stemming import BoundedStemmer
-from screening.text import CAPITALS_SAMPLE_CHARS, NormalisedText, cased_letters
+from screening.text import CAPITALS_SAMPLE_CHARS, NormalisedText
 
 # a headline the model finds more likely clickbait than not is reported; the penalty grows up to 30 points
 CLICKBAIT_THRESHOLD = 0.5
@@ -57,7 +57,7 @@ def assess_headline(doc: Doc, *, stemmer: BoundedStemmer) -> tuple[int, list[Qua
     cue_spans = [(f.span.start, f.span.end) for f in cues[1] if f.span is not None]
     checks = [
         _length(title, title_doc, whole),
-        _capitals(title, whole),
+        _capitals(title_doc, whole),
         cues,
         _clickbait(title, title_doc, whole, cue_spans),
     ]
@@ -79,9 +79,10 @@ def _length(title: str, title_doc: NormalisedText, whole: tuple[int, int]) -> Ch
     return 0, []
 
 
-def _capitals(title: str, whole: tuple[int, int]) -> Check:
+def _capitals(title_doc: NormalisedText, whole: tuple[int, int]) -> Check:
     """A headline in capitals throughout (judged here with a headline's own threshold)."""
-    upper, cased = cased_letters(title)  # a share of capitals read from the first CAPITALS_SAMPLE_CHARS
+    title = title_doc.original
+    upper, cased = title_doc.letter_cases  # a share of capitals read from the first CAPITALS_SAMPLE_CHARS
     share = upper / cased if cased else 0.0
     if len(title) > CAPITALS_SAMPLE_CHARS:
         cased = sum(map(str.isupper, title)) + sum(map(str.islower, title))
