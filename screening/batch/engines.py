@@ -29,12 +29,14 @@ from screening.batch.records import BatchError, BatchUsageError, Chunk, ChunkRes
 from screening.batch.writer import Encoding, encode_errors, part_file
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
-from screening.registry import ModelRegistry
+from screening.registry import ModelRegistry, TrainedModel
 from screening.screen import Screener, freeze_heap
 from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
 PARENT_CHECK_INTERVAL_S = 0.5  # how long a worker may outlive a parent killed with SIGKILL
+# the model `ScreenerSpec.resolved` loaded and verified in this process, for the `load` that follows it
+_verified: tuple[ScreenerSpec, TrainedModel] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,8 +59,10 @@ class ScreenerSpec:
         version = self.version or registry.active_version()
         if version is None:
             raise BatchUsageError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train` dulu")
-        registry.load(version)
-        return replace(self, version=version)
+        global _verified
+        resolved = replace(self, version=version)
+        _verified = (resolved, registry.load(version))
+        return resolved
 
     def _stored(self, version: str) -> bool:
         return (Path(self.models_dir) / version).is_dir()
@@ -66,7 +70,12 @@ class ScreenerSpec:
     def load(self) -> Screener:
         """The Screener, warmed up and left out of the garbage collector's passes (it screens for the whole run;
         forked workers inherit it)."""
-        screener = Screener.from_registry(ModelRegistry(self.models_dir), self.version, policy=self.policy).warm_up()
+        global _verified
+        if _verified is not None and _verified[0] == self:
+            trained, _verified = _verified[1], None  # verified moments ago by `resolved`: not read and checked twice
+        else:
+            trained = ModelRegistry(self.models_dir).load(self.version)
+        screener = Screener.from_trained(trained, policy=self.policy).warm_up()
         freeze_heap()
         return screener
 
@@ -373,9 +382,13 @@ class DaskRunner:
 def make_runner(
     spec: ScreenerSpec, encoding: Encoding, *, engine: Engine, jobs: int, scheduler: str | Any | None
 ) -> Runner:
-    if engine == "dask":
-        return DaskRunner(spec, encoding, scheduler)
-    if engine != "local":
-        raise BatchError(f"mesin {engine!r} tidak dikenal (local atau dask)")
-    jobs = jobs or os.cpu_count() or 1
-    return _InlineRunner(spec, encoding) if jobs == 1 else _PoolRunner(spec, encoding, jobs)
+    global _verified
+    try:
+        if engine == "dask":
+            return DaskRunner(spec, encoding, scheduler)
+        if engine != "local":
+            raise BatchError(f"mesin {engine!r} tidak dikenal (local atau dask)")
+        jobs = jobs or os.cpu_count() or 1
+        return _InlineRunner(spec, encoding) if jobs == 1 else _PoolRunner(spec, encoding, jobs)
+    finally:
+        _verified = None  # a runner that screens here took it; one whose workers load their own leaves it unused

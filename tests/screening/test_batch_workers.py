@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from screening.batch import OUTPUT_FIELDS, Chunk, Encoding, Row, ScreenerSpec
+from screening.batch import OUTPUT_FIELDS, BatchOptions, Chunk, Encoding, Row, ScreenerSpec
 from screening.batch.engines import make_runner
 from screening.batch.writer import partial_path
 from screening.errors import ModelArtifactError
@@ -62,6 +62,30 @@ def test_a_model_that_fails_verification_stops_the_run_before_writing(trained_mo
     with pytest.raises(ModelArtifactError, match="sha256"):
         screen_file(ScreenerSpec(models), source, tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists()
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_run_reads_and_verifies_its_model_once(
+    trained_models_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int
+) -> None:
+    from screening.batch import screen_file
+
+    loads: list[str | None] = []
+    real_load = ModelRegistry.load
+
+    def counted_load(self: ModelRegistry, version: str | None = None) -> object:
+        loads.append(version)
+        return real_load(self, version)
+
+    monkeypatch.setattr(ModelRegistry, "load", counted_load)
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"text": "Sebarkan info ini ke semua grup!"}) + "\n", "utf-8")
+    summary = screen_file(
+        ScreenerSpec(trained_models_dir), source, tmp_path / "out.jsonl", options=BatchOptions(jobs=jobs)
+    )
+    assert summary.screened == 1
+    # the parent verifies the model before any output, then screens with it (workers fork with it loaded)
+    assert loads == [summary.model_version]
 
 
 def _children(pid: int) -> list[int]:
