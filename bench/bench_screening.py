@@ -10,8 +10,8 @@ Figures:
 Each is printed with the baseline pipeline (fitted on the same data) timed on the same input in the same
 process, and the ratio. Times are CPU time of this process (the machines are shared: waiting for a core is
 not the code's cost). The model is the active one in --models-dir (trained there first if none); once it and the
-baseline are loaded, what is alive is frozen out of the garbage collector's passes, as the service and the batch
-workers do (`screening.screen.freeze_heap`).
+baseline are loaded, what is alive is frozen out of the garbage collector's passes and young objects are collected
+less often, as the service and the batch workers do (`screening.screen.settle_heap`).
 
     python bench/bench_screening.py [--models-dir models] [--posts 10000] [--repeat 200]
 """
@@ -32,7 +32,7 @@ from screening.data import load_training_data  # noqa: E402
 from screening.doc import Analyser  # noqa: E402
 from screening.quality import assess_quality  # noqa: E402
 from screening.registry import ModelRegistry  # noqa: E402
-from screening.screen import Screener, freeze_heap  # noqa: E402
+from screening.screen import Screener, settle_heap  # noqa: E402
 from screening.stemming import BoundedStemmer  # noqa: E402
 from screening.submission import Submission  # noqa: E402
 from screening.text import normalise  # noqa: E402
@@ -69,7 +69,7 @@ def main() -> None:
     baseline = plain_baseline().fit([r.text for r in claims], [int(r.is_hoax) for r in claims])
     analyser = Analyser(model.rules)
     screener.warm_up()
-    freeze_heap()  # what the service and batch workers do once their model is loaded
+    settle_heap()  # what the service and batch workers do once their model is loaded
 
     article_source = next(r.text for r in rows if r.source.startswith("pratiwi") and len(r.text.split()) >= 300)
     article = " ".join(article_source.split()[:300])

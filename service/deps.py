@@ -28,7 +28,7 @@ from starlette.concurrency import run_in_threadpool
 from screening.errors import ModelArtifactError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry
-from screening.screen import Screener, freeze_heap
+from screening.screen import Screener, settle_heap
 from screening.store import Store
 from service.audit import AuditWriter
 from service.errors import ApiError
@@ -84,7 +84,7 @@ class ScreenerHolder:
         self._screener = screener
         if self.metrics is not None:
             self.metrics.set_model(screener.model_version, screener.ruleset_version)
-        freeze_heap()
+        settle_heap()
 
     def load_active(self) -> Screener:
         """Load the registry's active version (start-up)."""

@@ -30,7 +30,7 @@ from screening.batch.writer import Encoding, encode_errors, part_file
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry, TrainedModel
-from screening.screen import Screener, freeze_heap
+from screening.screen import Screener, settle_heap
 from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
@@ -76,7 +76,7 @@ class ScreenerSpec:
         else:
             trained = ModelRegistry(self.models_dir).load(self.version)
         screener = Screener.from_trained(trained, policy=self.policy).warm_up()
-        freeze_heap()
+        settle_heap()
         return screener
 
 
