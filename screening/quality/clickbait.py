@@ -68,22 +68,22 @@ class ClickbaitModel:
         """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
         words = _headline_words(doc)
         terms = _terms(words)
-        distinct = dict.fromkeys(terms)  # in the order terms first occur
+        known = self.terms
+        # the fitted (idf, coefficient) of each term the model knows, in the order terms first occur
+        fitted = {t: numbers for t in terms if (numbers := known.get(t)) is not None}
         # sublinear tf times idf: a term seen once weighs its idf ((1 + log 1) * idf is idf exactly)
-        weights = {
-            t: known[0] for t, known in zip(distinct, map(self.terms.get, distinct), strict=True) if known is not None
-        }
-        if len(distinct) < len(terms):
-            for term, n in Counter(terms).items():
-                if n > 1 and term in weights:
-                    weights[term] = (1.0 + math.log(n)) * self.terms[term][0]
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        contributions = {t: w / norm * self.terms[t][1] for t, w in weights.items()}
-        logit = self.intercept + sum(contributions.values())
-        raised = sorted(((c, t) for t, c in contributions.items() if c > 0), reverse=True)
-        # where each term first occurs (`terms.index`, once for all): later positions are overwritten by earlier
-        first = dict(zip(reversed(terms), range(len(terms) - 1, -1, -1), strict=True))
-        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, first[t]), c) for c, t in raised]
+        weights = [idf for idf, _ in fitted.values()]
+        if len(set(terms)) < len(terms):
+            counts = Counter(terms)
+            weights = [
+                (1.0 + math.log(counts[t])) * w if counts[t] > 1 else w for t, w in zip(fitted, weights, strict=True)
+            ]
+        norm = math.sqrt(sum(w * w for w in weights)) or 1.0
+        contributions = [w / norm * coefficient for w, (_, coefficient) in zip(weights, fitted.values(), strict=True)]
+        logit = self.intercept + sum(contributions)
+        raised = sorted(((c, t) for t, c in zip(fitted, contributions, strict=True) if c > 0), reverse=True)
+        # the span of a term is that of its first occurrence
+        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, terms.index(t)), c) for c, t in raised]
 
     def to_json(self) -> dict[str, Any]:
         # five significant digits change no probability by more than 1e-4 and halve the file

@@ -13,7 +13,7 @@ from screening.quality.common import MAX_FINDINGS_PER_KIND, PLACEHOLDERS, findin
 from screening.resources import load_stopwords
 from screening.result import QualityFinding, RuleMatch
 from screening.stemming import BoundedStemmer
-from screening.text import CAPITALS_SAMPLE_CHARS, NormalisedText
+from screening.text import CAPITALS_SAMPLE_CHARS, NormalisedText, Token
 
 # a headline the model finds more likely clickbait than not is reported; the penalty grows up to 30 points
 CLICKBAIT_THRESHOLD = 0.5
@@ -24,12 +24,12 @@ _TEXT = attrgetter("text")
 Check = tuple[int, list[QualityFinding]]  # one check's penalty and its findings
 
 
-def _key_words(doc: NormalisedText) -> list[tuple[str, int, int]]:
+def _key_words(doc: NormalisedText) -> list[Token]:
     stopwords = load_stopwords()
     return [
-        (t.text, t.start, t.end)
+        t
         for t in doc.tokens
-        if t.text not in PLACEHOLDERS and t.text.isalpha() and len(t.text) >= 4 and t.text not in stopwords
+        if len(t.text) >= 4 and t.text.isalpha() and t.text not in PLACEHOLDERS and t.text not in stopwords
     ]
 
 
@@ -39,10 +39,10 @@ def _lead_size(doc: Doc) -> int:
     original, tokens = doc.body.original, doc.body.tokens
     # the first line: up to the first line break after the leading spaces (a paragraph break starts with one too),
     # found without copying the text (no token starts in the spaces around a line, so they may count as part of it)
-    end = original.find("\n", len(original) - len(original.lstrip()))
-    end = len(original) if end < 0 else end
-    # the tokens that start before `end`: tokens are in the order of the text (`screening.text.normalise`)
-    n = len(list(takewhile(end.__gt__, map(_START, tokens[:LEAD_WORDS]))))
+    end = original.find("\n", len(original) - len(original.lstrip())) if "\n" in original else -1
+    # the tokens that start before `end`, in the order of the text (`screening.text.normalise`); on one line (most
+    # posts) all of them
+    n = len(list(takewhile(end.__gt__, map(_START, tokens[:LEAD_WORDS])))) if end >= 0 else min(len(tokens), LEAD_WORDS)
     return LEAD_WORDS if n < 15 else n
 
 
@@ -149,12 +149,12 @@ def _lead(title: str, doc: Doc, stemmer: BoundedStemmer) -> Check:
         return 0, []
     n = _lead_size(doc)
     lead = set(map(_TEXT, doc.body.tokens[:n]))
-    unmet = [k for k in keys if k[0] not in lead]  # a key word written in the lead is met whatever its stem
+    unmet = [k for k in keys if k.text not in lead]  # a key word written in the lead is met whatever its stem
     if len(unmet) <= len(keys) / 2:
         return 0, []
     # the analyser's stems of the lead's tokens: what `stemmer.stem` gives for each (the same stemmer made them)
     lead.update(doc.stems[:n])
-    missing = [k for k in unmet if k[0] not in lead and stemmer.stem(k[0]) not in lead]
+    missing = [k for k in unmet if k.text not in lead and stemmer.stem(k.text) not in lead]
     if len(missing) <= len(keys) / 2:
         return 0, []
     words = ", ".join(f'"{title[s:e]}"' for _, s, e in missing[:4])
@@ -163,7 +163,7 @@ def _lead(title: str, doc: Doc, stemmer: BoundedStemmer) -> Check:
             "headline",
             f"Kata kunci judul tidak muncul di teras berita: {words}.",
             "Pastikan paragraf pertama menjelaskan apa yang dijanjikan judul.",
-            (missing[0][1], missing[0][2]),
+            (missing[0].start, missing[0].end),
             title,
             origin="lead",
         )

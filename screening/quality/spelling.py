@@ -122,8 +122,10 @@ def check_spelling(
     doc: NormalisedText,
     *,
     lexicon: Lexicon | None = None,
+    suggested: int | None = None,
 ) -> tuple[list[SpellingIssue], int]:
-    """Every spelling issue in the body (not capped) and the number of words looked at.
+    """Every spelling issue in the body (not capped) and the number of words looked at; the likely intended words
+    of the first `suggested` unknown words (of all when None).
 
     Words are looked at in order, each against the one before it (doubled words, "di" written apart). Only the
     words where something can be found are visited one by one: a word no list knows as written, the second of two
@@ -201,7 +203,22 @@ def check_spelling(
                 if len(parts) > 1 or _inside(part_start, quotes) or _in_name(text, issue):
                     continue  # "hat-trick", a speaker's own words, "Frank de Boer"
             issues.append(issue)
-    return _once_per_word(text, _without_foreign(text, issues)), words
+    return _with_suggestions(_once_per_word(text, _without_foreign(text, issues)), lex, suggested), words
+
+
+def _with_suggestions(issues: list[SpellingIssue], lex: Lexicon, suggested: int | None) -> list[SpellingIssue]:
+    """The issues with the likely intended words of the first `suggested` unknown words (all when None) filled in:
+    asked only of the words that survive the filters and are shown, as suggesting is the costly part of the check.
+    A word longer than any Indonesian one gets none (a run of letters, not a slip; see `_check_word`)."""
+    out: list[SpellingIssue] = []
+    unknown = 0
+    for issue in issues:
+        if issue.source == "lexicon":
+            unknown += 1
+            if len(issue.text) <= _MAX_CHECKED and (suggested is None or unknown <= suggested):
+                issue = SpellingIssue(issue.start, issue.end, issue.text, "lexicon", tuple(lex.suggest(issue.text)))
+        out.append(issue)
+    return out
 
 
 def _once_per_word(text: str, issues: list[SpellingIssue]) -> list[SpellingIssue]:
@@ -325,7 +342,7 @@ def _check_word(
         if lex.known(base + "kan") or lex.known(base + "i"):
             # the colloquial -in of Jakarta speech ("dipesenin"): informal, not misspelt
             return SpellingIssue(start, end, word, "slang", (base + ("kan" if lex.known(base + "kan") else "i"),))
-    return SpellingIssue(start, end, word, "lexicon", tuple(lex.suggest(word)))
+    return SpellingIssue(start, end, word, "lexicon", ())  # its suggestions come later (`_with_suggestions`)
 
 
 def _uninflected(word: str, lex: Lexicon) -> str:
@@ -384,7 +401,7 @@ def _suggestion(issue: SpellingIssue) -> str:
 def assess_language(body: Body, doc: NormalisedText) -> tuple[int, list[QualityFinding]]:
     """Language sub-score and findings (at most `MAX_FINDINGS_PER_KIND` of each source)."""
     text = body.text
-    issues, words = check_spelling(body, doc)
+    issues, words = check_spelling(body, doc, suggested=MAX_FINDINGS_PER_KIND)
     findings: list[QualityFinding] = []
     shown: dict[str, int] = {}
     for issue in issues:

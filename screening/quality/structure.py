@@ -45,8 +45,9 @@ def assess_structure(text: str, *, words: int) -> tuple[int, list[QualityFinding
                 text,
             )
         )
-    # a paragraph is too long past 150 words: splitting off 150 of them tells (`maxsplit`), not all of them
-    if any(len(p.split(maxsplit=150)) > 150 for p in paragraphs):
+    # a paragraph is too long past 150 words: splitting off 150 of them tells (`maxsplit`), not all of them; 151
+    # words take at least 301 characters, so a shorter paragraph is not split at all
+    if any(len(p) > 300 and len(p.split(maxsplit=150)) > 150 for p in paragraphs):
         para_score -= 20
         findings.append(
             finding(

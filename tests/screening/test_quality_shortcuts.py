@@ -66,8 +66,9 @@ def test_the_lead_ends_where_the_first_line_of_the_stripped_text_ends(text: str)
 
 
 @pytest.mark.parametrize(("words", "too_long"), [(150, False), (151, True)])
-def test_a_paragraph_is_too_long_past_150_words(words: int, too_long: bool) -> None:
-    text = "kata " * words + "\n\nPendek.\n\nPendek."
+@pytest.mark.parametrize("word", ["kata", "a"])  # "a a ... a": the fewest characters the words can take
+def test_a_paragraph_is_too_long_past_150_words(word: str, words: int, too_long: bool) -> None:
+    text = " ".join([word] * words) + "\n\nPendek.\n\nPendek."
     _, findings = assess_structure(text, words=words + 2)
     assert any("terlalu panjang" in f.message for f in findings) == too_long
 

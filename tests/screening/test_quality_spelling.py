@@ -14,7 +14,7 @@ from quality_of import analysed, assessed, quality_of
 from screening.language import LanguageGuess
 from screening.quality import spelling
 from screening.quality.common import Body
-from screening.quality.lexicon import edit_kind, edits1, load_lexicon
+from screening.quality.lexicon import Lexicon, edit_kind, edits1, load_lexicon
 from screening.quality.spelling import SpellingIssue, check_spelling
 from screening.resources import load_slang_map
 from screening.text import normalise
@@ -216,7 +216,15 @@ def walked_word_by_word(text: str) -> tuple[list[SpellingIssue], int]:
             )
             if issue is not None and kept_slang:
                 issues.append(issue)
-    return spelling._once_per_word(text, spelling._without_foreign(text, issues)), words
+    found = spelling._once_per_word(text, spelling._without_foreign(text, issues))
+    # suggestions are asked of every unknown word left, as a whole word's issue would carry them
+    return [_suggested(issue, lex) for issue in found], words
+
+
+def _suggested(issue: SpellingIssue, lex: Lexicon) -> SpellingIssue:
+    if issue.source != "lexicon" or len(issue.text) > spelling._MAX_CHECKED:
+        return issue
+    return replace(issue, suggestions=tuple(lex.suggest(issue.text)))
 
 
 # fmt: off
@@ -269,3 +277,34 @@ def test_words_are_what_a_look_behind_first_pattern_finds(text: str) -> None:
     plain form, its look-behind first, finds."""
     expected = [m.span() for m in _WORD_AFTER_NOTHING_RE.finditer(text)]
     assert [m.span() for m in spelling._WORD_RE.finditer(text)] == expected
+
+
+# misspellings enough for more findings than are shown, one of them too long to have suggestions
+_MANY_UNKNOWN = " ".join(
+    f"Warga desa sudah melihat {slip} itu kemarin."
+    for slip in (
+        "kegitan",
+        "kesehatn",
+        "kegiatn",
+        "pemerntah",
+        "tersebr",
+        "pelaksanan",
+        "x" * 35,
+        "penyuluhn",
+        "pembangnan",
+        "masyarkat",
+        "kebersihn",
+    )
+)
+
+
+@pytest.mark.parametrize("suggested", [0, 1, 3, spelling.MAX_FINDINGS_PER_KIND])
+def test_suggestions_are_asked_only_of_the_first_unknown_words(suggested: int) -> None:
+    everything, words = check_spelling(_MANY_UNKNOWN, normalise(_MANY_UNKNOWN))
+    capped, capped_words = check_spelling(_MANY_UNKNOWN, normalise(_MANY_UNKNOWN), suggested=suggested)
+    unknown = [i for i, issue in enumerate(everything) if issue.source == "lexicon"]
+    assert len(unknown) > spelling.MAX_FINDINGS_PER_KIND
+    assert capped_words == words
+    later = set(unknown[suggested:])
+    assert capped == [replace(issue, suggestions=()) if i in later else issue for i, issue in enumerate(everything)]
+    assert any(everything[i].suggestions for i in later)
