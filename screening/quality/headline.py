@@ -38,7 +38,7 @@ def _lead_size(doc: Doc) -> int:
     fewer than 15 (a dateline or a one-line opening)."""
     original, tokens = doc.body.original, doc.body.tokens
     # the first line: up to the first line break after the leading spaces (a paragraph break starts with one too),
-    # found without copying the text (no token starts in the spaces around a line, so they may count as part of it)
+    # (no token starts in the spaces around a line, so they may count as part of it)
     end = original.find("\n", len(original) - len(original.lstrip())) if "\n" in original else -1
     # the tokens that start before `end`, in the order of the text (`screening.text.normalise`); on one line (most
     # posts) all of them
