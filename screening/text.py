@@ -210,12 +210,23 @@ def _piece(tokens: tuple[Token, ...]) -> _Piece:
     return tuple((t.text, t.start, t.end) for t in tokens), words
 
 
-@lru_cache(maxsize=65536)
+# piece -> `_Piece`, for pieces up to _CACHED_PIECE_CHARS: a plain dict, emptied when full rather than kept in
+# least-recent order, so that a text whose pieces are all known is looked up in C with no per-piece bookkeeping
+_KNOWN_PIECES: dict[str, _Piece] = {}
+_MAX_KNOWN_PIECES = 65536
+
+
 def _piece_tokens(piece: str) -> _Piece:
     """The tokens of one piece (a run of non-space characters), spans relative to it. No token crosses a space,
     and the token pattern looks past a token only for word characters, dots and hyphens, so a text's tokens
     are those of its pieces; a piece is mostly a word as written, which recurs often enough to remember."""
-    return _piece(tuple(_scan(piece)))
+    found = _KNOWN_PIECES.get(piece)
+    if found is None:
+        found = _piece(tuple(_scan(piece)))
+        if len(_KNOWN_PIECES) >= _MAX_KNOWN_PIECES:  # social-media vocabulary has no end: start again
+            _KNOWN_PIECES.clear()
+        _KNOWN_PIECES[piece] = found
+    return found
 
 
 def _tokens_of(piece: str) -> _Piece:
@@ -247,10 +258,11 @@ def normalise(text: str) -> NormalisedText:
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece
         found = [_repaired_piece_tokens(p) if _MOJIBAKE_HINT.search(p) else _tokens_of(p) for p in pieces]
-    elif max(map(len, pieces)) <= _CACHED_PIECE_CHARS:
-        found = list(map(_piece_tokens, pieces))
     else:
-        found = list(map(_tokens_of, pieces))
+        try:
+            found = list(map(_KNOWN_PIECES.__getitem__, pieces))  # the usual case: every piece seen before
+        except KeyError:
+            found = list(map(_tokens_of, pieces))
     tokens = tuple(
         [
             _new_token(Token, (word, base + start, base + end))
