@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from itertools import accumulate
@@ -51,8 +51,21 @@ _TOKEN_RE = re.compile(
 # Every character `str.split()` and the pattern's `\s` take for a space (all below U+3001), as a plain space:
 # `str.translate` is fast on ASCII text only, where `_SPACE_RE` is slower.
 _TO_SPACE = {code: " " for code in range(0x3001) if chr(code).isspace()}
-# The same for ASCII text, with an entry for every character (`str.translate` fails a lookup for each one without)
-_ASCII_TO_SPACE = {code: _TO_SPACE.get(code, chr(code)) for code in range(128)}
+
+
+def ascii_table(char_map: Callable[[str], str]) -> bytes:
+    """A table for `translate_ascii`: each ASCII character to the one ASCII character `char_map` gives for it."""
+    return bytes(ord(char_map(chr(code))) for code in range(128)) + bytes(range(128, 256))
+
+
+def translate_ascii(text: str, table: bytes) -> str:
+    """ASCII `text` translated by an `ascii_table`, through its bytes: `str.translate` looks every distinct character
+    up in a mapping, `bytes.translate` reads a table (about a third of the time on a post)."""
+    return text.encode("ascii").translate(table).decode("ascii")
+
+
+# The same for ASCII text
+_ASCII_TO_SPACE = ascii_table(lambda char: " " if ord(char) in _TO_SPACE else char)
 _SPACE_RE = re.compile(r"\s")
 # Longer pieces are tokenised afresh: the cache holds many pieces, and must not hold many huge ones.
 _CACHED_PIECE_CHARS = 100
@@ -253,7 +266,7 @@ def normalise(text: str) -> NormalisedText:
     piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if piece_starts[-1] != len(text) + 1:  # not one space between each two pieces
         # split at every space: "" between two spaces, a piece without tokens
-        pieces = text.translate(_ASCII_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
+        pieces = translate_ascii(text, _ASCII_TO_SPACE).split(" ") if text.isascii() else _SPACE_RE.split(text)
         piece_starts = [0, *accumulate(map(_plus_one, map(len, pieces)))]
     if not text.isascii() and _MOJIBAKE_HINT.search(text):
         # repaired piece by piece, so each repaired token still points at its source piece
