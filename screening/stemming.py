@@ -77,10 +77,14 @@ class BoundedStemmer:
         return stem
 
     def stem_tokens(self, tokens: list[str]) -> list[str]:
+        known = self._known
         try:
-            stems = list(map(self._known.__getitem__, tokens))
-        except KeyError:  # a word not seen yet
-            return [self.stem(token) for token in tokens]
+            stems = list(map(known.__getitem__, tokens))
+        except KeyError:  # a word not seen yet: only the new words pay for a call (which counts them as misses)
+            misses = self._misses
+            stems = [known.get(token) or self.stem(token) for token in tokens]
+            self._hits += len(tokens) - (self._misses - misses)
+            return stems
         self._hits += len(stems)
         return stems
 

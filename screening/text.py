@@ -274,8 +274,8 @@ def normalise(text: str) -> NormalisedText:
     else:
         try:
             found = list(map(_KNOWN_PIECES.__getitem__, pieces))  # the usual case: every piece seen before
-        except KeyError:
-            found = list(map(_tokens_of, pieces))
+        except KeyError:  # only the new pieces pay for a call (a `_Piece` is a pair: never false)
+            found = [_KNOWN_PIECES.get(piece) or _tokens_of(piece) for piece in pieces]
     tokens = tuple(
         [
             _new_token(Token, (word, base + start, base + end))
