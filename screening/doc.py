@@ -167,11 +167,15 @@ class Analyser:
 
     def _stance_stream(self, words: list[str], kept: list[bool]) -> str:
         known = self._stance_words
-        if len(known) > 200_000:  # social-media vocabulary has no end: start again rather than grow
-            known.clear()
-        for word in set(filterfalse(known.__contains__, words)):
-            known[word] = stance_word(word, self._function_words)
-        return " ".join(compress(map(known.__getitem__, words), kept))
+        try:
+            shown = list(map(known.__getitem__, words))  # the usual case: every word seen before, one pass in C
+        except KeyError:
+            if len(known) > 200_000:  # social-media vocabulary has no end: start again rather than grow
+                known.clear()
+            for word in set(filterfalse(known.__contains__, words)):
+                known[word] = stance_word(word, self._function_words)
+            shown = list(map(known.__getitem__, words))
+        return " ".join(compress(shown, kept))
 
     def analyse_text(self, text: str, title: str = "") -> Doc:
         return self.analyse(Submission(text=text, title=title))

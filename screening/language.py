@@ -27,6 +27,8 @@ from operator import methodcaller
 
 import pycld2
 
+from screening.text import ascii_table, translate_ascii
+
 UNDETERMINED = "und"
 INDONESIAN = "id"
 # Share of the text CLD2 must find in Indonesian (or Malay) for the whole to count as Indonesian.
@@ -37,10 +39,7 @@ _MAX_CHARS = 4000  # the first 4,000 characters decide: enough evidence, bounded
 
 # Control characters, lone surrogates and non-characters, which CLD2 rejects as "invalid UTF-8".
 _CLD2_REJECTS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")
-# ASCII tables with an entry for every character: `str.translate` fails a lookup for each character without one
-_ASCII_REJECTS_TO_SPACE = str.maketrans(
-    {char: " " if _CLD2_REJECTS.match(char) else char for char in map(chr, range(128))}
-)
+_ASCII_REJECTS_TO_SPACE = ascii_table(lambda char: " " if _CLD2_REJECTS.match(char) else char)
 _WORD_RE = re.compile(r"[^\W\d_]+")
 # Links, mentions and hashtags are no evidence of a language (CLD2 reads "bit.ly/..." as English).
 _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|ly|net|org|co|me|io|link)\b\S*|[@#]\w+")
@@ -49,7 +48,8 @@ _NOT_LANGUAGE = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:com|id|ly|net|o
 _LINK_MARKERS = ("@", "#", "http", "www.")
 _AFTER_A_DOT = ("co", "id", "ly", "net", "org", "me", "io", "link")
 _STARTS_AS_AFTER_A_DOT = methodcaller("startswith", _AFTER_A_DOT)
-_ASCII_NON_LETTERS_TO_SPACE = str.maketrans({char: char if char.isalpha() else " " for char in map(chr, range(128))})
+# lower case, and a space for every character that is not a letter
+_ASCII_TO_LOWER_LETTERS = ascii_table(lambda char: char.lower() if char.isalpha() else " ")
 MIN_LETTERS = 12  # below this (about two short words) a text is undetermined
 MIN_RELIABLE_WORDS = 6  # a headline-length text ("DUBES CHINA BAWA DUIT") is never a reliable guess
 
@@ -106,7 +106,7 @@ class LanguageGuess:
 def detect_language(text: str) -> LanguageGuess:
     """Guess the language of `text` (a post or an article, title included if the caller wants it weighed)."""
     sample = text[:_MAX_CHARS]
-    sample = sample.translate(_ASCII_REJECTS_TO_SPACE) if sample.isascii() else _CLD2_REJECTS.sub(" ", sample)
+    sample = translate_ascii(sample, _ASCII_REJECTS_TO_SPACE) if sample.isascii() else _CLD2_REJECTS.sub(" ", sample)
     if _may_hold_links(sample):
         sample = _NOT_LANGUAGE.sub(" ", sample)
     words, letters = _words_and_letters(sample)
@@ -149,7 +149,7 @@ def _words_and_letters(sample: str) -> tuple[list[str], int]:
     """The lower-case words of `sample` (runs of letters) and the number of letters in the text as written, which
     lower case keeps (every character's lower case has as many letters as the character)."""
     if sample.isascii():  # the usual case: letters are A-Z and a-z, split apart in C
-        letters_and_spaces = sample.lower().translate(_ASCII_NON_LETTERS_TO_SPACE)
+        letters_and_spaces = translate_ascii(sample, _ASCII_TO_LOWER_LETTERS)
         return letters_and_spaces.split(), len(letters_and_spaces) - letters_and_spaces.count(" ")
     words = _WORD_RE.findall(sample.lower())
     return words, sum(map(len, words))

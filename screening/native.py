@@ -15,27 +15,37 @@ import threading
 
 
 class _NativeCalls:
+    """Running calls are entries of a list: `append` and `pop` are each one step under the GIL, so entering and
+    leaving take no lock (a call is entered several times per document); only the exit takes the condition."""
+
     def __init__(self) -> None:
-        self._running = 0
+        self._running: list[None] = []
         self._exiting = False
         self._changed = threading.Condition()
 
     def __enter__(self) -> None:
-        with self._changed:
-            while self._exiting:
-                self._changed.wait()
-            self._running += 1
+        self._running.append(None)
+        # read after the entry is in: a drain that started before this sees it, or this sees the drain
+        if self._exiting:
+            self._leave()
+            with self._changed:
+                while self._exiting:
+                    self._changed.wait()
 
     def __exit__(self, *exc: object) -> None:
-        with self._changed:
-            self._running -= 1
-            self._changed.notify_all()
+        self._leave()
+
+    def _leave(self) -> None:
+        self._running.pop()
+        if self._exiting:  # a drain may be waiting for this call
+            with self._changed:
+                self._changed.notify_all()
 
     def drain(self, timeout: float = 30.0) -> None:
         """Let no new call start and wait for the running ones (at exit)."""
         with self._changed:
             self._exiting = True
-            self._changed.wait_for(lambda: self._running == 0, timeout=timeout)
+            self._changed.wait_for(lambda: not self._running, timeout=timeout)
 
 
 native_calls = _NativeCalls()

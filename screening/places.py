@@ -24,6 +24,7 @@ import ahocorasick
 
 from screening.resources import RESOURCE_DIR, load_root_words
 from screening.result import Span
+from screening.text import ascii_table, translate_ascii
 
 PlaceLevel = Literal["province", "regency", "district", "village"]
 
@@ -92,10 +93,7 @@ _REGION_WORD_RUNS = frozenset(word.rstrip(".") for word in CONTEXT_LEVELS)
 _ASCII_CASE_FOLDS = ("\u0130", "\u0131", "\u017f", "\u212a")
 _NAME_WORD_RE = re.compile(r"\S+")
 _NON_WORD_RE = re.compile(r"\W")
-# an entry for every ASCII character: `str.translate` fails a lookup for each character without one
-_ASCII_NON_WORD_TO_SPACE = str.maketrans(
-    {char: " " if _NON_WORD_RE.match(char) else char for char in map(chr, range(128))}
-)
+_ASCII_NON_WORD_TO_SPACE = ascii_table(lambda char: " " if _NON_WORD_RE.match(char) else char)
 _TRAILING = ".,;:)("
 _REGENCY_PREFIX_RE = re.compile(r"^(?:kabupaten|kota administrasi|kota)\s+")
 _SENTENCE_END = ".!?\n"
@@ -150,7 +148,7 @@ def place_names(level: PlaceLevel) -> frozenset[str]:
 
 def _ascii_word_runs(text: str, lower: str) -> list[str] | None:
     """The runs of word characters of `lower` (split apart in C) when `text` is ASCII; None otherwise."""
-    return lower.translate(_ASCII_NON_WORD_TO_SPACE).split() if text.isascii() else None
+    return translate_ascii(lower, _ASCII_NON_WORD_TO_SPACE).split() if text.isascii() else None
 
 
 def _may_name_a_region(words: list[str] | None, gazetteer: _Gazetteer) -> bool:
@@ -170,7 +168,7 @@ def _opens_sentence(text: str, start: int) -> bool:
 
 def _context_matches(text: str, lower: str, words: list[str] | None = None) -> Iterator[re.Match[str]]:
     """The matches of `_CONTEXT_RE` in `text`; `lower` is `text.lower()`, `words` its `_ascii_word_runs` if known."""
-    if any(char in text for char in _ASCII_CASE_FOLDS):
+    if words is None and any(char in text for char in _ASCII_CASE_FOLDS):  # with `words`, the text is ASCII
         yield from _CONTEXT_RE.finditer(text)
         return
     if words is not None and _REGION_WORD_RUNS.isdisjoint(words):  # no region word: no scan for one

@@ -17,9 +17,11 @@ from screening.text import (
     URL_TOKEN,
     _piece_tokens,
     _scan,
+    ascii_table,
     cased_letters,
     has_alnum,
     normalise,
+    translate_ascii,
     word_count,
 )
 
@@ -121,3 +123,13 @@ def test_a_remembered_piece_is_dropped_from_the_garbage_collectors_rounds() -> N
     for _ in range(3):  # each collection untracks one level of nested tuples
         gc.collect()
     assert not gc.is_tracked(entry)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+def test_translate_ascii_maps_every_character_as_its_table_says(text: str) -> None:
+    """The bytes route gives what mapping each character gives (lower case, non-letters to spaces)."""
+
+    def char_map(char: str) -> str:
+        return char.lower() if char.isalpha() else " "
+
+    assert translate_ascii(text, ascii_table(char_map)) == "".join(map(char_map, text))
