@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
+from screening.doc import STREAMS, default_analyser, stream_of
 from screening.features import tfidf_vectorizer
-from screening.scorer import TfidfTable, share_terms
+from screening.scorer import LinearText, TfidfTable, share_terms
 
 TEXTS = [
     "warga desa sukamaju gotong royong membersihkan saluran air",
@@ -61,3 +62,29 @@ def test_table_rows_equal_scikit_learn(stream: str) -> None:
         got[columns] = values
         assert np.abs(got - want).max() < 1e-12, query
         assert sorted(_as_dict(table, query)) == [table.terms[c] for c in np.flatnonzero(want)]
+
+
+def _linear(texts: list[str], seed: int) -> LinearText:
+    docs = [default_analyser().analyse_text(t) for t in texts]
+    tables = {s: TfidfTable.from_vectorizer(_fitted(s, [stream_of(d, s) for d in docs])) for s in STREAMS}
+    coef = np.random.default_rng(seed).normal(size=sum(len(t) for t in tables.values()))
+    return LinearText(tables, coef, 0.25)
+
+
+def test_weights_side_by_side_change_no_score() -> None:
+    """The text classifier's and the gate's weights in one array (read once for both) give the scores each gives
+    with its own, bit for bit, in a chunk and for a text alone."""
+    text, gate = _linear(TEXTS[:3], seed=1), _linear(TEXTS[2:], seed=2)
+    for stream in STREAMS:
+        share_terms(text.tables[stream], gate.tables[stream])
+    text.prepare()
+    gate.prepare()
+    docs = [default_analyser().analyse_text(q) for q in QUERIES]
+    alone = [(text.scores(chunk, {})[0], gate.scores(chunk, {})[0]) for chunk in (docs, docs[3:4])]
+    text.share_weights(gate)
+    paired = []
+    for chunk in (docs, docs[3:4]):
+        indexed: dict = {}  # one chunk's counts and weight rows, as a genre's scoring shares them
+        paired.append((text.scores(chunk, indexed)[0], gate.scores(chunk, indexed)[0]))
+    assert paired == alone
+    assert all(text._weights[s][0] is gate._weights[s][0] for s in STREAMS)
