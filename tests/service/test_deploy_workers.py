@@ -76,7 +76,10 @@ def test_workers_and_a_second_replica_follow_a_switch_made_anywhere(
     assert wait_until_all_serve(replicas, str(first), workers) < SWITCH_DEADLINE_S
 
     # through the API of the single-process replica
-    r = httpx.post(f"{one.base}/v1/models/{other}/activate", headers={**ADMIN, "Content-Type": "application/json"})
+    # activating loads and verifies the model before answering: seconds on a busy machine, beyond httpx's 5 s default
+    r = httpx.post(
+        f"{one.base}/v1/models/{other}/activate", headers={**ADMIN, "Content-Type": "application/json"}, timeout=60
+    )
     assert r.status_code == 200, r.text
     api_switch = wait_until_all_serve(replicas, other, workers)
     assert api_switch < SWITCH_DEADLINE_S
