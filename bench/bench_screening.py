@@ -6,19 +6,23 @@ Figures:
   3. the stemming share of (2) with an empty stem cache, so "stemming must not dominate" is checked;
   4. the full ScreenResult (rules, quality, known hoaxes, explanations) for the article, and what each step of
      it costs (analysis, scoring, explanation, known-hoax search, quality);
-  5. the full result over 200 different articles (no cache sees a text twice), against the baseline on them.
+  5. the full result over 200 different articles (no cache sees a text twice), against the baseline on them;
+  6. the full result and the classifier alone for the article against the baseline in interleaved rounds (baseline,
+     full result, classifier, baseline again, `--rounds` times): the median and quartiles of the per-round ratios,
+     which a neighbour's load moves far less than ratios of figures timed at different moments.
 Each is printed with the baseline pipeline (fitted on the same data) timed on the same input in the same
 process, and the ratio. Times are CPU time of this process (the machines are shared: waiting for a core is
 not the code's cost). The model is the active one in --models-dir (trained there first if none); once it and the
 baseline are loaded, what is alive is frozen out of the garbage collector's passes and young objects are collected
 less often, as the service and the batch workers do (`screening.screen.settle_heap`).
 
-    python bench/bench_screening.py [--models-dir models] [--posts 10000] [--repeat 200]
+    python bench/bench_screening.py [--models-dir models] [--posts 10000] [--repeat 200] [--rounds 30]
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -56,6 +60,7 @@ def main() -> None:
     parser.add_argument("--models-dir", type=Path, default=None)
     parser.add_argument("--posts", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--rounds", type=int, default=30, help="interleaved rounds of figure 6")
     args = parser.parse_args()
 
     rows = load_training_data(ROOT / "training_data")
@@ -141,6 +146,25 @@ def main() -> None:
         f"{f'full result, {len(articles)} different articles, ms':44s} {many * 1e3:12.3f} "
         f"{many_base * 1e3:12.3f} {many / many_base:7.2f}"
     )
+
+    def mean_of(fn: Callable[[], object], calls: int = 20) -> float:
+        start = time.process_time()
+        for _ in range(calls):
+            fn()
+        return (time.process_time() - start) / calls
+
+    full_ratios, classifier_ratios = [], []
+    for _ in range(args.rounds):
+        before = mean_of(lambda: baseline.predict_proba([article]))
+        full_round = mean_of(lambda: screener.screen(text=article, title="Judul berita desa"))
+        classifier_round = mean_of(lambda: model.score_one(analyser.analyse_text(article)))
+        base_round = (before + mean_of(lambda: baseline.predict_proba([article]))) / 2
+        full_ratios.append(full_round / base_round)
+        classifier_ratios.append(classifier_round / base_round)
+    print(f"the article against the baseline in {args.rounds} interleaved rounds, median (quartiles) of the ratios:")
+    for name, ratios in (("full result", full_ratios), ("classifier alone", classifier_ratios)):
+        low, _, high = statistics.quantiles(ratios, n=4)
+        print(f"  {name:42s} {statistics.median(ratios):7.2f}x ({low:.2f}-{high:.2f})")
 
 
 if __name__ == "__main__":
