@@ -35,8 +35,6 @@ from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
 PARENT_CHECK_INTERVAL_S = 0.5  # how long a worker may outlive a parent killed with SIGKILL
-# the model `ScreenerSpec.resolved` loaded and verified in this process, for the `load` that follows it
-_verified: tuple[ScreenerSpec, TrainedModel] | None = None
 
 
 @dataclass(frozen=True)
@@ -48,9 +46,10 @@ class ScreenerSpec:
     version: str | None = None
     policy: DecisionPolicy = field(default_factory=DecisionPolicy)
 
-    def resolved(self) -> ScreenerSpec:
-        """The same spec pinned to a concrete, verified version, so every worker (and a resumed run) uses one
-        model, and a model that cannot load stops the run here, before any worker starts."""
+    def resolved(self) -> tuple[ScreenerSpec, TrainedModel]:
+        """The same spec pinned to a concrete version, and that version loaded and verified: every worker (and a
+        resumed run) uses one model, a model that cannot load stops the run here, before any worker starts, and a
+        runner in this process screens with the model loaded here (`make_runner(verified=...)`)."""
         registry = ModelRegistry(self.models_dir)
         if self.version is not None and (Path(self.version).name != self.version or not self._stored(self.version)):
             raise BatchUsageError(
@@ -59,22 +58,16 @@ class ScreenerSpec:
         version = self.version or registry.active_version()
         if version is None:
             raise BatchUsageError(f"tidak ada model aktif di {self.models_dir}; jalankan `saring train` dulu")
-        global _verified
-        resolved = replace(self, version=version)
-        _verified = (resolved, registry.load(version))
-        return resolved
+        return replace(self, version=version), registry.load(version)
 
     def _stored(self, version: str) -> bool:
         return (Path(self.models_dir) / version).is_dir()
 
-    def load(self) -> Screener:
+    def load(self, verified: TrainedModel | None = None) -> Screener:
         """The Screener, warmed up and left out of the garbage collector's passes (it screens for the whole run;
-        forked workers inherit it)."""
-        global _verified
-        if _verified is not None and _verified[0] == self:
-            trained, _verified = _verified[1], None  # verified moments ago by `resolved`: not read and checked twice
-        else:
-            trained = ModelRegistry(self.models_dir).load(self.version)
+        forked workers inherit it); from `verified`, the model `resolved` loaded for this spec, when given (not read
+        and checked twice)."""
+        trained = verified if verified is not None else ModelRegistry(self.models_dir).load(self.version)
         screener = Screener.from_trained(trained, policy=self.policy).warm_up()
         settle_heap()
         return screener
@@ -249,8 +242,8 @@ class _InlineRunner:
 
     parallelism = 1
 
-    def __init__(self, spec: ScreenerSpec, encoding: Encoding) -> None:
-        self.screener = spec.load()
+    def __init__(self, spec: ScreenerSpec, encoding: Encoding, verified: TrainedModel | None) -> None:
+        self.screener = spec.load(verified)
         self.encoding = encoding
 
     def submit(self, chunk: Chunk) -> Pending:
@@ -276,13 +269,13 @@ class _PoolResult:
 class _PoolRunner:
     """A process pool whose workers each load the Screener once."""
 
-    def __init__(self, spec: ScreenerSpec, encoding: Encoding, jobs: int) -> None:
+    def __init__(self, spec: ScreenerSpec, encoding: Encoding, jobs: int, verified: TrainedModel | None) -> None:
         global _inherited
         self.parallelism = jobs
         context = multiprocessing.get_context()
         if context.get_start_method() == "fork":
             try:
-                _inherited = (spec, spec.load())
+                _inherited = (spec, spec.load(verified))
             except ScreeningError:
                 _inherited = None  # each worker reports it with the first chunk it is given
         self.pool = ProcessPoolExecutor(
@@ -380,15 +373,19 @@ class DaskRunner:
 
 
 def make_runner(
-    spec: ScreenerSpec, encoding: Encoding, *, engine: Engine, jobs: int, scheduler: str | Any | None
+    spec: ScreenerSpec,
+    encoding: Encoding,
+    *,
+    engine: Engine,
+    jobs: int,
+    scheduler: str | Any | None,
+    verified: TrainedModel | None = None,
 ) -> Runner:
-    global _verified
-    try:
-        if engine == "dask":
-            return DaskRunner(spec, encoding, scheduler)
-        if engine != "local":
-            raise BatchError(f"mesin {engine!r} tidak dikenal (local atau dask)")
-        jobs = jobs or os.cpu_count() or 1
-        return _InlineRunner(spec, encoding) if jobs == 1 else _PoolRunner(spec, encoding, jobs)
-    finally:
-        _verified = None  # a runner that screens here took it; one whose workers load their own leaves it unused
+    """The runner of an engine; `verified` is the model `ScreenerSpec.resolved` loaded, which a runner that
+    screens in this process (or forks from it) uses instead of loading it again (Dask workers load their own)."""
+    if engine == "dask":
+        return DaskRunner(spec, encoding, scheduler)
+    if engine != "local":
+        raise BatchError(f"mesin {engine!r} tidak dikenal (local atau dask)")
+    jobs = jobs or os.cpu_count() or 1
+    return _InlineRunner(spec, encoding, verified) if jobs == 1 else _PoolRunner(spec, encoding, jobs, verified)

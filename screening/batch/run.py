@@ -90,7 +90,7 @@ def screen_file(
         raise BatchUsageError("--resume memerlukan berkas keluaran (--out)")
     out_fmt = output_format_for(output_path, options.output_format)
     columns = output_columns(options.fields, rule_messages=options.rule_messages)
-    spec = spec.resolved()
+    spec, verified = spec.resolved()
     summary = BatchSummary(model_version=str(spec.version), engine=options.engine)
 
     with contextlib.ExitStack() as stack:
@@ -123,7 +123,10 @@ def screen_file(
         )
         publish = [(partial_path(p), p) for p in (errors, output) if isinstance(p, Path)]
         encoding = Encoding(out_fmt, columns, options.fields.keep)
-        runner = make_runner(spec, encoding, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler)
+        runner = make_runner(
+            spec, encoding, engine=options.engine, jobs=options.jobs, scheduler=options.scheduler, verified=verified
+        )
+        del verified  # the runner holds what it screens with; a Dask client screens nothing and keeps no model
         stack.callback(runner.close)
         summary.jobs = runner.parallelism
         writer = Writer(
