@@ -32,7 +32,6 @@ import platformdirs
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
-from sqlalchemy import make_url
 
 from screening.policy import (
     DEFAULT_BASE_RATES,
@@ -42,7 +41,7 @@ from screening.policy import (
     DecisionPolicy,
 )
 from screening.result import Thresholds
-from service.errors import problem_text
+from service.problems import problem_text
 
 Role = Literal["submitter", "editor", "admin"]
 ROLES: tuple[Role, ...] = ("submitter", "editor", "admin")  # each may do what the ones before it may
@@ -268,6 +267,8 @@ class Settings(BaseSettings):
         only into the database they were meant for); none for SQLite in memory, which rows could not outlive."""
         if self.audit_spool_dir is not None:
             return self.audit_spool_dir.expanduser().absolute()
+        from sqlalchemy import make_url  # here, not at the top: tools that never open the store skip SQLAlchemy
+
         url = make_url(self.database_url.get_secret_value())
         if url.get_backend_name() == "sqlite":
             database = url.database or ""

@@ -13,7 +13,8 @@ from screening.errors import InvalidInputError
 from screening.result import ScreenResult, Thresholds
 from service.actions import is_brief, screen_and_record, screen_many_and_record
 from service.deps import ScreeningDep
-from service.errors import ApiError, screening_error_to_api, validation_details
+from service.errors import ApiError, screening_error_to_api
+from service.problems import validation_details
 from service.responses import EncodedJSONResponse
 from service.retention import RetentionSweeper, sweep_quietly
 from service.schemas import (
