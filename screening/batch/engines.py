@@ -30,7 +30,7 @@ from screening.batch.writer import Encoding, encode_errors, part_file
 from screening.errors import InvalidInputError, ScreeningError
 from screening.policy import DecisionPolicy
 from screening.registry import ModelRegistry, TrainedModel
-from screening.screen import Screener, settle_heap
+from screening.screen import BATCH_YOUNG_GC_THRESHOLD, Screener, settle_heap
 from screening.submission import Submission
 
 Engine = Literal["local", "dask"]
@@ -65,11 +65,11 @@ class ScreenerSpec:
 
     def load(self, verified: TrainedModel | None = None) -> Screener:
         """The Screener, warmed up and left out of the garbage collector's passes (it screens for the whole run;
-        forked workers inherit it); from `verified`, the model `resolved` loaded for this spec, when given (not read
-        and checked twice)."""
+        forked workers inherit it, and the collector's batch settings); from `verified`, the model `resolved` loaded
+        for this spec, when given (not read and checked twice)."""
         trained = verified if verified is not None else ModelRegistry(self.models_dir).load(self.version)
         screener = Screener.from_trained(trained, policy=self.policy).warm_up()
-        settle_heap()
+        settle_heap(BATCH_YOUNG_GC_THRESHOLD)
         return screener
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -19,6 +20,7 @@ from screening.batch.engines import make_runner
 from screening.batch.writer import partial_path
 from screening.errors import ModelArtifactError
 from screening.registry import MODEL_ARRAYS, ModelRegistry
+from screening.screen import BATCH_YOUNG_GC_THRESHOLD, YOUNG_GC_THRESHOLD
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -86,6 +88,17 @@ def test_a_run_reads_and_verifies_its_model_once(
     assert summary.screened == 1
     # the parent verifies the model before any output, then screens with it (workers fork with it loaded)
     assert loads == [summary.model_version]
+
+
+def test_a_batch_screener_collects_young_garbage_less_often_than_the_service(trained_models_dir: Path) -> None:
+    before = gc.get_threshold()
+    gc.set_threshold(700, 10, 10)  # Python's default, whatever an earlier test in this process left
+    try:
+        ScreenerSpec(trained_models_dir).load()
+        # what forked workers inherit: fewer, longer young collections than a request could wait for
+        assert gc.get_threshold()[0] >= BATCH_YOUNG_GC_THRESHOLD > YOUNG_GC_THRESHOLD
+    finally:
+        gc.set_threshold(*before)
 
 
 def _children(pid: int) -> list[int]:
