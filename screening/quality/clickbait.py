@@ -64,8 +64,10 @@ class ClickbaitModel:
     terms: dict[str, tuple[float, float]]
     intercept: float
 
-    def score(self, doc: NormalisedText) -> tuple[float, list[tuple[int, int, float]]]:
-        """Probability that the headline is clickbait, and the spans of the terms that raised it most."""
+    def score(self, doc: NormalisedText, *, explain_above: float = 0.0) -> tuple[float, list[tuple[int, int, float]]]:
+        """Probability that the headline is clickbait, and the spans of the terms that raised it most: those only when
+        the probability is at least `explain_above` (none below it: a caller that reports only the headlines above a
+        threshold need not rank and place the terms of the others)."""
         words = _headline_words(doc)
         terms = _terms(words)
         known = self.terms
@@ -80,10 +82,12 @@ class ClickbaitModel:
             ]
         norm = math.sqrt(sum(w * w for w in weights)) or 1.0
         contributions = [w / norm * coefficient for w, (_, coefficient) in zip(weights, fitted.values(), strict=True)]
-        logit = self.intercept + sum(contributions)
+        probability = 1.0 / (1.0 + math.exp(-(self.intercept + sum(contributions))))
+        if probability < explain_above:
+            return probability, []
         raised = sorted(((c, t) for t, c in zip(fitted, contributions, strict=True) if c > 0), reverse=True)
         # the span of a term is that of its first occurrence
-        return 1.0 / (1.0 + math.exp(-logit)), [(*_span(words, terms.index(t)), c) for c, t in raised]
+        return probability, [(*_span(words, terms.index(t)), c) for c, t in raised]
 
     def to_json(self) -> dict[str, Any]:
         # five significant digits change no probability by more than 1e-4 and halve the file

@@ -126,7 +126,7 @@ def _clickbait(
     title: str, title_doc: NormalisedText, whole: tuple[int, int], cue_spans: Sequence[tuple[int, int]]
 ) -> Check:
     """The CLICK-ID headline model; its finding points at the word that raised it most outside the rules' cues."""
-    probability, raised = load_clickbait_model().score(title_doc)
+    probability, raised = load_clickbait_model().score(title_doc, explain_above=CLICKBAIT_THRESHOLD)
     if probability < CLICKBAIT_THRESHOLD:
         return 0, []
     top = next(((s, e) for s, e, _ in raised if not any(cs < e and s < ce for cs, ce in cue_spans)), None)

@@ -43,6 +43,15 @@ def test_shipped_model_separates_clickbait_from_plain_news() -> None:
     assert raised and all(c > 0 for _, _, c in raised)
 
 
+def test_clickbait_spans_only_above_the_asked_probability() -> None:
+    model = load_clickbait_model()
+    doc = normalise("Wow, 5 Fakta Mengejutkan Soal Bansos yang Jarang Diketahui")
+    probability, raised = model.score(doc)
+    assert raised
+    assert model.score(doc, explain_above=probability) == (probability, raised)  # at the bar: explained
+    assert model.score(doc, explain_above=math.nextafter(probability, 1.0)) == (probability, [])  # below it: not
+
+
 def test_clickbait_headline_finding_points_into_the_title() -> None:
     title = "Wah, Warga Sukamaju Lakukan Ini, Hasilnya Bikin Kaget"
     report = assessed(replace(analysed(title, KIM_TEXT), title_rules=()))  # no rule cues: the model alone

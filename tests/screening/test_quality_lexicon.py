@@ -75,3 +75,32 @@ def test_prefixes_read_from_the_first_letters_are_those_of_the_whole_word(word: 
 def test_remembered_roots_are_the_roots(word: str) -> None:
     lex = load_lexicon()
     assert lex.root_of(word) == lex._root_of(word)
+
+
+def without_suffixes_trying_each(word: str) -> list[tuple[str, str]]:
+    """`_without_suffixes` without its shortcuts: every suffix of every group tried on every form."""
+    forms = [(word, "")]
+    for group, derivational in ((lexicon._PARTICLES, False), (lexicon._POSSESSIVES, False), (lexicon._SUFFIXES, True)):
+        forms += [
+            (form[: -len(s)], s if derivational else suffix)
+            for form, suffix in list(forms)
+            for s in group
+            if form.endswith(s) and len(form) - len(s) >= 3
+        ]
+    return forms
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MADE_UP)
+def test_suffixes_skipped_by_group_are_those_no_form_ends_in(word: str) -> None:
+    assert lexicon._without_suffixes(word) == without_suffixes_trying_each(word)
+
+
+@pytest.mark.parametrize("word", ["menyelesaikannyalah", "kebersamaannya", "dipukulinya", "rumahkupun", "kan", "ikan"])
+def test_suffixes_of_several_groups_are_all_taken_off(word: str) -> None:
+    assert lexicon._without_suffixes(word) == without_suffixes_trying_each(word)
+
+
+def test_a_root_is_a_root_word_or_a_common_word() -> None:
+    lex = load_lexicon()
+    assert lex.reducible_to == lex.roots | set(lex.rank)
