@@ -229,13 +229,35 @@ _KNOWN_PIECES: dict[str, _Piece] = {}
 _MAX_KNOWN_PIECES = 65536
 
 
+# Marks that end a sentence or a clause, each a token of its own: a word followed by some of them ("benar.",
+# "kok..?") is tokenised without the pattern (see `_word_piece`).
+_CLOSING_MARKS = ".,!?;:"
+
+
+def _word_piece(piece: str) -> _Piece | None:
+    """`_piece(tuple(_scan(piece)))` of a piece that is one word (`str.isalnum`: word characters to the pattern)
+    followed by none or some `_CLOSING_MARKS`, made without the pattern or NamedTuples (most new pieces are such);
+    None for any other piece. The pattern finds the same there: a link, mention or hashtag needs more than such a
+    piece has, and a bare domain a letter after its dot."""
+    word = piece.rstrip(_CLOSING_MARKS)
+    if not word.isalnum():
+        return None
+    parts = _word_parts(word)
+    end = len(word)
+    tokens = tuple([(part, 0, end) for part in parts])
+    if end < len(piece):
+        tokens += tuple([(mark, start, start + 1) for start, mark in enumerate(piece[end:], end)])
+    # every part spans the whole word: one word as written if any of them counts
+    return tokens, int(any(part not in PLACEHOLDERS and has_alnum(part) for part in parts))
+
+
 def _piece_tokens(piece: str) -> _Piece:
     """The tokens of one piece (a run of non-space characters), spans relative to it. No token crosses a space,
     and the token pattern looks past a token only for word characters, dots and hyphens, so a text's tokens
     are those of its pieces; a piece is mostly a word as written, which recurs often enough to remember."""
     found = _KNOWN_PIECES.get(piece)
     if found is None:
-        found = _piece(tuple(_scan(piece)))
+        found = _word_piece(piece) or _piece(tuple(_scan(piece)))
         if len(_KNOWN_PIECES) >= _MAX_KNOWN_PIECES:  # social-media vocabulary has no end: start again
             _KNOWN_PIECES.clear()
         _KNOWN_PIECES[piece] = found

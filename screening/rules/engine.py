@@ -353,18 +353,21 @@ class _RegexPrefilter:
             return None
         found: set[int] = set()
         for on_original, rule_indices, compiled in self._sets:
-            text = target.original if on_original else target.encoded
-            found.update(rule_indices[i] for i in compiled.Match(text) or ())
+            # UTF-8 bytes, as the set would encode a str itself; most texts match no regex of a set
+            matches = compiled.Match(target.original_bytes if on_original else target.encoded)
+            if matches:
+                found.update(map(rule_indices.__getitem__, matches))
         return found
 
 
 class _Searchable:
     """The texts a document is searched in, prepared once per document: its original (lone surrogates replaced,
-    which UTF-8 cannot encode) and the UTF-8 bytes of its normalised text with a map back to characters."""
+    which UTF-8 cannot encode) also as UTF-8 bytes, and the UTF-8 bytes of its normalised text with a map back to
+    characters."""
 
     def __init__(self, doc: NormalisedText) -> None:
         self.doc = doc
-        self.original = _encodable(doc.original)
+        self.original, self.original_bytes = _encodable(doc.original)
         self.encoded = doc.text.encode("utf-8")
         self._ascii = len(self.encoded) == len(doc.text)
 
@@ -396,13 +399,14 @@ def _regex_hits(regex: _Regex, target: _Searchable) -> list[tuple[int, int]]:
     return hits
 
 
-def _encodable(text: str) -> str:
-    """`text` with lone surrogates (which UTF-8 cannot encode) replaced one for one, so offsets stay."""
+def _encodable(text: str) -> tuple[str, bytes]:
+    """`text` with lone surrogates (which UTF-8 cannot encode) replaced one for one, so offsets stay; and its UTF-8
+    bytes."""
     try:
-        text.encode("utf-8")
+        return text, text.encode("utf-8")
     except UnicodeEncodeError:
-        return re.sub("[\ud800-\udfff]", "\ufffd", text)
-    return text
+        text = re.sub("[\ud800-\udfff]", "\ufffd", text)
+        return text, text.encode("utf-8")
 
 
 def _outside_context(text: str, start: int, end: int, rule: Rule) -> bool:

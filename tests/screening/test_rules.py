@@ -423,6 +423,13 @@ def test_edge_cases_never_raise_and_spans_index_original(engine: RuleEngine, tex
     assert len(engine.features(matches)) == len(engine.feature_names())
 
 
+def test_a_lone_surrogate_does_not_hide_findings_on_the_original(engine: RuleEngine) -> None:
+    text = "\ud800 Klaim hadiah di bit.ly/klaim-hadiah sekarang!!!"
+    hits = {m.rule_id: m for m in engine.match(normalise(text))}
+    assert span_texts(hits["link_shortened"]) == ["bit.ly/klaim-hadiah"]
+    assert_spans_index_original(list(hits.values()), text)
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text())
 def test_any_unicode_never_raises(engine: RuleEngine, text: str) -> None:

@@ -15,8 +15,10 @@ from screening.text import (
     MENTION_TOKEN,
     PLACEHOLDERS,
     URL_TOKEN,
+    _piece,
     _piece_tokens,
     _scan,
+    _word_piece,
     ascii_table,
     cased_letters,
     has_alnum,
@@ -89,6 +91,21 @@ def test_a_text_is_tokenised_as_its_pieces_between_spaces_are(text: str) -> None
 def test_the_token_pattern_reads_an_alphanumeric_text_as_one_word(text: str) -> None:
     match = _TOKEN_RE.match(text)
     assert match is not None and match.lastgroup == "word" and match.end() == len(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(st.characters(categories=("L", "N")), min_size=1).filter(str.isalnum)
+    | st.sampled_from(["dll", "gw", "bangeeet", "Maaaf", "www", "http", "com", "id", "2019", "İstanbul", "Ａ１"]),
+    st.text(st.sampled_from(".,!?;:"), max_size=4),
+)
+def test_a_word_and_its_closing_marks_are_tokenised_as_the_pattern_does(word: str, marks: str) -> None:
+    assert _word_piece(word + marks) == _piece(tuple(_scan(word + marks)))
+
+
+def test_only_a_word_and_its_closing_marks_skip_the_pattern() -> None:
+    for piece in ["", "...", "a.b", "bit.ly", "www.x", "(kata)", "kata-kata", "@warga", "#viral", "a_b", "😀!"]:
+        assert _word_piece(piece) is None
 
 
 def test_every_space_splits_pieces() -> None:
