@@ -121,17 +121,22 @@ class Screener:
         *,
         thresholds: Thresholds | None = None,
         explain: bool = True,
+        suggest_spelling: bool = True,
     ) -> list[ScreenResult | InvalidInputError]:
         """One outcome per submission, in order: its result, or the `InvalidInputError` that says why that
-        submission alone cannot be screened. `explain=False` leaves `terms` empty (bulk screening saves the cost)."""
+        submission alone cannot be screened. `explain=False` leaves `terms` empty (bulk screening saves the cost).
+        `suggest_spelling=False` leaves the quality findings of unknown words without their likely intended words,
+        the costly part of the spelling check, for a caller that shows no findings (batch output); no score
+        depends on them."""
         limits = self.policy.thresholds.tightened(thresholds)
         outcomes: list[ScreenResult | InvalidInputError] = []
         for start in range(0, len(submissions), SCREEN_CHUNK):
-            outcomes += self._screen_chunk(submissions[start : start + SCREEN_CHUNK], limits, explain)
+            chunk = submissions[start : start + SCREEN_CHUNK]
+            outcomes += self._screen_chunk(chunk, limits, explain, suggest_spelling)
         return outcomes
 
     def _screen_chunk(
-        self, submissions: Sequence[Submission], limits: Thresholds, explain: bool
+        self, submissions: Sequence[Submission], limits: Thresholds, explain: bool, suggest_spelling: bool
     ) -> list[ScreenResult | InvalidInputError]:
         """Analyse each submission, then score, search the known hoaxes for and explain the chunk at once."""
         outcomes: list[ScreenResult | InvalidInputError | None] = [None] * len(submissions)
@@ -151,7 +156,7 @@ class Screener:
         else:
             similar = [[] for _ in docs]
         for i, doc, doc_scores, doc_similar in zip(screened, docs, scores, similar, strict=True):
-            outcomes[i] = self._result(doc, doc_scores, doc_similar, limits, explain)
+            outcomes[i] = self._result(doc, doc_scores, doc_similar, limits, explain, suggest_spelling)
         return [outcome for outcome in outcomes if outcome is not None]
 
     def analyse(self, submission: Submission) -> Doc:
@@ -159,7 +164,13 @@ class Screener:
         return self.analyser.analyse(submission.checked())
 
     def _result(
-        self, doc: Doc, scores: Scores, similar: list[SimilarHoax], limits: Thresholds, explain: bool
+        self,
+        doc: Doc,
+        scores: Scores,
+        similar: list[SimilarHoax],
+        limits: Thresholds,
+        explain: bool,
+        suggest_spelling: bool,
     ) -> ScreenResult:
         genre = doc.genre
         trained_rate = self.model.base_rate_for(genre)
@@ -172,7 +183,7 @@ class Screener:
         )
         decision, notices = self.policy.decide(hoax_risk, thresholds=limits, similar=similar, language=doc.language)
         submission = doc.submission
-        quality = assess_quality(doc, stemmer=self.analyser.stemmer)
+        quality = assess_quality(doc, stemmer=self.analyser.stemmer, suggest_spelling=suggest_spelling)
         return ScreenResult(
             screening_id=uuid.uuid4().hex,
             text_sha256=text_sha256(submission.text),

@@ -77,7 +77,9 @@ def screen_chunk(screener: Screener, chunk: Chunk, encoding: Encoding) -> ChunkR
     """Screen a chunk in one `screen_many` call into encoded output lines; a row the library refuses becomes an
     error record."""
     errors = list(chunk.errors)
-    outcomes = screener.screen_many([Submission(text=r.text, title=r.title) for r in chunk.rows], explain=False)
+    submissions = [Submission(text=r.text, title=r.title) for r in chunk.rows]
+    # the output carries scores, rules and notices, not quality findings: their explanations are not made
+    outcomes = screener.screen_many(submissions, explain=False, suggest_spelling=False)
     records = []
     decisions: dict[str, int] = {}
     for r, outcome in zip(chunk.rows, outcomes, strict=True):

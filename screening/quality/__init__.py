@@ -59,11 +59,12 @@ WEIGHTS: dict[str, float] = {
 }
 
 
-def assess_quality(doc: Doc, *, stemmer: BoundedStemmer) -> QualityReport:
+def assess_quality(doc: Doc, *, stemmer: BoundedStemmer, suggest_spelling: bool = True) -> QualityReport:
     """Score the journalistic quality of an analysed submission (0-100) with sub-scores and findings.
 
     `stemmer` is the analyser's (it shares the stem cache). The author the submitting tool names counts as a
-    byline; spelling is judged only for Indonesian (or an undetermined language).
+    byline; spelling is judged only for Indonesian (or an undetermined language). `suggest_spelling=False` leaves
+    unknown words' findings without likely intended words (no score depends on them).
     Spans of ``headline`` findings index the title; all other spans index the body.
     """
     kind = doc.genre
@@ -74,7 +75,7 @@ def assess_quality(doc: Doc, *, stemmer: BoundedStemmer) -> QualityReport:
         ("attribution", assess_attribution(body)),
     ]
     if doc.language.code in (INDONESIAN, UNDETERMINED):  # others get no spelling sub-score and no findings
-        parts.append(("language", assess_language(body, doc.body)))
+        parts.append(("language", assess_language(body, doc.body, suggest=suggest_spelling)))
     if kind == "article" or doc.submission.title.strip():
         parts.append(("headline", assess_headline(doc, stemmer=stemmer)))
     if kind == "article":

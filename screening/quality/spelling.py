@@ -398,10 +398,11 @@ def _suggestion(issue: SpellingIssue) -> str:
     return f'Gunakan bentuk baku "{first}".'
 
 
-def assess_language(body: Body, doc: NormalisedText) -> tuple[int, list[QualityFinding]]:
-    """Language sub-score and findings (at most `MAX_FINDINGS_PER_KIND` of each source)."""
+def assess_language(body: Body, doc: NormalisedText, *, suggest: bool = True) -> tuple[int, list[QualityFinding]]:
+    """Language sub-score and findings (at most `MAX_FINDINGS_PER_KIND` of each source); with `suggest=False`,
+    unknown words' findings name no likely intended word (the score is the same)."""
     text = body.text
-    issues, words = check_spelling(body, doc, suggested=MAX_FINDINGS_PER_KIND)
+    issues, words = check_spelling(body, doc, suggested=MAX_FINDINGS_PER_KIND if suggest else 0)
     findings: list[QualityFinding] = []
     shown: dict[str, int] = {}
     for issue in issues:

@@ -216,3 +216,23 @@ def test_screening_loads_and_runs_without_the_training_libraries(trained_models_
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120, check=True)
     loaded = done.stdout.strip()
     assert "sklearn" not in loaded and "scipy.optimize" not in loaded, loaded
+
+
+def test_without_spelling_suggestions_only_the_unknown_words_likely_intended_words_are_left_out(
+    screener: Screener,
+) -> None:
+    text = (
+        "Warga Desa Sukamaju mengikuti kerja bakti membersihkan saluran air pada Minggu pagi. Kepala desa "
+        "mengatakan informasi jadwal kegiatan sudah tersebr ke semua dusun melalui pengumuman di masjid."
+    )
+    submissions = [Submission(title="Kerja Bakti Warga Sukamaju", text=text)]
+    full = screener.screen_many(submissions)[0]
+    bare = screener.screen_many(submissions, explain=False, suggest_spelling=False)[0]
+    assert isinstance(full, ScreenResult) and isinstance(bare, ScreenResult)
+    slip = [f for f in full.quality.findings if f.span is not None and f.span.text == "tersebr"]
+    assert slip and slip[0].replacement == "tersebar"  # the editor's result names the intended word
+    # the batch's result: the same scores, decision and findings, the unknown word's without a guess
+    assert (bare.hoax_risk, bare.decision, bare.quality.score) == (full.hoax_risk, full.decision, full.quality.score)
+    assert bare.quality.subscores == full.quality.subscores
+    assert [(f.check, f.span) for f in bare.quality.findings] == [(f.check, f.span) for f in full.quality.findings]
+    assert all(f.replacement is None for f in bare.quality.findings if f.source == "lexicon")
