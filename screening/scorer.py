@@ -11,9 +11,9 @@ dot products with the coefficients, the logistic function. `compile_model` build
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from itertools import accumulate, count, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -157,7 +157,7 @@ class TermIndex:
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.char = char
         if char:
-            self._word_ids = _char_word_ids({t: i for i, t in enumerate(terms)}, self.ngram_range)
+            self._word_ids = _CharWordIds(terms, self.ngram_range)
             return
         # a term is its words joined by single spaces: all terms' words come from one split
         all_words = " ".join(terms).split(" ") if terms else []
@@ -221,10 +221,10 @@ class TermIndex:
     def _char_counts(self, texts: Sequence[str]) -> SparseRows:
         # each word's ids are bytes from the cache: a text's are joined in C into one piece of memory, which reads
         # far fewer places than joining an array per word, and no id is ever a Python object
-        word_ids = self._word_ids
-        joined = [b"".join(map(word_ids, text.split())) for text in texts]
+        ids_of_word = self._word_ids.__getitem__
+        joined = [b"".join(map(ids_of_word, text.split())) for text in texts]
         sizes = [len(ids) // _ID_BYTES for ids in joined]
-        ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE).copy()
+        ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE) - 1
         bounds = [0, *accumulate(sizes)]
         for r in range(len(texts)):
             # text by text: sorting a text's few hundred ids costs less than sorting the whole chunk's at once
@@ -232,32 +232,45 @@ class TermIndex:
         return SparseRows.counted(_rows_of(sizes), ids, len(texts))
 
 
-_ID_DTYPE = np.dtype(np.int32)  # the ids of a word's character n-grams, as the cache keeps them
+_ID_TYPECODE = "i"  # the ids of a word's character n-grams, as `_CharWordIds` keeps them: C ints
+_ID_DTYPE = np.dtype(_ID_TYPECODE)
 _ID_BYTES = _ID_DTYPE.itemsize
+_SLICED_CHARS = 64  # the n-gram slices of padded words up to this long are kept (longer ones are rare)
 
 
-def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> Callable[[str], bytes]:
-    """The ids of the character n-grams of a word, as the bytes of an array of `_ID_DTYPE` (cached: words repeat
-    far more than they vary)."""
-    lo, hi = ngram_range
+class _CharWordIds(dict[str, bytes]):
+    """word -> the ids (plus one) of its character n-grams, as the bytes of an array of `_ID_DTYPE`: a plain dict,
+    emptied when full, whose misses alone call Python (`__missing__`), so a text's known words are looked up in C
+    (words repeat far more than they vary). A new word's n-grams are cut by kept slices and looked up in C too;
+    the ids are one more than the vocabulary's so that a missing n-gram (no id) is the only false one."""
 
-    def word_ids(word: str) -> bytes:
-        # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
-        padded = f" {word} "
-        ids = []
-        for n in range(lo, hi + 1):
-            if len(padded) <= n:
-                i = vocabulary.get(padded)  # a word no longer than n counts once, whole
-                if i is not None:
-                    ids.append(i)
-                break
-            for start in range(len(padded) - n + 1):
-                i = vocabulary.get(padded[start : start + n])
-                if i is not None:
-                    ids.append(i)
-        return np.asarray(ids, dtype=_ID_DTYPE).tobytes()
+    MAX_WORDS = 100_000  # social-media vocabulary has no end: start again rather than grow
 
-    return lru_cache(maxsize=100_000)(word_ids)
+    def __init__(self, terms: Sequence[str], ngram_range: tuple[int, int]) -> None:
+        super().__init__()
+        self._id_of = dict(zip(terms, count(1))).get
+        self._ngram_range = ngram_range
+        self._slices: dict[int, list[slice]] = {}
+
+    def __missing__(self, word: str) -> bytes:
+        padded = f" {word} "  # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
+        slices = self._slices.get(len(padded)) or self._slices_of(len(padded))
+        ids = array(_ID_TYPECODE, filter(None, map(self._id_of, map(padded.__getitem__, slices)))).tobytes()
+        if len(self) >= self.MAX_WORDS:
+            self.clear()
+        self[word] = ids
+        return ids
+
+    def _slices_of(self, size: int) -> list[slice]:
+        """The n-grams of a padded word of `size` characters, by n, then start; a word no longer than an n counts
+        once, whole, and no longer n is cut."""
+        lo, hi = self._ngram_range
+        slices = [slice(start, start + n) for n in range(lo, min(hi, size) + 1) for start in range(size - n + 1)]
+        if size < lo:
+            slices = [slice(0, size)]
+        if size <= _SLICED_CHARS:
+            self._slices[size] = slices
+        return slices
 
 
 def _sublinear(counts: SparseRows) -> SparseRows:

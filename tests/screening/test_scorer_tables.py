@@ -8,7 +8,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from screening.doc import STREAMS, default_analyser, stream_of
 from screening.features import tfidf_vectorizer
-from screening.scorer import LinearText, TfidfTable, share_terms
+from screening.scorer import LinearText, TfidfTable, _CharWordIds, share_terms
 
 TEXTS = [
     "warga desa sukamaju gotong royong membersihkan saluran air",
@@ -88,3 +88,16 @@ def test_weights_side_by_side_change_no_score() -> None:
         paired.append((text.scores(chunk, indexed)[0], gate.scores(chunk, indexed)[0]))
     assert paired == alone
     assert all(text._weights[s][0] is gate._weights[s][0] for s in STREAMS)
+
+
+def test_char_rows_stay_the_same_when_the_word_cache_empties(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A table whose cache of words' character n-grams is emptied again and again (it holds two words) gives every
+    row as a table that keeps them all, and never holds more words than it may."""
+    table = TfidfTable.from_vectorizer(_fitted("char", TEXTS))
+    kept = {q: table.row(q) for q in QUERIES}
+    monkeypatch.setattr(_CharWordIds, "MAX_WORDS", 2)
+    small = TfidfTable.from_vectorizer(_fitted("char", TEXTS))
+    for query in [*QUERIES, *reversed(QUERIES)]:
+        columns, values = small.row(query)
+        assert np.array_equal(columns, kept[query][0]) and np.array_equal(values, kept[query][1]), query
+        assert len(small.index._word_ids) <= 2
