@@ -84,6 +84,11 @@ class SparseRows:
     def __len__(self) -> int:
         return self.indptr.size - 1
 
+    def slices(self) -> list[slice]:
+        """Where each row's values are, as slices of `columns` and `values`."""
+        bounds = self.indptr.tolist()
+        return list(map(slice, bounds[:-1], bounds[1:]))
+
     def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = int(self.indptr[r]), int(self.indptr[r + 1])
         return self.columns[start:end], self.values[start:end]
@@ -316,14 +321,9 @@ def _tfidf_rows(
             order = np.lexsort((columns, rows))
             rows, columns, values, coef = rows[order], columns[order], values[order], coef[order]
     counted = SparseRows.of(rows, columns, values, len(tf))
-    bounds = counted.indptr.tolist()
-    norms = [1.0] * len(counted)
-    for r in range(len(counted)):
-        # one dot per row, as for a text alone: a different summation order could move the last bit
-        row = values[bounds[r] : bounds[r + 1]]
-        norm = math.sqrt(float(row @ row)) if row.size else 0.0
-        if norm > 0:
-            norms[r] = norm
+    # one dot per row, as for a text alone: a different summation order could move the last bit; an empty row's
+    # norm is 0, and it is divided by 1
+    norms = [math.sqrt(row.dot(row)) or 1.0 for row in map(values.__getitem__, counted.slices())]
     if single:
         values /= norms[0]
     else:
@@ -435,11 +435,12 @@ class LinearText:
             weights, at = self._weights[stream]
             found = chunk.rows_of(weights)
             block, coef = _tfidf_rows(table, chunk.tf, found, at, columns_needed=stream == "word")
-            bounds = block.indptr.tolist()
-            for r in range(len(totals)):
-                start, end = bounds[r], bounds[r + 1]
-                if end > start:  # one dot per row, in the row's column order: the sum of a text alone
-                    totals[r] += float(block.values[start:end] @ coef[start:end])
+            values = block.values
+            # one dot per row, in the row's column order: the sum of a text alone
+            totals = [
+                total + float(values[row].dot(coef[row])) if row.stop > row.start else total
+                for total, row in zip(totals, block.slices(), strict=True)
+            ]
             blocks[stream] = block
         return totals, blocks["word"]
 
@@ -544,12 +545,17 @@ class CompiledModel:
             ga, gb = gs.gate_platt
             gates = [_sigmoid(ga * score + gb) for score in gs.gate.scores(docs, indexed)[0]]
         styles = (np.asarray([d.style for d in docs], dtype=np.float64) - gs.style_mean) / gs.style_scale
+        rule_features = np.asarray([self.rules.features(d.rules) for d in docs], dtype=np.float64)
+        cue_rows = np.concatenate([styles, rule_features], axis=1)
         a, b = gs.calibrator
         cue_coef = gs.combiner_coef[1:]
+        text_coef = float(gs.combiner_coef[0])
+        word_columns, word_values = word_rows.columns, word_rows.values
         out = []
-        for r, (doc, text_score, gate) in enumerate(zip(docs, text_scores, gates, strict=True)):
-            cues = np.concatenate([styles[r], np.asarray(self.rules.features(doc.rules), dtype=np.float64)])
-            z = gs.combiner_intercept + gs.combiner_coef[0] * text_score + float(cues @ cue_coef)
+        for doc, text_score, gate, cues, row in zip(
+            docs, text_scores, gates, cue_rows, word_rows.slices(), strict=True
+        ):
+            z = gs.combiner_intercept + text_coef * text_score + float(cues.dot(cue_coef))  # a dot per text, as alone
             claims_risk = _sigmoid(z)
             out.append(
                 Scores(
@@ -557,8 +563,8 @@ class CompiledModel:
                     _sigmoid(a * text_score + b),
                     claims_risk,
                     gate,
-                    claims_risk * float(gate_discount(gate)),
-                    word_rows.row(r),
+                    claims_risk * min(1.0, gate / GATE_NEUTRAL),  # `gate_discount` of one gate, without numpy
+                    (word_columns[row], word_values[row]),
                     cues,
                 )
             )
