@@ -14,7 +14,7 @@ import math
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate, count, repeat
+from itertools import accumulate, chain, count, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -186,15 +186,11 @@ class TermIndex:
         """Per text: the ids of its n-grams that are in the vocabulary (increasing) and how often each occurs."""
         if self.char:
             return self._char_counts(texts)
-        get = self._token_ids.get
-        sizes: list[int] = []
-        token_ids: list[int] = []
-        for text in texts:
-            tokens = text.split()
-            sizes.append(len(tokens))
-            token_ids.extend(map(get, tokens, repeat(0)))
-        tokens_array = np.array(token_ids, dtype=np.int64)
-        total = tokens_array.size
+        split = [text.split() for text in texts]
+        sizes = list(map(len, split))
+        total = sum(sizes)
+        tokens = chain.from_iterable(split)
+        tokens_array = np.fromiter(map(self._token_ids.get, tokens, repeat(0)), dtype=np.int64, count=total)
         single = len(texts) == 1
         # how many tokens of its own text follow each token: an n-gram starts where at least n - 1 do
         following = None if single else np.cumsum(sizes).repeat(sizes) - np.arange(1, total + 1)
@@ -308,12 +304,13 @@ def _tfidf_rows(
     term frequencies and the rows of weights of its n-grams (`found`), the table's IDF and coefficient in columns
     `at` and `at + 1` (`TfidfTable.weights_by_id`). The rows' columns are the table's when `columns_needed`,
     otherwise the index's ids (in the same order)."""
-    values = tf.values * found[:, at]
-    kept = values == values  # NaN IDF: not a term of this table
-    values, coef = values[kept], found[:, at + 1][kept]
+    # (the coefficients contiguous, as the selection below leaves them: BLAS sums strided vectors in another order)
+    values, coef, rows, columns = tf.values * found[:, at], found[:, at + 1].copy(), tf.rows, tf.columns
     single = len(tf) == 1
-    rows = tf.rows[: values.size] if single else tf.rows[kept]  # one text's rows are all 0: any as many will do
-    columns = tf.columns[kept]
+    if not table.has_every_term:
+        kept = values == values  # NaN IDF: not a term of this table
+        values, coef, columns = values[kept], coef[kept], columns[kept]
+        rows = rows[: values.size] if single else rows[kept]  # one text's rows are all 0: any as many will do
     if table.columns is not None and (columns_needed or not table.columns_ascend):
         columns = table.columns[columns]
         if not table.columns_ascend:
@@ -342,6 +339,7 @@ class TfidfTable:
         self._index: TermIndex | None = None  # built when first needed: `share_terms` may give one instead
         self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
         self.columns_ascend = True  # whether `columns` keeps the index's order (then counts need no sorting)
+        self.has_every_term = True  # whether every n-gram of the index is a term here (no NaN IDF to drop)
 
     @property
     def index(self) -> TermIndex:
@@ -394,6 +392,7 @@ def share_terms(first: TfidfTable, second: TfidfTable) -> None:
         own = np.fromiter(map(union_ids.__getitem__, table.terms), dtype=np.int64, count=len(table))
         table.columns[own] = np.arange(len(table), dtype=np.int32)
         table.columns_ascend = bool(np.all(own[1:] > own[:-1]))
+        table.has_every_term = len(table) == len(union)
         table._index = index
 
 

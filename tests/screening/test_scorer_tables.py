@@ -101,3 +101,19 @@ def test_char_rows_stay_the_same_when_the_word_cache_empties(monkeypatch: pytest
         columns, values = small.row(query)
         assert np.array_equal(columns, kept[query][0]) and np.array_equal(values, kept[query][1]), query
         assert len(small.index._word_ids) <= 2
+
+
+@pytest.mark.parametrize("stream", ["word", "char"])
+def test_a_table_holding_every_shared_term_gives_its_rows_alone(stream: str) -> None:
+    """As the gate's vocabulary holds the text classifier's: the larger table has every n-gram of the shared index
+    (nothing to drop), the smaller not, and each gives the rows it gives alone, bit for bit."""
+    small = TfidfTable.from_vectorizer(_fitted(stream, TEXTS[:2]))
+    large = TfidfTable.from_vectorizer(_fitted(stream, TEXTS))
+    alone = {(id(t), q): t.row(q) for t in (small, large) for q in QUERIES}
+    share_terms(small, large)
+    assert large.has_every_term and not small.has_every_term
+    for table in (small, large):
+        for query in QUERIES:
+            columns, values = table.row(query)
+            assert np.array_equal(columns, alone[id(table), query][0]), query
+            assert values.tobytes() == alone[id(table), query][1].tobytes(), query
