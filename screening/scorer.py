@@ -11,8 +11,9 @@ dot products with the coefficients, the logistic function. `compile_model` build
 from __future__ import annotations
 
 import math
+import threading
 from array import array
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate, chain, count, repeat
 from typing import TYPE_CHECKING, Any
@@ -222,8 +223,23 @@ class TermIndex:
     def _char_counts(self, texts: Sequence[str]) -> SparseRows:
         # each word's ids are bytes from the cache: a text's are joined in C into one piece of memory, which reads
         # far fewer places than joining an array per word, and no id is ever a Python object
-        ids_of_word = self._word_ids.__getitem__
-        joined = [b"".join(map(ids_of_word, text.split())) for text in texts]
+        known = self._word_ids
+        ids_of_word = known.__getitem__
+        split = [text.split() for text in texts]
+        joined: list[bytes] = []
+        again: list[int] = []  # the texts with new words, joined again once their n-grams are found
+        with known.lock:  # the words noted as new, and the emptying, are this chunk's alone
+            if len(known) >= known.MAX_WORDS:
+                known.clear()
+            for words in split:
+                noted = len(known.new)
+                joined.append(b"".join(map(ids_of_word, words)))
+                if len(known.new) > noted:
+                    again.append(len(joined) - 1)
+            if again:
+                known.add_new()
+                for r in again:
+                    joined[r] = b"".join(map(ids_of_word, split[r]))
         sizes = [len(ids) // _ID_BYTES for ids in joined]
         ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE) - 1
         bounds = [0, *accumulate(sizes)]
@@ -241,26 +257,92 @@ _SLICED_CHARS = 64  # the n-gram slices of padded words up to this long are kept
 
 class _CharWordIds(dict[str, bytes]):
     """word -> the ids (plus one) of its character n-grams, as the bytes of an array of `_ID_DTYPE`: a plain dict,
-    emptied when full, whose misses alone call Python (`__missing__`), so a text's known words are looked up in C
-    (words repeat far more than they vary). A new word's n-grams are cut by kept slices and looked up in C too;
-    the ids are one more than the vocabulary's so that a missing n-gram (no id) is the only false one."""
+    emptied when full, so a text's known words are looked up in C (words repeat far more than they vary).
 
-    MAX_WORDS = 100_000  # social-media vocabulary has no end: start again rather than grow
+    A miss is only noted (`__missing__`, under `lock`): the new words of a chunk are cut into n-grams and looked up
+    together (`add_new`), each n-gram as a number, its characters' places in the terms' alphabet (from 1) read as the
+    digits of a number in base (letters + 1), plus n * base ** longest (`CodeTable`, as `TermIndex` finds word
+    n-grams). A character no term has is digit 0, which no term's number has. The ids are one more than the
+    vocabulary's."""
+
+    MAX_WORDS = 100_000  # social-media vocabulary has no end: start again rather than grow (between chunks)
 
     def __init__(self, terms: Sequence[str], ngram_range: tuple[int, int]) -> None:
         super().__init__()
-        self._id_of = dict(zip(terms, count(1))).get
+        self.new: list[str] = []
+        self.lock = threading.Lock()  # held while a chunk notes and adds its new words (a service scores in threads)
         self._ngram_range = ngram_range
+        self._alphabet = np.unique(_code_points("".join(terms) + " "))
+        self._base = self._alphabet.size + 1
+        self._length_step = self._base ** ngram_range[1]
+        self._id_of: Callable[[str], int | None] | None = None
         self._slices: dict[int, list[slice]] = {}
+        if (ngram_range[1] + 1) * self._length_step >= 2**63:
+            # too many letters for numbers: new words' n-grams are looked up as strings, word by word
+            self._id_of = dict(zip(terms, count(1))).get
+            return
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        self._ids_of_codes = CodeTable(self._codes(self._digits("".join(terms)), lengths), np.arange(len(terms)) + 1)
 
     def __missing__(self, word: str) -> bytes:
-        padded = f" {word} "  # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
-        slices = self._slices.get(len(padded)) or self._slices_of(len(padded))
-        ids = array(_ID_TYPECODE, filter(None, map(self._id_of, map(padded.__getitem__, slices)))).tobytes()
-        if len(self) >= self.MAX_WORDS:
-            self.clear()
-        self[word] = ids
-        return ids
+        self.new.append(word)
+        return b""
+
+    def add_new(self) -> None:
+        """Find the n-grams of the words noted as new, and keep them."""
+        words = list(dict.fromkeys(self.new))
+        self.new.clear()
+        if self._id_of is not None:
+            for word in words:
+                padded = f" {word} "  # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
+                slices = self._slices.get(len(padded)) or self._slices_of(len(padded))
+                self[word] = array(
+                    _ID_TYPECODE, filter(None, map(self._id_of, map(padded.__getitem__, slices)))
+                ).tobytes()
+            return
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        digits = self._digits("".join([f" {word} " for word in words]))
+        ends = np.cumsum(sizes)
+        word_of = np.arange(len(words)).repeat(sizes)
+        end_of, start_of = ends[word_of], (ends - sizes)[word_of]
+        places = np.arange(digits.size)
+        lo, hi = self._ngram_range
+        codes, starts = [], []
+        code, known = np.zeros(digits.size, dtype=np.int64), np.ones(digits.size, dtype=bool)
+        for n in range(1, min(hi, digits.size) + 1):
+            width = digits.size - n + 1
+            code = code[:width] * self._base + digits[n - 1 :]
+            known = known[:width] & (digits[n - 1 :] > 0)
+            if n >= lo:
+                whole = places[:width] + n <= end_of[:width]
+            else:  # a word shorter than the shortest n-gram counts once, whole
+                whole = (places[:width] == start_of[:width]) & (end_of[:width] - start_of[:width] == n)
+            at = (known & whole).nonzero()[0]
+            codes.append(code[at] + n * self._length_step)
+            starts.append(at)
+        found, ids = self._ids_of_codes.find(np.concatenate(codes))
+        owners = word_of[np.concatenate(starts)[found]]
+        order = np.argsort(owners, kind="stable")  # each word's n-grams together, by n, then start
+        data = ids[order].astype(_ID_DTYPE).tobytes()
+        bounds = (np.concatenate(([0], np.bincount(owners, minlength=len(words)).cumsum())) * _ID_BYTES).tolist()
+        for word, first, last in zip(words, bounds[:-1], bounds[1:], strict=True):
+            self[word] = data[first:last]
+
+    def _digits(self, text: str) -> np.ndarray:
+        """Each character's place in the alphabet, from 1; 0 for a character no term has."""
+        points = _code_points(text)
+        places = self._alphabet.searchsorted(points)
+        places[places == self._alphabet.size] = 0
+        return np.where(self._alphabet[places] == points, places + 1, 0)
+
+    def _codes(self, digits: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The number of each n-gram of `lengths` characters, the n-grams' digits one after another."""
+        firsts = np.cumsum(lengths) - lengths
+        codes = np.zeros(lengths.size, dtype=np.int64)
+        for k in range(int(lengths.max(initial=0))):
+            longer = lengths > k
+            codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
+        return codes + lengths * self._length_step
 
     def _slices_of(self, size: int) -> list[slice]:
         """The n-grams of a padded word of `size` characters, by n, then start; a word no longer than an n counts
@@ -272,6 +354,11 @@ class _CharWordIds(dict[str, bytes]):
         if size <= _SLICED_CHARS:
             self._slices[size] = slices
         return slices
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code point of each character of `text` (a lone surrogate as itself)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def _sublinear(counts: SparseRows) -> SparseRows:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -92,7 +94,7 @@ def test_weights_side_by_side_change_no_score() -> None:
 
 def test_char_rows_stay_the_same_when_the_word_cache_empties(monkeypatch: pytest.MonkeyPatch) -> None:
     """A table whose cache of words' character n-grams is emptied again and again (it holds two words) gives every
-    row as a table that keeps them all, and never holds more words than it may."""
+    row as a table that keeps them all, and holds no more words than it may and one text's new words."""
     table = TfidfTable.from_vectorizer(_fitted("char", TEXTS))
     kept = {q: table.row(q) for q in QUERIES}
     monkeypatch.setattr(_CharWordIds, "MAX_WORDS", 2)
@@ -100,7 +102,7 @@ def test_char_rows_stay_the_same_when_the_word_cache_empties(monkeypatch: pytest
     for query in [*QUERIES, *reversed(QUERIES)]:
         columns, values = small.row(query)
         assert np.array_equal(columns, kept[query][0]) and np.array_equal(values, kept[query][1]), query
-        assert len(small.index._word_ids) <= 2
+        assert len(small.index._word_ids) <= 2 + len(set(query.split()))
 
 
 @pytest.mark.parametrize("stream", ["word", "char"])
@@ -117,3 +119,35 @@ def test_a_table_holding_every_shared_term_gives_its_rows_alone(stream: str) -> 
             columns, values = table.row(query)
             assert np.array_equal(columns, alone[id(table), query][0]), query
             assert values.tobytes() == alone[id(table), query][1].tobytes(), query
+
+
+@pytest.mark.parametrize("ngram_range", [(2, 5), (1, 3), (4, 6), (2, 14)])
+def test_char_rows_equal_scikit_learn_for_any_ngram_range(ngram_range: tuple[int, int]) -> None:
+    """New words' character n-grams found as numbers, a word shorter than the shortest n-gram counted whole, letters
+    no term has; and, when the numbers would not fit in 64 bits (2-14-grams), as strings."""
+    vectorizer = tfidf_vectorizer("char", ngram_range=ngram_range, min_df=1, max_features=None).fit(TEXTS)
+    table = TfidfTable.from_vectorizer(vectorizer)
+    queries = [*QUERIES, "ζeta kata", "a b c desa", "vaksinvaksinvaksin"]
+    expected = vectorizer.transform(queries).toarray()
+    for chunk in (queries, queries[::-1]):  # new words in a chunk, then known ones
+        rows = table.rows(table.index.counts(chunk))
+        for r, query in enumerate(chunk):
+            got = np.zeros(len(table))
+            columns, values = rows.row(r)
+            got[columns] = values
+            assert np.abs(got - expected[queries.index(query)]).max() < 1e-12, query
+    assert (table.index._word_ids._id_of is None) == (ngram_range != (2, 14))
+
+
+def test_char_rows_counted_in_threads_equal_those_counted_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads counting chunks with one table (as a service's do), its cache emptied again and again, each get the
+    rows their chunk gets alone."""
+    table = TfidfTable.from_vectorizer(_fitted("char", TEXTS))
+    chunks = [[f"{q} kata{i} {i}x{j}" for j, q in enumerate(QUERIES)] for i in range(40)]
+    alone = [table.rows(table.index.counts(c)) for c in chunks]
+    monkeypatch.setattr(_CharWordIds, "MAX_WORDS", 5)
+    fresh = TfidfTable.from_vectorizer(_fitted("char", TEXTS))
+    with ThreadPoolExecutor(4) as pool:
+        counted = list(pool.map(lambda chunk: fresh.rows(fresh.index.counts(chunk)), chunks))
+    for got, want in zip(counted, alone, strict=True):
+        assert np.array_equal(got.columns, want.columns) and got.values.tobytes() == want.values.tobytes()
