@@ -272,8 +272,11 @@ class _CharWordIds(dict[str, bytes]):
         self.new: list[str] = []
         self.lock = threading.Lock()  # held while a chunk notes and adds its new words (a service scores in threads)
         self._ngram_range = ngram_range
-        self._alphabet = np.unique(_code_points("".join(terms) + " "))
-        self._base = self._alphabet.size + 1
+        alphabet = _code_points("".join(set("".join(terms)) | {" "}))
+        self._base = alphabet.size + 1
+        # code point -> its digit, 0 beyond the alphabet's (a table read once per character, not a search)
+        self._digit_of = np.zeros(int(alphabet.max()) + 2, dtype=np.int64)
+        self._digit_of[np.sort(alphabet)] = np.arange(1, self._base)
         self._length_step = self._base ** ngram_range[1]
         self._id_of: Callable[[str], int | None] | None = None
         self._slices: dict[int, list[slice]] = {}
@@ -331,9 +334,7 @@ class _CharWordIds(dict[str, bytes]):
     def _digits(self, text: str) -> np.ndarray:
         """Each character's place in the alphabet, from 1; 0 for a character no term has."""
         points = _code_points(text)
-        places = self._alphabet.searchsorted(points)
-        places[places == self._alphabet.size] = 0
-        return np.where(self._alphabet[places] == points, places + 1, 0)
+        return self._digit_of[np.minimum(points, self._digit_of.size - 1, out=points)]
 
     def _codes(self, digits: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         """The number of each n-gram of `lengths` characters, the n-grams' digits one after another."""
