@@ -67,6 +67,25 @@ def hoax_terms(doc: NormalisedText) -> Counter[str]:
     return terms
 
 
+def _grown(values: np.ndarray, size: int) -> np.ndarray:
+    """`values` followed by zeros up to `size`."""
+    return np.concatenate([values, np.zeros(size - values.size, dtype=values.dtype)])
+
+
+class _Numbers(dict[str, int]):
+    """token -> its number, in order of first use: a plain dict whose misses alone call Python (`__missing__`), so
+    the known tokens of a chunk are numbered in C; the new ones wait in `new` to be described."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.new: list[str] = []
+
+    def __missing__(self, token: str) -> int:
+        number = self[token] = len(self)
+        self.new.append(token)
+        return number
+
+
 class _QueryTerms:
     """What the tokens of queries are in one vocabulary, each token looked up once for all queries: its number (in
     order of first use), whether it is a word terms are made of and a content word, its column as a term and its id
@@ -88,7 +107,7 @@ class _QueryTerms:
         ids = self.pair_word_ids
         codes = np.fromiter((ids[a] * n + ids[b] for (a, b), _ in pairs), dtype=np.int64, count=len(pairs))
         self.pair_columns = CodeTable(codes, np.fromiter((c for _, c in pairs), dtype=np.int64, count=len(pairs)))
-        self.numbers: dict[str, int] = {}
+        self.numbers = _Numbers()
         self.is_word = np.zeros(1024, dtype=bool)
         self.content = np.zeros(1024, dtype=bool)
         self.columns = np.zeros(1024, dtype=np.int64)
@@ -96,30 +115,31 @@ class _QueryTerms:
         self.unseen_idf = unseen_idf
         self.tf, self.unseen_squares = self._count_weights(range(self.COUNTS))
 
-    def number(self, tokens: list[str]) -> list[int]:
+    def number(self, tokens: list[str]) -> np.ndarray:
         """The numbers of `tokens`, new tokens numbered."""
-        found = list(map(self.numbers.get, tokens, repeat(-1)))
-        if -1 in found:
-            found = [self._new(token) if n < 0 else n for token, n in zip(tokens, found, strict=True)]
-        return found
+        numbers = np.fromiter(map(self.numbers.__getitem__, tokens), dtype=np.int64, count=len(tokens))
+        if self.numbers.new:
+            self._describe(self.numbers.new)
+            self.numbers.new.clear()
+        return numbers
 
     def restart_if_full(self) -> None:
         """Start the numbering again once it holds `MAX_WORDS` tokens (between chunks: numbers stay valid within)."""
         if len(self.numbers) >= self.MAX_WORDS:
             self.numbers.clear()
 
-    def _new(self, token: str) -> int:
-        n = self.numbers.setdefault(token, len(self.numbers))  # the same new token may come twice in one call
-        if n == self.content.size:
-            self.is_word = np.concatenate([self.is_word, np.zeros_like(self.is_word)])
-            self.content = np.concatenate([self.content, np.zeros_like(self.content)])
-            self.columns = np.concatenate([self.columns, np.zeros_like(self.columns)])
-            self.pair_words = np.concatenate([self.pair_words, np.zeros_like(self.pair_words)])
-        self.is_word[n] = token.isalnum() and token not in PLACEHOLDERS  # as `_words` keeps it
-        self.content[n] = _is_content_word(token, load_stopwords())
-        self.columns[n] = self.vocabulary.get(token, -1)
-        self.pair_words[n] = self.pair_word_ids.get(token, -1)
-        return n
+    def _describe(self, new: list[str]) -> None:
+        """Fill in what the tokens just numbered (the last `len(new)` numbers) are."""
+        if len(self.numbers) > self.content.size:
+            size = 1 << (len(self.numbers) - 1).bit_length()  # doubled as often as it takes
+            self.is_word, self.content = _grown(self.is_word, size), _grown(self.content, size)
+            self.columns, self.pair_words = _grown(self.columns, size), _grown(self.pair_words, size)
+        at = slice(len(self.numbers) - len(new), len(self.numbers))
+        stopwords = load_stopwords()
+        self.is_word[at] = [token.isalnum() and token not in PLACEHOLDERS for token in new]  # as `_words` keeps it
+        self.content[at] = [_is_content_word(token, stopwords) for token in new]
+        self.columns[at] = list(map(self.vocabulary.get, new, repeat(-1)))
+        self.pair_words[at] = list(map(self.pair_word_ids.get, new, repeat(-1)))
 
     def pair_columns_of(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """The column of each pair of word numbers (-1: a word or the pair is not in the vocabulary)."""
@@ -337,7 +357,7 @@ class KnownHoaxIndex:
             split = doc.text.split()
             sizes.append(len(split))
             tokens += split
-        numbers = np.asarray(terms.number(tokens), dtype=np.int64)
+        numbers = terms.number(tokens)
         n_words = len(terms.numbers)
         is_word = terms.is_word[numbers]  # the words of `_words`, numbered with the other tokens
         numbers = numbers[is_word]

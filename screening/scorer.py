@@ -11,10 +11,11 @@ dot products with the coefficients, the logistic function. `compile_model` build
 from __future__ import annotations
 
 import math
+import threading
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from itertools import accumulate, count, repeat
+from itertools import accumulate, chain, count, repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -83,6 +84,11 @@ class SparseRows:
 
     def __len__(self) -> int:
         return self.indptr.size - 1
+
+    def slices(self) -> list[slice]:
+        """Where each row's values are, as slices of `columns` and `values`."""
+        bounds = self.indptr.tolist()
+        return list(map(slice, bounds[:-1], bounds[1:]))
 
     def row(self, r: int) -> tuple[np.ndarray, np.ndarray]:
         start, end = int(self.indptr[r]), int(self.indptr[r + 1])
@@ -157,7 +163,7 @@ class TermIndex:
         self.ngram_range = (int(ngram_range[0]), int(ngram_range[1]))
         self.char = char
         if char:
-            self._word_ids = _char_word_ids({t: i for i, t in enumerate(terms)}, self.ngram_range)
+            self._word_ids = _CharWordIds(terms, self.ngram_range)
             return
         # a term is its words joined by single spaces: all terms' words come from one split
         all_words = " ".join(terms).split(" ") if terms else []
@@ -181,15 +187,11 @@ class TermIndex:
         """Per text: the ids of its n-grams that are in the vocabulary (increasing) and how often each occurs."""
         if self.char:
             return self._char_counts(texts)
-        get = self._token_ids.get
-        sizes: list[int] = []
-        token_ids: list[int] = []
-        for text in texts:
-            tokens = text.split()
-            sizes.append(len(tokens))
-            token_ids.extend(map(get, tokens, repeat(0)))
-        tokens_array = np.array(token_ids, dtype=np.int64)
-        total = tokens_array.size
+        split = [text.split() for text in texts]
+        sizes = list(map(len, split))
+        total = sum(sizes)
+        tokens = chain.from_iterable(split)
+        tokens_array = np.fromiter(map(self._token_ids.get, tokens, repeat(0)), dtype=np.int64, count=total)
         single = len(texts) == 1
         # how many tokens of its own text follow each token: an n-gram starts where at least n - 1 do
         following = None if single else np.cumsum(sizes).repeat(sizes) - np.arange(1, total + 1)
@@ -221,10 +223,25 @@ class TermIndex:
     def _char_counts(self, texts: Sequence[str]) -> SparseRows:
         # each word's ids are bytes from the cache: a text's are joined in C into one piece of memory, which reads
         # far fewer places than joining an array per word, and no id is ever a Python object
-        word_ids = self._word_ids
-        joined = [b"".join(map(word_ids, text.split())) for text in texts]
+        known = self._word_ids
+        ids_of_word = known.__getitem__
+        split = [text.split() for text in texts]
+        joined: list[bytes] = []
+        again: list[int] = []  # the texts with new words, joined again once their n-grams are found
+        with known.lock:  # the words noted as new, and the emptying, are this chunk's alone
+            if len(known) >= known.MAX_WORDS:
+                known.clear()
+            for words in split:
+                noted = len(known.new)
+                joined.append(b"".join(map(ids_of_word, words)))
+                if len(known.new) > noted:
+                    again.append(len(joined) - 1)
+            if again:
+                known.add_new()
+                for r in again:
+                    joined[r] = b"".join(map(ids_of_word, split[r]))
         sizes = [len(ids) // _ID_BYTES for ids in joined]
-        ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE).copy()
+        ids = np.frombuffer(joined[0] if len(joined) == 1 else b"".join(joined), dtype=_ID_DTYPE) - 1
         bounds = [0, *accumulate(sizes)]
         for r in range(len(texts)):
             # text by text: sorting a text's few hundred ids costs less than sorting the whole chunk's at once
@@ -232,32 +249,117 @@ class TermIndex:
         return SparseRows.counted(_rows_of(sizes), ids, len(texts))
 
 
-_ID_DTYPE = np.dtype(np.int32)  # the ids of a word's character n-grams, as the cache keeps them
+_ID_TYPECODE = "i"  # the ids of a word's character n-grams, as `_CharWordIds` keeps them: C ints
+_ID_DTYPE = np.dtype(_ID_TYPECODE)
 _ID_BYTES = _ID_DTYPE.itemsize
+_SLICED_CHARS = 64  # the n-gram slices of padded words up to this long are kept (longer ones are rare)
 
 
-def _char_word_ids(vocabulary: dict[str, int], ngram_range: tuple[int, int]) -> Callable[[str], bytes]:
-    """The ids of the character n-grams of a word, as the bytes of an array of `_ID_DTYPE` (cached: words repeat
-    far more than they vary)."""
-    lo, hi = ngram_range
+class _CharWordIds(dict[str, bytes]):
+    """word -> the ids (plus one) of its character n-grams, as the bytes of an array of `_ID_DTYPE`: a plain dict,
+    emptied when full, so a text's known words are looked up in C (words repeat far more than they vary).
 
-    def word_ids(word: str) -> bytes:
-        # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
-        padded = f" {word} "
-        ids = []
-        for n in range(lo, hi + 1):
-            if len(padded) <= n:
-                i = vocabulary.get(padded)  # a word no longer than n counts once, whole
-                if i is not None:
-                    ids.append(i)
-                break
-            for start in range(len(padded) - n + 1):
-                i = vocabulary.get(padded[start : start + n])
-                if i is not None:
-                    ids.append(i)
-        return np.asarray(ids, dtype=_ID_DTYPE).tobytes()
+    A miss is only noted (`__missing__`, under `lock`): the new words of a chunk are cut into n-grams and looked up
+    together (`add_new`), each n-gram as a number, its characters' places in the terms' alphabet (from 1) read as the
+    digits of a number in base (letters + 1), plus n * base ** longest (`CodeTable`, as `TermIndex` finds word
+    n-grams). A character no term has is digit 0, which no term's number has. The ids are one more than the
+    vocabulary's."""
 
-    return lru_cache(maxsize=100_000)(word_ids)
+    MAX_WORDS = 100_000  # social-media vocabulary has no end: start again rather than grow (between chunks)
+
+    def __init__(self, terms: Sequence[str], ngram_range: tuple[int, int]) -> None:
+        super().__init__()
+        self.new: list[str] = []
+        self.lock = threading.Lock()  # held while a chunk notes and adds its new words (a service scores in threads)
+        self._ngram_range = ngram_range
+        alphabet = _code_points("".join(set("".join(terms)) | {" "}))
+        self._base = alphabet.size + 1
+        # code point -> its digit, 0 beyond the alphabet's (a table read once per character, not a search)
+        self._digit_of = np.zeros(int(alphabet.max()) + 2, dtype=np.int64)
+        self._digit_of[np.sort(alphabet)] = np.arange(1, self._base)
+        self._length_step = self._base ** ngram_range[1]
+        self._id_of: Callable[[str], int | None] | None = None
+        self._slices: dict[int, list[slice]] = {}
+        if (ngram_range[1] + 1) * self._length_step >= 2**63:
+            # too many letters for numbers: new words' n-grams are looked up as strings, word by word
+            self._id_of = dict(zip(terms, count(1))).get
+            return
+        lengths = np.fromiter(map(len, terms), dtype=np.int64, count=len(terms))
+        self._ids_of_codes = CodeTable(self._codes(self._digits("".join(terms)), lengths), np.arange(len(terms)) + 1)
+
+    def __missing__(self, word: str) -> bytes:
+        self.new.append(word)
+        return b""
+
+    def add_new(self) -> None:
+        """Find the n-grams of the words noted as new, and keep them."""
+        words = list(dict.fromkeys(self.new))
+        self.new.clear()
+        if self._id_of is not None:
+            for word in words:
+                padded = f" {word} "  # character n-grams of " word ", as scikit-learn's char_wb analyzer makes them
+                slices = self._slices.get(len(padded)) or self._slices_of(len(padded))
+                self[word] = array(
+                    _ID_TYPECODE, filter(None, map(self._id_of, map(padded.__getitem__, slices)))
+                ).tobytes()
+            return
+        sizes = np.fromiter(map(len, words), dtype=np.int64, count=len(words)) + 2
+        digits = self._digits("".join([f" {word} " for word in words]))
+        ends = np.cumsum(sizes)
+        word_of = np.arange(len(words)).repeat(sizes)
+        end_of, start_of = ends[word_of], (ends - sizes)[word_of]
+        places = np.arange(digits.size)
+        lo, hi = self._ngram_range
+        codes, starts = [], []
+        code, known = np.zeros(digits.size, dtype=np.int64), np.ones(digits.size, dtype=bool)
+        for n in range(1, min(hi, digits.size) + 1):
+            width = digits.size - n + 1
+            code = code[:width] * self._base + digits[n - 1 :]
+            known = known[:width] & (digits[n - 1 :] > 0)
+            if n >= lo:
+                whole = places[:width] + n <= end_of[:width]
+            else:  # a word shorter than the shortest n-gram counts once, whole
+                whole = (places[:width] == start_of[:width]) & (end_of[:width] - start_of[:width] == n)
+            at = (known & whole).nonzero()[0]
+            codes.append(code[at] + n * self._length_step)
+            starts.append(at)
+        found, ids = self._ids_of_codes.find(np.concatenate(codes))
+        owners = word_of[np.concatenate(starts)[found]]
+        order = np.argsort(owners, kind="stable")  # each word's n-grams together, by n, then start
+        data = ids[order].astype(_ID_DTYPE).tobytes()
+        bounds = (np.concatenate(([0], np.bincount(owners, minlength=len(words)).cumsum())) * _ID_BYTES).tolist()
+        for word, first, last in zip(words, bounds[:-1], bounds[1:], strict=True):
+            self[word] = data[first:last]
+
+    def _digits(self, text: str) -> np.ndarray:
+        """Each character's place in the alphabet, from 1; 0 for a character no term has."""
+        points = _code_points(text)
+        return self._digit_of[np.minimum(points, self._digit_of.size - 1, out=points)]
+
+    def _codes(self, digits: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+        """The number of each n-gram of `lengths` characters, the n-grams' digits one after another."""
+        firsts = np.cumsum(lengths) - lengths
+        codes = np.zeros(lengths.size, dtype=np.int64)
+        for k in range(int(lengths.max(initial=0))):
+            longer = lengths > k
+            codes[longer] = codes[longer] * self._base + digits[firsts[longer] + k]
+        return codes + lengths * self._length_step
+
+    def _slices_of(self, size: int) -> list[slice]:
+        """The n-grams of a padded word of `size` characters, by n, then start; a word no longer than an n counts
+        once, whole, and no longer n is cut."""
+        lo, hi = self._ngram_range
+        slices = [slice(start, start + n) for n in range(lo, min(hi, size) + 1) for start in range(size - n + 1)]
+        if size < lo:
+            slices = [slice(0, size)]
+        if size <= _SLICED_CHARS:
+            self._slices[size] = slices
+        return slices
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code point of each character of `text` (a lone surrogate as itself)."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).astype(np.int64)
 
 
 def _sublinear(counts: SparseRows) -> SparseRows:
@@ -290,12 +392,13 @@ def _tfidf_rows(
     term frequencies and the rows of weights of its n-grams (`found`), the table's IDF and coefficient in columns
     `at` and `at + 1` (`TfidfTable.weights_by_id`). The rows' columns are the table's when `columns_needed`,
     otherwise the index's ids (in the same order)."""
-    values = tf.values * found[:, at]
-    kept = values == values  # NaN IDF: not a term of this table
-    values, coef = values[kept], found[:, at + 1][kept]
+    # (the coefficients contiguous, as the selection below leaves them: BLAS sums strided vectors in another order)
+    values, coef, rows, columns = tf.values * found[:, at], found[:, at + 1].copy(), tf.rows, tf.columns
     single = len(tf) == 1
-    rows = tf.rows[: values.size] if single else tf.rows[kept]  # one text's rows are all 0: any as many will do
-    columns = tf.columns[kept]
+    if not table.has_every_term:
+        kept = values == values  # NaN IDF: not a term of this table
+        values, coef, columns = values[kept], coef[kept], columns[kept]
+        rows = rows[: values.size] if single else rows[kept]  # one text's rows are all 0: any as many will do
     if table.columns is not None and (columns_needed or not table.columns_ascend):
         columns = table.columns[columns]
         if not table.columns_ascend:
@@ -303,14 +406,9 @@ def _tfidf_rows(
             order = np.lexsort((columns, rows))
             rows, columns, values, coef = rows[order], columns[order], values[order], coef[order]
     counted = SparseRows.of(rows, columns, values, len(tf))
-    bounds = counted.indptr.tolist()
-    norms = [1.0] * len(counted)
-    for r in range(len(counted)):
-        # one dot per row, as for a text alone: a different summation order could move the last bit
-        row = values[bounds[r] : bounds[r + 1]]
-        norm = math.sqrt(float(row @ row)) if row.size else 0.0
-        if norm > 0:
-            norms[r] = norm
+    # one dot per row, as for a text alone: a different summation order could move the last bit; an empty row's
+    # norm is 0, and it is divided by 1
+    norms = [math.sqrt(row.dot(row)) or 1.0 for row in map(values.__getitem__, counted.slices())]
     if single:
         values /= norms[0]
     else:
@@ -329,6 +427,7 @@ class TfidfTable:
         self._index: TermIndex | None = None  # built when first needed: `share_terms` may give one instead
         self.columns: np.ndarray | None = None  # index id -> this table's column (-1: not a term here); None: same
         self.columns_ascend = True  # whether `columns` keeps the index's order (then counts need no sorting)
+        self.has_every_term = True  # whether every n-gram of the index is a term here (no NaN IDF to drop)
 
     @property
     def index(self) -> TermIndex:
@@ -381,6 +480,7 @@ def share_terms(first: TfidfTable, second: TfidfTable) -> None:
         own = np.fromiter(map(union_ids.__getitem__, table.terms), dtype=np.int64, count=len(table))
         table.columns[own] = np.arange(len(table), dtype=np.int32)
         table.columns_ascend = bool(np.all(own[1:] > own[:-1]))
+        table.has_every_term = len(table) == len(union)
         table._index = index
 
 
@@ -422,11 +522,12 @@ class LinearText:
             weights, at = self._weights[stream]
             found = chunk.rows_of(weights)
             block, coef = _tfidf_rows(table, chunk.tf, found, at, columns_needed=stream == "word")
-            bounds = block.indptr.tolist()
-            for r in range(len(totals)):
-                start, end = bounds[r], bounds[r + 1]
-                if end > start:  # one dot per row, in the row's column order: the sum of a text alone
-                    totals[r] += float(block.values[start:end] @ coef[start:end])
+            values = block.values
+            # one dot per row, in the row's column order: the sum of a text alone
+            totals = [
+                total + float(values[row].dot(coef[row])) if row.stop > row.start else total
+                for total, row in zip(totals, block.slices(), strict=True)
+            ]
             blocks[stream] = block
         return totals, blocks["word"]
 
@@ -531,12 +632,17 @@ class CompiledModel:
             ga, gb = gs.gate_platt
             gates = [_sigmoid(ga * score + gb) for score in gs.gate.scores(docs, indexed)[0]]
         styles = (np.asarray([d.style for d in docs], dtype=np.float64) - gs.style_mean) / gs.style_scale
+        rule_features = np.asarray([self.rules.features(d.rules) for d in docs], dtype=np.float64)
+        cue_rows = np.concatenate([styles, rule_features], axis=1)
         a, b = gs.calibrator
         cue_coef = gs.combiner_coef[1:]
+        text_coef = float(gs.combiner_coef[0])
+        word_columns, word_values = word_rows.columns, word_rows.values
         out = []
-        for r, (doc, text_score, gate) in enumerate(zip(docs, text_scores, gates, strict=True)):
-            cues = np.concatenate([styles[r], np.asarray(self.rules.features(doc.rules), dtype=np.float64)])
-            z = gs.combiner_intercept + gs.combiner_coef[0] * text_score + float(cues @ cue_coef)
+        for doc, text_score, gate, cues, row in zip(
+            docs, text_scores, gates, cue_rows, word_rows.slices(), strict=True
+        ):
+            z = gs.combiner_intercept + text_coef * text_score + float(cues.dot(cue_coef))  # a dot per text, as alone
             claims_risk = _sigmoid(z)
             out.append(
                 Scores(
@@ -544,8 +650,8 @@ class CompiledModel:
                     _sigmoid(a * text_score + b),
                     claims_risk,
                     gate,
-                    claims_risk * float(gate_discount(gate)),
-                    word_rows.row(r),
+                    claims_risk * min(1.0, gate / GATE_NEUTRAL),  # `gate_discount` of one gate, without numpy
+                    (word_columns[row], word_values[row]),
                     cues,
                 )
             )

@@ -15,7 +15,7 @@ from id_texts import KIM_TEXT
 
 from screening.data import LabelledText, read_labelled
 from screening.errors import InvalidInputError
-from screening.known_hoaxes import KnownHoax, KnownHoaxIndex, hoax_terms
+from screening.known_hoaxes import KnownHoax, KnownHoaxIndex, _QueryTerms, hoax_terms
 from screening.result import SimilarHoax
 from screening.text import normalise
 
@@ -258,3 +258,18 @@ def test_query_rows_are_exactly_those_of_each_text_term_by_term(texts: list[str]
         got_columns, got_values = queries.row(r)
         assert got_columns.tolist() == columns
         assert got_values.dtype == np.float32 and got_values.tobytes() == values.tobytes()
+
+
+def test_query_rows_stay_exact_when_the_numbering_grows_and_starts_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """More new tokens in one chunk than the token arrays first hold, then a numbering started again between chunks
+    (a tiny `MAX_WORDS`): every row is still that of its text alone, term by term."""
+    index = KnownHoaxIndex(HOAXES)
+    texts = [h.text for h in HOAXES] + [" ".join(f"kata{i} sirsak kanker" for i in range(1500)), "telur plastik"]
+    for max_words in (_QueryTerms.MAX_WORDS, 5):
+        monkeypatch.setattr(_QueryTerms, "MAX_WORDS", max_words)
+        for chunk in (texts, texts[::-1], texts[:2]):
+            queries = index._queries([normalise(t) for t in chunk])
+            for r, text in enumerate(chunk):
+                columns, values = plain_query_row(index, text)
+                got_columns, got_values = queries.row(r)
+                assert got_columns.tolist() == columns and got_values.tobytes() == values.tobytes()
