@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -179,7 +178,9 @@ def test_a_worker_that_cannot_write_its_part_leaves_no_output_and_the_run_resume
     parts = tmp_path / "out.jsonl.parts"
 
     def take_the_parts_directory_away(p: Progress) -> None:
-        shutil.rmtree(parts)  # the workers write their parts there; the client merges them from there
+        # the workers write their parts there; the client merges them from there. Renamed, not removed: a worker
+        # may be writing a part into it at this moment, which a removal would race with
+        parts.rename(tmp_path / "taken-away")
 
     with pytest.raises(BatchError, match="bagian keluaran"):
         screen_file(spec, source, out, options=options, progress=take_the_parts_directory_away)

@@ -23,7 +23,10 @@ from service.app import create_app
 from service.settings import Settings
 
 pytestmark = pytest.mark.slow
-SWITCH_DEADLINE_S = 5.0
+# Every process looks at the registry once a second and then loads the model (about 1 s on a quiet machine; the
+# README gives measured times). Here three processes load it at once on two shared cores, beside other tests: the
+# deadline is what a stuck follower would miss, not a speed figure.
+SWITCH_DEADLINE_S = 15.0
 
 
 def second_version(models_dir: Path) -> str:
@@ -47,7 +50,7 @@ def wait_until_all_serve(replicas: list[Served], version: str, workers: dict[str
         done = all(len(view) >= workers[base] and set(view.values()) == {version} for base, view in views.items())
         if done:
             return time.monotonic() - start
-        if time.monotonic() - start > SWITCH_DEADLINE_S * 3:
+        if time.monotonic() - start > SWITCH_DEADLINE_S:
             raise AssertionError(f"not all serve {version}: {views}")
         time.sleep(0.1)
 
