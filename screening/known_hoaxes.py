@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -177,6 +178,9 @@ class KnownHoaxIndex:
         self._rows: list[sp.csr_matrix] = []
         self._matrix: sp.csc_matrix | None = None
         self._terms: _QueryTerms | None = None  # of the current vocabulary, made when a search first needs them
+        # held while a search numbers its tokens and reads what they are: a service searches in several threads,
+        # and a token one thread numbers is described by that thread afterwards
+        self._terms_lock = threading.Lock()
         self._build(list(entries))
 
     # -- building ---------------------------------------------------------------------------------------------
@@ -347,6 +351,10 @@ class KnownHoaxIndex:
     def _queries(self, docs: Sequence[NormalisedText]) -> SparseRows:
         """The L2-normalised TF-IDF rows of a chunk of texts, each row's columns in the order of its terms
         (`hoax_terms`), as the sums over them must run; a term the index lacks counts against the norm only."""
+        with self._terms_lock:
+            return self._queries_locked(docs)
+
+    def _queries_locked(self, docs: Sequence[NormalisedText]) -> SparseRows:
         if self._terms is None:
             self._terms = _QueryTerms(self.vocabulary_, self._unseen_idf())
         terms = self._terms

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 import random
+import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -273,3 +275,22 @@ def test_query_rows_stay_exact_when_the_numbering_grows_and_starts_again(monkeyp
                 columns, values = plain_query_row(index, text)
                 got_columns, got_values = queries.row(r)
                 assert got_columns.tolist() == columns and got_values.tobytes() == values.tobytes()
+
+
+def test_searches_in_threads_find_what_each_finds_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Threads searching one index (as a service's do), its numbering started again and again, each get the rows
+    their chunk gets alone."""
+    chunks = [[f"{h.text} kata{i} {i}x{j}" for j, h in enumerate(HOAXES)] for i in range(40)]
+    alone = KnownHoaxIndex(HOAXES)
+    want = [alone._queries([normalise(t) for t in chunk]) for chunk in chunks]
+    monkeypatch.setattr(_QueryTerms, "MAX_WORDS", 5)
+    shared = KnownHoaxIndex(HOAXES)
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # threads take turns often, inside a search as much as between them
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            got = list(pool.map(lambda chunk: shared._queries([normalise(t) for t in chunk]), chunks))
+    finally:
+        sys.setswitchinterval(interval)
+    for g, w in zip(got, want, strict=True):
+        assert np.array_equal(g.columns, w.columns) and g.values.tobytes() == w.values.tobytes()
